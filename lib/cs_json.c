@@ -1,0 +1,278 @@
+/* cs_json.c — JSON writer; see cs_json.h for the contract. */
+#include "cs_json.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+
+#define DEFAULT_MAX (16u << 20)
+
+void cs_json_init(struct cs_json *j)
+{
+    memset(j, 0, sizeof(*j));
+    j->first[0] = true;
+}
+
+void cs_json_free(struct cs_json *j)
+{
+    cs_free(j->buf);
+    j->buf = NULL;
+    j->len = j->cap = 0;
+}
+
+void cs_json_reset(struct cs_json *j)
+{
+    j->len = 0;
+    j->err = CS_OK;
+    j->depth = 0;
+    j->first[0] = true;
+}
+
+static bool reserve(struct cs_json *j, size_t n)
+{
+    size_t max = j->max ? j->max : DEFAULT_MAX;
+    size_t want, cap;
+    char *nb;
+
+    if (j->err)
+        return false;
+    if (n > max || j->len > max - n) {
+        j->err = CS_ELIMIT;
+        return false;
+    }
+    want = j->len + n;
+    if (want <= j->cap)
+        return true;
+    cap = j->cap ? j->cap : 512;
+    while (cap < want)
+        cap *= 2;
+    if (cap > max)
+        cap = max;
+    nb = cs_realloc(j->buf, cap);
+    if (!nb) {
+        j->err = CS_ENOMEM;
+        return false;
+    }
+    j->buf = nb;
+    j->cap = cap;
+    return true;
+}
+
+static inline void put(struct cs_json *j, const char *s, size_t n)
+{
+    if (reserve(j, n)) {
+        memcpy(j->buf + j->len, s, n);
+        j->len += n;
+    }
+}
+
+static inline void putc1(struct cs_json *j, char c)
+{
+    if (reserve(j, 1))
+        j->buf[j->len++] = c;
+}
+
+void cs_json_append(struct cs_json *j, const char *s, size_t n)
+{
+    put(j, s, n);
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if invalid. */
+static size_t utf8_seq(const uint8_t *s, size_t n)
+{
+    uint8_t c = s[0];
+    size_t need;
+    uint32_t cp;
+
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0) {
+        need = 2;
+        cp = c & 0x1F;
+    } else if (c < 0xF0) {
+        need = 3;
+        cp = c & 0x0F;
+    } else if (c < 0xF5) {
+        need = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < need)
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return need;
+}
+
+static void put_escaped(struct cs_json *j, const uint8_t *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, run = 0;
+
+    putc1(j, '"');
+    while (i < n) {
+        uint8_t c = s[i];
+        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+            run++;
+            i++;
+            continue;
+        }
+        if (run) {
+            put(j, (const char *)s + i - run, run);
+            run = 0;
+        }
+        if (c >= 0x80) {
+            size_t k = utf8_seq(s + i, n - i);
+            if (k) {
+                put(j, (const char *)s + i, k);
+                i += k;
+                continue;
+            }
+        }
+        switch (c) {
+        case '"': put(j, "\\\"", 2); break;
+        case '\\': put(j, "\\\\", 2); break;
+        case '\n': put(j, "\\n", 2); break;
+        case '\r': put(j, "\\r", 2); break;
+        case '\t': put(j, "\\t", 2); break;
+        case '\b': put(j, "\\b", 2); break;
+        case '\f': put(j, "\\f", 2); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(j, u, 6);
+        }
+        }
+        i++;
+    }
+    if (run)
+        put(j, (const char *)s + n - run, run);
+    putc1(j, '"');
+}
+
+/* Writes the separating comma and the key, if any. */
+static void prefix(struct cs_json *j, const char *key)
+{
+    if (!j->first[j->depth])
+        putc1(j, ',');
+    j->first[j->depth] = false;
+    if (key) {
+        put_escaped(j, (const uint8_t *)key, strlen(key));
+        putc1(j, ':');
+    }
+}
+
+static void push(struct cs_json *j, const char *key, char c)
+{
+    prefix(j, key);
+    putc1(j, c);
+    if (j->depth + 1 >= CS_JSON_MAX_DEPTH) {
+        j->err = CS_ELIMIT;
+        return;
+    }
+    j->depth++;
+    j->first[j->depth] = true;
+}
+
+static void pop(struct cs_json *j, char c)
+{
+    if (j->depth > 0)
+        j->depth--;
+    putc1(j, c);
+}
+
+void cs_json_open(struct cs_json *j, const char *key) { push(j, key, '{'); }
+void cs_json_close(struct cs_json *j) { pop(j, '}'); }
+void cs_json_open_arr(struct cs_json *j, const char *key) { push(j, key, '['); }
+void cs_json_close_arr(struct cs_json *j) { pop(j, ']'); }
+
+void cs_json_strn(struct cs_json *j, const char *key, const void *s, size_t n)
+{
+    prefix(j, key);
+    put_escaped(j, s, n);
+}
+
+void cs_json_str(struct cs_json *j, const char *key, const char *s)
+{
+    if (!s) {
+        cs_json_null(j, key);
+        return;
+    }
+    cs_json_strn(j, key, s, strlen(s));
+}
+
+void cs_json_uint(struct cs_json *j, const char *key, uint64_t v)
+{
+    char tmp[24];
+    int i = (int)sizeof(tmp);
+
+    prefix(j, key);
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(j, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+void cs_json_int(struct cs_json *j, const char *key, int64_t v)
+{
+    if (v >= 0) {
+        cs_json_uint(j, key, (uint64_t)v);
+        return;
+    }
+    prefix(j, key);
+    putc1(j, '-');
+    /* write the magnitude without a second prefix */
+    {
+        uint64_t m = (uint64_t)(-(v + 1)) + 1;
+        char tmp[24];
+        int i = (int)sizeof(tmp);
+        do {
+            tmp[--i] = (char)('0' + m % 10);
+            m /= 10;
+        } while (m);
+        put(j, tmp + i, sizeof(tmp) - (size_t)i);
+    }
+}
+
+void cs_json_bool(struct cs_json *j, const char *key, bool v)
+{
+    prefix(j, key);
+    if (v)
+        put(j, "true", 4);
+    else
+        put(j, "false", 5);
+}
+
+void cs_json_null(struct cs_json *j, const char *key)
+{
+    prefix(j, key);
+    put(j, "null", 4);
+}
+
+void cs_json_double(struct cs_json *j, const char *key, double v)
+{
+    char tmp[40];
+    int n;
+
+    if (!isfinite(v)) {
+        cs_json_null(j, key);
+        return;
+    }
+    prefix(j, key);
+    n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+    if (n > 0 && (size_t)n < sizeof(tmp))
+        put(j, tmp, (size_t)n);
+}
+
+void cs_json_raw(struct cs_json *j, const char *key, const char *raw, size_t n)
+{
+    prefix(j, key);
+    put(j, raw, n);
+}
