@@ -86,6 +86,8 @@ struct sn_config {
     bool eve_enabled;
     char eve_filename[256];      /* relative to log_dir unless absolute, default eve.json */
     uint32_t eve_types;          /* SN_EVE_* */
+    bool eve_ethernet;           /* outputs.eve-log.ethernet: ether{src_mac,dest_mac} */
+    bool eve_pcap_file;          /* outputs.eve-log.pcap-file: pcap_filename in records */
     bool eve_community_id;       /* outputs.eve-log.community-id, default false (stock) */
     uint16_t community_id_seed;
     bool anomaly_decode, anomaly_stream, anomaly_applayer, anomaly_packethdr;

@@ -43,7 +43,7 @@ bool sn_decode_dlt_supported(int dlt);
  * fragments land with their flow). Light parse, no events. 0 when no IP layer is found. */
 uint32_t sn_decode_dispatch_hash(int dlt, const uint8_t *data, uint32_t caplen);
 
-/* ---- internal entry points, one per layer (decode/*.c) --------------------------------- */
+/* ---- internal entry points, one per layer (one file each in decode/) --------------------------------- */
 int sn_decode_ethernet(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uint32_t n);
 int sn_decode_vlan(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uint32_t n,
                    uint16_t tpid);
