@@ -12,11 +12,15 @@
 #include "pkt.h"
 #include "stream/stream.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,7 +127,7 @@ struct ring_hdr {
     uint32_t size;               /* whole entry, 8-aligned; 0 marks "wrap to start" */
     uint32_t caplen;
     uint32_t wirelen;
-    uint32_t pad;
+    int32_t dlt;                 /* link type of the file the packet came from */
     uint64_t ts_us;
     uint64_t pcap_cnt;
 };
@@ -181,7 +185,8 @@ static void backoff(unsigned *spins)
 }
 
 /* Copies one packet into the ring, waiting for room. */
-static void ring_push(struct ring *r, const struct sn_capture_pkt *cp, uint64_t pcap_cnt)
+static void ring_push(struct ring *r, const struct sn_capture_pkt *cp, uint64_t pcap_cnt,
+                      int dlt)
 {
     size_t need = (sizeof(struct ring_hdr) + cp->caplen + 7u) & ~(size_t)7u;
     size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
@@ -203,6 +208,7 @@ static void ring_push(struct ring *r, const struct sn_capture_pkt *cp, uint64_t 
     h->size = (uint32_t)need;
     h->caplen = cp->caplen;
     h->wirelen = cp->wirelen;
+    h->dlt = dlt;
     h->ts_us = cp->ts_us;
     h->pcap_cnt = pcap_cnt;
     memcpy(h + 1, cp->data, cp->caplen);
@@ -231,7 +237,6 @@ struct sn_engine {
     int n;
     struct engine_worker *ws;
     _Atomic int stop;
-    int dlt;
     uint64_t capture_errors;
 };
 
@@ -337,7 +342,7 @@ static void *ring_worker_main(void *arg)
                 continue;
             }
             fill_pkt(&p, (const uint8_t *)(h + 1), h->caplen, h->wirelen, h->ts_us,
-                     h->pcap_cnt, ew->eng->dlt);
+                     h->pcap_cnt, h->dlt);
             sn_worker_process(&ew->w, &p);
             tail += h->size;
             atomic_store_explicit(&r->tail, tail, memory_order_release);
@@ -347,71 +352,140 @@ static void *ring_worker_main(void *arg)
     return NULL;
 }
 
-int sn_engine_run_file(struct sn_engine *e, const char *path, const char *bpf,
-                       struct cs_err *err)
+static int start_ring_workers(struct sn_engine *e, struct cs_err *err)
+{
+    if (e->n == 1)
+        return CS_OK;
+    for (int i = 0; i < e->n; i++) {
+        if (ring_init(&e->ws[i].ring) != CS_OK ||
+            pthread_create(&e->ws[i].thread, NULL, ring_worker_main, &e->ws[i]) != 0) {
+            cs_err_set(err, CS_ENOMEM, 0, 0, "cannot start worker %d", i);
+            return CS_ENOMEM;
+        }
+        e->ws[i].started = true;
+    }
+    return CS_OK;
+}
+
+static void stop_ring_workers(struct sn_engine *e)
+{
+    if (e->n == 1) {
+        sn_worker_finish(&e->ws[0].w);
+        return;
+    }
+    for (int i = 0; i < e->n; i++) {
+        struct ring *r = &e->ws[i].ring;
+        if (!e->ws[i].started)
+            continue;
+        pthread_mutex_lock(&r->mu);
+        atomic_store(&r->done, 1);
+        pthread_cond_signal(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        pthread_join(e->ws[i].thread, NULL);
+        e->ws[i].started = false;
+    }
+}
+
+/* Reads one capture file into the workers. */
+static int read_one_file(struct sn_engine *e, const char *path, const char *bpf,
+                         uint64_t *cnt, struct cs_err *err)
 {
     struct sn_capture *cap = sn_capture_open_file(path, bpf, err);
     struct sn_capture_pkt cp;
     struct sn_pkt p;
-    uint64_t cnt = 0;
-    int rc = CS_OK, r;
+    int rc = CS_OK, r, dlt;
 
     if (!cap)
-        return err ? err->code ? err->code : CS_EIO : CS_EIO;
-    e->dlt = sn_capture_datalink(cap);
-    if (!sn_decode_dlt_supported(e->dlt)) {
-        cs_err_set(err, CS_EINVAL, 0, 0, "%s: unsupported link type %d", path, e->dlt);
+        return err && err->code ? err->code : CS_EIO;
+    dlt = sn_capture_datalink(cap);
+    if (!sn_decode_dlt_supported(dlt)) {
+        cs_err_set(err, CS_EINVAL, 0, 0, "%s: unsupported link type %d", path, dlt);
         sn_capture_close(cap);
         return CS_EINVAL;
     }
-    if (e->n > 1) {
-        for (int i = 0; i < e->n; i++) {
-            if (ring_init(&e->ws[i].ring) != CS_OK ||
-                pthread_create(&e->ws[i].thread, NULL, ring_worker_main, &e->ws[i]) != 0) {
-                cs_err_set(err, CS_ENOMEM, 0, 0, "cannot start worker %d", i);
-                rc = CS_ENOMEM;
-                e->n = i + (e->ws[i].ring.buf ? 0 : 0);
-                break;
-            }
-            e->ws[i].started = true;
-        }
-    }
-    while (rc == CS_OK && !atomic_load(&e->stop) && (r = sn_capture_next(cap, &cp)) != -1) {
+    while (!atomic_load(&e->stop) && (r = sn_capture_next(cap, &cp)) != -1) {
         if (r == 0)
             continue;
         if (r < 0) {
             cs_err_set(err, CS_EIO, 0, 0, "%s: %s (after %llu packets)", path,
-                       sn_capture_error(cap), (unsigned long long)cnt);
+                       sn_capture_error(cap), (unsigned long long)*cnt);
             e->capture_errors++;
             rc = CS_EIO;
             break;
         }
-        cnt++;
+        ++*cnt;
         if (e->n == 1) {
-            fill_pkt(&p, cp.data, cp.caplen, cp.wirelen, cp.ts_us, cnt, e->dlt);
+            fill_pkt(&p, cp.data, cp.caplen, cp.wirelen, cp.ts_us, *cnt, dlt);
             sn_worker_process(&e->ws[0].w, &p);
         } else {
-            uint32_t h = sn_decode_dispatch_hash(e->dlt, cp.data, cp.caplen);
+            uint32_t h = sn_decode_dispatch_hash(dlt, cp.data, cp.caplen);
             int wi = (int)(((uint64_t)h * (uint64_t)e->n) >> 32);
-            ring_push(&e->ws[wi].ring, &cp, cnt);
+            ring_push(&e->ws[wi].ring, &cp, *cnt, dlt);
         }
     }
     sn_capture_close(cap);
-    if (e->n == 1) {
-        sn_worker_finish(&e->ws[0].w);
-    } else {
-        for (int i = 0; i < e->n; i++) {
-            if (!e->ws[i].started)
-                continue;
-            atomic_store(&e->ws[i].ring.done, 1);
-            ring_wake(&e->ws[i].ring);
-            pthread_mutex_lock(&e->ws[i].ring.mu);
-            pthread_cond_signal(&e->ws[i].ring.cv);
-            pthread_mutex_unlock(&e->ws[i].ring.mu);
-            pthread_join(e->ws[i].thread, NULL);
-            e->ws[i].started = false;
+    return rc;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sn_engine_run_file(struct sn_engine *e, const char *path, const char *bpf,
+                       struct cs_err *err)
+{
+    struct stat st;
+    uint64_t cnt = 0;
+    int rc;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* a directory: every capture in it in name order, as one run (Suricata's
+         * pcap-file directory mode); files that are not captures are reported, skipped */
+        DIR *d = opendir(path);
+        struct dirent *de;
+        char **names = NULL;
+        size_t n = 0, cap = 0;
+        if (!d) {
+            cs_err_set(err, CS_EIO, 0, 0, "cannot open %s: %s", path, strerror(errno));
+            return CS_EIO;
         }
+        while ((de = readdir(d))) {
+            if (de->d_name[0] == '.')
+                continue;
+            if (n == cap) {
+                char **nn = cs_realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*names));
+                if (!nn)
+                    break;
+                names = nn;
+            }
+            names[n] = cs_malloc(strlen(path) + strlen(de->d_name) + 2);
+            if (!names[n])
+                break;
+            sprintf(names[n], "%s/%s", path, de->d_name);
+            n++;
+        }
+        closedir(d);
+        qsort(names, n, sizeof(*names), name_cmp);
+        rc = start_ring_workers(e, err);
+        for (size_t i = 0; rc == CS_OK && i < n; i++) {
+            struct cs_err fe = {0};
+            struct stat fst;
+            if (stat(names[i], &fst) != 0 || !S_ISREG(fst.st_mode))
+                continue;
+            if (read_one_file(e, names[i], bpf, &cnt, &fe) != CS_OK)
+                fprintf(stderr, "citysoc-sensor: warning: %s\n", fe.msg);
+        }
+        for (size_t i = 0; i < n; i++)
+            cs_free(names[i]);
+        cs_free(names);
+        stop_ring_workers(e);
+        return rc;
     }
+    rc = start_ring_workers(e, err);
+    if (rc == CS_OK)
+        rc = read_one_file(e, path, bpf, &cnt, err);
+    stop_ring_workers(e);
     return rc;
 }
 
