@@ -41,7 +41,7 @@ SENSOR_BIN := $(BUILD)/citysoc-sensor
 TEST_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(TEST_SRCS))
 REPLAY_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/replay_%,$(FUZZ_SRCS))
 
-all: $(SENSOR_BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline
+all: $(SENSOR_BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline $(BUILD)/bench/gen_flows
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -75,6 +75,10 @@ $(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/obj/fuzz/%.o $(patsubst %.c,$(FUZZ_BUILD)/ob
 	clang -fsanitize=fuzzer,address,undefined $^ -o $@ $(LDLIBS)
 
 $(BUILD)/bench/pcap_baseline: $(call obj,bench/pcap_baseline.c) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/bench/gen_flows: $(call obj,bench/gen_flows.c) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
