@@ -47,6 +47,10 @@ size_t cs_cfg_count(const struct cs_cfg *c, const char *key);
 const char *cs_cfg_child_key(const struct cs_cfg *c, const char *key, size_t i);
 const char *cs_cfg_child_value(const struct cs_cfg *c, const char *key, size_t i);
 
+/* Source position (1-based line and column) of the node at key, for error messages; false
+ * when the key is absent or was created by cs_cfg_set(). Does not mark the key used. */
+bool cs_cfg_pos(const struct cs_cfg *c, const char *key, int *line, int *col);
+
 /* Marks key and everything under it as used without reading it. */
 void cs_cfg_mark_used(struct cs_cfg *c, const char *key);
 /* Calls fn for each top-level key path (depth `depth`, e.g. 1 for "app-layer") that has
