@@ -923,7 +923,7 @@ static void state_syn_recv(struct sn_worker *w, struct sn_pkt *p, struct sn_tcp_
         process_est(w, p, ssn, dir);
         return;
     }
-    bool ack_ok = SEQ_GEQ(p->tcp_ack, sa->isn + 1) && SEQ_LEQ(p->tcp_ack, sa->next_seq + ACK_SLACK);
+    bool ack_ok = SEQ_GEQ(p->tcp_ack, sa->isn + 1) && SEQ_LEQ(p->tcp_ack, sa->next_seq);
     if (!ack_ok) {
         bool seq_ok = !(ad->flags & D_SEEN) || p->tcp_seq == ad->isn + 1 ||
                       p->tcp_seq == ad->next_seq;
