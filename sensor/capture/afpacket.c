@@ -196,9 +196,8 @@ static int afp_setup_ring(struct sn_afp *a, struct cs_err *err)
     a->block_size = AFP_BLOCK_SIZE;
     a->nblocks = nblocks;
     a->ring_len = (size_t)AFP_BLOCK_SIZE * nblocks;
-    a->ring = mmap(NULL, a->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, a->fd, 0);
-    if (a->ring == MAP_FAILED) /* MAP_LOCKED may exceed RLIMIT_MEMLOCK: try without */
-        a->ring = mmap(NULL, a->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
+    /* the kernel allocated the blocks already: mapping them needs no locking or populating */
+    a->ring = mmap(NULL, a->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
     if (a->ring == MAP_FAILED) {
         a->ring = NULL;
         cs_err_set(err, CS_EIO, 0, 0, "cannot map the AF_PACKET ring on %s: %s", a->iface,

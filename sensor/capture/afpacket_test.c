@@ -55,6 +55,18 @@ static void put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)v;
 }
 
+static void ip_csum(uint8_t *ip)
+{
+    uint32_t sum = 0;
+
+    put16(ip + 10, 0);
+    for (int i = 0; i < 20; i += 2)
+        sum += cs_get_be16(ip + i);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    put16(ip + 10, (uint16_t)~sum);
+}
+
 /* Builds Ethernet [+ tags] + IPv4 + UDP or TCP + MAGIC<seq>; returns the length. */
 static uint32_t build_frame(uint8_t *f, const struct tag *tags, int ntags, int ipproto,
                             uint16_t sport, uint16_t dport, unsigned seq)
@@ -62,7 +74,7 @@ static uint32_t build_frame(uint8_t *f, const struct tag *tags, int ntags, int i
     static const uint8_t dst[6] = {0x02, 0xc5, 0, 0, 0, 1}, src[6] = {0x02, 0xc5, 0, 0, 0, 2};
     char payload[32];
     int plen = snprintf(payload, sizeof(payload), MAGIC "%05u", seq);
-    uint32_t o = 0, l4len = (ipproto == IPPROTO_UDP ? 8 : 20) + (uint32_t)plen, sum = 0;
+    uint32_t o = 0, l4len = (ipproto == IPPROTO_UDP ? 8 : 20) + (uint32_t)plen;
     uint8_t *ip;
 
     memcpy(f, dst, 6);
@@ -84,11 +96,7 @@ static uint32_t build_frame(uint8_t *f, const struct tag *tags, int ntags, int i
     ip[9] = (uint8_t)ipproto;
     memcpy(ip + 12, (const uint8_t[]){10, 77, 0, 2}, 4);
     memcpy(ip + 16, (const uint8_t[]){10, 77, 0, 1}, 4);
-    for (int i = 0; i < 20; i += 2)
-        sum += cs_get_be16(ip + i);
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    put16(ip + 10, (uint16_t)~sum);
+    ip_csum(ip);
     o += 20;
     memset(f + o, 0, ipproto == IPPROTO_UDP ? 8 : 20);
     put16(f + o, sport);
@@ -124,11 +132,22 @@ static bool tx_open(void)
     return g_tx >= 0;
 }
 
+static bool send_raw(const uint8_t *buf, uint32_t len)
+{
+    struct sockaddr_ll sll;
+
+    memset(&sll, 0, sizeof(sll));
+    sll.sll_family = AF_PACKET;
+    sll.sll_ifindex = g_tx_ifindex;
+    sll.sll_halen = 6;
+    memcpy(sll.sll_addr, buf, 6);
+    return sendto(g_tx, buf, len, 0, (struct sockaddr *)&sll, sizeof(sll)) == (ssize_t)len;
+}
+
 /* Records and sends one frame on the peer; returns its index in g_sent. */
 static int send_frame(const struct tag *tags, int ntags, int ipproto, uint16_t sport,
                       uint16_t dport, bool match)
 {
-    struct sockaddr_ll sll;
     struct sent *s;
     unsigned seq = g_nsent;
 
@@ -139,14 +158,7 @@ static int send_frame(const struct tag *tags, int ntags, int ipproto, uint16_t s
     s->len = build_frame(s->buf, tags, ntags, ipproto, sport, dport, seq);
     s->match = match;
     s->sock = -1;
-    memset(&sll, 0, sizeof(sll));
-    sll.sll_family = AF_PACKET;
-    sll.sll_ifindex = g_tx_ifindex;
-    sll.sll_halen = 6;
-    memcpy(sll.sll_addr, s->buf, 6);
-    if (sendto(g_tx, s->buf, s->len, 0, (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)s->len)
-        return -1;
-    return (int)seq;
+    return send_raw(s->buf, s->len) ? (int)seq : -1;
 }
 
 /* Finds the sent frame a received one carries; -1 if none (foreign traffic). */
@@ -470,6 +482,93 @@ CS_TEST(live_errors_as_root)
     /* without fanout a down interface is fine (capture starts when it comes up) */
     a = sn_afp_open(down, 7, false, NULL, &err);
     CHECK(a != NULL);
+    sn_afp_close(a);
+}
+
+CS_TEST(live_fanout_defrag_reassembles)
+{
+    const char *iface = live_iface();
+    struct cs_err err = {0};
+    struct sn_afp *a;
+    uint8_t full[MAX_FRAME], f1[MAX_FRAME], f2[MAX_FRAME];
+    uint32_t len, hdr = 14 + 20, cut = 16; /* first fragment: UDP header + 8 data bytes */
+    unsigned got = 0, good = 0;
+    uint64_t end;
+
+    if (!iface) {
+        printf("# skipped: CS_AFP_IFACE not set\n");
+        return;
+    }
+    a = sn_afp_open(iface, (uint16_t)((getpid() + 2) & 0xffff), true, FILTER, &err);
+    REQUIRE(a != NULL);
+    len = build_frame(full, NULL, 0, IPPROTO_UDP, 40000, PORT_MATCH, 777);
+    REQUIRE(len > hdr + cut);
+    memcpy(f1, full, hdr + cut);
+    put16(f1 + 14 + 2, (uint16_t)(20 + cut));
+    put16(f1 + 14 + 6, 0x2000); /* MF, offset 0 */
+    ip_csum(f1 + 14);
+    memcpy(f2, full, hdr);
+    memcpy(f2 + hdr, full + hdr + cut, len - hdr - cut);
+    put16(f2 + 14 + 2, (uint16_t)(20 + len - hdr - cut));
+    put16(f2 + 14 + 6, (uint16_t)(cut / 8)); /* last fragment */
+    ip_csum(f2 + 14);
+    REQUIRE(send_raw(f1, hdr + cut));
+    REQUIRE(send_raw(f2, len - cut));
+    /* PACKET_FANOUT_FLAG_DEFRAG: the socket gets one reassembled datagram, which the
+     * "udp dst port" filter can match; the bare second fragment alone could not. */
+    end = now_ms() + 1000;
+    while (now_ms() < end) {
+        const uint8_t *d;
+        uint32_t cl, wl;
+        uint64_t ts;
+
+        if (sn_afp_next(a, &d, &cl, &wl, &ts) != 1)
+            continue;
+        got++;
+        if (cl == len && memcmp(d + hdr, full + hdr, len - hdr) == 0 &&
+            cs_get_be16(d + 14 + 2) == len - 14 && (cs_get_be16(d + 14 + 6) & 0x3fff) == 0)
+            good++;
+    }
+    CHECK_EQ(got, 1);
+    CHECK_EQ(good, 1);
+    sn_afp_close(a);
+}
+
+CS_TEST(live_interface_down_and_up)
+{
+    const char *iface = live_iface();
+    struct cs_err err = {0};
+    struct sn_afp *a;
+    char cmd[96];
+    unsigned foreign = 0, bad = 0, got;
+    int rc = 0, worst = 0;
+
+    if (!iface) {
+        printf("# skipped: CS_AFP_IFACE not set\n");
+        return;
+    }
+    reset_sent();
+    a = sn_afp_open(iface, (uint16_t)((getpid() + 3) & 0xffff), true, FILTER, &err);
+    REQUIRE(a != NULL);
+    snprintf(cmd, sizeof(cmd), "ip link set dev %s down", iface);
+    REQUIRE(system(cmd) == 0);
+    for (int i = 0; i < 3; i++) { /* ENETDOWN is not an error: keep waiting */
+        const uint8_t *d;
+        uint32_t cl, wl;
+        uint64_t ts;
+
+        rc = sn_afp_next(a, &d, &cl, &wl, &ts);
+        worst = CS_MIN(worst, rc);
+    }
+    snprintf(cmd, sizeof(cmd), "ip link set dev %s up", iface);
+    REQUIRE(system(cmd) == 0);
+    CHECK_EQ(worst, 0);
+    usleep(200 * 1000);
+    for (unsigned i = 0; i < 10; i++)
+        REQUIRE(send_frame(NULL, 0, IPPROTO_UDP, (uint16_t)(30000 + i), PORT_MATCH, true) >= 0);
+    got = drain(&a, 1, 10, 3000, &foreign, &bad);
+    CHECK_EQ(got, 10); /* the socket rejoined its fanout group when the link came back */
+    CHECK_EQ(bad, 0);
     sn_afp_close(a);
 }
 
