@@ -150,8 +150,12 @@ EOF
     A python3 "$TMP/server.py" >"$TMP/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 50); do grep -q ready "$TMP/server.log" && break; sleep 0.1; done
-    A "$SENSOR" -i csva -l "$TMP/log" --threads 2 >"$TMP/sensor.out" 2>&1 &
+    # job control on while starting it: a background job of a script otherwise starts with
+    # SIGINT ignored. `ip netns exec` execs the sensor, so $! is the sensor itself.
+    set -m
+    ip netns exec "$NSA" "$SENSOR" -i csva -l "$TMP/log" --threads 2 >"$TMP/sensor.out" 2>&1 &
     SENSOR_PID=$!
+    set +m
     sleep 2
     B python3 "$TMP/client.py" >"$TMP/client.log" 2>&1
     cat "$TMP/client.log"
