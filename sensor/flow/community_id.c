@@ -13,47 +13,41 @@
 
 #define CID_LEN 30 /* "1:" + 28 base64 characters */
 
-/* Counterpart of a two-way ICMP type; -1 for one-way messages. */
-static int icmp4_counterpart(uint8_t type)
-{
-    switch (type) {
-    case 8: return 0;   /* echo request / reply */
-    case 0: return 8;
-    case 13: return 14; /* timestamp */
-    case 14: return 13;
-    case 15: return 16; /* information */
-    case 16: return 15;
-    case 10: return 9;  /* router solicitation / advertisement */
-    case 9: return 10;
-    case 17: return 18; /* address mask */
-    case 18: return 17;
-    default: return -1;
-    }
-}
+/* Two-way ICMP message types and their counterparts (request <-> reply). */
+static const uint8_t icmp4_pairs[][2] = {
+    {8, 0},   /* echo request / reply */
+    {13, 14}, /* timestamp */
+    {15, 16}, /* information */
+    {10, 9},  /* router solicitation / advertisement */
+    {17, 18}, /* address mask */
+};
+static const uint8_t icmp6_pairs[][2] = {
+    {128, 129}, /* echo request / reply */
+    {130, 131}, /* multicast listener query / report */
+    {133, 134}, /* router solicitation / advertisement */
+    {135, 136}, /* neighbor solicitation / advertisement */
+    {139, 140}, /* node information query / response */
+    {144, 145}, /* home agent address discovery request / reply */
+};
 
-static int icmp6_counterpart(uint8_t type)
+/* Counterpart of a two-way ICMP (v6 when `v6`) type; -1 for one-way messages. */
+static int icmp_counterpart(bool v6, uint8_t type)
 {
-    switch (type) {
-    case 128: return 129; /* echo request / reply */
-    case 129: return 128;
-    case 130: return 131; /* multicast listener query / report */
-    case 131: return 130;
-    case 133: return 134; /* router solicitation / advertisement */
-    case 134: return 133;
-    case 135: return 136; /* neighbor solicitation / advertisement */
-    case 136: return 135;
-    case 139: return 140; /* node information query / response */
-    case 140: return 139;
-    case 144: return 145; /* home agent address discovery request / reply */
-    case 145: return 144;
-    default: return -1;
+    const uint8_t(*pairs)[2] = v6 ? icmp6_pairs : icmp4_pairs;
+    size_t n = v6 ? CS_ARRAY_LEN(icmp6_pairs) : CS_ARRAY_LEN(icmp4_pairs);
+
+    for (size_t i = 0; i < n; i++) {
+        if (pairs[i][0] == type)
+            return pairs[i][1];
+        if (pairs[i][1] == type)
+            return pairs[i][0];
     }
+    return -1;
 }
 
 static void base64_encode(const uint8_t *in, size_t n, char *out)
 {
-    static const char tab[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t i = 0, o = 0;
 
     for (; i + 3 <= n; i += 3) {
@@ -104,8 +98,7 @@ size_t sn_community_id(uint16_t seed, int ip_ver, const uint8_t *saddr, const ui
         break;
     case IPPROTO_ICMP:
     case IPPROTO_ICMPV6: {
-        int cp = proto == IPPROTO_ICMP ? icmp4_counterpart((uint8_t)sp)
-                                       : icmp6_counterpart((uint8_t)sp);
+        int cp = icmp_counterpart(proto == IPPROTO_ICMPV6, (uint8_t)sp);
         ports = true;
         if (cp < 0)
             one_way = true; /* type, code */
@@ -160,6 +153,5 @@ size_t sn_flow_community_id(const struct sn_flow *f, uint16_t seed, char *out, s
         sp = f->icmp_type[0];
         dp = f->icmp_code[0];
     }
-    return sn_community_id(seed, f->ip_ver, f->src.u8, f->dst.u8, f->proto, sp, dp, out,
-                           outsz);
+    return sn_community_id(seed, f->ip_ver, f->src.u8, f->dst.u8, f->proto, sp, dp, out, outsz);
 }

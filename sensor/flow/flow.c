@@ -41,23 +41,23 @@ struct flow_chunk {
 struct sn_flow_table {
     struct sn_flow **buckets;
     uint32_t mask;
-    uint32_t seed;                 /* bucket hash seed (does not affect any output) */
+    uint32_t seed; /* bucket hash seed (does not affect any output) */
     sn_flow_end_fn on_end;
 
     struct flow_chunk *chunks;
-    struct sn_flow *free_list;     /* through hnext */
-    size_t nflows;                 /* flows in chunks (capacity of the pool) */
-    size_t nactive;                /* flows in the table */
-    size_t memuse;                 /* bucket array + chunks */
+    struct sn_flow *free_list; /* through hnext */
+    size_t nflows;             /* flows in chunks (capacity of the pool) */
+    size_t nactive;            /* flows in the table */
+    size_t memuse;             /* bucket array + chunks */
     size_t memcap;
-    uint32_t recovery_pct;         /* flow_emergency_recovery */
+    uint32_t recovery_pct; /* flow_emergency_recovery */
     bool emergency;
 
     struct sn_flow_timeouts timeouts[SN_FP_MAX];
-    uint8_t class_of_proto[256];   /* IP protocol -> SN_FP_* */
+    uint8_t class_of_proto[256]; /* IP protocol -> SN_FP_* */
 
-    struct sn_flow *last_flow;     /* flow returned by the previous sn_flow_handle() */
-    unsigned last_class;           /* the list it was filed in */
+    struct sn_flow *last_flow;           /* flow returned by the previous sn_flow_handle() */
+    unsigned last_class;                 /* the list it was filed in */
     struct sn_flow lists[FLOW_NCLASSES]; /* sentinels of the activity lists */
 };
 
@@ -66,7 +66,7 @@ struct flow_key {
     const struct sn_addr *src, *dst;
     uint16_t sp, dp;
     uint8_t proto, ip_ver, vlan_cnt;
-    bool sym_ports;                /* ICMP: the same port values in both directions */
+    bool sym_ports; /* ICMP: the same port values in both directions */
     uint16_t vlan_id[SN_MAX_VLAN];
     uint32_t hash;
 };
@@ -111,8 +111,8 @@ static uint64_t flow_id_of(const struct sn_flow *f)
     h = mix64(h ^ f->src.u64[1]);
     h = mix64(h ^ f->dst.u64[0]);
     h = mix64(h ^ f->dst.u64[1]);
-    h = mix64(h ^ ((uint64_t)f->sp << 48 | (uint64_t)f->dp << 32 | (uint64_t)f->proto << 8 |
-                   f->ip_ver));
+    h = mix64(
+        h ^ ((uint64_t)f->sp << 48 | (uint64_t)f->dp << 32 | (uint64_t)f->proto << 8 | f->ip_ver));
     h = mix64(h ^ ((uint64_t)f->vlan_cnt << 48 | (uint64_t)f->vlan_id[0] << 32 |
                    (uint64_t)f->vlan_id[1] << 16 | f->vlan_id[2]));
     h &= FLOW_ID_MASK;
@@ -186,9 +186,12 @@ static uint32_t timeout_s(const struct sn_flow_table *t, const struct sn_flow *f
 {
     const struct sn_flow_timeouts *to = &t->timeouts[t->class_of_proto[f->proto]];
     switch (state_idx(f)) {
-    case SN_FLOW_NEW: return t->emergency ? to->emerg_new_s : to->new_s;
-    case SN_FLOW_ESTABLISHED: return t->emergency ? to->emerg_est_s : to->est_s;
-    default: return t->emergency ? to->emerg_closed_s : to->closed_s;
+    case SN_FLOW_NEW:
+        return t->emergency ? to->emerg_new_s : to->new_s;
+    case SN_FLOW_ESTABLISHED:
+        return t->emergency ? to->emerg_est_s : to->est_s;
+    default:
+        return t->emergency ? to->emerg_closed_s : to->closed_s;
     }
 }
 
@@ -205,11 +208,16 @@ uint32_t sn_flow_timeout_of(const struct sn_worker *w, const struct sn_flow *f)
     const struct sn_flow_table *t = w->flows;
     if (t)
         return timeout_s(t, f);
+    if (!w->cfg)
+        return 0;
     const struct sn_flow_timeouts *to = sn_config_timeouts(w->cfg, f->proto);
     switch (state_idx(f)) {
-    case SN_FLOW_NEW: return to->new_s;
-    case SN_FLOW_ESTABLISHED: return to->est_s;
-    default: return to->closed_s;
+    case SN_FLOW_NEW:
+        return to->new_s;
+    case SN_FLOW_ESTABLISHED:
+        return to->est_s;
+    default:
+        return to->closed_s;
     }
 }
 
@@ -351,8 +359,7 @@ static void hash_unlink(struct sn_flow_table *t, struct sn_flow *f)
  * whatever the hash size). */
 static void check_recovery(struct sn_flow_table *t)
 {
-    if (t->emergency &&
-        (uint64_t)t->nactive * 100 < (uint64_t)t->nflows * (100 - t->recovery_pct))
+    if (t->emergency && (uint64_t)t->nactive * 100 < (uint64_t)t->nflows * (100 - t->recovery_pct))
         t->emergency = false;
 }
 
@@ -383,8 +390,7 @@ static void flow_end(struct sn_worker *w, struct sn_flow_table *t, struct sn_flo
 }
 
 /* Ends expired flows of every list at now_us, at most max (0: no bound). */
-static unsigned sweep(struct sn_worker *w, struct sn_flow_table *t, uint64_t now_us,
-                      unsigned max)
+static unsigned sweep(struct sn_worker *w, struct sn_flow_table *t, uint64_t now_us, unsigned max)
 {
     unsigned ended = 0;
 
@@ -532,8 +538,7 @@ static int key_match(const struct sn_flow *f, const struct flow_key *k)
         f->dp == k->dp)
         return 1;
     if (sn_addr_eq(&f->src, k->dst) && sn_addr_eq(&f->dst, k->src)) {
-        if (k->sym_ports ? (f->sp == k->sp && f->dp == k->dp)
-                         : (f->sp == k->dp && f->dp == k->sp))
+        if (k->sym_ports ? (f->sp == k->sp && f->dp == k->dp) : (f->sp == k->dp && f->dp == k->sp))
             return 2;
     }
     return 0;
@@ -561,11 +566,20 @@ static void count_new(struct sn_worker *w, uint8_t proto)
 {
     sn_count(w, SN_CNT_FLOW_TOTAL, 1);
     switch (proto) {
-    case IPPROTO_TCP: sn_count(w, SN_CNT_FLOW_TCP, 1); break;
-    case IPPROTO_UDP: sn_count(w, SN_CNT_FLOW_UDP, 1); break;
-    case IPPROTO_ICMP: sn_count(w, SN_CNT_FLOW_ICMPV4, 1); break;
-    case IPPROTO_ICMPV6: sn_count(w, SN_CNT_FLOW_ICMPV6, 1); break;
-    default: break;
+    case IPPROTO_TCP:
+        sn_count(w, SN_CNT_FLOW_TCP, 1);
+        break;
+    case IPPROTO_UDP:
+        sn_count(w, SN_CNT_FLOW_UDP, 1);
+        break;
+    case IPPROTO_ICMP:
+        sn_count(w, SN_CNT_FLOW_ICMPV4, 1);
+        break;
+    case IPPROTO_ICMPV6:
+        sn_count(w, SN_CNT_FLOW_ICMPV6, 1);
+        break;
+    default:
+        break;
     }
 }
 

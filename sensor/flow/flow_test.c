@@ -513,8 +513,7 @@ CS_TEST(emergency_eviction_under_tiny_memcap)
 
     int n = 0;
     for (;; n++) {
-        mk(&p, IPPROTO_UDP, "10.0.0.1", (uint16_t)(1000 + n), "10.0.0.2", 53,
-           SEC + (uint64_t)n);
+        mk(&p, IPPROTO_UDP, "10.0.0.1", (uint16_t)(1000 + n), "10.0.0.2", 53, SEC + (uint64_t)n);
         REQUIRE(sn_flow_handle(&e->w, &p));
         if (e->w.counters[SN_CNT_FLOW_EMERG_MODE_ENTERED])
             break;
