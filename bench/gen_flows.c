@@ -19,10 +19,10 @@
 #define TCP_LEN 20
 #define UDP_LEN 8
 #define UDP_PAYLOAD 32
-#define SPAN_US 20000000ull       /* all packets within 20 s */
+#define SPAN_US 20000000ull /* all packets within 20 s */
 #define START_SEC 1700000000ull
-#define CLIENTS 0xfffffeull       /* client addresses per source-port block */
-#define MAX_FLOWS (CLIENTS * 16)  /* 16 source-port blocks */
+#define CLIENTS 0xfffffeull      /* client addresses per source-port block */
+#define MAX_FLOWS (CLIENTS * 16) /* 16 source-port blocks */
 
 struct flow_addr {
     uint8_t cli[4], srv[4];
@@ -202,8 +202,8 @@ int main(int argc, char **argv)
         goto out_close;
     }
     pcap_dump_close(out);
-    printf("flows=%llu packets=%llu bytes=%llu\n", (unsigned long long)n,
-           (unsigned long long)pkt, (unsigned long long)bytes);
+    printf("flows=%llu packets=%llu bytes=%llu\n", (unsigned long long)n, (unsigned long long)pkt,
+           (unsigned long long)bytes);
     rc = 0;
 out_close:
     pcap_close(dead);

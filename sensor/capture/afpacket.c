@@ -32,32 +32,32 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define AFP_BLOCK_SIZE (1u << 20)  /* 1 MiB: a multiple of the page size */
-#define AFP_BLOCKS 64              /* 64 MiB ring per socket */
-#define AFP_MIN_BLOCKS 4           /* we halve down to this when the kernel lacks memory */
-#define AFP_FRAME_SIZE 2048        /* only used by the kernel to size frame_nr */
-#define AFP_RETIRE_MS 10           /* a partly filled block is handed over after 10 ms */
-#define AFP_POLL_MS 100            /* longest wait of one sn_afp_next() call */
+#define AFP_BLOCK_SIZE (1u << 20) /* 1 MiB: a multiple of the page size */
+#define AFP_BLOCKS 64             /* 64 MiB ring per socket */
+#define AFP_MIN_BLOCKS 4          /* we halve down to this when the kernel lacks memory */
+#define AFP_FRAME_SIZE 2048       /* only used by the kernel to size frame_nr */
+#define AFP_RETIRE_MS 10          /* a partly filled block is handed over after 10 ms */
+#define AFP_POLL_MS 100           /* longest wait of one sn_afp_next() call */
 #define AFP_VLAN_LEN 4
-#define AFP_ETH_ADDRS 12           /* dst + src MAC: the tag goes after them */
+#define AFP_ETH_ADDRS 12 /* dst + src MAC: the tag goes after them */
 
 struct sn_afp {
     int fd;
-    int evfd;                      /* eventfd written by sn_afp_break() to wake poll() */
+    int evfd; /* eventfd written by sn_afp_break() to wake poll() */
     atomic_int brk;
     int dlt;
     uint8_t *ring;
     size_t ring_len;
     uint32_t block_size;
     uint32_t nblocks;
-    uint32_t cur;                  /* index of the block being read (or waited for) */
-    bool in_block;                 /* block `cur` is ours: walking its packets */
-    uint32_t pkts_left;            /* packets of block `cur` not yet returned */
-    uint32_t pkt_off;              /* offset in block `cur` of the next packet header */
-    uint64_t received;             /* cumulative PACKET_STATISTICS (kernel resets on read) */
+    uint32_t cur;       /* index of the block being read (or waited for) */
+    bool in_block;      /* block `cur` is ours: walking its packets */
+    uint32_t pkts_left; /* packets of block `cur` not yet returned */
+    uint32_t pkt_off;   /* offset in block `cur` of the next packet header */
+    uint64_t received;  /* cumulative PACKET_STATISTICS (kernel resets on read) */
     uint64_t dropped;
-    uint64_t ring_errors;          /* malformed ring entries skipped (never seen in practice) */
-    uint8_t *vbuf;                 /* copy buffer for frames with a restored VLAN tag */
+    uint64_t ring_errors; /* malformed ring entries skipped (never seen in practice) */
+    uint8_t *vbuf;        /* copy buffer for frames with a restored VLAN tag */
     size_t vbuf_len;
     char iface[IFNAMSIZ];
     char err[160];
@@ -133,8 +133,7 @@ static int afp_compile_bpf(const char *iface, int dlt, const char *bpf, struct s
 
     dead = pcap_open_dead(dlt, 262144);
     if (!dead) {
-        cs_err_set(err, CS_ENOMEM, 0, 0, "cannot compile BPF filter for %s: out of memory",
-                   iface);
+        cs_err_set(err, CS_ENOMEM, 0, 0, "cannot compile BPF filter for %s: out of memory", iface);
         return CS_ENOMEM;
     }
     if (pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
@@ -150,8 +149,7 @@ static int afp_compile_bpf(const char *iface, int dlt, const char *bpf, struct s
     }
     ins = cs_calloc(prog.bf_len, sizeof(*ins));
     if (!ins) {
-        cs_err_set(err, CS_ENOMEM, 0, 0, "cannot compile BPF filter for %s: out of memory",
-                   iface);
+        cs_err_set(err, CS_ENOMEM, 0, 0, "cannot compile BPF filter for %s: out of memory", iface);
         rc = CS_ENOMEM;
         goto out_free_code;
     }
@@ -187,8 +185,8 @@ static int afp_setup_ring(struct sn_afp *a, struct cs_err *err)
         if (setsockopt(a->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) == 0)
             break;
         if (errno != ENOMEM || nblocks / 2 < AFP_MIN_BLOCKS) {
-            cs_err_set(err, CS_EIO, 0, 0, "cannot set up the AF_PACKET ring on %s: %s",
-                       a->iface, strerror(errno));
+            cs_err_set(err, CS_EIO, 0, 0, "cannot set up the AF_PACKET ring on %s: %s", a->iface,
+                       strerror(errno));
             return CS_EIO;
         }
         nblocks /= 2;
@@ -234,7 +232,8 @@ struct sn_afp *sn_afp_open(const char *iface, uint16_t fanout_id, bool fanout, c
     if (dlt < 0) {
         cs_err_set(err, CS_EINVAL, 0, 0,
                    "cannot capture on %s with AF_PACKET: link type %d not supported "
-                   "(use the libpcap source)", iface, hwtype);
+                   "(use the libpcap source)",
+                   iface, hwtype);
         return NULL;
     }
     if (bpf && *bpf && afp_compile_bpf(iface, dlt, bpf, &fprog, err) != CS_OK)
@@ -296,12 +295,11 @@ struct sn_afp *sn_afp_open(const char *iface, uint16_t fanout_id, bool fanout, c
 
     if (fanout) {
         step = "PACKET_FANOUT";
-        val = (int)((uint32_t)fanout_id |
-                    (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+        val = (int)((uint32_t)fanout_id | (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG)
+                                              << 16);
         if (setsockopt(a->fd, SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0) {
-            cs_err_set(err, CS_EIO, 0, 0,
-                       "cannot join AF_PACKET fanout group %u on %s: %s%s", fanout_id, iface,
-                       strerror(errno),
+            cs_err_set(err, CS_EIO, 0, 0, "cannot join AF_PACKET fanout group %u on %s: %s%s",
+                       fanout_id, iface, strerror(errno),
                        errno == EINVAL || errno == EEXIST || errno == EBUSY
                            ? " (is the group in use with other settings? try another id)"
                            : "");
@@ -348,8 +346,7 @@ static int afp_wait(struct sn_afp *a)
         /* The interface went down: the socket rebinds by itself when it comes back up. */
         if (soerr == 0 || soerr == ENETDOWN)
             return 0;
-        snprintf(a->err, sizeof(a->err), "AF_PACKET socket on %s: %s", a->iface,
-                 strerror(soerr));
+        snprintf(a->err, sizeof(a->err), "AF_PACKET socket on %s: %s", a->iface, strerror(soerr));
         return CS_EIO;
     }
     return 0;
@@ -423,8 +420,7 @@ int sn_afp_next(struct sn_afp *a, const uint8_t **data, uint32_t *caplen, uint32
             h.tp_snaplen > a->block_size - a->pkt_off - h.tp_mac)
             goto bad_entry;
         {
-            const uint8_t *frame = a->ring + (size_t)a->cur * a->block_size + a->pkt_off +
-                                   h.tp_mac;
+            const uint8_t *frame = a->ring + (size_t)a->cur * a->block_size + a->pkt_off + h.tp_mac;
             uint32_t cl = h.tp_snaplen, wl = h.tp_len;
 
             if (h.tp_status & TP_STATUS_VLAN_VALID) {

@@ -33,9 +33,9 @@ struct tag {
 struct sent {
     uint8_t buf[MAX_FRAME];
     uint32_t len;
-    bool match;   /* expected to pass FILTER */
-    int seen;     /* times received */
-    int sock;     /* which capture socket got it (fanout test) */
+    bool match; /* expected to pass FILTER */
+    int seen;   /* times received */
+    int sock;   /* which capture socket got it (fanout test) */
 };
 
 static struct sent g_sent[MAX_SENT];
