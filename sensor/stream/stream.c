@@ -60,6 +60,8 @@ enum {
 
 struct sn_tcp_dir {
     struct sn_seg *segs;         /* sorted by offset, non-overlapping */
+    struct sn_seg *walk;         /* walk start hint: every segment before it ends at or
+                                    before base_off (NULL: start at segs) */
     uint64_t base_off;           /* next offset to deliver */
     uint64_t fin_off;
     uint32_t isn, next_seq, last_ack, win, fin_seq, last_ts;
@@ -274,6 +276,8 @@ static void dir_prune(struct sn_worker *w, struct sn_tcp_ssn *ssn, int dir)
     while (d->segs && d->segs->off + d->segs->len <= keep_from) {
         struct sn_seg *s = d->segs;
         d->segs = s->next;
+        if (d->walk == s)
+            d->walk = NULL;
         seg_free(w->stream, s);
     }
 }
@@ -285,7 +289,7 @@ static void dir_count_regions(struct sn_tcp_dir *d)
     uint64_t prev_end = 0;
     bool first = true;
 
-    for (const struct sn_seg *s = d->segs; s; s = s->next) {
+    for (const struct sn_seg *s = d->walk ? d->walk : d->segs; s; s = s->next) {
         if (s->off + s->len <= d->base_off)
             continue;
         if (first || s->off != prev_end)
@@ -306,15 +310,16 @@ static void dir_deliver(struct sn_worker *w, struct sn_flow *f, struct sn_tcp_ss
 
     if (d->flags & D_EOF)
         return;
-    for (const struct sn_seg *s = d->segs; s; s = s->next) {
+    for (struct sn_seg *s = d->walk ? d->walk : d->segs; s; s = s->next) {
         uint64_t end = s->off + s->len;
-        if (end <= d->base_off)
-            continue;
-        if (s->off > d->base_off)
-            break;
-        uint32_t skip = (uint32_t)(d->base_off - s->off);
-        d->base_off = end;
-        emit(w, f, d, dir, s->data + skip, s->len - skip, 0);
+        if (end > d->base_off) {
+            if (s->off > d->base_off)
+                break;
+            uint32_t skip = (uint32_t)(d->base_off - s->off);
+            d->base_off = end;
+            emit(w, f, d, dir, s->data + skip, s->len - skip, 0);
+        }
+        d->walk = s;
     }
     if (depth && d->base_off >= depth && !(d->flags & D_DEPTH_SENT)) {
         d->flags |= D_DEPTH_SENT;
@@ -342,7 +347,7 @@ static void dir_gap_to(struct sn_worker *w, struct sn_pkt *p, struct sn_flow *f,
     dir_deliver(w, f, ssn, dir);
     while (!(d->flags & D_EOF) && target > d->base_off) {
         uint64_t upto = target;
-        for (const struct sn_seg *s = d->segs; s; s = s->next) {
+        for (const struct sn_seg *s = d->walk ? d->walk : d->segs; s; s = s->next) {
             if (s->off > d->base_off) {
                 if (s->off < upto)
                     upto = s->off;
@@ -367,7 +372,7 @@ static void dir_finish(struct sn_worker *w, struct sn_flow *f, struct sn_tcp_ssn
     uint64_t target = d->base_off;
     int64_t n;
 
-    for (const struct sn_seg *s = d->segs; s; s = s->next)
+    for (const struct sn_seg *s = d->walk ? d->walk : d->segs; s; s = s->next)
         if (s->off + s->len > target)
             target = s->off + s->len;
     n = seq_off(d, d->next_seq);
@@ -414,9 +419,11 @@ static bool new_wins(enum sn_overlap_policy pol, uint64_t no, uint64_t ne, uint6
 }
 
 /* Stores bytes [o, o+len) as new segment(s) before *link. Returns false on memcap. */
-static bool store_piece(struct sn_worker *w, struct sn_seg **link, uint64_t o,
-                        const uint8_t *data, uint32_t len)
+static bool store_piece(struct sn_worker *w, struct sn_tcp_dir *d, struct sn_seg **link,
+                        uint64_t o, const uint8_t *data, uint32_t len)
 {
+    if (d->walk && o < d->walk->off)
+        d->walk = NULL; /* inserted before the hint */
     while (len > 0) {
         uint32_t n = len > SEG_MAX_DATA ? SEG_MAX_DATA : len;
         struct sn_seg *s = seg_alloc(w->stream, n);
@@ -468,7 +475,8 @@ static void dir_insert(struct sn_worker *w, struct sn_pkt *p, struct sn_tcp_ssn 
     }
 
     pos = o;
-    link = &d->segs;
+    /* segments before the walk hint end at or before base_off: no overlap possible */
+    link = (d->walk && o >= d->base_off) ? &d->walk->next : &d->segs;
     while (pos < e) {
         struct sn_seg *s = *link;
         if (s && s->off + s->len <= pos) {
@@ -480,7 +488,7 @@ static void dir_insert(struct sn_worker *w, struct sn_pkt *p, struct sn_tcp_ssn 
         if (gap_end > pos) {
             uint64_t from = pos < d->base_off ? d->base_off : pos; /* delivered: drop */
             if (from < gap_end) {
-                if (!store_piece(w, link, from, data + (from - o), (uint32_t)(gap_end - from)))
+                if (!store_piece(w, d, link, from, data + (from - o), (uint32_t)(gap_end - from)))
                     dropped = true;
                 while (*link && *link != s)
                     link = &(*link)->next;
