@@ -297,6 +297,7 @@ static void rebuild(struct sn_worker *w, struct sn_pkt *p, struct tracker *t)
 static void insert(struct sn_worker *w, struct sn_pkt *p, const struct frag_in *in)
 {
     struct sn_defrag *d = w->defrag;
+    struct frag_in clipped;
     struct tracker *t;
     uint32_t h, end = in->off + in->len;
     uint32_t unfrag = in->ver == 4 ? in->hdr_len : in->hdr_len - 40;
@@ -374,8 +375,14 @@ static void insert(struct sn_worker *w, struct sn_pkt *p, const struct frag_in *
             t->total = end;
         }
     }
-    if (t->have_last && end > t->total)
-        return; /* data past the end announced by the last fragment: ignored */
+    if (t->have_last && end > t->total) {
+        /* data past the end announced by the last fragment is ignored */
+        if (in->off >= t->total)
+            return;
+        clipped = *in;
+        clipped.len = t->total - in->off;
+        in = &clipped;
+    }
     if (in->len > 0 && insert_data(w, d, t, in))
         sn_pkt_event(w, p, in->ver == 4 ? SN_EV_IPV4_FRAG_OVERLAP : SN_EV_IPV6_FRAG_OVERLAP,
                      false);
