@@ -474,6 +474,8 @@ static bool want_key(const struct loader *l)
 static int set_key(struct loader *l, const char *k, yaml_mark_t mark)
 {
     struct frame *f = &l->stack[l->depth - 1];
+    if (!*k)
+        return fail_at(l, CS_EINVAL, mark, "empty mapping key");
     f->key = cs_strdup(k);
     if (!f->key)
         return fail_at(l, CS_ENOMEM, mark, "out of memory");
@@ -953,7 +955,7 @@ bool cs_cfg_has(const struct cs_cfg *c, const char *key)
 
 size_t cs_cfg_count(const struct cs_cfg *c, const char *key)
 {
-    struct node *n = find_used(c, key);
+    struct node *n = node_find(c, key);
     return n && n->kind != NODE_SCALAR ? n->n : 0;
 }
 
@@ -962,7 +964,6 @@ static struct node *child_at(const struct cs_cfg *c, const char *key, size_t i)
     struct node *n = node_find(c, key);
     if (!n || n->kind == NODE_SCALAR || i >= n->n)
         return NULL;
-    __atomic_store_n(&n->kids[i]->used, true, __ATOMIC_RELAXED);
     return n->kids[i];
 }
 
@@ -975,7 +976,10 @@ const char *cs_cfg_child_key(const struct cs_cfg *c, const char *key, size_t i)
 const char *cs_cfg_child_value(const struct cs_cfg *c, const char *key, size_t i)
 {
     struct node *k = child_at(c, key, i);
-    return k && k->kind == NODE_SCALAR ? k->val : NULL;
+    if (!k || k->kind != NODE_SCALAR)
+        return NULL;
+    __atomic_store_n(&k->used, true, __ATOMIC_RELAXED);
+    return k->val;
 }
 
 bool cs_cfg_pos(const struct cs_cfg *c, const char *key, int *line, int *col)

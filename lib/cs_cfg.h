@@ -42,7 +42,8 @@ bool cs_cfg_has(const struct cs_cfg *c, const char *key);
 
 /* Sequences and maps: number of children (0 if not a container), and child i's key
  * (maps; NULL for sequences) and scalar value (NULL for containers). Child i of a
- * container is addressed as "<key>.<i>" for the getters. */
+ * container is addressed as "<key>.<i>" for the getters. Counting and listing keys do not
+ * mark anything used; reading a child's value marks that child. */
 size_t cs_cfg_count(const struct cs_cfg *c, const char *key);
 const char *cs_cfg_child_key(const struct cs_cfg *c, const char *key, size_t i);
 const char *cs_cfg_child_value(const struct cs_cfg *c, const char *key, size_t i);

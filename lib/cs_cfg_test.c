@@ -307,6 +307,11 @@ CS_TEST(syntax_errors_with_position)
     CHECK_EQ(rc, CS_EINVAL);
     CHECK(strstr(err.msg, "keys") != NULL);
     cs_cfg_free(c);
+    c = load("a: 1\n\"\": empty\n", &rc, &err);
+    CHECK_EQ(rc, CS_EINVAL);
+    CHECK(strstr(err.msg, "empty") != NULL);
+    CHECK_EQ(err.line, 2);
+    cs_cfg_free(c);
     c = load("a: b\0c", &rc, &err);
     CHECK_EQ(rc, CS_OK); /* strlen stops at NUL */
     cs_cfg_free(c);

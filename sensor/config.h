@@ -110,6 +110,10 @@ int sn_config_load(struct sn_config *c, const char *path, char *const *sets, int
                    struct cs_err *err);
 void sn_config_free(struct sn_config *c);
 
+/* Where sn_config_load() sends warnings (one line each, without prefix); the default prints
+ * "citysoc-sensor: warning: <msg>" on stderr. Tests may redirect it. Not thread-safe. */
+extern void (*sn_config_warn)(const char *msg);
+
 /* Timeouts for an IP protocol number. */
 const struct sn_flow_timeouts *sn_config_timeouts(const struct sn_config *c, uint8_t proto);
 
