@@ -94,6 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sn_stream_packet(&w, &p);
     }
     sn_stream_flow_end(&w, &f);
+    sn_stream_flow_free(&w, &f);
     if (f.tcp || sn_stream_memuse(w.stream) != 0)
         abort();
     sn_stream_ctx_free(w.stream);

@@ -29,8 +29,9 @@
 static void on_flow_end(struct sn_worker *w, struct sn_flow *f)
 {
     sn_stream_flow_end(w, f);
-    sn_app_flow_end(w, f);
     sn_eve_log_flow(w, f);
+    sn_stream_flow_free(w, f);
+    sn_app_flow_end(w, f);
 }
 
 /* Flow, stream and app layer for a decoded packet. */

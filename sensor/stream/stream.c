@@ -996,7 +996,15 @@ void sn_stream_flow_end(struct sn_worker *w, struct sn_flow *f)
     if (w && w->stream) {
         dir_finish(w, f, ssn, ssn->cdir);
         dir_finish(w, f, ssn, ssn->cdir ^ 1);
-        ssn_release(w->stream, ssn);
+    }
+}
+
+void sn_stream_flow_free(struct sn_worker *w, struct sn_flow *f)
+{
+    if (!f || !f->tcp)
+        return;
+    if (w && w->stream) {
+        ssn_release(w->stream, f->tcp);
         memuse_stat(w);
     }
     f->tcp = NULL;

@@ -59,8 +59,11 @@ void sn_stream_ctx_free(struct sn_stream_ctx *ctx);
 void sn_stream_packet(struct sn_worker *w, struct sn_pkt *p);
 
 /* Flow is ending: deliver what can be delivered (remaining in-order data, EOF to both
- * directions), then release the session. Safe to call on flows without a session. */
+ * directions). The session stays readable (state name, regions) until sn_stream_flow_free.
+ * Safe to call on flows without a session, and more than once. */
 void sn_stream_flow_end(struct sn_worker *w, struct sn_flow *f);
+/* Releases the session of an ended flow (f->tcp becomes NULL). */
+void sn_stream_flow_free(struct sn_worker *w, struct sn_flow *f);
 
 /* Session state name ("syn_sent", "established", "closed", …) or NULL without a session. */
 const char *sn_stream_state_name(const struct sn_flow *f);

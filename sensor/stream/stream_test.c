@@ -69,6 +69,7 @@ static void env_start(struct env *e)
 static void env_done(struct env *e)
 {
     sn_stream_flow_end(&e->w, &e->f);
+    sn_stream_flow_free(&e->w, &e->f);
     sn_stream_ctx_free(e->w.stream);
     e->w.stream = NULL;
 }
@@ -579,6 +580,10 @@ CS_TEST(flow_end_flushes)
     size_t before = sn_stream_memuse(e.w.stream);
     CHECK(before > 0);
     sn_stream_flow_end(&e.w, &e.f);
+    CHECK(e.f.tcp != NULL);           /* still readable for the flow record */
+    CHECK(sn_stream_state_name(&e.f) != NULL);
+    sn_stream_flow_end(&e.w, &e.f);   /* twice: nothing more is delivered */
+    sn_stream_flow_free(&e.w, &e.f);
     CHECK(e.f.tcp == NULL);
     CHECK_STR(rec.buf[C], "HEAD_TAIL");
     CHECK_EQ(rec.gap_bytes[C], 5);
