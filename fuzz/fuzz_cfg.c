@@ -29,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!c)
         return 0;
+    cs_cfg_warn = NULL; /* include warnings: keep the fuzzer's output readable */
     if (cs_cfg_load_string(c, (const char *)data, size, &err) != CS_OK) {
         if (!err.msg[0] || err.code == CS_OK)
             abort();

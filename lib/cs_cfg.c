@@ -36,6 +36,13 @@ struct cs_cfg {
     struct node *root; /* always a map */
 };
 
+static void warn_stderr(const char *msg)
+{
+    fprintf(stderr, "warning: %s\n", msg);
+}
+
+void (*cs_cfg_warn)(const char *msg) = warn_stderr;
+
 /* ---- nodes --------------------------------------------------------------------------------- */
 
 static struct node *node_new(enum node_kind kind, int line, int col)
@@ -453,8 +460,11 @@ static int attach(struct loader *l, struct node *n, const char *tag, yaml_mark_t
     n->key = f->key;
     f->key = NULL;
     if (is_include(n->key, tag)) {
-        fprintf(stderr, "%s:%d:%d: warning: '%s' is not supported; ignored\n", l->src, f->key_line,
-                f->key_col, tag && strcmp(tag, "!include") == 0 ? "!include" : "include");
+        char msg[300];
+        snprintf(msg, sizeof(msg), "%s:%d:%d: '%s' is not supported; ignored", l->src, f->key_line,
+                 f->key_col, tag && strcmp(tag, "!include") == 0 ? "!include" : "include");
+        if (cs_cfg_warn)
+            cs_cfg_warn(msg);
         node_free(n);
         return CS_OK;
     }

@@ -26,6 +26,11 @@ int cs_cfg_load_file(struct cs_cfg *c, const char *path, struct cs_err *err);
 int cs_cfg_load_string(struct cs_cfg *c, const char *yaml, size_t len, struct cs_err *err);
 void cs_cfg_free(struct cs_cfg *c);
 
+/* Where non-fatal load warnings go (e.g. "file:3:1: 'include' is not supported; ignored"),
+ * one message without trailing newline; default prints "warning: <msg>" on stderr, NULL
+ * silences. Global, not thread-safe: set it before loading. */
+extern void (*cs_cfg_warn)(const char *msg);
+
 /* Sets scalar value at dotted key, creating maps on the way. "key=value" parsing is the
  * caller's. Returns CS_OK, CS_EINVAL on an empty key, CS_ENOMEM. */
 int cs_cfg_set(struct cs_cfg *c, const char *key, const char *value);

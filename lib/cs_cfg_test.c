@@ -329,16 +329,24 @@ CS_TEST(syntax_errors_with_position)
     cs_cfg_free(c);
 }
 
+static char last_warning[512];
+static void keep_warning(const char *msg)
+{
+    snprintf(last_warning, sizeof(last_warning), "%s", msg);
+}
+
 CS_TEST(include_ignored)
 {
     struct cs_err err = {0};
     int rc = -99;
     const char *s = NULL;
+    cs_cfg_warn = keep_warning;
     struct cs_cfg *c = load("%YAML 1.1\n---\ninclude: default.yaml\na: 1\nb: !include x.yaml\n"
                             "m:\n  include: [x, y]\n  k: v\n",
                             &rc, &err);
     REQUIRE(c);
     CHECK_EQ(rc, CS_OK);
+    CHECK_STR(last_warning, "<string>:7:3: 'include' is not supported; ignored");
     CHECK(!cs_cfg_has(c, "include"));
     CHECK(!cs_cfg_has(c, "b"));
     CHECK(!cs_cfg_has(c, "m.include"));

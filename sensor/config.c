@@ -657,7 +657,10 @@ int sn_config_load(struct sn_config *c, const char *path, char *const *sets, int
         return CS_ENOMEM;
     }
     if (path) {
+        void (*saved)(const char *) = cs_cfg_warn;
+        cs_cfg_warn = sn_config_warn; /* include warnings read like ours */
         rc = cs_cfg_load_file(l.raw, path, err);
+        cs_cfg_warn = saved;
         if (rc != CS_OK) {
             char msg[sizeof(err->msg)];
             snprintf(msg, sizeof(msg), "%s", err->msg);

@@ -486,6 +486,14 @@ CS_TEST(ignored_keys_warning)
     CHECK_STR(warned, "ignoring unsupported configuration keys: detect, mpm-algo, "
                       "outputs.syslog, outputs.tcp-data\n");
     sn_config_free(&c);
+    /* include is reported through the same hook, with its position */
+    reset_warn();
+    REQUIRE(load_text(&c, "%YAML 1.1\n---\ninclude: other.yaml\nflow:\n  memcap: 1mb\n", NULL, 0,
+                      &err) == CS_OK);
+    CHECK_EQ(nwarned, 1);
+    CHECK(strstr(warned, ":3:1: 'include' is not supported; ignored\n") != NULL);
+    CHECK_EQ(c.flow_memcap, 1u << 20);
+    sn_config_free(&c);
     /* everything known: no warning */
     reset_warn();
     REQUIRE(load_text(&c, "flow:\n  memcap: 1mb\nvars:\n  x: 1\n", NULL, 0, &err) == CS_OK);
