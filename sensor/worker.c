@@ -123,12 +123,13 @@ void sn_worker_destroy(struct sn_worker *w)
 /* ---- single-producer / single-consumer packet ring --------------------------------- */
 
 #define RING_BYTES (16u << 20)
+#define RING_TICK (-1) /* entry without packet: advance the worker's clock to ts_us */
 
 struct ring_hdr {
     uint32_t size;               /* whole entry, 8-aligned; 0 marks "wrap to start" */
     uint32_t caplen;
     uint32_t wirelen;
-    int32_t dlt;                 /* link type of the file the packet came from */
+    int32_t dlt;                 /* link type of the packet; RING_TICK for a time tick */
     uint64_t ts_us;
     uint64_t pcap_cnt;
 };
@@ -238,6 +239,7 @@ struct sn_engine {
     int n;
     struct engine_worker *ws;
     _Atomic int stop;
+    uint64_t clock_us;           /* newest packet time the reader has seen (offline) */
     uint64_t capture_errors;
 };
 
@@ -342,9 +344,13 @@ static void *ring_worker_main(void *arg)
                 tail += r->cap - idx;
                 continue;
             }
-            fill_pkt(&p, (const uint8_t *)(h + 1), h->caplen, h->wirelen, h->ts_us,
-                     h->pcap_cnt, h->dlt);
-            sn_worker_process(&ew->w, &p);
+            if (h->dlt == RING_TICK) {
+                advance_time(&ew->w, h->ts_us);
+            } else {
+                fill_pkt(&p, (const uint8_t *)(h + 1), h->caplen, h->wirelen, h->ts_us,
+                         h->pcap_cnt, h->dlt);
+                sn_worker_process(&ew->w, &p);
+            }
             tail += h->size;
             atomic_store_explicit(&r->tail, tail, memory_order_release);
         }
@@ -388,6 +394,22 @@ static void stop_ring_workers(struct sn_engine *e)
 }
 
 /* Reads one capture file into the workers. */
+/* Time ticks: every worker sees the capture clock move on at the same packets as a single
+ * worker would (first packet of each new second), so flows time out identically whatever
+ * the number of workers. */
+static void send_ticks(struct sn_engine *e, uint64_t ts_us)
+{
+    static const uint8_t none[1];
+    struct sn_capture_pkt tick = {.data = none, .caplen = 0, .wirelen = 0, .ts_us = ts_us};
+
+    if (ts_us <= e->clock_us)
+        return;
+    if (ts_us / 1000000u != e->clock_us / 1000000u)
+        for (int i = 0; i < e->n; i++)
+            ring_push(&e->ws[i].ring, &tick, 0, RING_TICK);
+    e->clock_us = ts_us;
+}
+
 static int read_one_file(struct sn_engine *e, const char *path, const char *bpf,
                          uint64_t *cnt, struct cs_err *err)
 {
@@ -421,6 +443,7 @@ static int read_one_file(struct sn_engine *e, const char *path, const char *bpf,
         } else {
             uint32_t h = sn_decode_dispatch_hash(dlt, cp.data, cp.caplen);
             int wi = (int)(((uint64_t)h * (uint64_t)e->n) >> 32);
+            send_ticks(e, cp.ts_us);
             ring_push(&e->ws[wi].ring, &cp, *cnt, dlt);
         }
     }
