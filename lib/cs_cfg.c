@@ -114,8 +114,12 @@ static void hidx_build(struct node *m)
     while (cap < m->n * 2 + 2)
         cap *= 2;
     uint32_t *t = cs_calloc(cap, sizeof(*t));
-    if (!t)
+    if (!t) {
+        cs_free(m->hidx); /* a stale index would miss new keys: scan instead */
+        m->hidx = NULL;
+        m->hcap = 0;
         return;
+    }
     cs_free(m->hidx);
     m->hidx = t;
     m->hcap = cap;

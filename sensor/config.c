@@ -193,7 +193,6 @@ static int get_port(struct loader *l, const char *key, uint16_t *out)
     int rc;
 
     if (cs_cfg_count(l->raw, key) > 0) { /* a YAML list: [4789, 8472] */
-        keyf(vkey, sizeof(vkey), "%s.0", key);
         s = cs_cfg_child_value(l->raw, key, 0);
         if (!s)
             return bad(l, key, "expected a port number");
@@ -373,11 +372,13 @@ static int read_stream(struct loader *l)
     bool b;
     int rc;
 
-    if ((rc = get_bool(l, "stream.checksum-validation", &b)))
+    if ((rc = scalar(l, "stream.checksum-validation", &s)) < 0)
         return rc;
-    if (cs_cfg_has(l->raw, "stream.checksum-validation") &&
-        cs_cfg_get_bool(l->raw, "stream.checksum-validation", &b))
+    if (rc > 0) {
+        if (!cs_cfg_get_bool(l->raw, "stream.checksum-validation", &b))
+            return bad(l, "stream.checksum-validation", "expected yes or no, got '%s'", s);
         c->csum = b ? SN_CSUM_ALL : SN_CSUM_NONE;
+    }
     /* pcap-file.checksum-checks: "no" turns validation off, "auto" asks for offload
      * detection; validation itself still needs stream.checksum-validation (as Suricata). */
     if ((rc = scalar(l, "pcap-file.checksum-checks", &s)) < 0)

@@ -361,6 +361,9 @@ CS_TEST(bad_values_with_position)
     CHECK_EQ(c.flow_memcap, 128ull << 20);
     CHECK_EQ(c.teredo_port, 0);
     sn_config_free(&c);
+    REQUIRE(load_text(&c, "decoder:\n  vxlan:\n    ports: [4790, 8472]\n", NULL, 0, &err) == CS_OK);
+    CHECK_EQ(c.vxlan_port, 4790);
+    sn_config_free(&c);
 }
 
 CS_TEST(anomaly_types)
@@ -441,6 +444,8 @@ CS_TEST(checksum_modes)
     CHECK_EQ(c.csum, SN_CSUM_NONE);
     sn_config_free(&c);
     CHECK_EQ(load_text(&c, "pcap-file:\n  checksum-checks: sometimes\n", NULL, 0, &err), CS_EINVAL);
+    CHECK_EQ(load_text(&c, "stream:\n  checksum-validation: maybe\n", NULL, 0, &err), CS_EINVAL);
+    CHECK(strstr(err.msg, ":2:24: stream.checksum-validation: expected yes or no") != NULL);
 }
 
 CS_TEST(overlap_policy)
