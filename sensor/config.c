@@ -507,6 +507,8 @@ static int read_outputs(struct loader *l)
             (rc = get_name(l, "outputs.eve-log.filename", c->eve_filename,
                            sizeof(c->eve_filename))) ||
             (rc = get_bool(l, "outputs.eve-log.community-id", &c->eve_community_id)) ||
+            (rc = get_bool(l, "outputs.eve-log.ethernet", &c->eve_ethernet)) ||
+            (rc = get_bool(l, "outputs.eve-log.pcap-file", &c->eve_pcap_file)) ||
             (rc = get_u32(l, "outputs.eve-log.community-id-seed", 0, 65535, &seed)))
             return rc;
         c->community_id_seed = (uint16_t)seed;
@@ -644,6 +646,44 @@ static const char *const used_elsewhere[] = {
     "threshold-file", "suricata-version",    "runmode",
 };
 
+/* The configuration used without -c: the structure of Suricata's stock outputs section
+ * (entry order kept, so index-based --set keys land where users expect), with the values of
+ * sn_config_defaults(). Decoder anomalies are on: we log them by default. */
+static const char default_yaml[] =
+    "outputs:\n"
+    "  - fast:\n"
+    "      enabled: yes\n"
+    "      filename: fast.log\n"
+    "  - eve-log:\n"
+    "      enabled: yes\n"
+    "      filename: eve.json\n"
+    "      types:\n"
+    "        - alert\n"
+    "        - frame:\n"
+    "            enabled: no\n"
+    "        - anomaly:\n"
+    "            enabled: yes\n"
+    "            types:\n"
+    "              decode: yes\n"
+    "              stream: no\n"
+    "              applayer: yes\n"
+    "        - http\n"
+    "        - dns\n"
+    "        - mdns\n"
+    "        - tls\n"
+    "        - files\n"
+    "        - smtp\n"
+    "        - ssh\n"
+    "        - modbus\n"
+    "        - dnp3\n"
+    "        - enip\n"
+    "        - iec104\n"
+    "        - s7comm\n"
+    "        - stats:\n"
+    "            totals: yes\n"
+    "            threads: no\n"
+    "        - flow\n";
+
 int sn_config_load(struct sn_config *c, const char *path, char *const *sets, int nsets,
                    struct cs_err *err)
 {
@@ -657,7 +697,13 @@ int sn_config_load(struct sn_config *c, const char *path, char *const *sets, int
         cs_err_set(err, CS_ENOMEM, 0, 0, "out of memory");
         return CS_ENOMEM;
     }
-    if (path) {
+    if (!path) {
+        /* the stock layout, so --set keys with list indexes (outputs.1.eve-log.types.2…)
+         * address the same entries as with Suricata's default suricata.yaml */
+        rc = cs_cfg_load_string(l.raw, default_yaml, strlen(default_yaml), err);
+        if (rc != CS_OK)
+            goto fail;
+    } else {
         void (*saved)(const char *) = cs_cfg_warn;
         cs_cfg_warn = sn_config_warn; /* include warnings read like ours */
         rc = cs_cfg_load_file(l.raw, path, err);

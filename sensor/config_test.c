@@ -271,13 +271,20 @@ CS_TEST(set_overrides)
     CHECK(c.anomaly_stream);
     sn_config_free(&c);
 
-    /* --set without a file */
-    char *only[] = {"stream.midstream=yes", "outputs.eve-log.types.0=flow", "unknown.key=1"};
+    /* --set without a file: the built-in tree has the stock layout, so entry 0 of the eve-log
+     * types (alert) is replaced, and index paths as suricata-verify uses them work */
+    char *only[] = {"stream.midstream=yes", "outputs.eve-log.types.0=flow", "unknown.key=1",
+                    "outputs.1.eve-log.types.2.anomaly.types.stream=yes"};
     sn_config_defaults(&c);
     reset_warn();
-    REQUIRE(sn_config_load(&c, NULL, only, 3, &err) == CS_OK);
+    REQUIRE(sn_config_load(&c, NULL, only, 4, &err) == CS_OK);
     CHECK(c.midstream);
-    CHECK_EQ(c.eve_types, SN_EVE_FLOW);
+    CHECK(c.eve_types & SN_EVE_FLOW);
+    CHECK(!(c.eve_types & SN_EVE_ALERT));
+    CHECK(c.eve_types & SN_EVE_STATS);
+    CHECK(c.anomaly_stream);
+    CHECK(c.anomaly_decode);
+    CHECK(c.fastlog_enabled);
     CHECK_STR(warned, "ignoring unsupported configuration keys: unknown\n");
     sn_config_free(&c);
 }
