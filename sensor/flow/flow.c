@@ -562,6 +562,36 @@ static void flow_init(struct sn_flow_table *t, struct sn_flow *f, const struct f
     f->flow_id = flow_id_of(f);
 }
 
+/* Doubles the bucket array when the table holds more than two flows per bucket on average
+ * (and the memory cap leaves room), so chains stay short whatever flow.hash-size says.
+ * O(flows), amortised over the insertions that filled the table. */
+static void maybe_grow(struct sn_flow_table *t)
+{
+    size_t nb = (size_t)t->mask + 1, nn = nb * 2;
+    size_t extra = (nn - nb) * sizeof(*t->buckets);
+    struct sn_flow **nbk;
+
+    if (t->nactive <= nb * 2 || nn > ((size_t)1 << 28) || t->memuse + extra > t->memcap)
+        return;
+    nbk = cs_calloc(nn, sizeof(*nbk));
+    if (!nbk)
+        return;
+    for (size_t i = 0; i < nb; i++) {
+        struct sn_flow *f = t->buckets[i];
+        while (f) {
+            struct sn_flow *next = f->hnext;
+            size_t b = f->hash & (nn - 1);
+            f->hnext = nbk[b];
+            nbk[b] = f;
+            f = next;
+        }
+    }
+    cs_free(t->buckets);
+    t->buckets = nbk;
+    t->mask = (uint32_t)(nn - 1);
+    t->memuse += extra;
+}
+
 static void count_new(struct sn_worker *w, uint8_t proto)
 {
     sn_count(w, SN_CNT_FLOW_TOTAL, 1);
@@ -619,6 +649,7 @@ struct sn_flow *sn_flow_handle(struct sn_worker *w, struct sn_pkt *p)
         count_new(w, f->proto);
         w->counters[SN_CNT_FLOW_ACTIVE] = t->nactive;
         m = 1;
+        maybe_grow(t);
     } else {
         list_unlink(f);
     }
