@@ -111,48 +111,62 @@ static size_t utf8_seq(const uint8_t *s, size_t n)
     return need;
 }
 
+/* Bytes that can be copied as they are: printable ASCII but '"' and '\\'. */
+static const uint8_t plain[256] = {
+    [0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7E] = 1,
+};
+
+#define ESC_BLOCK 1024
+
 static void put_escaped(struct cs_json *j, const uint8_t *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t i = 0, run = 0;
+    size_t i = 0;
 
     putc1(j, '"');
     while (i < n) {
-        uint8_t c = s[i];
-        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-            run++;
-            i++;
-            continue;
-        }
-        if (run) {
-            put(j, (const char *)s + i - run, run);
-            run = 0;
-        }
-        if (c >= 0x80) {
-            size_t k = utf8_seq(s + i, n - i);
-            if (k) {
-                put(j, (const char *)s + i, k);
-                i += k;
+        /* one block at a time: reserve its worst case (6 output bytes per input byte, a
+         * UTF-8 sequence may run 3 bytes past the block), then write without checks */
+        size_t end = i + ESC_BLOCK < n ? i + ESC_BLOCK : n;
+        if (!reserve(j, (end - i + 3) * 6))
+            return;
+        char *o = j->buf + j->len;
+        while (i < end) {
+            uint8_t c = s[i];
+            if (plain[c]) {
+                *o++ = (char)c;
+                i++;
                 continue;
             }
+            if (c >= 0x80) {
+                size_t k = utf8_seq(s + i, n - i);
+                if (k) {
+                    memcpy(o, s + i, k);
+                    o += k;
+                    i += k;
+                    continue;
+                }
+            }
+            *o++ = '\\';
+            switch (c) {
+            case '"': *o++ = '"'; break;
+            case '\\': *o++ = '\\'; break;
+            case '\n': *o++ = 'n'; break;
+            case '\r': *o++ = 'r'; break;
+            case '\t': *o++ = 't'; break;
+            case '\b': *o++ = 'b'; break;
+            case '\f': *o++ = 'f'; break;
+            default:
+                *o++ = 'u';
+                *o++ = '0';
+                *o++ = '0';
+                *o++ = hex[c >> 4];
+                *o++ = hex[c & 15];
+            }
+            i++;
         }
-        switch (c) {
-        case '"': put(j, "\\\"", 2); break;
-        case '\\': put(j, "\\\\", 2); break;
-        case '\n': put(j, "\\n", 2); break;
-        case '\r': put(j, "\\r", 2); break;
-        case '\t': put(j, "\\t", 2); break;
-        case '\b': put(j, "\\b", 2); break;
-        case '\f': put(j, "\\f", 2); break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            put(j, u, 6);
-        }
-        }
-        i++;
+        j->len = (size_t)(o - j->buf);
     }
-    if (run)
-        put(j, (const char *)s + n - run, run);
     putc1(j, '"');
 }
 

@@ -4,30 +4,57 @@
 #include <stdio.h>
 #include <time.h>
 
-static __thread int64_t cached_sec = INT64_MIN;
-static __thread char cached_date[32]; /* "2026-06-12T03:23:01" */
-static __thread char cached_zone[32]; /* "+0800" */
+/* A small per-thread cache of formatted seconds: flow records alternate between start and
+ * end times, so one entry is not enough. */
+#define TCACHE 4
+struct tcache_ent {
+    int64_t sec;
+    char date[20]; /* "2026-06-12T03:23:01" (19 chars) */
+    char zone[6];  /* "+0800" (5 chars) */
+};
+static __thread struct tcache_ent tcache[TCACHE] = {
+    {INT64_MIN, "", ""}, {INT64_MIN, "", ""}, {INT64_MIN, "", ""}, {INT64_MIN, "", ""}};
+static __thread unsigned tcache_next;
+
+static const struct tcache_ent *tcache_get(int64_t sec)
+{
+    struct tcache_ent *e;
+    char zone[32];
+    time_t t = (time_t)sec;
+    struct tm tm;
+    long off;
+
+    for (unsigned i = 0; i < TCACHE; i++)
+        if (tcache[i].sec == sec)
+            return &tcache[i];
+    e = &tcache[tcache_next++ % TCACHE];
+    if (!localtime_r(&t, &tm))
+        memset(&tm, 0, sizeof(tm));
+    if (strftime(e->date, sizeof(e->date), "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+        memcpy(e->date, "0000-00-00T00:00:00", 20);
+    off = tm.tm_gmtoff;
+    snprintf(zone, sizeof(zone), "%c%02ld%02ld", off < 0 ? '-' : '+',
+             (off < 0 ? -off : off) / 3600 % 100, ((off < 0 ? -off : off) % 3600) / 60);
+    memcpy(e->zone, zone, 5);
+    e->zone[5] = 0;
+    e->sec = sec;
+    return e;
+}
 
 size_t cs_time_fmt(uint64_t us, char *out)
 {
-    int64_t sec = (int64_t)(us / 1000000u);
+    const struct tcache_ent *e = tcache_get((int64_t)(us / 1000000u));
     unsigned frac = (unsigned)(us % 1000000u);
-    int n;
 
-    if (sec != cached_sec) {
-        time_t t = (time_t)sec;
-        struct tm tm;
-        long off;
-        if (!localtime_r(&t, &tm))
-            memset(&tm, 0, sizeof(tm));
-        strftime(cached_date, sizeof(cached_date), "%Y-%m-%dT%H:%M:%S", &tm);
-        off = tm.tm_gmtoff;
-        snprintf(cached_zone, sizeof(cached_zone), "%c%02ld%02ld", off < 0 ? '-' : '+',
-                 (off < 0 ? -off : off) / 3600, ((off < 0 ? -off : off) % 3600) / 60);
-        cached_sec = sec;
+    memcpy(out, e->date, 19);
+    out[19] = '.';
+    for (int i = 25; i >= 20; i--) {
+        out[i] = (char)('0' + frac % 10);
+        frac /= 10;
     }
-    n = snprintf(out, CS_TIME_BUFSZ, "%.19s.%06u%.5s", cached_date, frac, cached_zone);
-    return n > 0 ? (size_t)n : 0;
+    memcpy(out + 26, e->zone, 5);
+    out[31] = 0;
+    return 31;
 }
 
 uint64_t cs_time_mono_us(void)

@@ -187,7 +187,18 @@ void sn_eve_addr_str(int ip_ver, const struct sn_addr *a, char out[48])
     static const char hex[] = "0123456789abcdef";
 
     if (ip_ver == 4) {
-        snprintf(out, 48, "%u.%u.%u.%u", a->u8[0], a->u8[1], a->u8[2], a->u8[3]);
+        char *o = out;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = a->u8[i];
+            if (i)
+                *o++ = '.';
+            if (v >= 100)
+                *o++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+        }
+        *o = 0;
         return;
     }
     if (ip_ver != 6) {
