@@ -28,7 +28,17 @@ void cs_json_reset(struct cs_json *j)
     j->first[0] = true;
 }
 
-static bool reserve(struct cs_json *j, size_t n)
+static bool reserve_slow(struct cs_json *j, size_t n);
+
+/* Fast path: room is there (the common case); otherwise grow within the limit. */
+static inline bool reserve(struct cs_json *j, size_t n)
+{
+    if (cs_likely(!j->err && n <= j->cap - j->len))
+        return j->max == 0 || j->len + n <= j->max ? true : reserve_slow(j, n);
+    return reserve_slow(j, n);
+}
+
+static bool reserve_slow(struct cs_json *j, size_t n)
 {
     size_t max = j->max ? j->max : DEFAULT_MAX;
     size_t want, cap;
@@ -123,6 +133,20 @@ static void put_escaped(struct cs_json *j, const uint8_t *s, size_t n)
     static const char hex[] = "0123456789abcdef";
     size_t i = 0;
 
+    /* short plain strings (keys, addresses, names): one check, one copy */
+    if (n <= 64 && reserve(j, n + 2)) {
+        size_t k = 0;
+        while (k < n && plain[s[k]])
+            k++;
+        if (k == n) {
+            char *o = j->buf + j->len;
+            o[0] = '"';
+            memcpy(o + 1, s, n);
+            o[n + 1] = '"';
+            j->len += n + 2;
+            return;
+        }
+    }
     putc1(j, '"');
     while (i < n) {
         /* one block at a time: reserve its worst case (6 output bytes per input byte, a
