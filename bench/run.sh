@@ -131,7 +131,11 @@ for cap in "${captures[@]}"; do
             printf "$FMT" "$name" "sensor-${t}t" - - - - - - "no $SENSOR" | tee -a "$RESULTS"
             continue
         fi
-        timed "$SENSOR" -r "$cap" -l "$out" -S /dev/null --threads "$t"
+        extra=()
+        # a million concurrent flows do not fit the stock 128 MiB flow memcap (nor Suricata's):
+        # raise the caps so the run measures holding them all, not emergency eviction
+        [ "$cap" = "${FLOWS_PCAP:-}" ] && extra=(--set flow.memcap=1gb --set stream.memcap=1gb)
+        timed "$SENSOR" -r "$cap" -l "$out" -S /dev/null --threads "$t" "${extra[@]}"
         note=""
         if [ "$RC" != 0 ]; then
             note="FAILED rc=$RC: $(grep -v '^\s*$' "$OUTF" | tail -1 | cut -c1-80)"
