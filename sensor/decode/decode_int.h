@@ -38,6 +38,10 @@ int sn_decode_inner_ethernet(struct sn_worker *w, struct sn_pkt *p, const uint8_
 /* PPP payload by protocol number (ppp.c), used by DLT_PPP, PPPoE and PPTP GRE. */
 int sn_decode_ppp_proto(struct sn_worker *w, struct sn_pkt *p, uint16_t proto,
                         const uint8_t *d, uint32_t n);
+/* A PPP frame from its protocol field on (n >= 1): reads the 1- or 2-byte field and
+ * dispatches; `too_small` is the event raised when the field is cut short. */
+int sn_decode_ppp_frame(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uint32_t n,
+                        enum sn_event too_small);
 
 /* SCTP: ports only (ipv4.c). */
 int sn_decode_sctp(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uint32_t n);

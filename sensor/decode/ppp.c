@@ -56,8 +56,6 @@ int sn_decode_ppp_proto(struct sn_worker *w, struct sn_pkt *p, uint16_t proto,
 
 int sn_decode_ppp(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uint32_t n)
 {
-    uint16_t proto;
-
     if (!sn_decode_layer_enter(w, p))
         return CS_ERR;
     /* optional address/control bytes (0xff 0x03) */
@@ -69,13 +67,22 @@ int sn_decode_ppp(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uint3
         sn_pkt_set_invalid(w, p, SN_EV_PPP_PKT_TOO_SMALL);
         return CS_ERR;
     }
+    return sn_decode_ppp_frame(w, p, d, n, SN_EV_PPP_PKT_TOO_SMALL);
+}
+
+int sn_decode_ppp_frame(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uint32_t n,
+                        enum sn_event too_small)
+{
+    uint16_t proto;
+
+    /* protocol field: one byte when compressed (odd value), else two */
     if (d[0] & 1) {
         proto = d[0];
         d += 1;
         n -= 1;
     } else {
         if (n < 2) {
-            sn_pkt_set_invalid(w, p, SN_EV_PPP_PKT_TOO_SMALL);
+            sn_pkt_set_invalid(w, p, too_small);
             return CS_ERR;
         }
         proto = cs_get_be16(d);

@@ -7,7 +7,6 @@ int sn_decode_pppoe_session(struct sn_worker *w, struct sn_pkt *p, const uint8_t
                             uint32_t n)
 {
     uint32_t plen;
-    uint16_t proto;
 
     if (!sn_decode_layer_enter(w, p))
         return CS_ERR;
@@ -29,19 +28,5 @@ int sn_decode_pppoe_session(struct sn_worker *w, struct sn_pkt *p, const uint8_t
         sn_pkt_set_invalid(w, p, SN_EV_PPPOE_PKT_TOO_SMALL);
         return CS_ERR;
     }
-    /* PPP protocol field: one byte when compressed (odd value), else two */
-    if (d[0] & 1) {
-        proto = d[0];
-        d += 1;
-        n -= 1;
-    } else {
-        if (n < 2) {
-            sn_pkt_set_invalid(w, p, SN_EV_PPPOE_PKT_TOO_SMALL);
-            return CS_ERR;
-        }
-        proto = cs_get_be16(d);
-        d += 2;
-        n -= 2;
-    }
-    return sn_decode_ppp_proto(w, p, proto, d, n);
+    return sn_decode_ppp_frame(w, p, d, n, SN_EV_PPPOE_PKT_TOO_SMALL);
 }
