@@ -240,6 +240,7 @@ struct sn_engine {
     struct engine_worker *ws;
     _Atomic int stop;
     uint64_t clock_us;           /* newest packet time the reader has seen (offline) */
+    bool offline;                /* a capture file run: time is packet time only */
     uint64_t capture_errors;
 };
 
@@ -463,6 +464,7 @@ int sn_engine_run_file(struct sn_engine *e, const char *path, const char *bpf,
     uint64_t cnt = 0;
     int rc;
 
+    e->offline = true;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         /* a directory: every capture in it in name order, as one run (Suricata's
          * pcap-file directory mode); files that are not captures are reported, skipped */
@@ -630,6 +632,6 @@ void sn_engine_log_stats(struct sn_engine *e, uint64_t uptime_s)
     eve = sn_eve_new(e->cfg, e->sink);
     if (!eve)
         return;
-    sn_eve_log_stats(eve, counters, events, uptime_s, ts ? ts : cs_time_now_us());
+    sn_eve_log_stats(eve, counters, events, uptime_s, ts || e->offline ? ts : cs_time_now_us());
     sn_eve_free(eve);
 }
