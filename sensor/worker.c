@@ -241,6 +241,7 @@ struct sn_engine {
     _Atomic int stop;
     uint64_t clock_us;           /* newest packet time the reader has seen (offline) */
     bool offline;                /* a capture file run: time is packet time only */
+    uint64_t progress_us;        /* last -v progress line */
     uint64_t capture_errors;
 };
 
@@ -438,6 +439,14 @@ static int read_one_file(struct sn_engine *e, const char *path, const char *bpf,
             break;
         }
         ++*cnt;
+        if (e->cfg->verbose && (*cnt & 0xffff) == 0) { /* progress on long files */
+            uint64_t now = cs_time_mono_us();
+            if (now - e->progress_us >= 5000000u) {
+                fprintf(stderr, "citysoc-sensor: %s: %llu packets read\n", path,
+                        (unsigned long long)*cnt);
+                e->progress_us = now;
+            }
+        }
         if (e->n == 1) {
             fill_pkt(&p, cp.data, cp.caplen, cp.wirelen, cp.ts_us, *cnt, dlt);
             sn_worker_process(&e->ws[0].w, &p);

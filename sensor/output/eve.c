@@ -174,8 +174,18 @@ const char *sn_eve_proto_name(uint8_t proto, char buf[8])
     case IPPROTO_ESP: return "ESP";
     case IPPROTO_AH: return "AH";
     case IPPROTO_IGMP: return "IGMP";
+    case 4: return "IPv4";
+    case 41: return "IPv6";
+    case 33: return "DCCP";
+    case 59: return "IPv6-NoNxt";
+    case 88: return "EIGRP";
+    case 89: return "OSPF";
     case 103: return "PIM";
     case 112: return "VRRP";
+    case 115: return "L2TP";
+    case 136: return "UDPLite";
+    case 137: return "MPLS-in-IP";
+    case 143: return "Ethernet";
     default:
         snprintf(buf, 8, "%u", proto);
         return buf;
