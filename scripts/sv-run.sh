@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# sv-run.sh — runs the whole suricata-verify subset of ../shared/corpus through
+# citysoc-sensor with the corpus's own runner (run_checks.py). Needs ../shared.
+# Usage: scripts/sv-run.sh [BUILD] [TESTS...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}; shift || true
+SV=../shared/corpus/suricata-verify
+[ -d "$SV" ] || { echo "sv-run: $SV not found"; exit 2; }
+OUT=${SV_OUT:-/tmp/citysoc-sv}
+rm -rf "$OUT"
+python3 "$SV/run_checks.py" --outdir "$OUT" -j 2 \
+    --engine "$PWD/$BUILD/citysoc-sensor -c {config} -r {pcap} -S {rules} -l {outdir} {args}" "$@"
