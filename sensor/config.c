@@ -697,13 +697,14 @@ int sn_config_load(struct sn_config *c, const char *path, char *const *sets, int
         cs_err_set(err, CS_ENOMEM, 0, 0, "out of memory");
         return CS_ENOMEM;
     }
-    if (!path) {
-        /* the stock layout, so --set keys with list indexes (outputs.1.eve-log.types.2…)
-         * address the same entries as with Suricata's default suricata.yaml */
-        rc = cs_cfg_load_string(l.raw, default_yaml, strlen(default_yaml), err);
-        if (rc != CS_OK)
-            goto fail;
-    } else {
+    /* the stock layout first, so --set keys with list indexes (outputs.1.eve-log.types.2…)
+     * address the same entries as with Suricata's default suricata.yaml; a file given
+     * with -c is merged over it (its own `outputs` list replaces ours whole), so an empty
+     * file (-c /dev/null) means the defaults */
+    rc = cs_cfg_load_string(l.raw, default_yaml, strlen(default_yaml), err);
+    if (rc != CS_OK)
+        goto fail;
+    if (path) {
         void (*saved)(const char *) = cs_cfg_warn;
         cs_cfg_warn = sn_config_warn; /* include warnings read like ours */
         rc = cs_cfg_load_file(l.raw, path, err);

@@ -289,6 +289,25 @@ CS_TEST(set_overrides)
     sn_config_free(&c);
 }
 
+CS_TEST(empty_file_means_defaults)
+{
+    struct sn_config c, d;
+    struct cs_err err = {0};
+    char *set[] = {"outputs.1.eve-log.types.2.anomaly.types.stream=yes"};
+
+    sn_config_defaults(&d);
+    sn_config_defaults(&c);
+    reset_warn();
+    REQUIRE(sn_config_load(&c, "/dev/null", set, 1, &err) == CS_OK);
+    CHECK_EQ(c.eve_types & ~SN_EVE_ALERT, d.eve_types & ~SN_EVE_ALERT);
+    CHECK(c.eve_types & SN_EVE_FLOW);
+    CHECK(c.anomaly_decode);
+    CHECK(c.anomaly_stream);
+    CHECK(c.fastlog_enabled);
+    CHECK_STR(warned, "");
+    sn_config_free(&c);
+}
+
 CS_TEST(malformed_set)
 {
     struct sn_config c;

@@ -596,11 +596,13 @@ static void handle_ack(struct sn_worker *w, struct sn_pkt *p, struct sn_tcp_ssn 
         dir_prune(w, ssn, dir ^ 1);
 }
 
-/* Connection teardown transitions for a packet of direction dir. */
+/* Connection teardown transitions for a packet of direction dir. The state names follow
+ * Suricata's (they appear in EVE tcp.state): they are the server's view, so a client that
+ * closes first puts the session in close_wait, a server that closes first in fin_wait1. */
 static void close_states(struct sn_flow *f, struct sn_tcp_ssn *ssn, const struct sn_pkt *p,
                          int dir, bool new_fin)
 {
-    int c = ssn->cdir;
+    int c = ssn->cdir ^ 1; /* the side whose view names the states: the server */
     bool has_ack = (p->tcp_flags & SN_TH_ACK) != 0;
     const struct sn_tcp_dir *other = &ssn->d[dir ^ 1];
     bool acks_other_fin = has_ack && ack_covers_fin(other, p->tcp_ack);
