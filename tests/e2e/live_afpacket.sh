@@ -81,7 +81,7 @@ else
 fi
 
 # ---- 2. the sensor on live traffic ----------------------------------------------------
-if [ ! -x "$SENSOR" ] || ! "$SENSOR" --help 2>&1 | grep -q -- '--threads'; then
+if [ ! -x "$SENSOR" ] || [ "$("$SENSOR" --help 2>&1 | grep -c -- '--threads')" -eq 0 ]; then
     echo "note: $SENSOR not ready (no --threads in --help): sensor part skipped"
 elif ! command -v python3 >/dev/null; then
     echo "note: python3 missing: sensor part skipped"
