@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 SAN ?= 0
 CC ?= cc
-PKGS := libpcap yaml-0.1 libcrypto
+PKGS := libpcap yaml-0.1 libcrypto libpcre2-8 libhs
 BUILD := build
 ifeq ($(SAN),1)
 BUILD := build-san
@@ -24,16 +24,18 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # ---- sources ------------------------------------------------------------------------------
-SENSOR_DIRS := sensor/decode sensor/flow sensor/stream sensor/app sensor/output sensor/capture
+SENSOR_DIRS := sensor/decode sensor/flow sensor/stream sensor/app sensor/detect sensor/output sensor/capture
 LIB_SRCS := $(filter-out %_test.c,$(wildcard lib/*.c))
+GM_SRCS := $(filter-out %_test.c,$(wildcard gm/*.c))
 COMMON_SRCS := sensor/pkt.c sensor/config.c
 MOD_SRCS := $(filter-out %_test.c,$(foreach d,$(SENSOR_DIRS),$(wildcard $(d)/*.c)))
 SENSOR_SRCS := $(COMMON_SRCS) $(MOD_SRCS) $(filter-out sensor/main.c %_test.c sensor/pkt.c sensor/config.c,$(wildcard sensor/*.c))
-TEST_SRCS := $(wildcard lib/*_test.c sensor/*_test.c $(foreach d,$(SENSOR_DIRS),$(d)/*_test.c))
+TEST_SRCS := $(wildcard lib/*_test.c gm/*_test.c sensor/*_test.c $(foreach d,$(SENSOR_DIRS),$(d)/*_test.c))
 FUZZ_SRCS := $(filter-out fuzz/replay.c,$(wildcard fuzz/fuzz_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
+GM_OBJS := $(call obj,$(GM_SRCS))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 SENSOR_OBJS := $(call obj,$(SENSOR_SRCS))
 
@@ -54,7 +56,7 @@ $(SENSOR_BIN): $(call obj,sensor/main.c) $(SENSOR_OBJS) $(LIB_OBJS)
 # common objects, so a module's tests build even while another module is half-written.
 # Tests in sensor/ itself (pipeline tests) link everything.
 define test_rule
-$(BUILD)/tests/$(basename $(1)): $(call obj,$(1)) $(if $(filter sensor/%,$(dir $(1))),$(if $(filter sensor/,$(dir $(1))),$(SENSOR_OBJS),$(call obj,$(filter-out %_test.c,$(wildcard $(dir $(1))*.c))) $(COMMON_OBJS))) $(LIB_OBJS)
+$(BUILD)/tests/$(basename $(1)): $(call obj,$(1)) $(if $(filter sensor/%,$(dir $(1))),$(if $(filter sensor/,$(dir $(1))),$(SENSOR_OBJS),$(call obj,$(filter-out %_test.c,$(wildcard $(dir $(1))*.c))) $(COMMON_OBJS))) $(if $(filter gm/,$(dir $(1))),$(GM_OBJS)) $(LIB_OBJS)
 	@mkdir -p $$(dir $$@)
 	$(CC) $(LDFLAGS) $$^ -o $$@ $(LDLIBS)
 endef
@@ -62,7 +64,7 @@ $(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
 
 # Fuzz targets: under gcc they link with fuzz/replay.c (runs each corpus file once) and
 # replay their corpus in `make test`; `make CC=clang fuzz` builds real libFuzzer binaries.
-$(BUILD)/fuzz/replay_%: $(call obj,fuzz/%.c) $(call obj,fuzz/replay.c) $(SENSOR_OBJS) $(LIB_OBJS)
+$(BUILD)/fuzz/replay_%: $(call obj,fuzz/%.c) $(call obj,fuzz/replay.c) $(SENSOR_OBJS) $(GM_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -70,7 +72,7 @@ FUZZ_BUILD := build-fuzz
 fuzz:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -DCS_FUZZING" \
 	  $(patsubst fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRCS))
-$(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/obj/fuzz/%.o $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(SENSOR_SRCS) $(LIB_SRCS))
+$(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/obj/fuzz/%.o $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(SENSOR_SRCS) $(GM_SRCS) $(LIB_SRCS))
 	@mkdir -p $(dir $@)
 	clang -fsanitize=fuzzer,address,undefined $^ -o $@ $(LDLIBS)
 
