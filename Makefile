@@ -54,9 +54,9 @@ $(SENSOR_BIN): $(call obj,sensor/main.c) $(SENSOR_OBJS) $(LIB_OBJS)
 
 # A unit test links the non-test objects of its own directory plus lib/ and the sensor's
 # common objects, so a module's tests build even while another module is half-written.
-# Tests in sensor/ itself (pipeline tests) link everything.
+# Tests in sensor/ itself and in sensor/app/ (they run the whole pipeline) link everything.
 define test_rule
-$(BUILD)/tests/$(basename $(1)): $(call obj,$(1)) $(if $(filter sensor/%,$(dir $(1))),$(if $(filter sensor/,$(dir $(1))),$(SENSOR_OBJS),$(call obj,$(filter-out %_test.c,$(wildcard $(dir $(1))*.c))) $(COMMON_OBJS))) $(if $(filter gm/,$(dir $(1))),$(GM_OBJS)) $(LIB_OBJS)
+$(BUILD)/tests/$(basename $(1)): $(call obj,$(1)) $(if $(filter sensor/%,$(dir $(1))),$(if $(filter sensor/ sensor/app/,$(dir $(1))),$(SENSOR_OBJS),$(call obj,$(filter-out %_test.c,$(wildcard $(dir $(1))*.c))) $(COMMON_OBJS))) $(if $(filter gm/,$(dir $(1))),$(GM_OBJS)) $(LIB_OBJS)
 	@mkdir -p $$(dir $$@)
 	$(CC) $(LDFLAGS) $$^ -o $$@ $(LDLIBS)
 endef

@@ -204,6 +204,9 @@ struct sn_worker {
     struct sn_defrag *defrag;
     struct sn_stream_ctx *stream;
     struct sn_eve *eve;
+    const struct sn_pkt *pkt;    /* packet being processed (NULL between packets) */
+#define SN_APP_MAX 32
+    uint64_t app_flows[SN_APP_MAX]; /* flows per detected app-layer protocol */
 };
 
 static inline void sn_count(struct sn_worker *w, enum sn_counter c, uint64_t n)

@@ -28,10 +28,11 @@
 
 static void on_flow_end(struct sn_worker *w, struct sn_flow *f)
 {
-    sn_stream_flow_end(w, f);
+    sn_stream_flow_end(w, f); /* TCP parsers get EOF and log what is pending */
+    sn_app_flow_end(w, f);    /* UDP parsers likewise */
     sn_eve_log_flow(w, f);
     sn_stream_flow_free(w, f);
-    sn_app_flow_end(w, f);
+    sn_app_flow_free(w, f);
 }
 
 /* Flow, stream and app layer for a decoded packet. */
@@ -53,7 +54,11 @@ static void track(struct sn_worker *w, struct sn_pkt *p)
 /* A datagram the defragmenter rebuilt (already decoded). */
 static void on_rebuilt(struct sn_worker *w, struct sn_pkt *p)
 {
+    const struct sn_pkt *outer = w->pkt;
+
+    w->pkt = p;
     track(w, p);
+    w->pkt = outer;
     sn_eve_log_anomalies(w, p);
     cs_free(p->owned);
     p->owned = NULL;
@@ -73,9 +78,11 @@ static void advance_time(struct sn_worker *w, uint64_t ts_us)
 void sn_worker_process(struct sn_worker *w, struct sn_pkt *p)
 {
     advance_time(w, p->ts_us);
+    w->pkt = p;
     if (sn_decode(w, p) == CS_OK)
         track(w, p);
     sn_eve_log_anomalies(w, p);
+    w->pkt = NULL;
 }
 
 int sn_worker_init(struct sn_worker *w, int id, const struct sn_config *cfg, int nworkers,
@@ -630,17 +637,20 @@ void sn_engine_totals(const struct sn_engine *e, uint64_t counters[SN_CNT_MAX],
 
 void sn_engine_log_stats(struct sn_engine *e, uint64_t uptime_s)
 {
-    uint64_t counters[SN_CNT_MAX], events[SN_EV_MAX], ts = 0;
+    uint64_t counters[SN_CNT_MAX], events[SN_EV_MAX], apps[SN_APP_MAX] = {0}, ts = 0;
     struct sn_eve *eve;
 
     if (!e->sink)
         return;
     sn_engine_totals(e, counters, events);
     for (int i = 0; i < e->n; i++)
+        for (int a = 0; a < SN_APP_MAX; a++)
+            apps[a] += e->ws[i].w.app_flows[a];
+    for (int i = 0; i < e->n; i++)
         ts = CS_MAX(ts, e->ws[i].w.now_us);
     eve = sn_eve_new(e->cfg, e->sink);
     if (!eve)
         return;
-    sn_eve_log_stats(eve, counters, events, uptime_s, ts || e->offline ? ts : cs_time_now_us());
+    sn_eve_log_stats(eve, counters, events, apps, uptime_s, ts || e->offline ? ts : cs_time_now_us());
     sn_eve_free(eve);
 }

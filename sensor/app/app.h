@@ -1,9 +1,17 @@
 /* app.h — the application-layer parser interface and registry.
  *
  * One file per protocol under sensor/app/, one line APP(name) in parsers.def. A parser is a
- * descriptor (struct sn_app_parser). The registry probes the first bytes of each direction
- * (not only the port) to pick a parser for a TCP or UDP flow, then feeds it ordered data.
- * This issue lays the interface; parsers arrive with the application-layer issue. */
+ * descriptor (struct sn_app_parser). The registry picks a parser for a TCP or UDP flow by
+ * probing the first bytes of either direction (not only the port: parsers whose default
+ * ports match are asked first), then feeds it ordered data.
+ *
+ * Buffering is the registry's job: a parser's parse() may consume only part of what it is
+ * given (e.g. up to the end of the last complete message); the rest is kept and handed back,
+ * with more data appended, on the next call. So parsers see data split at any byte and
+ * never need their own reassembly, but they must cap what they leave unconsumed: the
+ * registry holds at most max_state_bytes (default 64 KiB) of unconsumed data per direction;
+ * past that the flow's parsing stops with the app_layer event "parser.buffer_limit".
+ * Thread-safety: everything runs on the flow's worker. */
 #ifndef SN_APP_H
 #define SN_APP_H
 
@@ -11,37 +19,65 @@
 
 struct cs_json;
 
+/* flags passed to parse() (the stream's SN_STREAM_* values pass through as well) */
+#define SN_APP_DATAGRAM (1u << 8) /* UDP: data is one whole datagram */
+
+enum sn_probe { SN_PROBE_NO = 0, SN_PROBE_YES = 1, SN_PROBE_MORE = 2 };
+
 struct sn_app_parser {
     const char *name;            /* app_proto name in EVE ("http", "dns", "tls", …) */
-    uint8_t ipproto;             /* IPPROTO_TCP or IPPROTO_UDP */
-    const char *default_ports;   /* "80,8080" — hint only, probing decides */
-    /* Looks at the first bytes of direction dir. Returns true when they are this protocol,
-     * false when not, CS_AGAIN-like "undecided" via *need_more = true. */
-    bool (*probe)(const uint8_t *data, uint32_t len, int dir, bool *need_more);
-    /* Consumes data; returns bytes consumed, CS_AGAIN for more data, <0 on error. */
+    uint8_t ipproto;             /* IPPROTO_TCP or IPPROTO_UDP (or 0: both) */
+    const char *default_ports;   /* "80,8080" — asked first on these ports; probing decides */
+    uint32_t eve_type;           /* SN_EVE_* bit that enables this parser's records */
+    /* Looks at the first bytes seen in direction dir (SN_TOSERVER/SN_TOCLIENT) of a flow
+     * whose destination port is dp. SN_PROBE_MORE: cannot tell yet. Must not read past
+     * len. */
+    enum sn_probe (*probe)(const uint8_t *data, uint32_t len, int dir, uint16_t dp);
+    /* Consumes data of direction dir; returns the number of bytes consumed (0..len; the
+     * rest is given back with the next call), or <0 when the stream cannot be parsed any
+     * more (the registry stops feeding the flow). Called with data == NULL and
+     * SN_STREAM_GAP (len = bytes lost) after a gap, and with SN_STREAM_EOF when the
+     * direction ends (flush and log what is pending). */
     int (*parse)(struct sn_worker *w, struct sn_flow *f, void *state, int dir,
                  const uint8_t *data, uint32_t len, unsigned flags);
     void *(*state_new)(void);
     void (*state_free)(void *state);
-    /* Writes the parser's EVE object for the flow record (may be NULL). */
+    /* Adds the parser's summary to the flow record (may be NULL). */
     void (*log_flow)(const void *state, struct cs_json *j);
-    size_t max_state_bytes;
+    uint32_t max_state_bytes;    /* cap on unconsumed data per direction (0: 64 KiB) */
 };
 
-/* Number of registered parsers; index 0 means "unknown" (no parser). */
+/* Number of table slots (registered parsers + 1); index 0 means "unknown". */
 unsigned sn_app_count(void);
 const struct sn_app_parser *sn_app_get(unsigned idx);
-/* EVE name of f->app_proto, or NULL when unknown/undetected. */
+/* EVE name of f->app_proto, "failed" when detection gave up on a flow with data, or NULL. */
 const char *sn_app_proto_name(const struct sn_flow *f);
 /* Index of a parser by name; 0 when none. */
 unsigned sn_app_lookup(const char *name);
+/* The parser state of a flow (NULL when none), for detection buffers. */
+void *sn_app_state(const struct sn_flow *f);
 
-/* Stream/UDP delivery entry point (installed as sn_stream_deliver_cb by the worker). */
+/* Stream delivery entry point (installed as sn_stream_deliver_cb by the worker). */
 void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
                     uint32_t len, unsigned flags);
-/* UDP payload of a packet. */
+/* UDP payload of a packet (p->flow set). */
 void sn_app_on_udp(struct sn_worker *w, struct sn_pkt *p);
-/* Releases app state of a flow that ends. */
+/* Flow ending: flushes UDP parsers (EOF) — TCP parsers got EOF from the stream. */
 void sn_app_flow_end(struct sn_worker *w, struct sn_flow *f);
+/* Releases all app-layer memory of a flow (after its flow record is written). */
+void sn_app_flow_free(struct sn_worker *w, struct sn_flow *f);
+
+/* ---- helpers for parsers ----------------------------------------------------------- */
+
+/* Starts an EVE record of `event_type` for flow f (header: timestamp of the current
+ * packet, flow_id, pcap_cnt, addresses/ports with the client as src, proto, app_proto…).
+ * Returns NULL when records of `eve_type` are disabled or there is no EVE output. The
+ * caller adds its object(s) and ends with sn_app_eve_end(). */
+struct cs_json *sn_app_eve_begin(struct sn_worker *w, const struct sn_flow *f,
+                                 uint32_t eve_type, const char *event_type);
+void sn_app_eve_end(struct sn_worker *w, struct cs_json *j);
+/* Raises an app-layer event ("dns.malformed_data"): counted in stats as
+ * app_layer.event.<name> and logged as an anomaly record of type "applayer". */
+void sn_app_event(struct sn_worker *w, const struct sn_flow *f, const char *name);
 
 #endif

@@ -1,5 +1,14 @@
-/* registry.c — the app-layer parser table built from parsers.def, probing and dispatch. */
+/* registry.c — the app-layer parser table built from parsers.def, protocol detection by
+ * probing, buffering of unconsumed bytes, dispatch, and the EVE helpers for parsers. */
 #include "app.h"
+
+#include "../../lib/cs_json.h"
+#include "../config.h"
+#include "../output/eve.h"
+#include "../stream/stream.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
 
 #define APP(n) extern const struct sn_app_parser sn_app_##n;
 #include "parsers.def"
@@ -10,6 +19,27 @@ static const struct sn_app_parser *const parsers[] = {
 #define APP(n) &sn_app_##n,
 #include "parsers.def"
 #undef APP
+};
+
+_Static_assert(CS_ARRAY_LEN(parsers) <= SN_APP_MAX, "raise SN_APP_MAX");
+
+#define PROBE_MAX 4096          /* bytes kept per direction while the protocol is unknown */
+#define DEFAULT_MAX_BUF (64u << 10)
+
+enum {
+    APP_F_FAILED = 1 << 0,   /* detection gave up */
+    APP_F_STOPPED = 1 << 1,  /* parser returned an error or hit its buffer cap */
+    APP_F_EOF_TS = 1 << 2,
+    APP_F_EOF_TC = 1 << 3,
+};
+
+/* Per-flow app-layer context (f->app_state). */
+struct app_flow {
+    void *pstate;            /* the parser's state */
+    uint8_t flags;
+    uint8_t undecided[2];    /* directions whose probe said "more" */
+    uint8_t *buf[2];         /* probe bytes, then unconsumed bytes per direction */
+    uint32_t len[2], cap[2];
 };
 
 unsigned sn_app_count(void)
@@ -25,7 +55,13 @@ const struct sn_app_parser *sn_app_get(unsigned idx)
 const char *sn_app_proto_name(const struct sn_flow *f)
 {
     const struct sn_app_parser *ap = sn_app_get(f->app_proto);
-    return ap ? ap->name : NULL;
+    const struct app_flow *af = f->app_state;
+
+    if (ap)
+        return ap->name;
+    if (af && (af->flags & APP_F_FAILED))
+        return "failed";
+    return NULL;
 }
 
 unsigned sn_app_lookup(const char *name)
@@ -36,22 +72,334 @@ unsigned sn_app_lookup(const char *name)
     return 0;
 }
 
+void *sn_app_state(const struct sn_flow *f)
+{
+    const struct app_flow *af = f->app_state;
+    return af ? af->pstate : NULL;
+}
+
+static bool port_listed(const char *ports, uint16_t port)
+{
+    const char *s = ports;
+
+    while (s && *s) {
+        char *end;
+        unsigned long v = strtoul(s, &end, 10);
+        if (end == s)
+            break;
+        if (v == port)
+            return true;
+        s = *end == ',' ? end + 1 : NULL;
+    }
+    return false;
+}
+
+static bool proto_fits(const struct sn_app_parser *ap, uint8_t ipproto)
+{
+    return ap->ipproto == 0 || ap->ipproto == ipproto;
+}
+
+/* Appends to a direction's buffer, growing it up to `max`. */
+static bool buf_append(struct app_flow *af, int dir, const uint8_t *d, uint32_t n, uint32_t max)
+{
+    if (af->len[dir] + (uint64_t)n > max)
+        return false;
+    if (af->len[dir] + n > af->cap[dir]) {
+        uint32_t cap = af->cap[dir] ? af->cap[dir] : 256;
+        uint8_t *nb;
+        while (cap < af->len[dir] + n)
+            cap *= 2;
+        if (cap > max)
+            cap = max;
+        nb = cs_realloc(af->buf[dir], cap);
+        if (!nb)
+            return false;
+        af->buf[dir] = nb;
+        af->cap[dir] = cap;
+    }
+    memcpy(af->buf[dir] + af->len[dir], d, n);
+    af->len[dir] += n;
+    return true;
+}
+
+static void buf_drop(struct app_flow *af, int dir)
+{
+    cs_free(af->buf[dir]);
+    af->buf[dir] = NULL;
+    af->len[dir] = af->cap[dir] = 0;
+}
+
+static struct app_flow *app_flow_get(struct sn_flow *f)
+{
+    if (!f->app_state)
+        f->app_state = cs_calloc(1, sizeof(struct app_flow));
+    return f->app_state;
+}
+
+/* Tries every parser on the bytes seen in `dir`; ports first. Returns the index, 0 when
+ * none yet; sets *undecided when some parser wants more bytes. */
+static unsigned detect(const struct sn_flow *f, int dir, const uint8_t *d, uint32_t n,
+                       bool *undecided)
+{
+    *undecided = false;
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned i = 1; i < CS_ARRAY_LEN(parsers); i++) {
+            const struct sn_app_parser *ap = parsers[i];
+            bool on_port = port_listed(ap->default_ports, f->dp);
+            if (!proto_fits(ap, f->proto) || on_port != (pass == 0))
+                continue;
+            switch (ap->probe(d, n, dir, f->dp)) {
+            case SN_PROBE_YES: return i;
+            case SN_PROBE_MORE: *undecided = true; break;
+            default: break;
+            }
+        }
+    }
+    return 0;
+}
+
+static void stop_flow(struct app_flow *af)
+{
+    af->flags |= APP_F_STOPPED;
+    buf_drop(af, 0);
+    buf_drop(af, 1);
+}
+
+/* Feeds `dir`: buffered bytes first, then d; keeps what the parser leaves. */
+static void feed(struct sn_worker *w, struct sn_flow *f, struct app_flow *af, int dir,
+                 const uint8_t *d, uint32_t n, unsigned flags)
+{
+    const struct sn_app_parser *ap = sn_app_get(f->app_proto);
+    uint32_t max = ap->max_state_bytes ? ap->max_state_bytes : DEFAULT_MAX_BUF;
+    const uint8_t *data = d;
+    uint32_t len = n;
+    int rc;
+
+    if (af->flags & APP_F_STOPPED)
+        return;
+    if (af->len[dir]) {
+        if (n && !buf_append(af, dir, d, n, max + n)) {
+            sn_count(w, SN_CNT_APP_LAYER_BUFFER_LIMIT, 1);
+            sn_app_event(w, f, "parser.buffer_limit");
+            stop_flow(af);
+            return;
+        }
+        data = af->buf[dir];
+        len = af->len[dir];
+    }
+    rc = ap->parse(w, f, af->pstate, dir, data, len, flags);
+    if (rc < 0) {
+        stop_flow(af);
+        return;
+    }
+    if ((uint32_t)rc > len)
+        rc = (int)len;
+    if (data == af->buf[dir]) {
+        memmove(af->buf[dir], af->buf[dir] + rc, len - (uint32_t)rc);
+        af->len[dir] = len - (uint32_t)rc;
+        if (!af->len[dir] && af->cap[dir] > 4096)
+            buf_drop(af, dir);
+    } else if ((uint32_t)rc < len && !buf_append(af, dir, data + rc, len - (uint32_t)rc, max)) {
+        sn_count(w, SN_CNT_APP_LAYER_BUFFER_LIMIT, 1);
+        sn_app_event(w, f, "parser.buffer_limit");
+        stop_flow(af);
+        return;
+    }
+    if (af->len[dir] > max) {
+        sn_count(w, SN_CNT_APP_LAYER_BUFFER_LIMIT, 1);
+        sn_app_event(w, f, "parser.buffer_limit");
+        stop_flow(af);
+    }
+}
+
+static bool start_parser(struct sn_worker *w, struct sn_flow *f, struct app_flow *af,
+                         unsigned idx)
+{
+    const struct sn_app_parser *ap = parsers[idx];
+
+    af->pstate = ap->state_new ? ap->state_new() : NULL;
+    if (ap->state_new && !af->pstate) {
+        af->flags |= APP_F_FAILED;
+        return false;
+    }
+    f->app_proto = (uint16_t)idx;
+    w->app_flows[idx]++;
+    return true;
+}
+
 void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
                     uint32_t len, unsigned flags)
 {
-    (void)w, (void)f, (void)dir, (void)data, (void)len, (void)flags;
+    struct app_flow *af;
+
+    if (CS_ARRAY_LEN(parsers) == 1 || (dir != SN_TOSERVER && dir != SN_TOCLIENT))
+        return;
+    af = app_flow_get(f);
+    if (!af || (af->flags & (APP_F_FAILED | APP_F_STOPPED)))
+        return;
+    if (!f->app_proto) {
+        bool undecided;
+        unsigned idx;
+        if (!data || !len) {
+            /* a gap or the end before the protocol is known */
+            if (flags & (SN_STREAM_GAP | SN_STREAM_EOF | SN_STREAM_DEPTH)) {
+                af->undecided[dir] = 0;
+                if (!af->len[dir ^ 1] || (flags & SN_STREAM_GAP)) {
+                    af->flags |= APP_F_FAILED;
+                    sn_count(w, f->proto == IPPROTO_TCP ? SN_CNT_APP_LAYER_FLOW_FAILED
+                                                        : SN_CNT_APP_LAYER_FLOW_FAILED_UDP, 1);
+                    buf_drop(af, 0);
+                    buf_drop(af, 1);
+                }
+            }
+            return;
+        }
+        if (!buf_append(af, dir, data, len, PROBE_MAX))
+            len = 0; /* probe buffer full: decide on what is there */
+        idx = detect(f, dir, af->buf[dir], af->len[dir], &undecided);
+        if (!idx && (undecided && len)) {
+            af->undecided[dir] = 1;
+            return;
+        }
+        if (!idx) {
+            af->undecided[dir] = 0;
+            /* both directions seen and nothing recognised: give up */
+            if (af->len[dir ^ 1] && !af->undecided[dir ^ 1]) {
+                af->flags |= APP_F_FAILED;
+                sn_count(w, f->proto == IPPROTO_TCP ? SN_CNT_APP_LAYER_FLOW_FAILED
+                                                    : SN_CNT_APP_LAYER_FLOW_FAILED_UDP, 1);
+                buf_drop(af, 0);
+                buf_drop(af, 1);
+            }
+            return;
+        }
+        if (!start_parser(w, f, af, idx))
+            return;
+        /* replay what was buffered: the other direction first if it came first is not
+         * known here; the to-server side is fed first, which is the order of a request */
+        for (int d = 0; d < 2; d++) {
+            int dd = d == 0 ? SN_TOSERVER : SN_TOCLIENT;
+            if (af->len[dd]) {
+                uint32_t n = af->len[dd];
+                uint8_t *b = af->buf[dd];
+                af->buf[dd] = NULL;
+                af->len[dd] = af->cap[dd] = 0;
+                feed(w, f, af, dd, b, n, SN_STREAM_START);
+                cs_free(b);
+            }
+        }
+        return;
+    }
+    feed(w, f, af, dir, data, len, flags);
 }
 
 void sn_app_on_udp(struct sn_worker *w, struct sn_pkt *p)
 {
-    (void)w, (void)p;
+    struct sn_flow *f = p->flow;
+    struct app_flow *af;
+
+    if (CS_ARRAY_LEN(parsers) == 1 || !f || !p->payload_len)
+        return;
+    af = app_flow_get(f);
+    if (!af || (af->flags & (APP_F_FAILED | APP_F_STOPPED)))
+        return;
+    if (!f->app_proto) {
+        bool undecided;
+        unsigned idx = detect(f, p->dir, p->payload, p->payload_len, &undecided);
+        if (!idx) {
+            if (!undecided) {
+                af->flags |= APP_F_FAILED;
+                sn_count(w, SN_CNT_APP_LAYER_FLOW_FAILED_UDP, 1);
+            }
+            return;
+        }
+        if (!start_parser(w, f, af, idx))
+            return;
+    }
+    {
+        const struct sn_app_parser *ap = sn_app_get(f->app_proto);
+        if (ap->parse(w, f, af->pstate, p->dir, p->payload, p->payload_len,
+                      SN_APP_DATAGRAM) < 0)
+            af->flags |= APP_F_STOPPED;
+    }
 }
 
 void sn_app_flow_end(struct sn_worker *w, struct sn_flow *f)
 {
+    struct app_flow *af = f->app_state;
     const struct sn_app_parser *ap = sn_app_get(f->app_proto);
+
+    if (!af || !ap || (af->flags & APP_F_STOPPED) || f->proto == IPPROTO_TCP)
+        return;
+    /* UDP: no stream to deliver EOF; let the parser log what is pending */
+    ap->parse(w, f, af->pstate, SN_TOSERVER, NULL, 0, SN_STREAM_EOF | SN_APP_DATAGRAM);
+    ap->parse(w, f, af->pstate, SN_TOCLIENT, NULL, 0, SN_STREAM_EOF | SN_APP_DATAGRAM);
+    af->flags |= APP_F_STOPPED;
+}
+
+void sn_app_flow_free(struct sn_worker *w, struct sn_flow *f)
+{
+    struct app_flow *af = f->app_state;
+    const struct sn_app_parser *ap = sn_app_get(f->app_proto);
+
     (void)w;
-    if (ap && f->app_state && ap->state_free)
-        ap->state_free(f->app_state);
+    if (!af)
+        return;
+    if (ap && af->pstate && ap->state_free)
+        ap->state_free(af->pstate);
+    buf_drop(af, 0);
+    buf_drop(af, 1);
+    cs_free(af);
     f->app_state = NULL;
+}
+
+/* ---- helpers for parsers ----------------------------------------------------------- */
+
+struct cs_json *sn_app_eve_begin(struct sn_worker *w, const struct sn_flow *f,
+                                 uint32_t eve_type, const char *event_type)
+{
+    struct cs_json *j;
+    const char *app;
+
+    if (!w->eve || !(w->cfg->eve_types & eve_type))
+        return NULL;
+    j = sn_eve_json(w->eve);
+    cs_json_open(j, NULL);
+    sn_eve_header_flow(w->eve, j, f, event_type, w->pkt ? w->pkt->ts_us : f->last_us);
+    if (w->pkt && w->pkt->pcap_cnt)
+        cs_json_uint(j, "pcap_cnt", w->pkt->pcap_cnt);
+    app = sn_app_proto_name(f);
+    if (app)
+        cs_json_str(j, "app_proto", app);
+    return j;
+}
+
+void sn_app_eve_end(struct sn_worker *w, struct cs_json *j)
+{
+    if (!j)
+        return;
+    cs_json_close(j);
+    sn_eve_emit(w->eve, j);
+}
+
+void sn_app_event(struct sn_worker *w, const struct sn_flow *f, const char *name)
+{
+    struct cs_json *j;
+
+    sn_count(w, SN_CNT_APP_LAYER_EVENTS, 1);
+    if (!w->eve || !w->cfg->anomaly_applayer)
+        return;
+    j = sn_app_eve_begin(w, f, SN_EVE_ANOMALY, "anomaly");
+    if (!j)
+        return;
+    cs_json_open(j, "anomaly");
+    cs_json_str(j, "type", "applayer");
+    cs_json_str(j, "event", name);
+    {
+        const struct sn_app_parser *ap = sn_app_get(f->app_proto);
+        if (ap)
+            cs_json_str(j, "layer", ap->name);
+    }
+    cs_json_close(j);
+    sn_app_eve_end(w, j);
 }

@@ -363,8 +363,6 @@ void sn_eve_log_flow(struct sn_worker *w, const struct sn_flow *f)
     app = sn_app_proto_name(f);
     if (app)
         cs_json_str(j, "app_proto", app);
-    else if (f->proto == IPPROTO_TCP && f->bytes[0] + f->bytes[1] > 0 && sn_app_count() > 1)
-        cs_json_str(j, "app_proto", "failed");
     cs_json_open(j, "flow");
     cs_json_uint(j, "pkts_toserver", f->pkts[SN_TOSERVER]);
     cs_json_uint(j, "pkts_toclient", f->pkts[SN_TOCLIENT]);
@@ -488,9 +486,9 @@ static void emit_tree(struct cs_json *j, struct stat_ent *ents, size_t n)
 }
 
 void sn_eve_log_stats(struct sn_eve *e, const uint64_t *counters, const uint64_t *events,
-                      uint64_t uptime_s, uint64_t ts_us)
+                      const uint64_t *app_flows, uint64_t uptime_s, uint64_t ts_us)
 {
-    size_t n = 0, max = SN_CNT_MAX + SN_EV_MAX;
+    size_t n = 0, max = SN_CNT_MAX + SN_EV_MAX + SN_APP_MAX;
     struct stat_ent *ents;
     struct cs_json *j;
 
@@ -510,6 +508,10 @@ void sn_eve_log_stats(struct sn_eve *e, const uint64_t *counters, const uint64_t
         else
             snprintf(ents[n].path, sizeof(ents[n].path), "%s", name);
         ents[n++].v = events[ev];
+    }
+    for (unsigned a = 1; app_flows && a < sn_app_count(); a++) {
+        snprintf(ents[n].path, sizeof(ents[n].path), "app_layer.flow.%s", sn_app_get(a)->name);
+        ents[n++].v = app_flows[a];
     }
     qsort(ents, n, sizeof(*ents), path_cmp);
     j = sn_eve_json(e);

@@ -30,9 +30,10 @@ void sn_eve_free(struct sn_eve *e); /* flushes first */
 void sn_eve_log_flow(struct sn_worker *w, const struct sn_flow *f);
 /* Writes one anomaly record per event of p whose type (decode/stream) is enabled. */
 void sn_eve_log_anomalies(struct sn_worker *w, const struct sn_pkt *p);
-/* Writes the stats record from merged counters (if stats records are enabled). */
+/* Writes the stats record from merged counters, event counts and flows per app-layer
+ * protocol (SN_APP_MAX entries, may be NULL) if stats records are enabled. */
 void sn_eve_log_stats(struct sn_eve *e, const uint64_t *counters, const uint64_t *events,
-                      uint64_t uptime_s, uint64_t ts_us);
+                      const uint64_t *app_flows, uint64_t uptime_s, uint64_t ts_us);
 
 /* Shared pieces for other record writers (alerts, app layer): the common header fields
  * (timestamp, flow_id, pcap_cnt, event_type, addresses, ports, proto, vlan, …) of a packet
