@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 SAN ?= 0
 CC ?= cc
-PKGS := libpcap yaml-0.1 libcrypto libpcre2-8 libhs
+PKGS := libpcap yaml-0.1 libcrypto libpcre2-8 libhs zlib
 BUILD := build
 ifeq ($(SAN),1)
 BUILD := build-san

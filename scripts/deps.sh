@@ -5,7 +5,7 @@ set -euo pipefail
 
 DEB_PKGS=(
     build-essential pkg-config clang
-    libpcap-dev libyaml-dev libssl-dev libpcre2-dev libhyperscan-dev
+    libpcap-dev libyaml-dev libssl-dev libpcre2-dev libhyperscan-dev zlib1g-dev
     python3 iproute2 tcpdump
 )
 
