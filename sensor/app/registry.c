@@ -177,6 +177,8 @@ static void feed(struct sn_worker *w, struct sn_flow *f, struct app_flow *af, in
 
     if (af->flags & APP_F_STOPPED)
         return;
+    if (!d && (flags & SN_STREAM_GAP))
+        af->len[dir] = 0; /* bytes before a gap can never be completed */
     if (af->len[dir]) {
         if (n && !buf_append(af, dir, d, n, max + n)) {
             sn_count(w, SN_CNT_APP_LAYER_BUFFER_LIMIT, 1);
@@ -194,12 +196,13 @@ static void feed(struct sn_worker *w, struct sn_flow *f, struct app_flow *af, in
     }
     if ((uint32_t)rc > len)
         rc = (int)len;
-    if (data == af->buf[dir]) {
+    if (data && data == af->buf[dir]) {
         memmove(af->buf[dir], af->buf[dir] + rc, len - (uint32_t)rc);
         af->len[dir] = len - (uint32_t)rc;
         if (!af->len[dir] && af->cap[dir] > 4096)
             buf_drop(af, dir);
-    } else if ((uint32_t)rc < len && !buf_append(af, dir, data + rc, len - (uint32_t)rc, max)) {
+    } else if (data && (uint32_t)rc < len &&
+               !buf_append(af, dir, data + rc, len - (uint32_t)rc, max)) {
         sn_count(w, SN_CNT_APP_LAYER_BUFFER_LIMIT, 1);
         sn_app_event(w, f, "parser.buffer_limit");
         stop_flow(af);
