@@ -43,7 +43,7 @@
 #define GM_SM2_PUB_RAW_LEN 65      /* 04 || X(32) || Y(32) */
 #define GM_SM2_PRIV_RAW_LEN 32     /* d, big-endian */
 #define GM_SM2_CIPHER_OVERHEAD 128 /* upper bound of GM/T 0009 DER ciphertext minus plaintext */
-#define GM_SM2_ID_MAX 8191         /* ENTL is the ID length in bits on 16 bits */
+#define GM_SM2_ID_MAX 8190         /* ENTL = ID bits on 16 bits; OpenSSL takes < 8191 bytes */
 #define GM_PEM_MAX (64 * 1024)     /* larger PEM input is refused (CS_ELIMIT) */
 
 /* Default SM2 distinguishing identifier (GM/T 0009-2012 §10), 16 bytes, no terminator used. */
