@@ -230,6 +230,21 @@ static bool group_is_sm2(EVP_PKEY *pkey)
     return strcmp(name, "SM2") == 0;
 }
 
+/* Full validation of a decoded key: the public point (on the curve, right order) and, for a
+ * private key, the scalar's range and that the stored public point really is d*G (a PEM file
+ * can carry any public key next to d). */
+static bool key_valid(EVP_PKEY *pkey, bool has_private)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    bool ok;
+
+    if (!ctx)
+        return false;
+    ok = (has_private ? EVP_PKEY_check(ctx) : EVP_PKEY_public_check(ctx)) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
 /* Turns a decoded EVP_PKEY into a gm key: checks the algorithm and curve, and re-imports an
  * "EC"-typed key on the SM2 curve through raw coordinates so every key object has type SM2.
  * Takes ownership of pkey. */
@@ -241,6 +256,10 @@ static int key_adopt(EVP_PKEY *pkey, bool has_private, struct gm_sm2_key **keyp)
     int rc;
 
     if (!(EVP_PKEY_is_a(pkey, "SM2") || EVP_PKEY_is_a(pkey, "EC")) || !group_is_sm2(pkey)) {
+        EVP_PKEY_free(pkey);
+        return CS_EINVAL;
+    }
+    if (!key_valid(pkey, has_private)) {
         EVP_PKEY_free(pkey);
         return CS_EINVAL;
     }

@@ -408,6 +408,11 @@ CS_TEST(sm2_pem_rejects_bad_input)
     k = load_data_pem("key-p256.pem", &rc);
     CHECK_EQ(rc, CS_EINVAL);
     CHECK(k == NULL);
+    /* Private scalar altered, embedded public key left as it was (found by fuzz_gm): the pair
+     * is inconsistent and must not load (it would sign for a key nobody can verify with). */
+    k = load_data_pem("key-mismatched-pub.pem", &rc);
+    CHECK_EQ(rc, CS_EINVAL);
+    CHECK(k == NULL);
     /* Garbage, empty, header only, truncated body, corrupted base64. */
     k = (struct gm_sm2_key *)1;
     CHECK_EQ(gm_sm2_key_load_pem("hello", 5, &k), CS_EINVAL);
