@@ -764,10 +764,12 @@ static uint32_t log_fields(const struct sn_config *cfg)
     static _Thread_local const struct sn_config *cached;
     static _Thread_local uint32_t fields;
     static const char base[] = "outputs.eve-log.types.tls";
-    const struct cs_cfg *c = cfg->raw;
+    const struct cs_cfg *c = cfg ? cfg->raw : NULL;
     char key[128];
     bool b;
 
+    if (!cfg)
+        return F_EXTENDED | F_SESSION_RESUMED | OPT_LOG_RESUMED;
     if (cached == cfg && fields)
         return fields;
     fields = F_EXTENDED | F_SESSION_RESUMED | OPT_LOG_RESUMED;
