@@ -217,7 +217,8 @@ static void frame(struct sess *s, int dir, uint8_t flags, const uint8_t *pl, uin
     tcp[12] = 0x50;
     tcp[13] = flags;
     put16(tcp + 14, 65535);
-    memcpy(tcp + 20, pl, n);
+    if (n)
+        memcpy(tcp + 20, pl, n);
     s->seq[dir] += n + ((flags & (SN_TH_SYN | SN_TH_FIN)) ? 1 : 0);
     s->ts += 1000;
     h.ts.tv_sec = (time_t)(1700000000 + s->ts / 1000000);
