@@ -45,6 +45,8 @@ struct dns_state {
     uint64_t tx_count;
     bool gap[2];
     bool opts_loaded;
+    bool decided;                /* the first message has set `swap` */
+    bool swap;                   /* the flow's first packet was a response: roles reversed */
     struct dns_opts opts;
 };
 
@@ -933,8 +935,10 @@ static void json_grouped(struct cs_json *j, const struct sn_dns_msg *m)
     cs_json_close(j);
 }
 
+/* Logs message m of role dir (SN_TOSERVER: request side) that travelled in flow direction
+ * rawdir; the record names the sender of the message as its source. */
 static void log_msg(struct sn_worker *w, const struct sn_flow *f, const struct dns_state *st,
-                    int dir, const struct sn_dns_msg *m)
+                    int dir, int rawdir, const struct sn_dns_msg *m)
 {
     const struct dns_opts *o = &st->opts;
     const struct sn_flow *hf = f;
@@ -950,7 +954,7 @@ static void log_msg(struct sn_worker *w, const struct sn_flow *f, const struct d
         any |= type_enabled(o, m->rr[i].type);
     if (!any)
         return;
-    if (dir == SN_TOCLIENT) {
+    if (rawdir == SN_TOCLIENT) {
         /* responses name the responder as the source */
         rev = *f;
         rev.src = f->dst;
@@ -1033,15 +1037,24 @@ static void raise(struct sn_worker *w, const struct sn_flow *f, const char *name
 
 /* Handles one whole message of direction dir. Returns 0, or -1 when a TCP stream cannot be
  * parsed any more (Suricata stops a TCP DNS flow on the first bad message). */
-static int handle_msg(struct sn_worker *w, struct sn_flow *f, struct dns_state *st, int dir,
+static int handle_msg(struct sn_worker *w, struct sn_flow *f, struct dns_state *st, int rawdir,
                       const uint8_t *data, uint32_t len, bool tcp)
 {
-    struct sn_dns_msg *m = &st->msg[dir];
+    struct sn_dns_msg *m;
     struct walk wk;
+    int dir;
 
-    m->valid = false;
     if (!header_ok(data, len))
         return tcp ? -1 : 0; /* not DNS: ignored (UDP) or the end (TCP) */
+    if (!st->decided) {
+        /* a capture that starts with a response (or a request from the server side):
+         * the roles are the other way round, as Suricata reverses such a flow */
+        st->swap = ((data[2] & 0x80) != 0) == (rawdir == SN_TOSERVER);
+        st->decided = true;
+    }
+    dir = rawdir ^ (int)st->swap;
+    m = &st->msg[dir];
+    m->valid = false;
     if (len > m->cap) {
         uint8_t *nb = cs_realloc(m->data, len);
         if (!nb)
@@ -1068,7 +1081,7 @@ static int handle_msg(struct sn_worker *w, struct sn_flow *f, struct dns_state *
     m->invalid_additionals = wk.inv_add;
     m->tx_id = st->tx_count++;
     m->valid = true;
-    log_msg(w, f, st, dir, m);
+    log_msg(w, f, st, dir, rawdir, m);
     if (wk.inv_add)
         raise(w, f, "dns.invalid_additionals");
     if (wk.inv_auth)
@@ -1089,8 +1102,9 @@ static int handle_msg(struct sn_worker *w, struct sn_flow *f, struct dns_state *
 }
 
 /* Whether message d looks like DNS. dlen is its full length, have how much of it is here.
- * strict (off port 53): the whole message must be present and clean: one question, a known
- * opcode, no reserved bit, names without anomalies, nothing after the last record. */
+ * strict (off port 53): the whole message must be present and plausible: one question, a
+ * known opcode, no reserved bit, nothing after the last record (unless a trailing section
+ * is broken). */
 static enum sn_probe check_msg(const uint8_t *d, uint32_t dlen, uint32_t have, bool strict)
 {
     struct walk wk;
@@ -1107,8 +1121,8 @@ static enum sn_probe check_msg(const uint8_t *d, uint32_t dlen, uint32_t have, b
     if (!strict)
         return SN_PROBE_YES;
     op = (d[2] >> 3) & 0xf;
-    if (cs_get_be16(d + 4) != 1 || op == 3 || op > 6 || (d[3] & 0x40) || wk.nflags ||
-        wk.inv_auth || wk.inv_add || wk.end != dlen)
+    if (cs_get_be16(d + 4) != 1 || op == 3 || op > 6 || (d[3] & 0x40) ||
+        (wk.end != dlen && !wk.inv_auth && !wk.inv_add))
         return SN_PROBE_NO;
     return SN_PROBE_YES;
 }
