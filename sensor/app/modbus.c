@@ -17,6 +17,7 @@
 #define MBAP_LEN 7
 #define MB_MIN_LEN 2          /* MBAP length field: unit id + function code at least */
 #define MB_MAX_LEN 254        /* unit id + 253-byte PDU */
+#define MB_MAX_FRAME 1024     /* longer length fields are not believed: stop the direction */
 #define MB_DEFAULT_FLOOD 500  /* app-layer.protocols.modbus.request-flood */
 #define MB_MAX_EVENTS 256     /* anomaly records per flow at most */
 
@@ -27,6 +28,8 @@ struct mb_state {
     uint32_t nevents;
     uint64_t next_id;
     bool cfg_read, flooded, srv_eof;
+    uint8_t req_dir;            /* direction of requests: SN_TOCLIENT when the flow's first
+                                 * packet came from port 502 (capture started mid-flow) */
     bool dead[2];               /* direction no longer parseable (lying length) */
     struct sn_modbus_tx last;   /* last finished transaction (for detection) */
 };
@@ -152,16 +155,15 @@ static enum sn_probe modbus_probe(const uint8_t *d, uint32_t len, int dir, uint1
         return SN_PROBE_MORE;
     mlen = cs_get_be16(d + 4);
     fc = d[7];
-    if (cs_get_be16(d + 2) != 0 || mlen < MB_MIN_LEN || mlen > MB_MAX_LEN || fc == 0)
+    if (cs_get_be16(d + 2) != 0 || mlen < MB_MIN_LEN || mlen > MB_MAX_LEN)
         return SN_PROBE_NO;
-    if (dir == SN_TOSERVER && (fc & 0x80))
-        return SN_PROBE_NO;
-    if (dir == SN_TOCLIENT && (fc & 0x80) && (mlen != 3 || func_category(fc & 0x7f) == 0))
-        return SN_PROBE_NO;
-    if (dp == 502)
+    if (dp == 502) /* the Modbus port: the MBAP header is enough (odd function codes too) */
         return SN_PROBE_YES;
-    /* other ports: a whole request whose layout fits its function code */
-    if (dir != SN_TOSERVER || func_category(fc) != SN_MB_CAT_PUBLIC_ASSIGNED)
+    if (fc == 0 || (dir == SN_TOSERVER && (fc & 0x80)))
+        return SN_PROBE_NO;
+    /* other ports: a whole request whose layout fits its function code (in either direction:
+     * a capture that starts mid-flow with a server packet has the roles swapped) */
+    if (func_category(fc) != SN_MB_CAT_PUBLIC_ASSIGNED)
         return SN_PROBE_NO;
     if (len < MBAP_LEN + (uint32_t)mlen - 1)
         return SN_PROBE_MORE;
@@ -626,8 +628,10 @@ static int modbus_parse(struct sn_worker *w, struct sn_flow *f, void *state, int
     uint32_t off = 0;
 
     dir &= 1;
-    if (!s->cfg_read)
+    if (!s->cfg_read) {
         read_cfg(w, s);
+        s->req_dir = f->sp == 502 && f->dp != 502 ? SN_TOCLIENT : SN_TOSERVER;
+    }
     if (!data) {
         len = 0;
         if (flags & SN_STREAM_GAP)
@@ -638,7 +642,7 @@ static int modbus_parse(struct sn_worker *w, struct sn_flow *f, void *state, int
         struct sn_modbus_msg m;
         uint16_t mlen = cs_get_be16(d + 4);
 
-        if (mlen < MB_MIN_LEN || mlen > MB_MAX_LEN) {
+        if (mlen < MB_MIN_LEN || mlen > MB_MAX_FRAME) {
             mb_event(w, f, s, "modbus.invalid_length");
             s->dead[dir] = true; /* cannot find the next ADU */
             break;
@@ -655,7 +659,9 @@ static int modbus_parse(struct sn_worker *w, struct sn_flow *f, void *state, int
         m.category = func_category(m.func);
         if (m.pid != 0)
             m.errors |= SN_MB_ERR_PROTO_ID;
-        if (dir == SN_TOSERVER) {
+        if (mlen > MB_MAX_LEN) /* framed by its length, but longer than the standard allows */
+            m.errors |= SN_MB_ERR_DATA_LENGTH;
+        if (dir == s->req_dir) {
             parse_request(&m, d + 7, mlen - 1u);
             on_request(w, f, s, &m);
         } else {
@@ -665,7 +671,7 @@ static int modbus_parse(struct sn_worker *w, struct sn_flow *f, void *state, int
     }
     if (s->dead[dir] || (flags & (SN_STREAM_EOF | SN_STREAM_DEPTH)))
         off = len;
-    if ((flags & (SN_STREAM_EOF | SN_STREAM_DEPTH)) && dir == SN_TOCLIENT) {
+    if ((flags & (SN_STREAM_EOF | SN_STREAM_DEPTH)) && dir != s->req_dir) {
         s->srv_eof = true;
         flush_pending(w, f, s);
     }
