@@ -72,7 +72,8 @@ struct sn_kw_inst *sn_kw_last(struct sn_rule *r, const char *name);
 /* The last content or pcre instance (the target of relative keywords), or NULL. */
 struct sn_kw_inst *sn_kw_last_payload(struct sn_rule *r);
 
-/* Strips optional surrounding double quotes and resolves \" \\ \; \: escapes into a new
+/* Strips optional surrounding double quotes and resolves \" \\ \; \: escapes (other
+ * backslashes stay as written, as Suricata keeps them in msg) into a new
  * string (*out, cs_free). CS_EINVAL on an unterminated quote or a bad escape. */
 int sn_kw_unquote(struct sn_kw_ctx *c, const char *opt, char **out);
 

@@ -8,8 +8,6 @@ static int endswith_setup(struct sn_kw_ctx *c, const char *opt)
         return CS_EINVAL;
     if (ct->flags & SN_CONTENT_ENDSWITH)
         return sn_kw_error(c, "'endswith' given twice for the same content");
-    if (ct->flags & SN_CONTENT_NEGATED)
-        return sn_kw_error(c, "'endswith' cannot apply to a negated content");
     ct->flags |= SN_CONTENT_ENDSWITH;
     return CS_OK;
 }

@@ -40,3 +40,19 @@ struct sn_flowint {
 };
 
 #endif
+
+/* threshold / detection_filter */
+enum sn_thr_type { SN_THR_LIMIT, SN_THR_THRESHOLD, SN_THR_BOTH, SN_THR_DETECTION_FILTER };
+enum sn_thr_track { SN_THR_BY_SRC, SN_THR_BY_DST, SN_THR_BY_RULE, SN_THR_BY_BOTH,
+                    SN_THR_BY_FLOW };
+struct sn_threshold {
+    enum sn_thr_type type;
+    enum sn_thr_track track;
+    uint32_t count, seconds;
+};
+
+/* stream_size:server|client|both|either, op, N */
+struct sn_stream_size {
+    uint8_t side; /* 0 server, 1 client, 2 both, 3 either */
+    struct sn_u64cmp cmp;
+};

@@ -24,7 +24,7 @@ static int flag_buffer(char f)
     case 'P':
         return SN_BUF_HTTP_REQUEST_BODY;
     case 'Q':
-        return SN_BUF_FILE_DATA;
+        return SN_BUF_HTTP_RESPONSE_BODY;
     case 'H':
         return SN_BUF_HTTP_HEADER;
     case 'D':
@@ -132,6 +132,8 @@ static int pcre_setup(struct sn_kw_ctx *c, const char *opt)
             buf = fb;
         }
     }
+    if (buf == SN_BUF_HTTP_RESPONSE_BODY && c->buffer == SN_BUF_FILE_DATA)
+        buf = SN_BUF_FILE_DATA; /* file.data of HTTP is the response body */
     if (buf >= 0 && c->buffer != SN_BUF_PKT && c->buffer != buf) {
         rc = sn_kw_error(c, "pcre buffer flag selects '%s' inside sticky buffer '%s'",
                          sn_buf_name(buf), sn_buf_name(c->buffer));

@@ -12,8 +12,6 @@ static int startswith_setup(struct sn_kw_ctx *c, const char *opt)
                      SN_CONTENT_WITHIN))
         return sn_kw_error(c, "'startswith' cannot be combined with depth, offset, distance "
                               "or within");
-    if (ct->flags & SN_CONTENT_NEGATED)
-        return sn_kw_error(c, "'startswith' cannot apply to a negated content");
     /* as in Suricata: the same as depth:<len>; offset:0; */
     ct->flags |= SN_CONTENT_STARTSWITH | SN_CONTENT_DEPTH | SN_CONTENT_OFFSET;
     ct->depth = (struct sn_kw_val){.v = ct->len, .var = -1};

@@ -77,8 +77,8 @@ int sn_kw_unquote(struct sn_kw_ctx *c, const char *opt, char **out)
         if (opt[i] == '\\') {
             char e = i + 1 < n ? opt[i + 1] : 0;
             if (e != '"' && e != '\\' && e != ';' && e != ':') {
-                cs_free(s);
-                return sn_kw_error(c, "invalid escape '\\%c' in '%s'", e ? e : ' ', c->kw->name);
+                s[j++] = '\\'; /* other escapes stay as written, as in Suricata's msg */
+                continue;
             }
             s[j++] = e;
             i++;

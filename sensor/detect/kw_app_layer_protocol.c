@@ -1,0 +1,61 @@
+/* kw_app_layer_protocol.c — app-layer-protocol:[!]name[,final|original|either|direction];
+ * the flow's detected application protocol ("failed" when detection failed). */
+#include "kw_app.h"
+
+#include <ctype.h>
+
+void sn_kw_name_free(void *p)
+{
+    struct sn_kw_name *n = p;
+    if (!n)
+        return;
+    cs_free(n->module);
+    cs_free(n->name);
+    cs_free(n);
+}
+
+static int app_layer_protocol_setup(struct sn_kw_ctx *c, const char *opt)
+{
+    char buf[128], *parts[3];
+    int n = sn_kw_split(opt, buf, sizeof(buf), parts, 2);
+    struct sn_kw_name *a;
+    const char *s;
+
+    if (n <= 0)
+        return sn_kw_error(c, "invalid app-layer-protocol '%s'", opt);
+    if (n == 2 && strcmp(parts[1], "final") && strcmp(parts[1], "original") &&
+        strcmp(parts[1], "either") && strcmp(parts[1], "to_server") &&
+        strcmp(parts[1], "to_client") && strcmp(parts[1], "direction"))
+        return sn_kw_error(c, "app-layer-protocol: invalid mode '%s'", parts[1]);
+    s = parts[0];
+    a = cs_calloc(1, sizeof(*a));
+    if (!a)
+        return CS_ENOMEM;
+    if (*s == '!') {
+        a->negated = true;
+        s++;
+    }
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') {
+            cs_free(a);
+            return sn_kw_error(c, "invalid app-layer protocol name '%s'", s);
+        }
+    if (!*s) {
+        cs_free(a);
+        return sn_kw_error(c, "app-layer-protocol needs a name");
+    }
+    a->name = cs_strdup(s);
+    if (!a->name) {
+        cs_free(a);
+        return CS_ENOMEM;
+    }
+    return sn_kw_append(c, a);
+}
+
+const struct sn_kw sn_kw_app_layer_protocol = {
+    .name = "app-layer-protocol",
+    .desc = "the flow's application protocol ([!]name)",
+    .flags = SN_KW_NEEDS_OPT,
+    .setup = app_layer_protocol_setup,
+    .free = sn_kw_name_free,
+};

@@ -1,0 +1,56 @@
+/* kw_ssl_state.c — ssl_state:[!]client_hello|server_hello|client_keyx|server_keyx|unknown
+ * (several with '|' or ','). */
+#include "kw_app.h"
+
+static int ssl_state_setup(struct sn_kw_ctx *c, const char *opt)
+{
+    static const struct {
+        const char *name;
+        uint8_t bit;
+    } states[] = {
+        {"client_hello", SN_SSL_CLIENT_HELLO}, {"server_hello", SN_SSL_SERVER_HELLO},
+        {"client_keyx", SN_SSL_CLIENT_KEYX},   {"server_keyx", SN_SSL_SERVER_KEYX},
+        {"unknown", SN_SSL_UNKNOWN},
+    };
+    struct sn_ssl_state *s = cs_calloc(1, sizeof(*s));
+    const char *p = opt;
+
+    if (!s)
+        return CS_ENOMEM;
+    while (*p) {
+        const char *end = p + strcspn(p, "|,");
+        char name[32];
+        bool neg = false;
+        size_t k;
+        sn_kw_trim(p, (size_t)(end - p), name, sizeof(name));
+        char *nm = name;
+        if (*nm == '!') {
+            neg = true;
+            nm++;
+        }
+        for (k = 0; k < CS_ARRAY_LEN(states); k++)
+            if (strcmp(nm, states[k].name) == 0)
+                break;
+        if (k == CS_ARRAY_LEN(states)) {
+            cs_free(s);
+            return sn_kw_error(c, "invalid ssl_state '%s'", nm);
+        }
+        s->flags |= states[k].bit;
+        if (neg)
+            s->negated |= states[k].bit;
+        p = *end ? end + 1 : end;
+    }
+    if (!s->flags) {
+        cs_free(s);
+        return sn_kw_error(c, "ssl_state needs a state");
+    }
+    return sn_kw_append(c, s);
+}
+
+const struct sn_kw sn_kw_ssl_state = {
+    .name = "ssl_state",
+    .desc = "TLS handshake state ([!]client_hello|server_hello|client_keyx|server_keyx|unknown)",
+    .flags = SN_KW_NEEDS_OPT,
+    .setup = ssl_state_setup,
+    .free = cs_free,
+};
