@@ -715,6 +715,9 @@ static void uri_normalise(struct sn_http_state *s, struct sn_http_tx *tx)
     uint8_t *o;
     uint32_t on = 0;
 
+    tx->uri_norm.len = 0;
+    if (!n)
+        return;
     if (n >= 7 && (ieq(u, 7, "http://") || (n >= 8 && ieq(u, 8, "https://")))) {
         i = u[4] == ':' ? 7 : 8;
         while (i < n && u[i] != '/' && u[i] != '?')
