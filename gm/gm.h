@@ -137,14 +137,15 @@ int gm_sm4_ctr(const uint8_t key[GM_SM4_KEY_LEN], const uint8_t iv[GM_SM4_IV_LEN
  * aad (associated data, may be NULL when aadlen == 0) is authenticated, not encrypted, and
  * not part of the output: the receiver must supply the same bytes. */
 
-/* out needs ptlen + GM_SEAL_OVERHEAD bytes. Thread-safe. */
+/* out needs ptlen + GM_SEAL_OVERHEAD bytes and must not overlap pt (CS_EINVAL). On failure
+ * out holds nothing useful (wiped). Thread-safe. */
 int gm_sm4_seal(const uint8_t key[GM_SEAL_KEY_LEN], const void *aad, size_t aadlen,
                 const uint8_t *pt, size_t ptlen, uint8_t *out, size_t *outlen);
 
-/* out needs inlen - GM_SEAL_OVERHEAD bytes. The tag is checked in constant time before
- * anything is decrypted. Returns CS_EINVAL when inlen < GM_SEAL_OVERHEAD, CS_ERR when the
- * tag does not match (wrong key, aad, or any modified/truncated byte); out untouched then.
- * Thread-safe. */
+/* out needs inlen - GM_SEAL_OVERHEAD bytes and must not overlap in. The tag is checked in
+ * constant time before anything is decrypted. Returns CS_EINVAL when inlen <
+ * GM_SEAL_OVERHEAD, CS_ERR when the tag does not match (wrong key, aad, or any modified or
+ * truncated byte); out is untouched then. Thread-safe. */
 int gm_sm4_open(const uint8_t key[GM_SEAL_KEY_LEN], const void *aad, size_t aadlen,
                 const uint8_t *in, size_t inlen, uint8_t *out, size_t *outlen);
 

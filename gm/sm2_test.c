@@ -248,8 +248,8 @@ CS_TEST(sm2_malformed_signatures)
     const struct {
         const uint8_t *p;
         size_t n;
-    } cases[] = {{zeros, sizeof(zeros)},   {ones, sizeof(ones)},
-                 {nonmin, sizeof(nonmin)}, {badtag, sizeof(badtag)},
+    } cases[] = {{zeros, sizeof(zeros)},     {ones, sizeof(ones)},
+                 {nonmin, sizeof(nonmin)},   {badtag, sizeof(badtag)},
                  {hugelen, sizeof(hugelen)}, {negative, sizeof(negative)}};
     for (size_t i = 0; i < CS_ARRAY_LEN(cases); i++)
         if (gm_sm2_verify(k, NULL, 0, m, 1, cases[i].p, cases[i].n) != CS_ERR)
@@ -327,7 +327,7 @@ CS_TEST(sm2_raw_key_import_errors)
     CHECK_EQ(gm_sm2_key_from_public_raw(NULL, 65, &k), CS_EINVAL);
     /* Private scalar range [1, n-2]. */
     unsigned char *n = tv_hex(tv_find(&tf, "sm2p256v1 (recommended curve, GB/T 32918.5-2016; OID "
-                                            "1.2.156.10197.1.301)"),
+                                           "1.2.156.10197.1.301)"),
                               "n", &nl);
     REQUIRE(n && nl == 32);
     memset(d, 0, 32);
@@ -343,7 +343,7 @@ CS_TEST(sm2_raw_key_import_errors)
     d[31] = 1;
     CHECK_EQ(gm_sm2_key_from_private_raw(d, &k), CS_OK); /* public key = G */
     CHECK_EQ(gm_sm2_key_public_raw(k, raw), CS_OK);
-    CHECK_EQ(raw[1], 0x32); /* Gx = 32C4AE2C... */
+    CHECK_EQ(raw[1], 0x32);  /* Gx = 32C4AE2C... */
     CHECK_EQ(raw[33], 0xBC); /* Gy = BC3736A2... */
     gm_sm2_key_free(k);
     free(n);

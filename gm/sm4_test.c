@@ -67,8 +67,7 @@ CS_TEST(sm4_standard_example2_million)
     CHECK_EQ(gm_sm4_cbc_encrypt_nopad(k, p, buf, n * 16, buf), CS_OK);
     CHECK(memcmp(buf + (n - 1) * 16, c, 16) == 0);
     /* Block 1 of the chain is example 1's ciphertext. */
-    CHECK(memcmp(buf, "\x68\x1e\xdf\x34\xd2\x06\x96\x5e\x86\xb3\xe9\x4f\x53\x6e\x42\x46", 16) ==
-          0);
+    CHECK(memcmp(buf, "\x68\x1e\xdf\x34\xd2\x06\x96\x5e\x86\xb3\xe9\x4f\x53\x6e\x42\x46", 16) == 0);
     free(buf);
     free(k);
     free(p);
@@ -429,9 +428,9 @@ static bool gcm_seal(const uint8_t key[16], const uint8_t *iv, size_t ivlen, con
 }
 
 /* SP 800-38C CCM; false for parameters CCM forbids (nonce not 7..13 bytes, bad tag size). */
-static bool ccm_seal(const uint8_t key[16], const uint8_t *nonce, size_t nlen,
-                     const uint8_t *aad, size_t aadlen, const uint8_t *pt, size_t len,
-                     uint8_t *ct, uint8_t *tag, size_t taglen)
+static bool ccm_seal(const uint8_t key[16], const uint8_t *nonce, size_t nlen, const uint8_t *aad,
+                     size_t aadlen, const uint8_t *pt, size_t len, uint8_t *ct, uint8_t *tag,
+                     size_t taglen)
 {
     uint8_t b[16], y[16], ctr[16], s[16];
     size_t q = 15 - nlen;
