@@ -217,8 +217,7 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
     return -1;
 }
 
-/* Is pkey an SM2 key on sm2p256v1? OpenSSL 3 decodes id-ecPublicKey keys on the SM2 curve as
- * type "SM2"; an "EC" key on the SM2 curve is re-imported as SM2 by the caller. */
+/* Is pkey on the curve sm2p256v1? */
 static bool group_is_sm2(EVP_PKEY *pkey)
 {
     char name[64];
@@ -245,35 +244,16 @@ static bool key_valid(EVP_PKEY *pkey, bool has_private)
     return ok;
 }
 
-/* Turns a decoded EVP_PKEY into a gm key: checks the algorithm and curve, and re-imports an
- * "EC"-typed key on the SM2 curve through raw coordinates so every key object has type SM2.
- * Takes ownership of pkey. */
+/* Turns a decoded EVP_PKEY into a gm key after checking it. OpenSSL 3 decodes keys on the SM2
+ * curve (id-ecPublicKey + OID 1.2.156.10197.1.301) as type "SM2"; anything else (other
+ * curves, RSA, ...) is refused. Takes ownership of pkey. */
 static int key_adopt(EVP_PKEY *pkey, bool has_private, struct gm_sm2_key **keyp)
 {
-    struct gm_sm2_key tmp = {.pkey = pkey, .has_private = has_private};
-    uint8_t pub[GM_SM2_PUB_RAW_LEN];
-    BIGNUM *d = NULL;
-    int rc;
-
-    if (!(EVP_PKEY_is_a(pkey, "SM2") || EVP_PKEY_is_a(pkey, "EC")) || !group_is_sm2(pkey)) {
+    if (!EVP_PKEY_is_a(pkey, "SM2") || !group_is_sm2(pkey) || !key_valid(pkey, has_private)) {
         EVP_PKEY_free(pkey);
         return CS_EINVAL;
     }
-    if (!key_valid(pkey, has_private)) {
-        EVP_PKEY_free(pkey);
-        return CS_EINVAL;
-    }
-    if (EVP_PKEY_is_a(pkey, "SM2"))
-        return key_wrap(pkey, has_private, keyp);
-    rc = gm_sm2_key_public_raw(&tmp, pub);
-    if (rc == CS_OK && has_private &&
-        EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1)
-        rc = CS_EINVAL;
-    if (rc == CS_OK)
-        rc = key_fromdata(pub, d, keyp);
-    BN_clear_free(d);
-    EVP_PKEY_free(pkey);
-    return rc;
+    return key_wrap(pkey, has_private, keyp);
 }
 
 int gm_sm2_key_load_pem(const char *pem, size_t len, struct gm_sm2_key **keyp)
