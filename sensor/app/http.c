@@ -56,6 +56,8 @@ struct http_dir {
     uint8_t zmode;               /* Z_* of the current body */
     bool chunked;
     bool zstarted, zfail, zraw_tried;
+    uint8_t zpend_len;           /* "deflate": first body byte held to choose zlib or raw */
+    uint8_t zpend[2];
     bool skip_line;              /* dropping the rest of an over-long line */
     bool trailer;
     bool events_long;            /* field_too_long raised for this message */
@@ -600,13 +602,15 @@ static bool z_start(struct http_dir *hd, int wbits)
     return true;
 }
 
+static void body_inflate(struct sn_worker *w, struct sn_flow *f, struct sn_http_state *s,
+                         int dir, const uint8_t *d, uint32_t n);
+
 /* Body bytes as on the wire after dechunking. */
 static void body_data(struct sn_worker *w, struct sn_flow *f, struct sn_http_state *s, int dir,
                       const uint8_t *d, uint32_t n)
 {
     struct http_dir *hd = &s->d[dir];
     struct sn_http_tx *tx = hd->tx;
-    uint8_t out[16384];
 
     if (!tx || !n)
         return;
@@ -622,11 +626,50 @@ static void body_data(struct sn_worker *w, struct sn_flow *f, struct sn_http_sta
         entity(s, tx, dir, d, n);
         return;
     }
-    if (!hd->zstarted && !z_start(hd, hd->zmode == Z_GZIP ? 15 + 32 : 15)) {
+    if (!hd->zstarted && hd->zmode == Z_DEFLATE) {
+        /* zlib wrapper or raw deflate: decided on the first two bytes, however split */
+        int wbits;
+        if (hd->zpend_len == 0 && n == 1) {
+            hd->zpend[0] = d[0];
+            hd->zpend_len = 1;
+            return;
+        }
+        {
+            uint8_t b0 = hd->zpend_len ? hd->zpend[0] : d[0];
+            uint8_t b1 = hd->zpend_len ? d[0] : d[1];
+            wbits = (b0 & 0x0f) == 8 && ((unsigned)b0 << 8 | b1) % 31 == 0 ? 15 : -15;
+        }
+        hd->zraw_tried = true;
+        if (!z_start(hd, wbits)) {
+            hd->zfail = true;
+            entity(s, tx, dir, hd->zpend, hd->zpend_len);
+            entity(s, tx, dir, d, n);
+            hd->zpend_len = 0;
+            return;
+        }
+        if (hd->zpend_len) {
+            hd->zpend_len = 0;
+            uint8_t first = hd->zpend[0];
+            body_inflate(w, f, s, dir, &first, 1);
+        }
+    } else if (!hd->zstarted && !z_start(hd, 15 + 32)) {
         hd->zfail = true;
         entity(s, tx, dir, d, n);
         return;
     }
+    body_inflate(w, f, s, dir, d, n);
+}
+
+/* Feeds compressed bytes to the started inflater. */
+static void body_inflate(struct sn_worker *w, struct sn_flow *f, struct sn_http_state *s,
+                         int dir, const uint8_t *d, uint32_t n)
+{
+    struct http_dir *hd = &s->d[dir];
+    struct sn_http_tx *tx = hd->tx;
+    uint8_t out[16384];
+
+    if (!hd->zstarted || hd->zfail)
+        return;
     hd->z.next_in = (Bytef *)(uintptr_t)d;
     hd->z.avail_in = n;
     for (;;) {
@@ -687,6 +730,9 @@ static void msg_done(struct sn_worker *w, struct sn_flow *f, struct sn_http_stat
     struct http_dir *hd = &s->d[dir];
     struct sn_http_tx *tx = hd->tx;
 
+    if (hd->zpend_len && tx)
+        entity(s, tx, dir, hd->zpend, hd->zpend_len);
+    hd->zpend_len = 0;
     z_end(hd);
     hd->zmode = Z_NONE;
     hd->zfail = hd->zraw_tried = false;
