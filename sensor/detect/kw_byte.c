@@ -105,7 +105,10 @@ int sn_byte_opts(struct sn_kw_ctx *c, char **parts, int n, struct sn_byte *d, ui
     if ((d->flags & SN_BYTE_DCE) && (endian || (d->flags & SN_BYTE_STRING)))
         return sn_kw_error(c, "'%s': dce cannot be combined with an endianness or string",
                            c->kw->name);
-    if (d->nbytes < 1 || d->nbytes > ((d->flags & SN_BYTE_STRING) ? 10 : 8))
+    /* 0 with string: the number runs to the end of the buffer (ET uses it on
+     * http.content_len) */
+    if ((d->nbytes < 1 && !(d->flags & SN_BYTE_STRING)) ||
+        d->nbytes > ((d->flags & SN_BYTE_STRING) ? 10 : 8))
         return sn_kw_error(c, "'%s': %u bytes is out of range (1..%d)", c->kw->name, d->nbytes,
                            (d->flags & SN_BYTE_STRING) ? 10 : 8);
     return CS_OK;

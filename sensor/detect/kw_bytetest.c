@@ -19,7 +19,7 @@ static int byte_test_setup(struct sn_kw_ctx *c, const char *opt)
     if (!d)
         return CS_ENOMEM;
     d->var = -1;
-    if (!sn_kw_parse_u64(parts[0], 1, 10, &nb)) {
+    if (!sn_kw_parse_u64(parts[0], 0, 10, &nb)) {
         sn_kw_error(c, "byte_test: invalid byte count '%s'", parts[0]);
         goto out_free;
     }

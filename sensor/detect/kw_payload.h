@@ -21,7 +21,8 @@ struct sn_isdataat {
     bool negated, relative;
 };
 
-/* byte_test / byte_jump / byte_extract / byte_math share one struct */
+/* byte_test / byte_jump / byte_extract / byte_math share one struct (nbytes 0 with string:
+ * to the end of the buffer) */
 struct sn_byte {
     uint8_t nbytes;         /* bytes to read (1..10 for strings, 1..8 binary) */
     uint8_t base;           /* 8, 10, 16 for strings */
