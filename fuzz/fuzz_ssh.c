@@ -1,6 +1,6 @@
 /* fuzz_ssh.c — the SSH parser alone. Input: [1 byte mode][2 bytes split, big endian][bytes];
- * the bytes before the split point go to the server, the rest to the client, each direction cut into
- * deliveries of an input-chosen size (the registry's buffering is emulated: unconsumed bytes
+ * the bytes before the split point go to the server, the rest to the client, each direction cut
+ * into deliveries of an input-chosen size (the registry's buffering is emulated: unconsumed bytes
  * come back with the next ones), then EOF both ways. EVE goes to /dev/null. */
 #include "../sensor/app/app.h"
 #include "../sensor/config.h"

@@ -15,34 +15,50 @@
 #include <stdio.h>
 
 #define MBAP_LEN 7
-#define MB_MIN_LEN 2          /* MBAP length field: unit id + function code at least */
-#define MB_MAX_LEN 254        /* unit id + 253-byte PDU */
-#define MB_MAX_FRAME 1024     /* longer length fields are not believed: stop the direction */
-#define MB_DEFAULT_FLOOD 500  /* app-layer.protocols.modbus.request-flood */
-#define MB_MAX_EVENTS 256     /* anomaly records per flow at most */
+#define MB_MIN_LEN 2         /* MBAP length field: unit id + function code at least */
+#define MB_MAX_LEN 254       /* unit id + 253-byte PDU */
+#define MB_MAX_FRAME 1024    /* longer length fields are not believed: stop the direction */
+#define MB_DEFAULT_FLOOD 500 /* app-layer.protocols.modbus.request-flood */
+#define MB_MAX_EVENTS 256    /* anomaly records per flow at most */
 
 struct mb_state {
-    struct sn_modbus_tx *pend;  /* unanswered requests, oldest first */
+    struct sn_modbus_tx *pend; /* unanswered requests, oldest first */
     uint32_t npend, cap;
     uint32_t flood_limit;
     uint32_t nevents;
     uint64_t next_id;
     bool cfg_read, flooded, srv_eof;
-    uint8_t req_dir;            /* direction of requests: SN_TOCLIENT when the flow's first
-                                 * packet came from port 502 (capture started mid-flow) */
-    bool dead[2];               /* direction no longer parseable (lying length) */
-    struct sn_modbus_tx last;   /* last finished transaction (for detection) */
+    uint8_t req_dir;          /* direction of requests: SN_TOCLIENT when the flow's first
+                               * packet came from port 502 (capture started mid-flow) */
+    bool dead[2];             /* direction no longer parseable (lying length) */
+    struct sn_modbus_tx last; /* last finished transaction (for detection) */
 };
 
 static const char *const func_names[] = {
-    [1] = "RdCoils",          [2] = "RdDiscreteInputs", [3] = "RdHoldRegs",
-    [4] = "RdInputRegs",      [5] = "WrSingleCoil",     [6] = "WrSingleReg",
-    [7] = "RdExcStatus",      [8] = "Diagnostic",       [9] = "Program484",
-    [10] = "Poll484",         [11] = "GetCommEventCtr", [12] = "GetCommEventLog",
-    [13] = "ProgramController", [14] = "PollController", [15] = "WrMultCoils",
-    [16] = "WrMultRegs",      [17] = "ReportServerID",  [18] = "Program884",
-    [19] = "ResetCommLink",   [20] = "RdFileRec",       [21] = "WrFileRec",
-    [22] = "MaskWrReg",       [23] = "RdWrMultRegs",    [24] = "RdFIFOQueue",
+    [1] = "RdCoils",
+    [2] = "RdDiscreteInputs",
+    [3] = "RdHoldRegs",
+    [4] = "RdInputRegs",
+    [5] = "WrSingleCoil",
+    [6] = "WrSingleReg",
+    [7] = "RdExcStatus",
+    [8] = "Diagnostic",
+    [9] = "Program484",
+    [10] = "Poll484",
+    [11] = "GetCommEventCtr",
+    [12] = "GetCommEventLog",
+    [13] = "ProgramController",
+    [14] = "PollController",
+    [15] = "WrMultCoils",
+    [16] = "WrMultRegs",
+    [17] = "ReportServerID",
+    [18] = "Program884",
+    [19] = "ResetCommLink",
+    [20] = "RdFileRec",
+    [21] = "WrFileRec",
+    [22] = "MaskWrReg",
+    [23] = "RdWrMultRegs",
+    [24] = "RdFIFOQueue",
     [43] = "MEI",
 };
 
@@ -55,38 +71,64 @@ const char *sn_modbus_func_name(uint8_t func)
 static const char *exc_name(uint8_t c)
 {
     switch (c) {
-    case 1: return "IllegalFunction";
-    case 2: return "IllegalDataAddr";
-    case 3: return "IllegalDataValue";
-    case 4: return "ServerDeviceFail";
-    case 5: return "Ack";
-    case 6: return "ServerDeviceBusy";
-    case 8: return "MemParityErr";
-    case 0x0a: return "GatewayPathUnavailable";
-    case 0x0b: return "GatewayTargetFailToResp";
-    default: return "Unknown";
+    case 1:
+        return "IllegalFunction";
+    case 2:
+        return "IllegalDataAddr";
+    case 3:
+        return "IllegalDataValue";
+    case 4:
+        return "ServerDeviceFail";
+    case 5:
+        return "Ack";
+    case 6:
+        return "ServerDeviceBusy";
+    case 8:
+        return "MemParityErr";
+    case 0x0a:
+        return "GatewayPathUnavailable";
+    case 0x0b:
+        return "GatewayTargetFailToResp";
+    default:
+        return "Unknown";
     }
 }
 
 static const char *diag_name(uint16_t sub)
 {
     switch (sub) {
-    case 0: return "RetQueryData";
-    case 1: return "RestartCommOpt";
-    case 2: return "RetDiagReg";
-    case 3: return "ChangeInputDelimiter";
-    case 4: return "ForceListenOnlyMode";
-    case 10: return "ClearCtrDiagReg";
-    case 11: return "RetBusMsgCount";
-    case 12: return "RetBusCommErrCount";
-    case 13: return "RetBusExcErrCount";
-    case 14: return "RetServerMsgCount";
-    case 15: return "RetServerNoRespCount";
-    case 16: return "RetServerNAKCount";
-    case 17: return "RetServerBusyCount";
-    case 18: return "RetBusCharOverrunCount";
-    case 20: return "ClearOverrunCounterFlag";
-    default: return "Reserved";
+    case 0:
+        return "RetQueryData";
+    case 1:
+        return "RestartCommOpt";
+    case 2:
+        return "RetDiagReg";
+    case 3:
+        return "ChangeInputDelimiter";
+    case 4:
+        return "ForceListenOnlyMode";
+    case 10:
+        return "ClearCtrDiagReg";
+    case 11:
+        return "RetBusMsgCount";
+    case 12:
+        return "RetBusCommErrCount";
+    case 13:
+        return "RetBusExcErrCount";
+    case 14:
+        return "RetServerMsgCount";
+    case 15:
+        return "RetServerNoRespCount";
+    case 16:
+        return "RetServerNAKCount";
+    case 17:
+        return "RetServerBusyCount";
+    case 18:
+        return "RetBusCharOverrunCount";
+    case 20:
+        return "ClearOverrunCounterFlag";
+    default:
+        return "Reserved";
     }
 }
 
@@ -98,13 +140,40 @@ static const char *mei_name(uint16_t t)
 static uint8_t func_category(uint8_t f)
 {
     switch (f) {
-    case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 11: case 12:
-    case 15: case 16: case 17: case 20: case 21: case 22: case 23: case 24: case 43:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+    case 11:
+    case 12:
+    case 15:
+    case 16:
+    case 17:
+    case 20:
+    case 21:
+    case 22:
+    case 23:
+    case 24:
+    case 43:
         return SN_MB_CAT_PUBLIC_ASSIGNED;
-    case 9: case 10: case 13: case 14: case 41: case 42: case 90: case 91: case 125:
-    case 126: case 127:
+    case 9:
+    case 10:
+    case 13:
+    case 14:
+    case 41:
+    case 42:
+    case 90:
+    case 91:
+    case 125:
+    case 126:
+    case 127:
         return SN_MB_CAT_RESERVED;
-    default: break;
+    default:
+        break;
     }
     if ((f >= 65 && f <= 72) || (f >= 100 && f <= 110))
         return SN_MB_CAT_USER_DEFINED;
@@ -116,18 +185,30 @@ static uint8_t func_category(uint8_t f)
 static uint8_t func_access(uint8_t f)
 {
     switch (f) {
-    case 1: return SN_MB_ACC_READ | SN_MB_ACC_COILS;
-    case 2: return SN_MB_ACC_READ | SN_MB_ACC_DISCRETES;
-    case 3: return SN_MB_ACC_READ | SN_MB_ACC_HOLDING;
-    case 4: return SN_MB_ACC_READ | SN_MB_ACC_INPUT;
-    case 5: return SN_MB_ACC_WRITE | SN_MB_ACC_COILS | SN_MB_ACC_SINGLE;
-    case 6: return SN_MB_ACC_WRITE | SN_MB_ACC_HOLDING | SN_MB_ACC_SINGLE;
-    case 15: return SN_MB_ACC_WRITE | SN_MB_ACC_COILS | SN_MB_ACC_MULTIPLE;
-    case 16: return SN_MB_ACC_WRITE | SN_MB_ACC_HOLDING | SN_MB_ACC_MULTIPLE;
-    case 22: return SN_MB_ACC_WRITE | SN_MB_ACC_HOLDING;
-    case 23: return SN_MB_ACC_READ | SN_MB_ACC_WRITE | SN_MB_ACC_HOLDING | SN_MB_ACC_MULTIPLE;
-    case 24: return SN_MB_ACC_READ | SN_MB_ACC_HOLDING;
-    default: return 0;
+    case 1:
+        return SN_MB_ACC_READ | SN_MB_ACC_COILS;
+    case 2:
+        return SN_MB_ACC_READ | SN_MB_ACC_DISCRETES;
+    case 3:
+        return SN_MB_ACC_READ | SN_MB_ACC_HOLDING;
+    case 4:
+        return SN_MB_ACC_READ | SN_MB_ACC_INPUT;
+    case 5:
+        return SN_MB_ACC_WRITE | SN_MB_ACC_COILS | SN_MB_ACC_SINGLE;
+    case 6:
+        return SN_MB_ACC_WRITE | SN_MB_ACC_HOLDING | SN_MB_ACC_SINGLE;
+    case 15:
+        return SN_MB_ACC_WRITE | SN_MB_ACC_COILS | SN_MB_ACC_MULTIPLE;
+    case 16:
+        return SN_MB_ACC_WRITE | SN_MB_ACC_HOLDING | SN_MB_ACC_MULTIPLE;
+    case 22:
+        return SN_MB_ACC_WRITE | SN_MB_ACC_HOLDING;
+    case 23:
+        return SN_MB_ACC_READ | SN_MB_ACC_WRITE | SN_MB_ACC_HOLDING | SN_MB_ACC_MULTIPLE;
+    case 24:
+        return SN_MB_ACC_READ | SN_MB_ACC_HOLDING;
+    default:
+        return 0;
     }
 }
 
@@ -137,12 +218,27 @@ static uint8_t func_access(uint8_t f)
 static uint32_t req_fixed_len(const uint8_t *pdu, uint32_t n)
 {
     switch (pdu[0]) {
-    case 1: case 2: case 3: case 4: case 5: case 6: return 5;
-    case 7: case 11: case 12: case 17: return 1;
-    case 22: return 7;
-    case 15: case 16: return n >= 6 ? 6u + pdu[5] : 0;
-    case 23: return n >= 10 ? 10u + pdu[9] : 0;
-    default: return 0;
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+        return 5;
+    case 7:
+    case 11:
+    case 12:
+    case 17:
+        return 1;
+    case 22:
+        return 7;
+    case 15:
+    case 16:
+        return n >= 6 ? 6u + pdu[5] : 0;
+    case 23:
+        return n >= 10 ? 10u + pdu[9] : 0;
+    default:
+        return 0;
     }
 }
 
@@ -208,7 +304,7 @@ static void read_cfg(const struct sn_worker *w, struct mb_state *s)
 }
 
 static void mb_event(struct sn_worker *w, const struct sn_flow *f, struct mb_state *s,
-                  const char *name)
+                     const char *name)
 {
     if (s->nevents >= MB_MAX_EVENTS)
         return;
@@ -251,8 +347,8 @@ static void flags_str(char *out, size_t size, uint8_t v, const char *const *name
 
 static void log_msg(struct cs_json *j, const struct sn_modbus_msg *m)
 {
-    static const char *const acc[] = {"READ", "WRITE",  "DISCRETES", "COILS",
-                                      "INPUT", "HOLDING", "SINGLE",   "MULTIPLE"};
+    static const char *const acc[] = {"READ",  "WRITE",   "DISCRETES", "COILS",
+                                      "INPUT", "HOLDING", "SINGLE",    "MULTIPLE"};
     static const char *const cat[] = {"PUBLIC_ASSIGNED", "PUBLIC_UNASSIGNED", "USER_DEFINED",
                                       "RESERVED"};
     static const char *const err[] = {"DATA_VALUE", "DATA_LENGTH", "EXC_CODE", "FUNC_CODE",
@@ -271,7 +367,9 @@ static void log_msg(struct cs_json *j, const struct sn_modbus_msg *m)
     flags_str(buf, sizeof(buf), m->errors, err, 5);
     cs_json_str(j, "error_flags", buf);
     switch (m->kind) {
-    case SN_MB_BYTES: cs_json_strn(j, "data", m->data, m->data_len); break;
+    case SN_MB_BYTES:
+        cs_json_strn(j, "data", m->data, m->data_len);
+        break;
     case SN_MB_EXCEPTION:
         cs_json_open(j, "exception");
         cs_json_uint(j, "raw", m->exc);
@@ -328,7 +426,8 @@ static void log_msg(struct cs_json *j, const struct sn_modbus_msg *m)
         cs_json_strn(j, "data", m->data, m->data_len);
         cs_json_close(j);
         break;
-    default: break;
+    default:
+        break;
     }
 }
 
@@ -377,7 +476,10 @@ static void parse_request(struct sn_modbus_msg *m, const uint8_t *p, uint32_t n)
     if (m->func_raw == 0 || (m->func_raw & 0x80))
         m->errors |= SN_MB_ERR_FUNC_CODE;
     switch (f) {
-    case 1: case 2: case 3: case 4:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
         if (dn != 4)
             goto bad_len;
         m->kind = SN_MB_READ_REQ;
@@ -386,7 +488,8 @@ static void parse_request(struct sn_modbus_msg *m, const uint8_t *p, uint32_t n)
         if (m->quantity < 1 || m->quantity > (f <= 2 ? 2000 : 125))
             m->errors |= SN_MB_ERR_DATA_VALUE;
         return;
-    case 5: case 6:
+    case 5:
+    case 6:
         if (dn != 4)
             goto bad_len;
         m->kind = SN_MB_WRITE;
@@ -395,7 +498,8 @@ static void parse_request(struct sn_modbus_msg *m, const uint8_t *p, uint32_t n)
         if (f == 5 && m->value != 0 && m->value != 0xff00)
             m->errors |= SN_MB_ERR_DATA_VALUE;
         return;
-    case 15: case 16:
+    case 15:
+    case 16:
         if (dn < 5 || dn != 5u + d[4])
             goto bad_len;
         m->address = cs_get_be16(d);
@@ -425,7 +529,10 @@ static void parse_request(struct sn_modbus_msg *m, const uint8_t *p, uint32_t n)
             d[8] != 2 * m->wquantity)
             m->errors |= SN_MB_ERR_DATA_VALUE;
         return;
-    case 7: case 11: case 12: case 17:
+    case 7:
+    case 11:
+    case 12:
+    case 17:
         if (dn != 0)
             goto bad_len;
         m->kind = SN_MB_EMPTY;
@@ -476,7 +583,12 @@ static bool parse_response(struct sn_modbus_msg *m, const uint8_t *p, uint32_t n
         return mismatch;
     }
     switch (f) {
-    case 1: case 2: case 3: case 4: case 23: case 24:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 23:
+    case 24:
         if (f == 24) {
             if (dn < 2)
                 goto bad_len;
@@ -494,7 +606,10 @@ static bool parse_response(struct sn_modbus_msg *m, const uint8_t *p, uint32_t n
             mismatch = d[0] != want;
         }
         return mismatch;
-    case 5: case 6: case 15: case 16:
+    case 5:
+    case 6:
+    case 15:
+    case 16:
         if (dn != 4)
             goto bad_len;
         m->kind = SN_MB_WRITE;

@@ -57,12 +57,12 @@ enum sn_mb_kind {
 struct sn_modbus_msg {
     uint16_t tid, pid;
     uint8_t uid;
-    uint8_t func_raw;         /* the byte on the wire (0x80 set for exceptions) */
-    uint8_t func;             /* func_raw & 0x7f */
+    uint8_t func_raw; /* the byte on the wire (0x80 set for exceptions) */
+    uint8_t func;     /* func_raw & 0x7f */
     uint8_t access, category, errors;
-    uint8_t kind;             /* enum sn_mb_kind */
-    uint8_t exc;              /* exception code */
-    uint16_t sub;             /* diagnostic sub-function / MEI type */
+    uint8_t kind; /* enum sn_mb_kind */
+    uint8_t exc;  /* exception code */
+    uint16_t sub; /* diagnostic sub-function / MEI type */
     uint16_t address, quantity, value, and_mask, or_mask;
     uint16_t waddress, wquantity;
     uint16_t data_len;
@@ -70,7 +70,7 @@ struct sn_modbus_msg {
 };
 
 struct sn_modbus_tx {
-    uint64_t id;              /* 1-based, per flow */
+    uint64_t id; /* 1-based, per flow */
     bool has_req, has_resp;
     struct sn_modbus_msg req, resp;
 };

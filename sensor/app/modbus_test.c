@@ -34,20 +34,23 @@ CS_TEST(modbus_sv_capture)
     CHECK_EQ(app_test_count(&r, "\"request\":{\"transaction_id\":", "\"function_code\":\"RdCoils\"",
                             NULL),
              2);
-    CHECK_EQ(app_test_count(&r, "\"request\":{\"transaction_id\":1,\"protocol_id\":0,\"unit_id\":10,"
-                                "\"function_raw\":1,\"function_code\":\"RdCoils\",\"access_type\":"
-                                "\"READ | COILS\",\"category\":\"PUBLIC_ASSIGNED\",\"error_flags\":"
-                                "\"NONE\",\"read\":{\"address\":2,\"quantity\":2}}",
+    CHECK_EQ(app_test_count(&r,
+                            "\"request\":{\"transaction_id\":1,\"protocol_id\":0,\"unit_id\":10,"
+                            "\"function_raw\":1,\"function_code\":\"RdCoils\",\"access_type\":"
+                            "\"READ | COILS\",\"category\":\"PUBLIC_ASSIGNED\",\"error_flags\":"
+                            "\"NONE\",\"read\":{\"address\":2,\"quantity\":2}}",
                             NULL),
              1);
     CHECK_EQ(app_test_count(&r, "\"request\":{", "\"function_code\":\"Diagnostic\"", NULL), 8);
     /* tshark modbus.diagnostic_code of the requests: 1 x3, 4 x3, 10 x2 */
-    CHECK_EQ(app_test_count(&r, "\"request\":{", "\"diagnostic\":{\"raw\":1,\"code\":"
-                                "\"RestartCommOpt\"", NULL),
-             3);
-    CHECK_EQ(app_test_count(&r, "\"exception\":{\"raw\":11,\"code\":\"GatewayTargetFailToResp\"}",
+    CHECK_EQ(app_test_count(&r, "\"request\":{",
+                            "\"diagnostic\":{\"raw\":1,\"code\":"
+                            "\"RestartCommOpt\"",
                             NULL),
-             4);
+             3);
+    CHECK_EQ(
+        app_test_count(&r, "\"exception\":{\"raw\":11,\"code\":\"GatewayTargetFailToResp\"}", NULL),
+        4);
     /* two MEI requests never answered: logged at the end, request only */
     CHECK_EQ(app_test_count(&r, "\"function_code\":\"MEI\"", "\"response\"", NULL), 0);
     CHECK_EQ(app_test_count(&r, "\"function_code\":\"MEI\"", NULL), 2);
@@ -66,11 +69,12 @@ CS_TEST(modbus_small_write_read)
     REQUIRE(r.text);
     CHECK(same);
     /* tshark: 8 x (WrMultCoils ref 0 bit_cnt 3) and 8 x (RdCoils ref 0 bit_cnt 3), tid 1 */
-    CHECK_EQ(app_test_count(&r, "\"request\":{\"transaction_id\":1,\"protocol_id\":0,\"unit_id\":1,"
-                                "\"function_raw\":15,",
+    CHECK_EQ(app_test_count(&r,
+                            "\"request\":{\"transaction_id\":1,\"protocol_id\":0,\"unit_id\":1,"
+                            "\"function_raw\":15,",
                             "\"write\":{\"address\":0,\"quantity\":3,",
-                            "\"response\":{\"transaction_id\":1,", "\"write\":{\"address\":0,\"data\":3}",
-                            NULL),
+                            "\"response\":{\"transaction_id\":1,",
+                            "\"write\":{\"address\":0,\"data\":3}", NULL),
              8);
     CHECK_EQ(app_test_count(&r, "\"function_raw\":1,", "\"read\":{\"address\":0,\"quantity\":3}",
                             "\"read\":{\"data\":", NULL),
@@ -243,11 +247,12 @@ CS_TEST(modbus_request_response_split_any_way)
         feeder_end(fd);
         REQUIRE(fd->text);
         CHECK_EQ(count(fd, "\"event_type\":\"modbus\""), 1);
-        CHECK_EQ(count(fd, "\"modbus\":{\"id\":1,\"request\":{\"transaction_id\":4660,\"protocol_id\""
-                           ":0,\"unit_id\":7,\"function_raw\":3,\"function_code\":\"RdHoldRegs\","
-                           "\"access_type\":\"READ | HOLDING\",\"category\":\"PUBLIC_ASSIGNED\","
-                           "\"error_flags\":\"NONE\",\"read\":{\"address\":100,\"quantity\":5}},"
-                           "\"response\":{\"transaction_id\":4660,"),
+        CHECK_EQ(count(fd,
+                       "\"modbus\":{\"id\":1,\"request\":{\"transaction_id\":4660,\"protocol_id\""
+                       ":0,\"unit_id\":7,\"function_raw\":3,\"function_code\":\"RdHoldRegs\","
+                       "\"access_type\":\"READ | HOLDING\",\"category\":\"PUBLIC_ASSIGNED\","
+                       "\"error_flags\":\"NONE\",\"read\":{\"address\":100,\"quantity\":5}},"
+                       "\"response\":{\"transaction_id\":4660,"),
                  1);
         CHECK_EQ(count(fd, "\"anomaly\""), 0);
         feeder_free(fd);
@@ -279,12 +284,12 @@ CS_TEST(modbus_value_mismatch_and_unsolicited)
 CS_TEST(modbus_bad_fields)
 {
     struct feeder *fd = feeder_new(502, NULL);
-    const uint8_t pid[] = {0, 1, 0, 9, 0, 6, 1, 1, 0, 0, 0, 1};          /* protocol id 9 */
-    const uint8_t coil[] = {0, 2, 0, 0, 0, 6, 1, 5, 0, 1, 0x12, 0x34};   /* coil value */
-    const uint8_t qty[] = {0, 3, 0, 0, 0, 6, 1, 3, 0, 0, 0x07, 0xd0};    /* 2000 registers */
-    const uint8_t len[] = {0, 4, 0, 0, 0, 4, 1, 3, 0, 0};                /* short read */
+    const uint8_t pid[] = {0, 1, 0, 9, 0, 6, 1, 1, 0, 0, 0, 1};        /* protocol id 9 */
+    const uint8_t coil[] = {0, 2, 0, 0, 0, 6, 1, 5, 0, 1, 0x12, 0x34}; /* coil value */
+    const uint8_t qty[] = {0, 3, 0, 0, 0, 6, 1, 3, 0, 0, 0x07, 0xd0};  /* 2000 registers */
+    const uint8_t len[] = {0, 4, 0, 0, 0, 4, 1, 3, 0, 0};              /* short read */
     const uint8_t exc_req[] = {0, 5, 0, 0, 0, 6, 1, 1, 0, 0, 0, 1};
-    const uint8_t exc[] = {0, 5, 0, 0, 0, 3, 1, 0x81, 0x42};             /* exception 0x42 */
+    const uint8_t exc[] = {0, 5, 0, 0, 0, 3, 1, 0x81, 0x42}; /* exception 0x42 */
 
     REQUIRE(fd && fd->s);
     feed(fd, SN_TOSERVER, pid, sizeof(pid), 0);

@@ -14,10 +14,10 @@
 #include <netinet/in.h>
 #include <openssl/evp.h>
 
-#define SSH_MAX_BANNER 255          /* identification line without CR LF */
+#define SSH_MAX_BANNER 255             /* identification line without CR LF */
 #define SSH_MAX_PRE_BANNER (64u << 10) /* server lines allowed before its banner */
-#define SSH_MAX_PACKET (256u << 10) /* larger packet_length: not SSH (OpenSSH's limit) */
-#define SSH_MAX_KEXINIT (64u << 10) /* KEXINIT buffered for parsing up to this size */
+#define SSH_MAX_PACKET (256u << 10)    /* larger packet_length: not SSH (OpenSSH's limit) */
+#define SSH_MAX_KEXINIT (64u << 10)    /* KEXINIT buffered for parsing up to this size */
 #define SSH_MSG_KEXINIT 20
 #define SSH_MSG_NEWKEYS 21
 
@@ -228,8 +228,7 @@ static bool parse_kexinit(struct sn_ssh_side *sd, const uint8_t *p, uint32_t n)
 
 /* Banner states. Returns bytes consumed, 0 when more data is needed. */
 static uint32_t step_banner(struct sn_worker *w, struct sn_flow *f, struct sn_ssh_state *s,
-                            struct sn_ssh_side *sd, int dir, const uint8_t *d, uint32_t n,
-                            bool eof)
+                            struct sn_ssh_side *sd, int dir, const uint8_t *d, uint32_t n, bool eof)
 {
     const uint8_t *nl;
     uint32_t ll, cut;
@@ -427,16 +426,24 @@ bool sn_ssh_buffer(const void *state, int dir, enum sn_ssh_buf which, const uint
     if (!s)
         return false;
     switch (which) {
-    case SN_SSH_BUF_PROTO: v = s->side[dir & 1].proto; break;
-    case SN_SSH_BUF_SOFTWARE: v = s->side[dir & 1].software; break;
+    case SN_SSH_BUF_PROTO:
+        v = s->side[dir & 1].proto;
+        break;
+    case SN_SSH_BUF_SOFTWARE:
+        v = s->side[dir & 1].software;
+        break;
     case SN_SSH_BUF_HASSH:
         v = s->side[SN_TOSERVER].hassh[0] ? s->side[SN_TOSERVER].hassh : NULL;
         break;
-    case SN_SSH_BUF_HASSH_STRING: v = s->side[SN_TOSERVER].hassh_string; break;
+    case SN_SSH_BUF_HASSH_STRING:
+        v = s->side[SN_TOSERVER].hassh_string;
+        break;
     case SN_SSH_BUF_HASSH_SERVER:
         v = s->side[SN_TOCLIENT].hassh[0] ? s->side[SN_TOCLIENT].hassh : NULL;
         break;
-    case SN_SSH_BUF_HASSH_SERVER_STRING: v = s->side[SN_TOCLIENT].hassh_string; break;
+    case SN_SSH_BUF_HASSH_SERVER_STRING:
+        v = s->side[SN_TOCLIENT].hassh_string;
+        break;
     }
     if (!v)
         return false;

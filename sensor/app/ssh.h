@@ -26,26 +26,26 @@ enum sn_ssh_list {
 /* What one side (index SN_TOSERVER = client, SN_TOCLIENT = server) announced. Strings
  * are NUL-terminated and NULL when not seen. */
 struct sn_ssh_side {
-    char *proto;              /* "2.0", "1.99" … (banner's protoversion) */
-    char *software;           /* "OpenSSH_8.9p1" (softwareversion, comment dropped) */
-    char *lists;              /* KEXINIT name-lists, each NUL-terminated, NULL: no KEXINIT */
+    char *proto;    /* "2.0", "1.99" … (banner's protoversion) */
+    char *software; /* "OpenSSH_8.9p1" (softwareversion, comment dropped) */
+    char *lists;    /* KEXINIT name-lists, each NUL-terminated, NULL: no KEXINIT */
     uint32_t list_off[SN_SSH_NLISTS], list_len[SN_SSH_NLISTS];
-    char *hassh_string;       /* kex;enc;mac;comp of this side's sending direction */
-    char hassh[33];           /* md5 hex of hassh_string, "" when none */
-    bool newkeys;             /* SSH_MSG_NEWKEYS seen: the rest is encrypted */
+    char *hassh_string; /* kex;enc;mac;comp of this side's sending direction */
+    char hassh[33];     /* md5 hex of hassh_string, "" when none */
+    bool newkeys;       /* SSH_MSG_NEWKEYS seen: the rest is encrypted */
     /* parser bookkeeping */
     uint8_t st;
-    uint8_t events;           /* events raised (bit per event) */
+    uint8_t events; /* events raised (bit per event) */
     bool eof;
-    uint32_t skip;            /* bytes of the current record or line still to skip */
-    uint32_t pre_banner;      /* bytes of server lines before the banner */
+    uint32_t skip;       /* bytes of the current record or line still to skip */
+    uint32_t pre_banner; /* bytes of server lines before the banner */
 };
 
 struct sn_ssh_state {
     struct sn_ssh_side side[2];
     bool cfg_read;
-    bool hassh_on;            /* compute HASSH (app-layer.protocols.ssh.hassh) */
-    bool hassh_log;           /* log it (outputs.eve-log.types.ssh.hassh) */
+    bool hassh_on;  /* compute HASSH (app-layer.protocols.ssh.hassh) */
+    bool hassh_log; /* log it (outputs.eve-log.types.ssh.hassh) */
     bool logged;
 };
 
@@ -54,9 +54,9 @@ struct sn_ssh_state {
 enum sn_ssh_buf {
     SN_SSH_BUF_PROTO,
     SN_SSH_BUF_SOFTWARE,
-    SN_SSH_BUF_HASSH,          /* client side only */
+    SN_SSH_BUF_HASSH, /* client side only */
     SN_SSH_BUF_HASSH_STRING,
-    SN_SSH_BUF_HASSH_SERVER,   /* server side only */
+    SN_SSH_BUF_HASSH_SERVER, /* server side only */
     SN_SSH_BUF_HASSH_SERVER_STRING,
 };
 

@@ -30,19 +30,20 @@ CS_TEST(ssh_sv_hassh_only)
     REQUIRE(r.text);
     CHECK(same);
     CHECK_EQ(app_test_count(&r, "\"event_type\":\"ssh\"", NULL), 1);
-    CHECK_EQ(app_test_count(&r, "\"event_type\":\"ssh\"",
-                            "\"client\":{\"proto_version\":\"2.0\",\"software_version\":"
-                            "\"OpenSSH_for_Windows_7.7\",\"hassh\":{\"hash\":"
-                            "\"2dd6531c7e89d3c925db9214711be76a\"",
-                            "\"server\":{\"proto_version\":\"2.0\",\"software_version\":"
-                            "\"OpenSSH_7.4\",\"hassh\":{\"hash\":\"6832f1ce43d4397c2c0a3e2f8c94334e\"",
-                            /* the hassh strings suricata-verify's rules look for */
-                            ";umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@"
-                            "openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,"
-                            "umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,"
-                            "hmac-sha1;none\"",
-                            ";none,zlib@openssh.com\"}", NULL),
-             1);
+    CHECK_EQ(
+        app_test_count(&r, "\"event_type\":\"ssh\"",
+                       "\"client\":{\"proto_version\":\"2.0\",\"software_version\":"
+                       "\"OpenSSH_for_Windows_7.7\",\"hassh\":{\"hash\":"
+                       "\"2dd6531c7e89d3c925db9214711be76a\"",
+                       "\"server\":{\"proto_version\":\"2.0\",\"software_version\":"
+                       "\"OpenSSH_7.4\",\"hassh\":{\"hash\":\"6832f1ce43d4397c2c0a3e2f8c94334e\"",
+                       /* the hassh strings suricata-verify's rules look for */
+                       ";umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@"
+                       "openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,"
+                       "umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,"
+                       "hmac-sha1;none\"",
+                       ";none,zlib@openssh.com\"}", NULL),
+        1);
     CHECK_EQ(app_test_count(&r, "\"event\":\"ssh.", NULL), 0);
     app_test_free(&r);
 }
@@ -55,8 +56,9 @@ CS_TEST(ssh_curve25519)
     REQUIRE(r.text);
     CHECK(same);
     CHECK_EQ(app_test_count(&r, "\"event_type\":\"ssh\"", NULL), 1);
-    CHECK_EQ(app_test_count(&r, "\"software_version\":\"OpenSSH_7.4\",\"hassh\":{\"hash\":"
-                                "\"0df0d56bb50c6b2426d8d40234bf1826\",\"string\":\"curve25519-sha256,",
+    CHECK_EQ(app_test_count(&r,
+                            "\"software_version\":\"OpenSSH_7.4\",\"hassh\":{\"hash\":"
+                            "\"0df0d56bb50c6b2426d8d40234bf1826\",\"string\":\"curve25519-sha256,",
                             "\"software_version\":\"OpenSSH_7.5\",\"hassh\":{\"hash\":"
                             "\"a95c22bf8e9b19ed0a5dc74bb2f9c613\"",
                             NULL),
@@ -72,9 +74,10 @@ CS_TEST(ssh_server_lines_before_banner)
     REQUIRE(r.text);
     CHECK(same);
     /* the comment "Debian-2+deb12u5" is not part of the software version */
-    CHECK_EQ(app_test_count(&r, "\"server\":{\"proto_version\":\"2.0\",\"software_version\":"
-                                "\"OpenSSH_9.2p1\",\"hassh\":{\"hash\":"
-                                "\"425d29fe50d8e4f5e37efb6e24bcf660\"",
+    CHECK_EQ(app_test_count(&r,
+                            "\"server\":{\"proto_version\":\"2.0\",\"software_version\":"
+                            "\"OpenSSH_9.2p1\",\"hassh\":{\"hash\":"
+                            "\"425d29fe50d8e4f5e37efb6e24bcf660\"",
                             "\"software_version\":\"OpenSSH_9.7\"", NULL),
              1);
     CHECK_EQ(app_test_count(&r, "ssh.invalid_banner", NULL), 0);
@@ -93,9 +96,10 @@ CS_TEST(ssh_v1_and_v2)
                             "\"hassh\":{\"hash\":\"3ccd1778a76049721c71ad7d2bf62bbc\"", NULL),
              1);
     /* SSH-1: banners only, no binary packets parsed, no false invalid_record */
-    CHECK_EQ(app_test_count(&r, "\"dest_port\":2222", "\"ssh\":{\"client\":{\"proto_version\":"
-                                "\"1.5\",\"software_version\":\"OpenSSH_6.6\"},\"server\":{"
-                                "\"proto_version\":\"1.5\",\"software_version\":\"OpenSSH_6.6\"}}",
+    CHECK_EQ(app_test_count(&r, "\"dest_port\":2222",
+                            "\"ssh\":{\"client\":{\"proto_version\":"
+                            "\"1.5\",\"software_version\":\"OpenSSH_6.6\"},\"server\":{"
+                            "\"proto_version\":\"1.5\",\"software_version\":\"OpenSSH_6.6\"}}",
                             NULL),
              1);
     CHECK_EQ(app_test_count(&r, "ssh.invalid_record", NULL), 0);
@@ -125,9 +129,10 @@ CS_TEST(ssh_proto_199)
 
     REQUIRE(r.text);
     CHECK(same);
-    CHECK_EQ(app_test_count(&r, "\"server\":{\"proto_version\":\"1.99\",\"software_version\":"
-                                "\"OpenSSH_3.9p1\",\"hassh\":{\"hash\":"
-                                "\"f430cd6761697a6a658ee1d45ed22e49\"",
+    CHECK_EQ(app_test_count(&r,
+                            "\"server\":{\"proto_version\":\"1.99\",\"software_version\":"
+                            "\"OpenSSH_3.9p1\",\"hassh\":{\"hash\":"
+                            "\"f430cd6761697a6a658ee1d45ed22e49\"",
                             "\"hash\":\"c4fd9343cba76d12f0dd523fbe7c4da1\"", NULL),
              1);
     app_test_free(&r);
@@ -146,9 +151,9 @@ CS_TEST(ssh_hassh_off_by_config)
     REQUIRE(cs_cfg_set(cfg.raw, "app-layer.protocols.ssh.hassh", "no") == CS_OK);
     r = app_test_run("pcaps/ssh/ssh_kex_curve25519.pcap", &cfg, false);
     REQUIRE(r.text);
-    CHECK_EQ(app_test_count(&r, "\"event_type\":\"ssh\"", "\"software_version\":\"OpenSSH_7.5\"",
-                            NULL),
-             1);
+    CHECK_EQ(
+        app_test_count(&r, "\"event_type\":\"ssh\"", "\"software_version\":\"OpenSSH_7.5\"", NULL),
+        1);
     CHECK_EQ(app_test_count(&r, "\"hassh\"", NULL), 0);
     app_test_free(&r);
     cs_cfg_free(cfg.raw);
