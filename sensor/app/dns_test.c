@@ -351,7 +351,8 @@ static size_t resp_with_name(uint8_t *out, const uint8_t *name, size_t nlen, con
     n += nlen;
     memcpy(out + n, (const uint8_t[]){0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4}, 14);
     n += 14;
-    memcpy(out + n, tail, tlen);
+    if (tlen)
+        memcpy(out + n, tail, tlen);
     return n + tlen;
 }
 
