@@ -55,8 +55,8 @@ struct lp {
     bool port;
     const struct cs_cfg *vars;
     struct cs_err *err;
-    const char *top;   /* the top-level spec, for columns */
-    void *v;           /* struct sn_addr_range[] or struct sn_port_range[] */
+    const char *top; /* the top-level spec, for columns */
+    void *v;         /* struct sn_addr_range[] or struct sn_port_range[] */
     uint32_t n, cap;
     bool any;
 };
@@ -188,8 +188,7 @@ static int leaf_addr(struct lp *p, const char *s, size_t n, bool neg)
                 return lp_err(p, slash + 1 - tmp + s, "invalid prefix length '%s'", slash + 1);
             bits = strtoul(slash + 1, &end, 10);
             if (*end || bits > (r.family == 4 ? 32u : 128u))
-                return lp_err(p, slash + 1 - tmp + s, "invalid prefix length '%s'",
-                              slash + 1);
+                return lp_err(p, slash + 1 - tmp + s, "invalid prefix length '%s'", slash + 1);
         }
         r.hi = r.lo;
         apply_prefix(&r, (unsigned)bits);
@@ -277,8 +276,7 @@ static int parse_item(struct lp *p, const char *s, size_t n, size_t *i, bool neg
                 return lp_err(p, at, "invalid variable name '$%s'", name);
         if (depth >= SN_RULE_VAR_DEPTH)
             return lp_err(p, at, "variable '$%s' nests too deeply (a loop?)", name);
-        snprintf(key, sizeof(key), "vars.%s.%s", p->port ? "port-groups" : "address-groups",
-                 name);
+        snprintf(key, sizeof(key), "vars.%s.%s", p->port ? "port-groups" : "address-groups", name);
         if (!p->vars || !cs_cfg_get_str(p->vars, key, &val))
             val = sn_rule_default_var(name, p->port);
         if (!val)

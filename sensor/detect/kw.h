@@ -25,27 +25,27 @@
 struct sn_detect_thread;
 
 /* Keyword flags */
-#define SN_KW_NOOPT (1u << 0)       /* takes no value ("nocase;"): a value is an error */
-#define SN_KW_NEEDS_OPT (1u << 1)   /* must have a value */
-#define SN_KW_STICKY (1u << 2)      /* sticky buffer: sets the buffer for what follows */
-#define SN_KW_MODIFIER (1u << 3)    /* old-style modifier: moves the previous content */
-#define SN_KW_TRANSFORM (1u << 4)   /* transform of the active sticky buffer */
-#define SN_KW_PAYLOAD (1u << 5)     /* inspects buffer bytes (content, pcre, byte_*, …) */
+#define SN_KW_NOOPT (1u << 0)     /* takes no value ("nocase;"): a value is an error */
+#define SN_KW_NEEDS_OPT (1u << 1) /* must have a value */
+#define SN_KW_STICKY (1u << 2)    /* sticky buffer: sets the buffer for what follows */
+#define SN_KW_MODIFIER (1u << 3)  /* old-style modifier: moves the previous content */
+#define SN_KW_TRANSFORM (1u << 4) /* transform of the active sticky buffer */
+#define SN_KW_PAYLOAD (1u << 5)   /* inspects buffer bytes (content, pcre, byte_*, …) */
 
 struct sn_kw_ctx {
     struct sn_rule *rule;
     const struct sn_kw *kw;
     const struct sn_rule_env *env;
-    int buffer;          /* the active sticky buffer (SN_BUF_PKT by default) */
-    int col;             /* column of the option being parsed */
+    int buffer; /* the active sticky buffer (SN_BUF_PKT by default) */
+    int col;    /* column of the option being parsed */
     struct cs_err *err;
 };
 
 struct sn_kw {
     const char *name;
     const char *desc;
-    uint32_t flags;      /* SN_KW_* */
-    int buffer;          /* for STICKY / MODIFIER keywords: the enum sn_buf they select */
+    uint32_t flags; /* SN_KW_* */
+    int buffer;     /* for STICKY / MODIFIER keywords: the enum sn_buf they select */
     int (*setup)(struct sn_kw_ctx *c, const char *opt);
     void (*free)(void *data);
     /* Matching hook for the detection engine: NULL until the engine lands. Returns true
@@ -84,8 +84,16 @@ bool sn_kw_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 
 /* Numeric comparison "N", "=N", "!N", "<N", ">N", "<=N", ">=N", "N<>M" (exclusive range),
  * "N-M" (inclusive range). */
-enum sn_cmp_op { SN_CMP_EQ, SN_CMP_NE, SN_CMP_LT, SN_CMP_GT, SN_CMP_LE, SN_CMP_GE,
-                 SN_CMP_RANGE /* a < x < b */, SN_CMP_RANGE_INCL /* a <= x <= b */ };
+enum sn_cmp_op {
+    SN_CMP_EQ,
+    SN_CMP_NE,
+    SN_CMP_LT,
+    SN_CMP_GT,
+    SN_CMP_LE,
+    SN_CMP_GE,
+    SN_CMP_RANGE /* a < x < b */,
+    SN_CMP_RANGE_INCL /* a <= x <= b */
+};
 struct sn_u64cmp {
     enum sn_cmp_op op;
     uint64_t a, b;
@@ -110,46 +118,54 @@ int sn_kw_split(const char *s, char *buf, size_t cap, char **parts, int max);
 char *sn_kw_trim(const char *s, size_t n, char *buf, size_t cap);
 
 /* Defines the descriptor of a keyword that takes no option and records a plain instance. */
-#define SN_KW_FLAG_DEFINE(ident, kwname, description)                                         \
-    static int ident##_setup(struct sn_kw_ctx *c, const char *opt)                            \
-    {                                                                                         \
-        (void)opt;                                                                            \
-        return sn_kw_append(c, NULL);                                                         \
-    }                                                                                         \
-    const struct sn_kw sn_kw_##ident = {                                                      \
-        .name = kwname, .desc = description, .flags = SN_KW_NOOPT, .setup = ident##_setup,    \
+#define SN_KW_FLAG_DEFINE(ident, kwname, description)                                              \
+    static int ident##_setup(struct sn_kw_ctx *c, const char *opt)                                 \
+    {                                                                                              \
+        (void)opt;                                                                                 \
+        return sn_kw_append(c, NULL);                                                              \
+    }                                                                                              \
+    const struct sn_kw sn_kw_##ident = {                                                           \
+        .name = kwname,                                                                            \
+        .desc = description,                                                                       \
+        .flags = SN_KW_NOOPT,                                                                      \
+        .setup = ident##_setup,                                                                    \
     }
 
 /* Defines a keyword whose option is one numeric comparison (struct sn_u64cmp data). */
-#define SN_KW_CMP_DEFINE(ident, kwname, description, maxval)                                  \
-    static int ident##_setup(struct sn_kw_ctx *c, const char *opt)                            \
-    {                                                                                         \
-        struct sn_u64cmp *m = cs_calloc(1, sizeof(*m));                                       \
-        if (!m)                                                                               \
-            return CS_ENOMEM;                                                                 \
-        if (sn_kw_parse_cmp(c, opt, (maxval), m) != CS_OK) {                                  \
-            cs_free(m);                                                                       \
-            return CS_EINVAL;                                                                 \
-        }                                                                                     \
-        return sn_kw_append(c, m);                                                            \
-    }                                                                                         \
-    const struct sn_kw sn_kw_##ident = {                                                      \
-        .name = kwname, .desc = description, .flags = SN_KW_NEEDS_OPT,                        \
-        .setup = ident##_setup, .free = cs_free,                                              \
+#define SN_KW_CMP_DEFINE(ident, kwname, description, maxval)                                       \
+    static int ident##_setup(struct sn_kw_ctx *c, const char *opt)                                 \
+    {                                                                                              \
+        struct sn_u64cmp *m = cs_calloc(1, sizeof(*m));                                            \
+        if (!m)                                                                                    \
+            return CS_ENOMEM;                                                                      \
+        if (sn_kw_parse_cmp(c, opt, (maxval), m) != CS_OK) {                                       \
+            cs_free(m);                                                                            \
+            return CS_EINVAL;                                                                      \
+        }                                                                                          \
+        return sn_kw_append(c, m);                                                                 \
+    }                                                                                              \
+    const struct sn_kw sn_kw_##ident = {                                                           \
+        .name = kwname,                                                                            \
+        .desc = description,                                                                       \
+        .flags = SN_KW_NEEDS_OPT,                                                                  \
+        .setup = ident##_setup,                                                                    \
+        .free = cs_free,                                                                           \
     }
 
 /* Defines a transform keyword (applies to the active sticky buffer, no option). */
-#define SN_KW_TRANSFORM_DEFINE(ident, kwname, description)                                    \
-    static int ident##_setup(struct sn_kw_ctx *c, const char *opt)                            \
-    {                                                                                         \
-        (void)opt;                                                                            \
-        if (c->buffer == SN_BUF_PKT)                                                          \
-            return sn_kw_error(c, "transform '%s' needs a sticky buffer before it", kwname);  \
-        return sn_kw_append(c, NULL);                                                         \
-    }                                                                                         \
-    const struct sn_kw sn_kw_##ident = {                                                      \
-        .name = kwname, .desc = description, .flags = SN_KW_NOOPT | SN_KW_TRANSFORM,          \
-        .setup = ident##_setup,                                                               \
+#define SN_KW_TRANSFORM_DEFINE(ident, kwname, description)                                         \
+    static int ident##_setup(struct sn_kw_ctx *c, const char *opt)                                 \
+    {                                                                                              \
+        (void)opt;                                                                                 \
+        if (c->buffer == SN_BUF_PKT)                                                               \
+            return sn_kw_error(c, "transform '%s' needs a sticky buffer before it", kwname);       \
+        return sn_kw_append(c, NULL);                                                              \
+    }                                                                                              \
+    const struct sn_kw sn_kw_##ident = {                                                           \
+        .name = kwname,                                                                            \
+        .desc = description,                                                                       \
+        .flags = SN_KW_NOOPT | SN_KW_TRANSFORM,                                                    \
+        .setup = ident##_setup,                                                                    \
     }
 
 #endif

@@ -8,7 +8,7 @@
  * name; for events "module.event" split at the first dot. */
 struct sn_kw_name {
     bool negated;
-    char *module;   /* "http" in app-layer-event:http.request_too_long; NULL otherwise */
+    char *module; /* "http" in app-layer-event:http.request_too_long; NULL otherwise */
     char *name;
 };
 void sn_kw_name_free(void *p);
@@ -16,9 +16,9 @@ void sn_kw_name_free(void *p);
 /* tag:session|host[, count, packets|seconds|bytes[, src|dst]] */
 struct sn_tag {
     bool host;
-    uint32_t count;  /* 0: defaults (256 packets for session) */
-    char metric;     /* 'p' packets, 's' seconds, 'b' bytes */
-    char dir;        /* 's' src, 'd' dst, 0 */
+    uint32_t count; /* 0: defaults (256 packets for session) */
+    char metric;    /* 'p' packets, 's' seconds, 'b' bytes */
+    char dir;       /* 's' src, 'd' dst, 0 */
 };
 
 /* dataset:set|isset|isnotset|unset, name[, type T, load F, save F, state F, memcap M,
@@ -29,7 +29,7 @@ struct sn_dataset {
     enum sn_dataset_cmd cmd;
     enum sn_dataset_type type;
     char *name;
-    char *load, *save, *state;  /* file names, NULL when absent */
+    char *load, *save, *state; /* file names, NULL when absent */
     uint64_t memcap;
     uint32_t hashsize;
 };
@@ -37,10 +37,10 @@ void sn_dataset_free(void *p);
 
 /* iprep:any|src|dst|both, category, op, value */
 struct sn_iprep {
-    uint8_t side;   /* 0 any, 1 src, 2 dst, 3 both */
+    uint8_t side; /* 0 any, 1 src, 2 dst, 3 both */
     char *category;
-    char op;        /* '<' '>' '=' */
-    uint8_t value;  /* 0..127 */
+    char op;       /* '<' '>' '=' */
+    uint8_t value; /* 0..127 */
 };
 
 /* ssl_state: bits, with a negation mask */

@@ -1,5 +1,6 @@
-/* kw_app_layer_event.c — app-layer-event:module.event; an app-layer parser event (proto.event, e.g. http.request_too_long). The name
- * is validated for form here; the engine resolves it against the event tables. */
+/* kw_app_layer_event.c — app-layer-event:proto.event (http.request_too_long), an app-layer
+ * parser event. The name is validated for form here; the engine resolves it against the
+ * event tables. */
 #include "kw_app.h"
 
 #include <ctype.h>

@@ -96,8 +96,8 @@ int sn_byte_opts(struct sn_kw_ctx *c, char **parts, int n, struct sn_byte *d, ui
                 return sn_kw_error(c, "'%s': invalid bitmask '%s'", c->kw->name, arg);
             d->flags |= SN_BYTE_BITMASK;
         } else {
-            return sn_kw_error(c, "'%s': unknown option '%s%s%s'", c->kw->name, p,
-                               *arg ? " " : "", arg);
+            return sn_kw_error(c, "'%s': unknown option '%s%s%s'", c->kw->name, p, *arg ? " " : "",
+                               arg);
         }
     }
     if ((d->flags & SN_BYTE_FROM_BEGINNING) && (d->flags & SN_BYTE_FROM_END))

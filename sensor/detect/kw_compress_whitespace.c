@@ -1,4 +1,5 @@
-/* kw_compress_whitespace.c — transform compress_whitespace: collapse whitespace runs to one space. */
+/* kw_compress_whitespace.c — transform: collapse whitespace runs to one space. */
 #include "kw.h"
 
-SN_KW_TRANSFORM_DEFINE(compress_whitespace, "compress_whitespace", "transform: collapse whitespace runs to one space");
+SN_KW_TRANSFORM_DEFINE(compress_whitespace, "compress_whitespace",
+                       "transform: collapse whitespace runs to one space");

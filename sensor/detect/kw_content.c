@@ -48,8 +48,7 @@ int sn_content_parse_string(struct sn_kw_ctx *c, const char *s, size_t n, uint8_
                 int v = hexval(ch);
                 if (v < 0) {
                     cs_free(b);
-                    return sn_kw_error(c, "invalid hex character '%c' in '%s'", ch,
-                                       c->kw->name);
+                    return sn_kw_error(c, "invalid hex character '%c' in '%s'", ch, c->kw->name);
                 }
                 if (half < 0) {
                     half = v;

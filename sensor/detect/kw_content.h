@@ -11,17 +11,17 @@
 #define SN_CONTENT_STARTSWITH (1u << 3)
 #define SN_CONTENT_ENDSWITH (1u << 4)
 #define SN_CONTENT_FAST_PATTERN (1u << 5)
-#define SN_CONTENT_FP_ONLY (1u << 6)    /* fast_pattern:only */
-#define SN_CONTENT_FP_CHOP (1u << 7)    /* fast_pattern:X,Y (fp_off, fp_len) */
+#define SN_CONTENT_FP_ONLY (1u << 6) /* fast_pattern:only */
+#define SN_CONTENT_FP_CHOP (1u << 7) /* fast_pattern:X,Y (fp_off, fp_len) */
 #define SN_CONTENT_DEPTH (1u << 8)
 #define SN_CONTENT_OFFSET (1u << 9)
 #define SN_CONTENT_DISTANCE (1u << 10)
 #define SN_CONTENT_WITHIN (1u << 11)
 
 struct sn_content {
-    uint8_t *pat;     /* the bytes to find (hex and escapes resolved) */
+    uint8_t *pat; /* the bytes to find (hex and escapes resolved) */
     uint32_t len;
-    uint32_t flags;   /* SN_CONTENT_* */
+    uint32_t flags; /* SN_CONTENT_* */
     struct sn_kw_val depth, offset, distance, within;
     uint16_t fp_off, fp_len;
 };

@@ -147,8 +147,8 @@ CS_TEST(content_modifiers)
     CHECK(fails("content:\"abc\"; fast_pattern:sometimes;", 47, "invalid fast_pattern"));
     CHECK(fails("content:!\"abc\"; fast_pattern:only;", 48, "negated"));
     CHECK(fails("content:\"abc\"; depth:3; fast_pattern:only;", 56, "cannot be combined"));
-    CHECK(fails("content:\"a\"; fast_pattern; content:\"b\"; fast_pattern;", 72,
-                "only one content"));
+    CHECK(
+        fails("content:\"a\"; fast_pattern; content:\"b\"; fast_pattern;", 72, "only one content"));
     CHECK(fails("http.uri; content:\"a\"; rawbytes;", 55, "rawbytes"));
 }
 
@@ -170,7 +170,7 @@ CS_TEST(sticky_buffers_and_modifiers)
     CHECK_EQ(content_buf(r, 3), SN_BUF_HTTP_HOST);
     CHECK_EQ(content_buf(r, 4), SN_BUF_PKT);
     CHECK_EQ(content_buf(r, 5), SN_BUF_FILE_DATA);
-    CHECK_EQ(content_buf(r, 6), SN_BUF_HTTP_URI); /* uricontent */
+    CHECK_EQ(content_buf(r, 6), SN_BUF_HTTP_URI);  /* uricontent */
     CHECK_EQ(content_buf(r, 7), SN_BUF_FILE_DATA); /* the sticky buffer is still active */
     CHECK_STR(sn_buf_name(SN_BUF_HTTP_URI), "http.uri");
     CHECK_STR(sn_buf_proto(SN_BUF_TLS_SNI), "tls");
@@ -278,8 +278,7 @@ CS_TEST(byte_keywords)
     CHECK(fails("byte_extract:4,0,v; byte_extract:2,0,v;", 52, "defined twice"));
     CHECK(fails("byte_extract:4,0,1v;", 32, "invalid variable name"));
     CHECK(fails("byte_extract:4,0,v,align 3;", 32, "align"));
-    CHECK(fails("byte_math:bytes 2, offset 0, oper %, rvalue 1, result r;", 32,
-                "invalid oper"));
+    CHECK(fails("byte_math:bytes 2, offset 0, oper %, rvalue 1, result r;", 32, "invalid oper"));
     CHECK(fails("byte_math:bytes 2, offset 0, oper +, rvalue 1;", 32, "needs"));
     CHECK(fails("isdataat:5,sideways;", 32, "unknown isdataat option"));
     CHECK(fails("urilen:5,weird;", 32, "invalid urilen option"));

@@ -84,8 +84,9 @@ static int dataset_setup(struct sn_kw_ctx *c, const char *opt)
                     sn_kw_error(c, "dataset: invalid memcap '%s'", v);
                     goto out_free;
                 }
-                d->memcap = m << (tolower((unsigned char)e[0]) == 'k' ? 10 :
-                                  tolower((unsigned char)e[0]) == 'm' ? 20 : 30);
+                d->memcap = m << (tolower((unsigned char)e[0]) == 'k'   ? 10
+                                  : tolower((unsigned char)e[0]) == 'm' ? 20
+                                                                        : 30);
             }
         } else if (strcmp(key, "hashsize") == 0) {
             uint64_t h;

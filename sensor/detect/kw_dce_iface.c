@@ -6,7 +6,7 @@
 
 struct sn_dce_iface {
     uint8_t uuid[16];
-    char op;        /* 0 when no version given */
+    char op; /* 0 when no version given */
     uint16_t version;
     bool any_frag;
 };
@@ -32,7 +32,8 @@ static int dce_iface_setup(struct sn_kw_ctx *c, const char *opt)
         if (dash != (u[i] == '-') || (!dash && !isxdigit((unsigned char)u[i])))
             goto bad;
         if (!dash) {
-            int v = isdigit((unsigned char)u[i]) ? u[i] - '0' : (tolower((unsigned char)u[i]) - 'a' + 10);
+            int v = isdigit((unsigned char)u[i]) ? u[i] - '0'
+                                                 : (tolower((unsigned char)u[i]) - 'a' + 10);
             d->uuid[nib / 2] = (uint8_t)(d->uuid[nib / 2] | (nib % 2 ? v : v << 4));
             nib++;
         }

@@ -1,5 +1,6 @@
-/* kw_decode_event.c — decode-event:module.event; a decoder event (module.event, e.g. ipv4.trunc_pkt). The name
- * is validated for form here; the engine resolves it against the event tables. */
+/* kw_decode_event.c — decode-event:module.event; a decoder event (module.event, e.g.
+ * ipv4.trunc_pkt). The name is validated for form here; the engine resolves it against the event
+ * tables. */
 #include "kw_app.h"
 
 #include <ctype.h>

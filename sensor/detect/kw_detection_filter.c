@@ -2,8 +2,7 @@
  * seconds T; alert only after N matches within T seconds. */
 #include "kw_flow.h"
 
-int sn_threshold_parse(struct sn_kw_ctx *c, const char *opt, bool filter,
-                       struct sn_threshold *t);
+int sn_threshold_parse(struct sn_kw_ctx *c, const char *opt, bool filter, struct sn_threshold *t);
 
 static int detection_filter_setup(struct sn_kw_ctx *c, const char *opt)
 {

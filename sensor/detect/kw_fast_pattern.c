@@ -20,23 +20,25 @@ static int fast_pattern_setup(struct sn_kw_ctx *c, const char *opt)
         if (n == 1 && strcmp(parts[0], "only") == 0) {
             if (ct->flags & SN_CONTENT_NEGATED)
                 return sn_kw_error(c, "'fast_pattern:only' cannot apply to a negated content");
-            if (ct->flags & (SN_CONTENT_DEPTH | SN_CONTENT_OFFSET | SN_CONTENT_DISTANCE |
-                             SN_CONTENT_WITHIN))
+            if (ct->flags &
+                (SN_CONTENT_DEPTH | SN_CONTENT_OFFSET | SN_CONTENT_DISTANCE | SN_CONTENT_WITHIN))
                 return sn_kw_error(c, "'fast_pattern:only' cannot be combined with depth, "
                                       "offset, distance or within");
             ct->flags |= SN_CONTENT_FP_ONLY;
         } else if (n == 2 && sn_kw_parse_u64(parts[0], 0, 65535, &off) &&
                    sn_kw_parse_u64(parts[1], 1, 65535, &len)) {
             if (off + len > ct->len)
-                return sn_kw_error(c, "'fast_pattern:%llu,%llu' goes past the content's %u "
-                                      "bytes",
+                return sn_kw_error(c,
+                                   "'fast_pattern:%llu,%llu' goes past the content's %u "
+                                   "bytes",
                                    (unsigned long long)off, (unsigned long long)len, ct->len);
             ct->flags |= SN_CONTENT_FP_CHOP;
             ct->fp_off = (uint16_t)off;
             ct->fp_len = (uint16_t)len;
         } else {
-            return sn_kw_error(c, "invalid fast_pattern option '%s' (expected only or "
-                                  "<offset>,<length>)",
+            return sn_kw_error(c,
+                               "invalid fast_pattern option '%s' (expected only or "
+                               "<offset>,<length>)",
                                opt);
         }
     }

@@ -5,16 +5,45 @@
 static int flag_bit(char ch, uint8_t *bit)
 {
     switch (ch) {
-    case 'F': case 'f': *bit = SN_TH_FIN; return 1;
-    case 'S': case 's': *bit = SN_TH_SYN; return 1;
-    case 'R': case 'r': *bit = SN_TH_RST; return 1;
-    case 'P': case 'p': *bit = SN_TH_PUSH; return 1;
-    case 'A': case 'a': *bit = SN_TH_ACK; return 1;
-    case 'U': case 'u': *bit = SN_TH_URG; return 1;
-    case 'C': case 'c': case '1': *bit = SN_TH_CWR; return 1;
-    case 'E': case 'e': case '2': *bit = SN_TH_ECN; return 1;
-    case '0': *bit = 0; return 1;
-    default: return 0;
+    case 'F':
+    case 'f':
+        *bit = SN_TH_FIN;
+        return 1;
+    case 'S':
+    case 's':
+        *bit = SN_TH_SYN;
+        return 1;
+    case 'R':
+    case 'r':
+        *bit = SN_TH_RST;
+        return 1;
+    case 'P':
+    case 'p':
+        *bit = SN_TH_PUSH;
+        return 1;
+    case 'A':
+    case 'a':
+        *bit = SN_TH_ACK;
+        return 1;
+    case 'U':
+    case 'u':
+        *bit = SN_TH_URG;
+        return 1;
+    case 'C':
+    case 'c':
+    case '1':
+        *bit = SN_TH_CWR;
+        return 1;
+    case 'E':
+    case 'e':
+    case '2':
+        *bit = SN_TH_ECN;
+        return 1;
+    case '0':
+        *bit = 0;
+        return 1;
+    default:
+        return 0;
     }
 }
 

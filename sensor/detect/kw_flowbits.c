@@ -42,8 +42,7 @@ int sn_bits_parse_names(struct sn_kw_ctx *c, struct sn_bits *b, const char *s)
     if (!*s)
         return sn_kw_error(c, "'%s' needs a name", c->kw->name);
     if (strchr(s, '|') && b->cmd != SN_BITS_ISSET && b->cmd != SN_BITS_ISNOTSET)
-        return sn_kw_error(c, "'|' in %s names is only allowed with isset/isnotset",
-                           c->kw->name);
+        return sn_kw_error(c, "'|' in %s names is only allowed with isset/isnotset", c->kw->name);
     while (*p) {
         const char *end = strchr(p, '|');
         size_t n = end ? (size_t)(end - p) : strlen(p);

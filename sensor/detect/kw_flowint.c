@@ -20,11 +20,12 @@ static const struct {
     enum sn_flowint_op op;
     bool needs_value;
 } ops[] = {
-    {"=", SN_FI_SET, true},       {"+", SN_FI_ADD, true},     {"-", SN_FI_SUB, true},
-    {"==", SN_FI_EQ, true},       {"!=", SN_FI_NE, true},     {"<", SN_FI_LT, true},
-    {">", SN_FI_GT, true},        {"<=", SN_FI_LE, true},     {">=", SN_FI_GE, true},
-    {"isset", SN_FI_ISSET, false}, {"notset", SN_FI_NOTSET, false},
-    {"isnotset", SN_FI_NOTSET, false},
+    {"=", SN_FI_SET, true},          {"+", SN_FI_ADD, true},
+    {"-", SN_FI_SUB, true},          {"==", SN_FI_EQ, true},
+    {"!=", SN_FI_NE, true},          {"<", SN_FI_LT, true},
+    {">", SN_FI_GT, true},           {"<=", SN_FI_LE, true},
+    {">=", SN_FI_GE, true},          {"isset", SN_FI_ISSET, false},
+    {"notset", SN_FI_NOTSET, false}, {"isnotset", SN_FI_NOTSET, false},
 };
 
 static int flowint_setup(struct sn_kw_ctx *c, const char *opt)

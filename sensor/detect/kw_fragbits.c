@@ -9,10 +9,18 @@ static int fragbits_setup(struct sn_kw_ctx *c, const char *opt)
         return CS_ENOMEM;
     for (const char *p = opt; *p; p++) {
         switch (*p) {
-        case 'M': f->bits |= SN_FRAG_M; break;
-        case 'D': f->bits |= SN_FRAG_D; break;
-        case 'R': f->bits |= SN_FRAG_R; break;
-        case '!': case '+': case '*':
+        case 'M':
+            f->bits |= SN_FRAG_M;
+            break;
+        case 'D':
+            f->bits |= SN_FRAG_D;
+            break;
+        case 'R':
+            f->bits |= SN_FRAG_R;
+            break;
+        case '!':
+        case '+':
+        case '*':
             if (mod_seen)
                 goto bad;
             mod_seen = true;

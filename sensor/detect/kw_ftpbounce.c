@@ -1,4 +1,5 @@
 /* kw_ftpbounce.c — ftpbounce; FTP PORT command pointing at a host other than the client. */
 #include "kw.h"
 
-SN_KW_FLAG_DEFINE(ftpbounce, "ftpbounce", "FTP PORT command pointing at a host other than the client");
+SN_KW_FLAG_DEFINE(ftpbounce, "ftpbounce",
+                  "FTP PORT command pointing at a host other than the client");

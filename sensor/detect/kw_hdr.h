@@ -5,14 +5,18 @@
 
 #include "kw.h"
 
-enum sn_bits_mod { SN_BM_EXACT, SN_BM_PLUS /* these and others */, SN_BM_ANY /* any of */,
-                   SN_BM_NOT /* none of */ };
+enum sn_bits_mod {
+    SN_BM_EXACT,
+    SN_BM_PLUS /* these and others */,
+    SN_BM_ANY /* any of */,
+    SN_BM_NOT /* none of */
+};
 
 /* flags / tcp.flags: [!+*]FSRPAUCE0[,ignore-mask] */
 struct sn_tcp_flags {
     enum sn_bits_mod mod;
-    uint8_t flags;   /* SN_TH_* bits */
-    uint8_t ignore;  /* bits masked out before comparing */
+    uint8_t flags;  /* SN_TH_* bits */
+    uint8_t ignore; /* bits masked out before comparing */
 };
 
 /* fragbits:[!+*]MDR */
@@ -26,7 +30,7 @@ struct sn_fragbits {
 
 /* ip_proto:[!<>]N or a name */
 struct sn_ip_proto {
-    char op;         /* '=', '!', '<', '>' */
+    char op; /* '=', '!', '<', '>' */
     uint8_t proto;
 };
 
@@ -37,7 +41,17 @@ struct sn_tos {
 };
 
 /* ipopts: one option name */
-enum sn_kw_ipopt { SN_KW_IPOPT_RR, SN_KW_IPOPT_EOL, SN_KW_IPOPT_NOP, SN_KW_IPOPT_TS, SN_KW_IPOPT_SEC,
-                SN_KW_IPOPT_ESEC, SN_KW_IPOPT_LSRR, SN_KW_IPOPT_SSRR, SN_KW_IPOPT_SATID, SN_KW_IPOPT_ANY };
+enum sn_kw_ipopt {
+    SN_KW_IPOPT_RR,
+    SN_KW_IPOPT_EOL,
+    SN_KW_IPOPT_NOP,
+    SN_KW_IPOPT_TS,
+    SN_KW_IPOPT_SEC,
+    SN_KW_IPOPT_ESEC,
+    SN_KW_IPOPT_LSRR,
+    SN_KW_IPOPT_SSRR,
+    SN_KW_IPOPT_SATID,
+    SN_KW_IPOPT_ANY
+};
 
 #endif

@@ -8,11 +8,11 @@ static int ip_proto_setup(struct sn_kw_ctx *c, const char *opt)
         const char *name;
         uint8_t num;
     } names[] = {
-        {"ip", 0},   {"icmp", 1},  {"igmp", 2},  {"ggp", 3},         {"ipip", 4},
-        {"tcp", 6},  {"egp", 8},   {"pup", 12},  {"udp", 17},        {"idp", 22},
-        {"ipv6", 41}, {"rsvp", 46}, {"gre", 47},  {"esp", 50},        {"ah", 51},
-        {"ipv6-icmp", 58}, {"icmpv6", 58}, {"eigrp", 88}, {"ospf", 89}, {"pim", 103},
-        {"vrrp", 112}, {"l2tp", 115}, {"sctp", 132}, {"udplite", 136},
+        {"ip", 0},         {"icmp", 1},    {"igmp", 2},   {"ggp", 3},       {"ipip", 4},
+        {"tcp", 6},        {"egp", 8},     {"pup", 12},   {"udp", 17},      {"idp", 22},
+        {"ipv6", 41},      {"rsvp", 46},   {"gre", 47},   {"esp", 50},      {"ah", 51},
+        {"ipv6-icmp", 58}, {"icmpv6", 58}, {"eigrp", 88}, {"ospf", 89},     {"pim", 103},
+        {"vrrp", 112},     {"l2tp", 115},  {"sctp", 132}, {"udplite", 136},
     };
     struct sn_ip_proto *p;
     const char *s = opt;

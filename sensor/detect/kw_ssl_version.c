@@ -2,8 +2,7 @@
  * tls.version:1.2 (one version, also 0xNNNN). */
 #include "kw_app.h"
 
-static const char *const versions[] = {"sslv2", "sslv3", "tls1.0", "tls1.1", "tls1.2",
-                                       "tls1.3"};
+static const char *const versions[] = {"sslv2", "sslv3", "tls1.0", "tls1.1", "tls1.2", "tls1.3"};
 
 static int ssl_version_setup(struct sn_kw_ctx *c, const char *opt)
 {

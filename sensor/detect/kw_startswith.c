@@ -8,8 +8,8 @@ static int startswith_setup(struct sn_kw_ctx *c, const char *opt)
         return CS_EINVAL;
     if (ct->flags & SN_CONTENT_STARTSWITH)
         return sn_kw_error(c, "'startswith' given twice for the same content");
-    if (ct->flags & (SN_CONTENT_DEPTH | SN_CONTENT_OFFSET | SN_CONTENT_DISTANCE |
-                     SN_CONTENT_WITHIN))
+    if (ct->flags &
+        (SN_CONTENT_DEPTH | SN_CONTENT_OFFSET | SN_CONTENT_DISTANCE | SN_CONTENT_WITHIN))
         return sn_kw_error(c, "'startswith' cannot be combined with depth, offset, distance "
                               "or within");
     /* as in Suricata: the same as depth:<len>; offset:0; */

@@ -1,5 +1,5 @@
-/* kw_stream_event.c — stream-event:[stream.]event; a TCP stream event (e.g. 3whs_ack_in_wrong_dir). The name
- * is validated for form here; the engine resolves it against the event tables. */
+/* kw_stream_event.c — stream-event:[stream.]event, a TCP stream event
+ * (3whs_ack_in_wrong_dir). The name is validated for form here; the engine resolves it against the event tables. */
 #include "kw_app.h"
 
 #include <ctype.h>

@@ -4,11 +4,9 @@
 
 #include <ctype.h>
 
-int sn_threshold_parse(struct sn_kw_ctx *c, const char *opt, bool filter,
-                       struct sn_threshold *t);
+int sn_threshold_parse(struct sn_kw_ctx *c, const char *opt, bool filter, struct sn_threshold *t);
 
-int sn_threshold_parse(struct sn_kw_ctx *c, const char *opt, bool filter,
-                       struct sn_threshold *t)
+int sn_threshold_parse(struct sn_kw_ctx *c, const char *opt, bool filter, struct sn_threshold *t)
 {
     char buf[256], *parts[6];
     int n = sn_kw_split(opt, buf, sizeof(buf), parts, 5);

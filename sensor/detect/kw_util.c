@@ -33,8 +33,8 @@ int sn_kw_append(struct sn_kw_ctx *c, void *data)
         r->kw = nv;
         r->kw_cap = nc;
     }
-    r->kw[r->nkw++] = (struct sn_kw_inst){
-        .kw = c->kw, .data = data, .buffer = c->buffer, .col = c->col};
+    r->kw[r->nkw++] =
+        (struct sn_kw_inst){.kw = c->kw, .data = data, .buffer = c->buffer, .col = c->col};
     return CS_OK;
 }
 
@@ -62,8 +62,8 @@ int sn_kw_unquote(struct sn_kw_ctx *c, const char *opt, char **out)
 
     *out = NULL;
     if (quoted) {
-        if (n < 2 || opt[n - 1] != '"' || (n >= 3 && opt[n - 2] == '\\' &&
-                                           (n < 4 || opt[n - 3] != '\\')))
+        if (n < 2 || opt[n - 1] != '"' ||
+            (n >= 3 && opt[n - 2] == '\\' && (n < 4 || opt[n - 3] != '\\')))
             return sn_kw_error(c, "unterminated string in '%s'", c->kw->name);
         opt++;
         n -= 2;

@@ -19,8 +19,10 @@ static const struct sn_kw *const kw_table[] = {
 
 /* Sticky-buffer keywords, one per buffers.def line. */
 static const struct sn_kw buf_sticky[] = {
-#define BUF(id, nm, mod, leg, pr, ds)                                          \
-    {.name = nm, .desc = "sticky buffer: " ds, .flags = SN_KW_NOOPT | SN_KW_STICKY,        \
+#define BUF(id, nm, mod, leg, pr, ds)                                                              \
+    {.name = nm,                                                                                   \
+     .desc = "sticky buffer: " ds,                                                                 \
+     .flags = SN_KW_NOOPT | SN_KW_STICKY,                                                          \
      .buffer = SN_BUF_##id},
 #include "buffers.def"
 #undef BUF
@@ -28,18 +30,22 @@ static const struct sn_kw buf_sticky[] = {
 
 /* Old-style content modifiers (content:"x"; http_uri;); NULL names are skipped. */
 static const struct sn_kw buf_modifier[] = {
-#define BUF(id, nm, mod, leg, pr, ds)                                          \
-    {.name = mod, .desc = "content modifier (old syntax of " nm "): " ds,             \
-     .flags = SN_KW_NOOPT | SN_KW_MODIFIER, .buffer = SN_BUF_##id},
+#define BUF(id, nm, mod, leg, pr, ds)                                                              \
+    {.name = mod,                                                                                  \
+     .desc = "content modifier (old syntax of " nm "): " ds,                                       \
+     .flags = SN_KW_NOOPT | SN_KW_MODIFIER,                                                        \
+     .buffer = SN_BUF_##id},
 #include "buffers.def"
 #undef BUF
 };
 
 /* Old-style sticky names (dns_query; tls_sni; file_data;). */
 static const struct sn_kw buf_legacy[] = {
-#define BUF(id, nm, mod, leg, pr, ds)                                          \
-    {.name = leg, .desc = "sticky buffer (old name of " nm "): " ds,                    \
-     .flags = SN_KW_NOOPT | SN_KW_STICKY, .buffer = SN_BUF_##id},
+#define BUF(id, nm, mod, leg, pr, ds)                                                              \
+    {.name = leg,                                                                                  \
+     .desc = "sticky buffer (old name of " nm "): " ds,                                            \
+     .flags = SN_KW_NOOPT | SN_KW_STICKY,                                                          \
+     .buffer = SN_BUF_##id},
 #include "buffers.def"
 #undef BUF
 };

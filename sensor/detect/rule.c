@@ -11,9 +11,12 @@ static const struct {
     const char *name;
     enum sn_action act;
 } actions[] = {
-    {"alert", SN_ACT_ALERT},         {"pass", SN_ACT_PASS},
-    {"drop", SN_ACT_DROP},           {"reject", SN_ACT_REJECT},
-    {"rejectsrc", SN_ACT_REJECTSRC}, {"rejectdst", SN_ACT_REJECTDST},
+    {"alert", SN_ACT_ALERT},
+    {"pass", SN_ACT_PASS},
+    {"drop", SN_ACT_DROP},
+    {"reject", SN_ACT_REJECT},
+    {"rejectsrc", SN_ACT_REJECTSRC},
+    {"rejectdst", SN_ACT_REJECTDST},
     {"rejectboth", SN_ACT_REJECTBOTH},
 };
 
@@ -220,8 +223,8 @@ static int parse_header(struct sn_rule *r, const char *t, size_t len, size_t *i,
                         const struct sn_rule_env *env, struct cs_err *err)
 {
     struct tok k[7];
-    static const char *const what[] = {"action", "protocol", "source address", "source port",
-                                       "direction", "destination address",
+    static const char *const what[] = {"action",          "protocol",  "source address",
+                                       "source port",     "direction", "destination address",
                                        "destination port"};
     size_t a;
     int rc;
@@ -254,12 +257,13 @@ static int parse_header(struct sn_rule *r, const char *t, size_t len, size_t *i,
     if (tok_is(&k[4], "<>")) {
         r->flags |= SN_RULE_BIDIR;
     } else if (tok_is(&k[4], "<-")) {
-        cs_err_set(err, CS_EINVAL, 0, k[4].col, "direction '<-' is not allowed: swap the "
-                                                "addresses and use '->'");
+        cs_err_set(err, CS_EINVAL, 0, k[4].col,
+                   "direction '<-' is not allowed: swap the "
+                   "addresses and use '->'");
         return CS_EINVAL;
     } else if (!tok_is(&k[4], "->")) {
-        cs_err_set(err, CS_EINVAL, 0, k[4].col, "invalid direction '%.*s'",
-                   (int)CS_MIN(k[4].n, 64), k[4].s);
+        cs_err_set(err, CS_EINVAL, 0, k[4].col, "invalid direction '%.*s'", (int)CS_MIN(k[4].n, 64),
+                   k[4].s);
         return CS_EINVAL;
     }
     if ((rc = header_list(r, &k[2], false, env, &r->src, err)) != CS_OK ||
@@ -271,8 +275,9 @@ static int parse_header(struct sn_rule *r, const char *t, size_t len, size_t *i,
         (*i)++;
     if (*i >= len || t[*i] != '(') {
         cs_err_set(err, CS_EINVAL, 0, (int)CS_MIN(*i, len) + 1,
-                   *i >= len ? "missing '(' after rule header" : "unexpected text after rule "
-                                                                 "header (expected '(')");
+                   *i >= len ? "missing '(' after rule header"
+                             : "unexpected text after rule "
+                               "header (expected '(')");
         return CS_EINVAL;
     }
     (*i)++;
@@ -342,8 +347,8 @@ static int dispatch(struct sn_kw_ctx *c, const char *key, size_t keylen, const c
     return kw->setup(c, val);
 }
 
-int sn_rule_parse(const char *t, size_t len, const struct sn_rule_env *env,
-                  struct sn_rule **out, struct cs_err *err)
+int sn_rule_parse(const char *t, size_t len, const struct sn_rule_env *env, struct sn_rule **out,
+                  struct cs_err *err)
 {
     struct sn_rule *r;
     struct sn_kw_ctx c = {0};

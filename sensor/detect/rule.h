@@ -96,8 +96,8 @@ enum sn_action {
     SN_ACT_ALERT = 0,
     SN_ACT_PASS,
     SN_ACT_DROP,
-    SN_ACT_REJECT,     /* reject: RST/ICMP unreachable towards the source */
-    SN_ACT_REJECTSRC,  /* same as reject */
+    SN_ACT_REJECT,    /* reject: RST/ICMP unreachable towards the source */
+    SN_ACT_REJECTSRC, /* same as reject */
     SN_ACT_REJECTDST,
     SN_ACT_REJECTBOTH,
 };
@@ -121,11 +121,11 @@ enum sn_rule_l4 {
 #define SN_RULE_PROTO_TCP_STREAM 0x02 /* tcp-stream: the reassembled stream only */
 
 struct sn_rule_proto {
-    const char *name;     /* as written, static storage ("tcp", "http", "tcp-pkt") */
-    enum sn_rule_l4 l4;   /* TCP for http, UDP for ntp…; SN_L4_ANY for app-layer over both */
-    uint8_t ip_version;   /* 0 any, 4, 6 (ipv4/ip4, ipv6/ip6) */
-    uint8_t flags;        /* SN_RULE_PROTO_* */
-    const char *app;      /* app-layer protocol name ("http", "dns"…) or NULL */
+    const char *name;   /* as written, static storage ("tcp", "http", "tcp-pkt") */
+    enum sn_rule_l4 l4; /* TCP for http, UDP for ntp…; SN_L4_ANY for app-layer over both */
+    uint8_t ip_version; /* 0 any, 4, 6 (ipv4/ip4, ipv6/ip6) */
+    uint8_t flags;      /* SN_RULE_PROTO_* */
+    const char *app;    /* app-layer protocol name ("http", "dns"…) or NULL */
 };
 
 struct sn_kw;
@@ -133,9 +133,9 @@ struct sn_kw;
 /* One keyword occurrence in the rule's option list, in rule order. */
 struct sn_kw_inst {
     const struct sn_kw *kw;
-    void *data;   /* the keyword's parsed options (kw->free releases it), may be NULL */
-    int buffer;   /* enum sn_buf this instance inspects */
-    int col;      /* 1-based column of the option in the rule text */
+    void *data; /* the keyword's parsed options (kw->free releases it), may be NULL */
+    int buffer; /* enum sn_buf this instance inspects */
+    int col;    /* 1-based column of the option in the rule text */
 };
 
 struct sn_rule_ref {
@@ -150,10 +150,10 @@ struct sn_rule_meta {
 
 /* Rule flags */
 #define SN_RULE_NOALERT (1u << 0)
-#define SN_RULE_BIDIR (1u << 1)          /* <> */
-#define SN_RULE_TARGET_SRC (1u << 2)     /* target:src_ip */
-#define SN_RULE_TARGET_DST (1u << 3)     /* target:dest_ip */
-#define SN_RULE_HAS_PRIORITY (1u << 4)   /* priority keyword given */
+#define SN_RULE_BIDIR (1u << 1)        /* <> */
+#define SN_RULE_TARGET_SRC (1u << 2)   /* target:src_ip */
+#define SN_RULE_TARGET_DST (1u << 3)   /* target:dest_ip */
+#define SN_RULE_HAS_PRIORITY (1u << 4) /* priority keyword given */
 #define SN_RULE_HAS_SID (1u << 5)
 
 struct sn_rule {
@@ -166,11 +166,11 @@ struct sn_rule {
     struct sn_kw_inst *kw; /* ordered keyword instances */
     uint32_t nkw, kw_cap;
 
-    char *msg;          /* NULL when the rule has none */
+    char *msg; /* NULL when the rule has none */
     uint32_t sid, gid, rev;
-    char *classtype;    /* NULL when none */
-    char *class_desc;   /* from classification.config, NULL when unknown */
-    int priority;       /* priority keyword, else the classtype's, else 3 */
+    char *classtype;  /* NULL when none */
+    char *class_desc; /* from classification.config, NULL when unknown */
+    int priority;     /* priority keyword, else the classtype's, else 3 */
     struct sn_rule_ref *refs;
     uint32_t nrefs;
     struct sn_rule_meta *meta;
@@ -180,9 +180,9 @@ struct sn_rule {
     char **vars;
     uint32_t nvars;
 
-    const char *file;   /* borrowed (the ruleset owns file names); NULL for strings */
+    const char *file; /* borrowed (the ruleset owns file names); NULL for strings */
     int line;
-    char *text;         /* the rule text as parsed (one logical line) */
+    char *text; /* the rule text as parsed (one logical line) */
 };
 
 /* What a rule is parsed against. All members optional (NULL). */
@@ -211,8 +211,8 @@ struct sn_rule_env {
  * CS_EINVAL / SN_RULE_EUNSUPPORTED / CS_ENOMEM, *out is NULL and err holds the message with
  * err->col the 1-based column of the offending element (err->line is left to the caller).
  * `env` may be NULL. */
-int sn_rule_parse(const char *text, size_t len, const struct sn_rule_env *env,
-                  struct sn_rule **out, struct cs_err *err);
+int sn_rule_parse(const char *text, size_t len, const struct sn_rule_env *env, struct sn_rule **out,
+                  struct cs_err *err);
 void sn_rule_free(struct sn_rule *r);
 
 /* First instance of keyword `name` in the rule at index >= from, or -1. */

@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 /* Parses one rule against env (NULL: stock variables); returns it or NULL with *e filled. */
 static struct sn_rule *parse(const char *text, const struct sn_rule_env *env, struct cs_err *e)
 {
@@ -143,8 +142,7 @@ CS_TEST(header_errors_columns)
     CHECK(fails_at("alert tcp any any -> any any (sid:1;", 37, "missing ')'"));
     CHECK(fails_at("alert tcp any any -> any any (msg:\"x\";)", 30, "rule has no sid"));
     CHECK(fails_at("alert tcp any any -> any any (sid:1;) x", 39, "after ')'"));
-    CHECK(fails_at("alert tcp any any -> [1.2.3.4,!1.2.3.4] any (sid:1;)", 22,
-                   "negates all"));
+    CHECK(fails_at("alert tcp any any -> [1.2.3.4,!1.2.3.4] any (sid:1;)", 22, "negates all"));
     CHECK(fails_at("alert tcp !any any -> any any (sid:1;)", 12, "cannot be negated"));
     struct cs_err e;
     CHECK(parse("alert foo any any -> any any (sid:1;)", NULL, &e) == NULL);
@@ -158,8 +156,8 @@ CS_TEST(address_lists)
     struct sn_addr_list l;
     struct sn_addr a;
 
-    REQUIRE(sn_addr_list_parse("[10.0.0.0/8,![10.1.0.0/16,!10.1.2.0/24],192.168.1.1]", NULL,
-                               &l, &e) == CS_OK);
+    REQUIRE(sn_addr_list_parse("[10.0.0.0/8,![10.1.0.0/16,!10.1.2.0/24],192.168.1.1]", NULL, &l,
+                               &e) == CS_OK);
     CHECK_EQ(l.n, 4);
     CHECK(!l.any);
     CHECK(!l.r[0].negated);
@@ -177,8 +175,8 @@ CS_TEST(address_lists)
     sn_addr_list_free(&l);
 
     /* netmask form, ranges, IPv6 */
-    REQUIRE(sn_addr_list_parse("[1.2.3.77/255.255.255.0, 5.5.5.1-5.5.5.9, 2001:db8::/32]",
-                               NULL, &l, &e) == CS_OK);
+    REQUIRE(sn_addr_list_parse("[1.2.3.77/255.255.255.0, 5.5.5.1-5.5.5.9, 2001:db8::/32]", NULL, &l,
+                               &e) == CS_OK);
     CHECK_EQ(l.n, 3);
     CHECK_EQ(l.r[0].lo.u8[3], 0);
     CHECK_EQ(l.r[0].hi.u8[3], 255);
@@ -199,19 +197,18 @@ CS_TEST(address_lists)
 
 CS_TEST(variables)
 {
-    static const char yaml[] =
-        "vars:\n"
-        "  address-groups:\n"
-        "    HOME_NET: \"[10.0.0.0/8,192.168.0.0/16]\"\n"
-        "    EXTERNAL_NET: \"!$HOME_NET\"\n"
-        "    INNER: \"[10.0.0.0/8,!10.66.0.0/16]\"\n"
-        "    OUTER: \"!$INNER\"\n"
-        "    DMZ: \"[$HOME_NET,172.16.5.5]\"\n"
-        "    LOOP_A: \"[$LOOP_B]\"\n"
-        "    LOOP_B: \"$LOOP_A\"\n"
-        "  port-groups:\n"
-        "    HTTP_PORTS: \"[80,8000:8100]\"\n"
-        "    WEB: \"[$HTTP_PORTS,!8080]\"\n";
+    static const char yaml[] = "vars:\n"
+                               "  address-groups:\n"
+                               "    HOME_NET: \"[10.0.0.0/8,192.168.0.0/16]\"\n"
+                               "    EXTERNAL_NET: \"!$HOME_NET\"\n"
+                               "    INNER: \"[10.0.0.0/8,!10.66.0.0/16]\"\n"
+                               "    OUTER: \"!$INNER\"\n"
+                               "    DMZ: \"[$HOME_NET,172.16.5.5]\"\n"
+                               "    LOOP_A: \"[$LOOP_B]\"\n"
+                               "    LOOP_B: \"$LOOP_A\"\n"
+                               "  port-groups:\n"
+                               "    HTTP_PORTS: \"[80,8000:8100]\"\n"
+                               "    WEB: \"[$HTTP_PORTS,!8080]\"\n";
     struct cs_cfg *cfg = cs_cfg_new();
     struct cs_err e = {0};
     struct sn_addr_list l;
@@ -354,8 +351,7 @@ CS_TEST(classification_and_references)
     CHECK(parse("alert ip any any -> any any (classtype:nope; sid:1;)", &rs->env, &e) == NULL);
     CHECK(strstr(e.msg, "unknown classtype 'nope'") != NULL);
     CHECK_EQ(e.col, 30);
-    CHECK(parse("alert ip any any -> any any (sid:1; reference:bugtraq,1;)", &rs->env, &e) ==
-          NULL);
+    CHECK(parse("alert ip any any -> any any (sid:1; reference:bugtraq,1;)", &rs->env, &e) == NULL);
     CHECK(strstr(e.msg, "unknown reference system 'bugtraq'") != NULL);
     CHECK_EQ(sn_ruleset_load_classification_buffer(rs, "config classification: x,y\n", 27, &e),
              CS_EINVAL);
@@ -402,8 +398,7 @@ CS_TEST(flow_keywords)
                    "only allowed with isset"));
     CHECK(fails_at("alert tcp any any -> any any (sid:1; flowbits:check,a;)", 38,
                    "unknown flowbits command"));
-    CHECK(fails_at("alert tcp any any -> any any (sid:1; flowint:a,isset,3;)", 38,
-                   "takes no"));
+    CHECK(fails_at("alert tcp any any -> any any (sid:1; flowint:a,isset,3;)", 38, "takes no"));
     CHECK(fails_at("alert tcp any any -> any any (sid:1; threshold:type limit, count 1, "
                    "seconds 6;)",
                    38, "needs"));
@@ -490,16 +485,16 @@ CS_TEST(app_keywords)
     CHECK(((struct sn_kw_name *)r->kw[i].data)->negated);
     sn_rule_free(r);
     CHECK(fails_at("alert tcp any any -> any any (sid:1; dotprefix;)", 38, "sticky buffer"));
-    CHECK(fails_at("alert tcp any any -> any any (sid:1; dataset:maybe,x;)", 38,
-                   "invalid command"));
+    CHECK(
+        fails_at("alert tcp any any -> any any (sid:1; dataset:maybe,x;)", 38, "invalid command"));
     CHECK(fails_at("alert tcp any any -> any any (sid:1; dataset:set,x,type blob;)", 38,
                    "invalid type"));
     CHECK(fails_at("alert tcp any any -> any any (sid:1; dataset:set,x,state a,load b;)", 38,
                    "state"));
     CHECK(fails_at("alert tcp any any -> any any (sid:1; iprep:src,CnC,>,300;)", 38,
                    "invalid value"));
-    CHECK(fails_at("alert tcp any any -> any any (sid:1; decode-event:nodot;)", 38,
-                   "module.event"));
+    CHECK(
+        fails_at("alert tcp any any -> any any (sid:1; decode-event:nodot;)", 38, "module.event"));
     CHECK(fails_at("alert tcp any any -> any any (sid:1; tag:session,10;)", 38, "invalid tag"));
     CHECK(fails_at("alert dns any any -> any any (sid:1; http.uri; content:\"a\";)", 38,
                    "cannot be used in a 'dns' rule"));
@@ -507,18 +502,17 @@ CS_TEST(app_keywords)
 
 CS_TEST(ruleset_summary_duplicates_multiline)
 {
-    static const char rules[] =
-        "# a comment\n"
-        "\n"
-        "alert tcp any any -> any any (msg:\"one\"; sid:1; rev:1;)\n"
-        "alert tcp any any -> any any (msg:\"two\"; \\\n"
-        "    content:\"x\"; sid:2; rev:1;)\n"
-        "alert tcp any any -> any any (msg:\"one again\"; sid:1; rev:1;)\n"
-        "alert tcp any any -> any any (msg:\"two newer\"; sid:2; rev:2;)\n"
-        "alert tcp any any -> any any (sid:3; bogus;)\n"
-        "alert tcp any any -> any any (sid:4; bogus:1;)\n"
-        "alert tcp any any -> any any (sid:5; content:\"|4|\";)\n"
-        "  # alert tcp any any -> any any (sid:6;)\n";
+    static const char rules[] = "# a comment\n"
+                                "\n"
+                                "alert tcp any any -> any any (msg:\"one\"; sid:1; rev:1;)\n"
+                                "alert tcp any any -> any any (msg:\"two\"; \\\n"
+                                "    content:\"x\"; sid:2; rev:1;)\n"
+                                "alert tcp any any -> any any (msg:\"one again\"; sid:1; rev:1;)\n"
+                                "alert tcp any any -> any any (msg:\"two newer\"; sid:2; rev:2;)\n"
+                                "alert tcp any any -> any any (sid:3; bogus;)\n"
+                                "alert tcp any any -> any any (sid:4; bogus:1;)\n"
+                                "alert tcp any any -> any any (sid:5; content:\"|4|\";)\n"
+                                "  # alert tcp any any -> any any (sid:6;)\n";
     struct sn_ruleset *rs = sn_ruleset_new(NULL);
     struct cs_err e = {0};
     char buf[1024];

@@ -224,8 +224,8 @@ static int add_class(struct sn_ruleset *rs, char *s, int line, struct cs_err *er
     if (!nv)
         return CS_ENOMEM;
     rs->classes = nv;
-    nv[rs->nclasses] = (struct sn_class){cs_strdup(trim_inplace(s)),
-                                         cs_strdup(trim_inplace(c1 + 1)), (int)prio};
+    nv[rs->nclasses] =
+        (struct sn_class){cs_strdup(trim_inplace(s)), cs_strdup(trim_inplace(c1 + 1)), (int)prio};
     rs->nclasses++;
     if (!nv[rs->nclasses - 1].name || !nv[rs->nclasses - 1].desc)
         return CS_ENOMEM;
@@ -402,14 +402,15 @@ static int add_rule(struct sn_ruleset *rs, struct sn_rule *r, const char *file, 
         struct sn_rule *old = rs->rules[x->idx[s]];
         struct cs_err e = {0};
         if (r->rev > old->rev) { /* Suricata keeps the newer revision */
-            cs_err_set(&e, CS_EINVAL, 0, 0, "duplicate signature %u:%u: rev %u replaces rev %u "
-                       "(%s:%d)", r->gid, r->sid, r->rev, old->rev, old->file ? old->file : "",
-                       old->line);
+            cs_err_set(&e, CS_EINVAL, 0, 0,
+                       "duplicate signature %u:%u: rev %u replaces rev %u "
+                       "(%s:%d)",
+                       r->gid, r->sid, r->rev, old->rev, old->file ? old->file : "", old->line);
             rs->rules[x->idx[s]] = r;
             r = old;
         } else {
-            cs_err_set(&e, CS_EINVAL, 0, 0, "duplicate signature %u:%u (first at %s:%d)",
-                       r->gid, r->sid, old->file ? old->file : "", old->line);
+            cs_err_set(&e, CS_EINVAL, 0, 0, "duplicate signature %u:%u (first at %s:%d)", r->gid,
+                       r->sid, old->file ? old->file : "", old->line);
         }
         rc = record_error(rs, r->file, r->line, "", 0, &e, "duplicate signature");
         sn_rule_free(r);

@@ -17,11 +17,11 @@
 struct sn_config;
 
 struct sn_rule_error {
-    const char *file;  /* borrowed from the ruleset's file-name list; "<string>" for buffers */
+    const char *file; /* borrowed from the ruleset's file-name list; "<string>" for buffers */
     int line, col;
-    int code;          /* CS_EINVAL, SN_RULE_EUNSUPPORTED, … */
+    int code; /* CS_EINVAL, SN_RULE_EUNSUPPORTED, … */
     char msg[256];
-    char *reason;      /* grouping key of the summary ("unsupported keyword 'x'", "invalid pcre") */
+    char *reason; /* grouping key of the summary ("unsupported keyword 'x'", "invalid pcre") */
 };
 
 struct sn_reason_count {
@@ -30,24 +30,24 @@ struct sn_reason_count {
 };
 
 struct sn_ruleset {
-    struct sn_rule **rules;  /* accepted rules, in load order (duplicates replaced in place) */
+    struct sn_rule **rules; /* accepted rules, in load order (duplicates replaced in place) */
     size_t nrules, cap;
-    size_t skipped;          /* rules not loaded (parse errors, duplicates) */
+    size_t skipped; /* rules not loaded (parse errors, duplicates) */
     struct sn_rule_error *errors;
     size_t nerrors, errcap;
     struct sn_reason_count *reasons; /* skip histogram */
     size_t nreasons;
 
-    struct sn_rule_env env;  /* vars (borrowed), classes and reference systems (owned) */
+    struct sn_rule_env env; /* vars (borrowed), classes and reference systems (owned) */
     struct sn_class *classes;
     size_t nclasses;
     struct sn_refsys *refsys;
     size_t nrefsys;
 
-    char **files;            /* file names rules point at */
+    char **files; /* file names rules point at */
     size_t nfiles;
-    void *sid_index;         /* sid:gid → rule index (private) */
-    double parse_seconds;    /* wall time spent in sn_ruleset_load_* */
+    void *sid_index;      /* sid:gid → rule index (private) */
+    double parse_seconds; /* wall time spent in sn_ruleset_load_* */
 };
 
 /* New empty set; `vars` is the configuration tree holding vars.address-groups /
