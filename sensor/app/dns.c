@@ -372,6 +372,24 @@ uint32_t sn_dns_name(const struct sn_dns_msg *m, const struct sn_dns_rr *rr, cha
     return n;
 }
 
+int sn_dns_rdata_name(const struct sn_dns_msg *m, const struct sn_dns_rr *rr, char *out)
+{
+    uint32_t pos = rr->rdata_off, n = 0;
+    uint8_t fl = 0;
+
+    out[0] = 0;
+    switch (rr->type) {
+    case T_CNAME: case T_NS: case T_PTR: case T_SOA: break;
+    case T_MX: pos += 2; break;
+    case T_SRV: pos += 6; break;
+    default: return -1;
+    }
+    if (rr->section == SN_DNS_QUERY ||
+        !name_read(m->data, m->len, &pos, rr->rdata_off + rr->rdlen, out, &n, &fl))
+        return -1;
+    return (int)n;
+}
+
 /* ---- configuration ------------------------------------------------------------------- */
 
 static void type_enable(struct dns_opts *o, uint16_t t)

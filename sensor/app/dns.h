@@ -71,6 +71,10 @@ const struct sn_dns_rr *sn_dns_entry(const struct sn_dns_msg *m, enum sn_dns_sec
 /* Decodes the owner name of rr into out (SN_DNS_NAME_BUF bytes, NUL-terminated, labels
  * joined with '.', bytes as they are on the wire); returns its length. */
 uint32_t sn_dns_name(const struct sn_dns_msg *m, const struct sn_dns_rr *rr, char *out);
+/* Decodes the domain name carried in the rdata of rr (CNAME, NS, PTR: the name; MX: the
+ * exchange; SRV: the target; SOA: mname) into out like sn_dns_name(); returns its length, or
+ * -1 when the record type carries no name. For dns.response.rrname-style buffers. */
+int sn_dns_rdata_name(const struct sn_dns_msg *m, const struct sn_dns_rr *rr, char *out);
 /* Suricata's name of a record type ("A", "HTTPS"…), NULL when it has none (log the number). */
 const char *sn_dns_type_name(uint16_t type);
 /* Suricata's name of an rcode ("NXDOMAIN"…), NULL when it has none. */

@@ -606,6 +606,53 @@ CS_TEST(dns_probe)
     CHECK_EQ(sn_app_dns.probe(tcp, 2 + sizeof(q_a), SN_TOSERVER, 53), SN_PROBE_NO);
 }
 
+CS_TEST(dns_rdata_name)
+{
+    struct feeder fd;
+    const struct sn_dns_msg *m;
+    char name[SN_DNS_NAME_BUF];
+    uint8_t msg[64];
+
+    /* response to q_a with one CNAME answer: name -> pointer to the question, rdata "b.a" */
+    feeder_init(&fd);
+    memcpy(msg, q_a, sizeof(q_a));
+    msg[2] = 0x81;
+    msg[3] = 0x80;
+    msg[7] = 1;
+    memcpy(msg + sizeof(q_a), (const uint8_t[]){0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 9, 0, 4, 1, 'b',
+                                                0xc0, 12},
+           16);
+    CHECK_EQ(sn_app_dns.parse(&fd.w, &fd.f, fd.st, SN_TOCLIENT, q_a, sizeof(q_a),
+                              SN_APP_DATAGRAM),
+             (int)sizeof(q_a));
+    CHECK_EQ(sn_app_dns.parse(&fd.w, &fd.f, fd.st, SN_TOCLIENT, msg, sizeof(q_a) + 16,
+                              SN_APP_DATAGRAM),
+             (int)sizeof(q_a) + 16);
+    /* the first message was a request from the server side: roles swapped, so this response
+     * travelling to the client is filed as a request... and flagged not_request */
+    CHECK(sn_dns_last(fd.st, SN_TOCLIENT) == NULL);
+    sn_app_dns.state_free(fd.st);
+
+    feeder_init(&fd);
+    CHECK_EQ(sn_app_dns.parse(&fd.w, &fd.f, fd.st, SN_TOSERVER, q_a, sizeof(q_a),
+                              SN_APP_DATAGRAM),
+             (int)sizeof(q_a));
+    CHECK_EQ(sn_app_dns.parse(&fd.w, &fd.f, fd.st, SN_TOCLIENT, msg, sizeof(q_a) + 16,
+                              SN_APP_DATAGRAM),
+             (int)sizeof(q_a) + 16);
+    m = sn_dns_last(fd.st, SN_TOCLIENT);
+    REQUIRE(m);
+    CHECK_EQ(sn_dns_rcode(m), 0);
+    CHECK(sn_dns_is_response(m));
+    REQUIRE(sn_dns_count(m, SN_DNS_ANSWER) == 1);
+    CHECK_EQ(sn_dns_name(m, sn_dns_entry(m, SN_DNS_ANSWER, 0), name), 1);
+    CHECK_STR(name, "a");
+    CHECK_EQ(sn_dns_rdata_name(m, sn_dns_entry(m, SN_DNS_ANSWER, 0), name), 3);
+    CHECK_STR(name, "b.a");
+    CHECK_EQ(sn_dns_rdata_name(m, sn_dns_entry(m, SN_DNS_QUERY, 0), name), -1);
+    sn_app_dns.state_free(fd.st);
+}
+
 CS_TEST(dns_type_and_rcode_names)
 {
     CHECK_STR(sn_dns_type_name(1), "A");
