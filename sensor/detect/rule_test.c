@@ -8,6 +8,7 @@
 #include "kw_hdr.h"
 #include "kw_pcre.h"
 #include "ruleset.h"
+#include "../config.h"
 
 #include <sys/stat.h>
 #include <time.h>
@@ -559,6 +560,66 @@ CS_TEST(list_keywords)
     CHECK(sn_kw_lookup("pcre", 4) != NULL);
     CHECK(sn_kw_lookup("pcrex", 5) == NULL);
     CHECK(sn_kw_lookup("pcrex", 4) != NULL);
+}
+
+CS_TEST(ruleset_from_config)
+{
+    char dir[] = "/tmp/rule_test_XXXXXX", path[256], yaml[1024];
+    struct sn_config cfg;
+    struct sn_ruleset *rs;
+    struct cs_err e = {0};
+    FILE *f;
+
+    REQUIRE(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/a.rules", dir);
+    f = fopen(path, "w");
+    REQUIRE(f);
+    fputs("alert tcp $HOME_NET any -> any $WEB (classtype:bad; sid:1;)\n"
+          "alert tcp any any -> any any (classtype:good; sid:2;)\n",
+          f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/classification.config", dir);
+    f = fopen(path, "w");
+    REQUIRE(f);
+    fputs("config classification: bad,Bad Traffic,1\n", f);
+    fclose(f);
+    snprintf(yaml, sizeof(yaml),
+             "vars:\n  address-groups:\n    HOME_NET: \"10.0.0.0/8\"\n"
+             "  port-groups:\n    WEB: \"[80,443]\"\n"
+             "default-rule-path: %s\nrule-files:\n  - a.rules\n"
+             "classification-file: %s/classification.config\n"
+             "reference-config-file: %s/missing.config\n",
+             dir, dir, dir);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.raw = cs_cfg_new();
+    REQUIRE(cfg.raw);
+    REQUIRE(cs_cfg_load_string(cfg.raw, yaml, strlen(yaml), &e) == CS_OK);
+    rs = sn_ruleset_new(cfg.raw);
+    REQUIRE(rs);
+    CHECK_EQ(sn_ruleset_load_config(rs, &cfg, NULL, 0, NULL, &e), CS_OK);
+    CHECK_EQ(rs->nrules, 1); /* classtype 'good' is unknown */
+    CHECK_EQ(rs->skipped, 1);
+    if (rs->nrules == 1) {
+        struct sn_addr a = ip4(10, 0, 0, 1);
+        CHECK_EQ(rs->rules[0]->priority, 1);
+        CHECK(sn_addr_list_match(&rs->rules[0]->src, &a, 4));
+        CHECK(sn_port_list_match(&rs->rules[0]->dp, 443));
+        CHECK(!sn_port_list_match(&rs->rules[0]->dp, 8080));
+    }
+    sn_ruleset_free(rs);
+    /* -S: only the given files */
+    rs = sn_ruleset_new(cfg.raw);
+    REQUIRE(rs);
+    const char *only[] = {"/nonexistent.rules"};
+    CHECK_EQ(sn_ruleset_load_config(rs, &cfg, only, 1, NULL, &e), CS_EIO);
+    CHECK(strstr(e.msg, "/nonexistent.rules") != NULL);
+    sn_ruleset_free(rs);
+    cs_cfg_free(cfg.raw);
+    snprintf(path, sizeof(path), "%s/a.rules", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/classification.config", dir);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void et_load(const char *dir, size_t min_rules)
