@@ -29,9 +29,10 @@ _Static_assert(CS_ARRAY_LEN(parsers) <= SN_APP_MAX, "raise SN_APP_MAX");
 enum {
     APP_F_FAILED = 1 << 0,   /* detection gave up */
     APP_F_STOPPED = 1 << 1,  /* parser returned an error or hit its buffer cap */
-    APP_F_EOF_TS = 1 << 2,
-    APP_F_EOF_TC = 1 << 3,
+    APP_F_NO_TS = 1 << 2,    /* no parser recognised the start of this direction */
+    APP_F_NO_TC = 1 << 3,
 };
+#define APP_F_NO(dir) ((dir) == SN_TOSERVER ? APP_F_NO_TS : APP_F_NO_TC)
 
 /* Per-flow app-layer context (f->app_state). */
 struct app_flow {
@@ -247,7 +248,9 @@ void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8
             /* a gap or the end before the protocol is known */
             if (flags & (SN_STREAM_GAP | SN_STREAM_EOF | SN_STREAM_DEPTH)) {
                 af->undecided[dir] = 0;
-                if (!af->len[dir ^ 1] || (flags & SN_STREAM_GAP)) {
+                af->flags |= APP_F_NO(dir);
+                buf_drop(af, dir);
+                if ((af->flags & APP_F_NO(dir ^ 1)) || (flags & SN_STREAM_GAP)) {
                     af->flags |= APP_F_FAILED;
                     sn_count(w, f->proto == IPPROTO_TCP ? SN_CNT_APP_LAYER_FLOW_FAILED
                                                         : SN_CNT_APP_LAYER_FLOW_FAILED_UDP, 1);
@@ -257,23 +260,46 @@ void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8
             }
             return;
         }
-        if (!buf_append(af, dir, data, len, PROBE_MAX))
-            len = 0; /* probe buffer full: decide on what is there */
-        idx = detect(f, dir, af->buf[dir], af->len[dir], &undecided);
-        if (!idx && (undecided && len)) {
+        if (af->flags & APP_F_NO(dir))
+            return;
+        /* probe on the first delivery as it is; later ones add to the probe buffer (which
+         * holds at most PROBE_MAX plus the newest delivery, all of it fed on detection) */
+        const uint8_t *pd = data;
+        uint32_t pn = len;
+        bool in_buf = false;
+        if (af->len[dir]) {
+            if (!buf_append(af, dir, data, len, PROBE_MAX + len)) {
+                af->flags |= APP_F_FAILED;
+                return;
+            }
+            pd = af->buf[dir];
+            pn = af->len[dir];
+            in_buf = true;
+        }
+        idx = detect(f, dir, pd, pn, &undecided);
+        if (!idx && undecided && pn < PROBE_MAX) {
+            if (!in_buf && !buf_append(af, dir, data, len, PROBE_MAX + len)) {
+                af->flags |= APP_F_FAILED;
+                return;
+            }
             af->undecided[dir] = 1;
             return;
         }
         if (!idx) {
+            /* only the start of a direction is probed: this one is settled */
             af->undecided[dir] = 0;
-            /* both directions seen and nothing recognised: give up */
-            if (af->len[dir ^ 1] && !af->undecided[dir ^ 1]) {
+            af->flags |= APP_F_NO(dir);
+            buf_drop(af, dir);
+            if (af->flags & APP_F_NO(dir ^ 1)) {
                 af->flags |= APP_F_FAILED;
                 sn_count(w, f->proto == IPPROTO_TCP ? SN_CNT_APP_LAYER_FLOW_FAILED
                                                     : SN_CNT_APP_LAYER_FLOW_FAILED_UDP, 1);
-                buf_drop(af, 0);
-                buf_drop(af, 1);
+                buf_drop(af, dir ^ 1);
             }
+            return;
+        }
+        if (!in_buf && !buf_append(af, dir, data, len, PROBE_MAX + len)) {
+            af->flags |= APP_F_FAILED;
             return;
         }
         if (!start_parser(w, f, af, idx))

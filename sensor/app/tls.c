@@ -501,7 +501,8 @@ static void handshake_data(struct sn_worker *w, struct sn_flow *f, struct sn_tls
         td->hs = nb;
         td->hs_cap = cap;
     }
-    memcpy(td->hs + td->hs_len, d, n);
+    if (n)
+        memcpy(td->hs + td->hs_len, d, n);
     td->hs_len += n;
     while (td->hs_len - off >= 4) {
         uint8_t type = td->hs[off];

@@ -643,12 +643,25 @@ struct sn_flow *sn_flow_handle(struct sn_worker *w, struct sn_pkt *p)
             goto out;
         }
         flow_init(t, f, &k, p->ts_us);
+        m = 1;
+        if (f->proto == IPPROTO_TCP &&
+            (p->tcp_flags & (SN_TH_SYN | SN_TH_ACK)) == (SN_TH_SYN | SN_TH_ACK)) {
+            /* a SYN/ACK first (the SYN was not captured): the sender is the server, so
+             * the flow is kept the other way round, as Suricata does */
+            struct sn_addr a = f->src;
+            uint16_t sp = f->sp;
+            f->src = f->dst;
+            f->dst = a;
+            f->sp = f->dp;
+            f->dp = sp;
+            f->flow_id = flow_id_of(f);
+            m = 2;
+        }
         f->hnext = t->buckets[b];
         t->buckets[b] = f;
         t->nactive++;
         count_new(w, f->proto);
         w->counters[SN_CNT_FLOW_ACTIVE] = t->nactive;
-        m = 1;
         maybe_grow(t);
     } else {
         list_unlink(f);
