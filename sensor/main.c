@@ -1,6 +1,8 @@
 /* main.c — citysoc-sensor: the command line (Suricata's flags where they overlap). */
 #include "../lib/cs_time.h"
 #include "config.h"
+#include "detect/kw.h"
+#include "detect/ruleset.h"
 #include "output/eve.h"
 #include "pkt.h"
 #include "worker.h"
@@ -33,6 +35,8 @@ static void usage(FILE *out)
             "  --set KEY=VALUE     override a configuration key (repeatable)\n"
             "  -S FILE             rule file, exclusively (-S /dev/null: no rules)\n"
             "  -s FILE             additional rule file\n"
+            "  -T                  test the configuration and rules, then exit\n"
+            "  --list-keywords     list the rule keywords and exit\n"
             "  -k all|none|auto    checksum validation (default: auto)\n"
             "  -F FILE             read the BPF filter from FILE\n"
             "  --threads N         number of worker threads (default: 1)\n"
@@ -84,25 +88,6 @@ static char *read_bpf_file(const char *path)
     return buf;
 }
 
-static bool rules_file_has_rules(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char line[512];
-    bool any = false;
-
-    if (!f)
-        return false;
-    while (!any && fgets(line, sizeof(line), f)) {
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (*s && *s != '#' && *s != '\n' && *s != '\r')
-            any = true;
-    }
-    fclose(f);
-    return any;
-}
-
 static void print_summary(struct sn_engine *eng, const char *src, double secs,
                           const char *eve_path, const struct sn_config *cfg)
 {
@@ -129,7 +114,15 @@ static void print_summary(struct sn_engine *eng, const char *src, double secs,
 
 int main(int argc, char **argv)
 {
-    enum { OPT_SET = 256, OPT_THREADS, OPT_PCAP, OPT_AFPACKET, OPT_RUNMODE, OPT_INIT_ERRORS };
+    enum {
+        OPT_SET = 256,
+        OPT_THREADS,
+        OPT_PCAP,
+        OPT_AFPACKET,
+        OPT_RUNMODE,
+        OPT_INIT_ERRORS,
+        OPT_LIST_KEYWORDS
+    };
     static const struct option longopts[] = {
         {"set", required_argument, NULL, OPT_SET},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -137,6 +130,7 @@ int main(int argc, char **argv)
         {"af-packet", optional_argument, NULL, OPT_AFPACKET},
         {"runmode", required_argument, NULL, OPT_RUNMODE},
         {"init-errors-fatal", no_argument, NULL, OPT_INIT_ERRORS},
+        {"list-keywords", optional_argument, NULL, OPT_LIST_KEYWORDS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -147,7 +141,8 @@ int main(int argc, char **argv)
     const char *bpf_file = NULL;
     char **sets = NULL, **rule_files = NULL;
     int nsets = 0, nrules = 0, threads = 0, verbose = 0, opt, rc = 1;
-    bool use_pcap = false;
+    bool use_pcap = false, test_only = false;
+    struct sn_ruleset *rules = NULL;
     char *bpf = NULL;
     char eve_path[8192];
     struct sn_eve_sink *sink = NULL;
@@ -194,9 +189,10 @@ int main(int argc, char **argv)
             break;
         case OPT_RUNMODE:
         case OPT_INIT_ERRORS: break; /* accepted for compatibility; workers run to completion */
-        case 'T':
-            fprintf(stderr, PROG ": -T (test configuration) needs the detection engine, "
-                            "which is not built yet\n");
+        case 'T': test_only = true; break;
+        case OPT_LIST_KEYWORDS:
+            sn_detect_list_keywords(stdout);
+            rc = 0;
             goto out;
         case ':':
             fprintf(stderr, PROG ": option '%s' needs an argument (see --help)\n",
@@ -207,7 +203,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (!rfile == !iface) {
+    if (!test_only && !rfile == !iface) {
         fprintf(stderr, PROG ": give exactly one of -r FILE or -i IFACE (see --help)\n");
         goto out;
     }
@@ -268,18 +264,33 @@ int main(int argc, char **argv)
             goto out_cfg;
         }
     }
-    for (int i = 0; i < nrules; i++) {
-        if (access(rule_files[i], R_OK) != 0) {
-            fprintf(stderr, PROG ": cannot read rule file %s: %s\n", rule_files[i],
-                    strerror(errno));
-            goto out_cfg;
-        }
-        if (rules_file_has_rules(rule_files[i]))
-            fprintf(stderr,
-                    PROG ": warning: %s: rules are not evaluated yet (the detection engine "
-                         "is not built); running without them\n",
-                    rule_files[i]);
+    /* rules: the -S/-s files, or the configuration's rule-files */
+    rules = sn_ruleset_new(cfg.raw);
+    if (!rules) {
+        fprintf(stderr, PROG ": out of memory\n");
+        goto out_cfg;
     }
+    if (sn_ruleset_load_config(rules, &cfg, (const char *const *)rule_files, (size_t)nrules,
+                               stderr, &err) != CS_OK) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        goto out_rules;
+    }
+    if (test_only || verbose)
+        sn_ruleset_print_errors(rules, stderr);
+    if (rules->nrules || rules->skipped) {
+        fputs(PROG ": ", stderr);
+        sn_ruleset_print_summary(rules, stderr);
+    }
+    if (test_only) {
+        if (rules->skipped == 0) {
+            fprintf(stderr, PROG ": configuration and rules are valid\n");
+            rc = 0;
+        }
+        goto out_rules;
+    }
+    if (rules->nrules)
+        fprintf(stderr, PROG ": warning: rules are parsed but not matched yet (the detection "
+                        "engine's matching stage is not built); no alerts will be raised\n");
 
     if (cfg.eve_enabled) {
         if (cfg.eve_filename[0] == '/')
@@ -289,7 +300,7 @@ int main(int argc, char **argv)
         sink = sn_eve_sink_open(eve_path, rfile, &err);
         if (!sink) {
             fprintf(stderr, PROG ": %s\n", err.msg);
-            goto out_cfg;
+            goto out_rules;
         }
     }
     if (cfg.fastlog_enabled) {
@@ -347,6 +358,8 @@ out_engine:
     sn_engine_free(eng);
 out_sink:
     sn_eve_sink_close(sink);
+out_rules:
+    sn_ruleset_free(rules);
 out_cfg:
     sn_config_free(&cfg);
 out:

@@ -51,6 +51,8 @@ static enum sn_probe ssh_probe(const uint8_t *data, uint32_t len, int dir, uint1
 
     (void)dir;
     (void)dp;
+    if (n == 0)
+        return SN_PROBE_MORE;
     if (memcmp(data, tag, n) != 0)
         return SN_PROBE_NO;
     return n < 4 ? SN_PROBE_MORE : SN_PROBE_YES;
