@@ -27,12 +27,11 @@ _Static_assert(CS_ARRAY_LEN(parsers) <= SN_APP_MAX, "raise SN_APP_MAX");
 #define DEFAULT_MAX_BUF (64u << 10)
 
 enum {
-    APP_F_FAILED = 1 << 0,   /* detection gave up */
     APP_F_STOPPED = 1 << 1,  /* parser returned an error or hit its buffer cap */
-    APP_F_NO_TS = 1 << 2,    /* no parser recognised the start of this direction */
-    APP_F_NO_TC = 1 << 3,
 };
-#define APP_F_NO(dir) ((dir) == SN_TOSERVER ? APP_F_NO_TS : APP_F_NO_TC)
+/* Detection verdicts live in the flow (f->flags), so a flow whose protocol is not
+ * recognised costs no allocation. */
+#define APP_F_NO(dir) ((dir) == SN_TOSERVER ? SN_FLOW_F_APP_NO_TS : SN_FLOW_F_APP_NO_TC)
 
 /* Per-flow app-layer context (f->app_state). */
 struct app_flow {
@@ -56,11 +55,10 @@ const struct sn_app_parser *sn_app_get(unsigned idx)
 const char *sn_app_proto_name(const struct sn_flow *f)
 {
     const struct sn_app_parser *ap = sn_app_get(f->app_proto);
-    const struct app_flow *af = f->app_state;
 
     if (ap)
         return ap->name;
-    if (af && (af->flags & APP_F_FAILED))
+    if (f->flags & SN_FLOW_F_APP_FAILED)
         return "failed";
     return NULL;
 }
@@ -223,7 +221,7 @@ static bool start_parser(struct sn_worker *w, struct sn_flow *f, struct app_flow
 
     af->pstate = ap->state_new ? ap->state_new() : NULL;
     if (ap->state_new && !af->pstate) {
-        af->flags |= APP_F_FAILED;
+        f->flags |= SN_FLOW_F_APP_FAILED;
         return false;
     }
     f->app_proto = (uint16_t)idx;
@@ -231,45 +229,52 @@ static bool start_parser(struct sn_worker *w, struct sn_flow *f, struct app_flow
     return true;
 }
 
+static void mark_failed(struct sn_worker *w, struct sn_flow *f, struct app_flow *af)
+{
+    f->flags |= SN_FLOW_F_APP_FAILED;
+    sn_count(w, f->proto == IPPROTO_TCP ? SN_CNT_APP_LAYER_FLOW_FAILED
+                                        : SN_CNT_APP_LAYER_FLOW_FAILED_UDP, 1);
+    if (af) {
+        buf_drop(af, 0);
+        buf_drop(af, 1);
+    }
+}
+
 void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
                     uint32_t len, unsigned flags)
 {
-    struct app_flow *af;
+    struct app_flow *af = f->app_state;
 
     if (CS_ARRAY_LEN(parsers) == 1 || (dir != SN_TOSERVER && dir != SN_TOCLIENT))
         return;
-    af = app_flow_get(f);
-    if (!af || (af->flags & (APP_F_FAILED | APP_F_STOPPED)))
+    if ((f->flags & SN_FLOW_F_APP_FAILED) || (af && (af->flags & APP_F_STOPPED)))
         return;
     if (!f->app_proto) {
-        bool undecided;
+        bool undecided, in_buf = false;
+        const uint8_t *pd = data;
+        uint32_t pn = len;
         unsigned idx;
+
         if (!data || !len) {
             /* a gap or the end before the protocol is known */
             if (flags & (SN_STREAM_GAP | SN_STREAM_EOF | SN_STREAM_DEPTH)) {
-                af->undecided[dir] = 0;
-                af->flags |= APP_F_NO(dir);
-                buf_drop(af, dir);
-                if ((af->flags & APP_F_NO(dir ^ 1)) || (flags & SN_STREAM_GAP)) {
-                    af->flags |= APP_F_FAILED;
-                    sn_count(w, f->proto == IPPROTO_TCP ? SN_CNT_APP_LAYER_FLOW_FAILED
-                                                        : SN_CNT_APP_LAYER_FLOW_FAILED_UDP, 1);
-                    buf_drop(af, 0);
-                    buf_drop(af, 1);
+                if (af) {
+                    af->undecided[dir] = 0;
+                    buf_drop(af, dir);
                 }
+                f->flags |= APP_F_NO(dir);
+                if ((f->flags & APP_F_NO(dir ^ 1)) || (flags & SN_STREAM_GAP))
+                    mark_failed(w, f, af);
             }
             return;
         }
-        if (af->flags & APP_F_NO(dir))
+        if (f->flags & APP_F_NO(dir))
             return;
         /* probe on the first delivery as it is; later ones add to the probe buffer (which
          * holds at most PROBE_MAX plus the newest delivery, all of it fed on detection) */
-        const uint8_t *pd = data;
-        uint32_t pn = len;
-        bool in_buf = false;
-        if (af->len[dir]) {
+        if (af && af->len[dir]) {
             if (!buf_append(af, dir, data, len, PROBE_MAX + len)) {
-                af->flags |= APP_F_FAILED;
+                mark_failed(w, f, af);
                 return;
             }
             pd = af->buf[dir];
@@ -278,8 +283,9 @@ void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8
         }
         idx = detect(f, dir, pd, pn, &undecided);
         if (!idx && undecided && pn < PROBE_MAX) {
-            if (!in_buf && !buf_append(af, dir, data, len, PROBE_MAX + len)) {
-                af->flags |= APP_F_FAILED;
+            af = app_flow_get(f);
+            if (!af || (!in_buf && !buf_append(af, dir, data, len, PROBE_MAX + len))) {
+                mark_failed(w, f, af);
                 return;
             }
             af->undecided[dir] = 1;
@@ -287,25 +293,23 @@ void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8
         }
         if (!idx) {
             /* only the start of a direction is probed: this one is settled */
-            af->undecided[dir] = 0;
-            af->flags |= APP_F_NO(dir);
-            buf_drop(af, dir);
-            if (af->flags & APP_F_NO(dir ^ 1)) {
-                af->flags |= APP_F_FAILED;
-                sn_count(w, f->proto == IPPROTO_TCP ? SN_CNT_APP_LAYER_FLOW_FAILED
-                                                    : SN_CNT_APP_LAYER_FLOW_FAILED_UDP, 1);
-                buf_drop(af, dir ^ 1);
+            f->flags |= APP_F_NO(dir);
+            if (af) {
+                af->undecided[dir] = 0;
+                buf_drop(af, dir);
             }
+            if (f->flags & APP_F_NO(dir ^ 1))
+                mark_failed(w, f, af);
             return;
         }
-        if (!in_buf && !buf_append(af, dir, data, len, PROBE_MAX + len)) {
-            af->flags |= APP_F_FAILED;
+        af = app_flow_get(f);
+        if (!af || (!in_buf && !buf_append(af, dir, data, len, PROBE_MAX + len))) {
+            mark_failed(w, f, af);
             return;
         }
         if (!start_parser(w, f, af, idx))
             return;
-        /* replay what was buffered: the other direction first if it came first is not
-         * known here; the to-server side is fed first, which is the order of a request */
+        /* replay what was buffered: the to-server side first, the order of a request */
         for (int d = 0; d < 2; d++) {
             int dd = d == 0 ? SN_TOSERVER : SN_TOCLIENT;
             if (af->len[dd]) {
@@ -327,19 +331,23 @@ void sn_app_on_udp(struct sn_worker *w, struct sn_pkt *p)
     struct sn_flow *f = p->flow;
     struct app_flow *af;
 
-    if (CS_ARRAY_LEN(parsers) == 1 || !f || !p->payload_len)
+    if (CS_ARRAY_LEN(parsers) == 1 || !f || !p->payload_len ||
+        (f->flags & SN_FLOW_F_APP_FAILED))
         return;
-    af = app_flow_get(f);
-    if (!af || (af->flags & (APP_F_FAILED | APP_F_STOPPED)))
+    af = f->app_state;
+    if (af && (af->flags & APP_F_STOPPED))
         return;
     if (!f->app_proto) {
         bool undecided;
         unsigned idx = detect(f, p->dir, p->payload, p->payload_len, &undecided);
         if (!idx) {
-            if (!undecided) {
-                af->flags |= APP_F_FAILED;
-                sn_count(w, SN_CNT_APP_LAYER_FLOW_FAILED_UDP, 1);
-            }
+            if (!undecided)
+                mark_failed(w, f, af);
+            return;
+        }
+        af = app_flow_get(f);
+        if (!af) {
+            mark_failed(w, f, NULL);
             return;
         }
         if (!start_parser(w, f, af, idx))
