@@ -1,0 +1,328 @@
+/* enip_test.c — EtherNet/IP parser: real captures through the whole pipeline (also cut into
+ * 1-byte deliveries; commands, identity fields, CIP services and classes checked against
+ * tshark's enip/cip dissectors) and hand-built encapsulation messages fed to parse() with the
+ * EVE text read back. */
+#include "app_test_util.h"
+
+#include <netinet/in.h>
+
+extern const struct sn_app_parser sn_app_enip;
+
+static struct app_run run_both(const char *rel, bool *same)
+{
+    struct app_run a = app_test_run(rel, NULL, false);
+    struct app_run b = app_test_run(rel, NULL, true);
+
+    *same = a.text && b.text && strcmp(a.text, b.text) == 0;
+    app_test_free(&b);
+    return a;
+}
+
+static const char identity_1756[] =
+    "\"enip\":{\"request\":{\"command\":\"list_identity\",\"status\":\"success\"},"
+    "\"response\":{\"command\":\"list_identity\",\"status\":\"success\",\"identity\":{"
+    "\"protocol_version\":1,\"revision\":\"4.3\",\"vendor_id\":\"Rockwell Automation/"
+    "Allen-Bradley\",\"device_type\":\"communications_adapter\",\"product_code\":58,"
+    "\"status\":48,\"serial\":5393806,\"product_name\":\"1756-ENBT/A\",\"state\":3}}}";
+
+CS_TEST(enip_sv_list_identity)
+{
+    bool same;
+    struct app_run r = run_both("pcaps/enip/sv-enip_test1.pcap", &same);
+
+    REQUIRE(r.text);
+    CHECK(same);
+    /* tshark: vendor 1, device type 12, product code 58, revision 4.03, status 0x0030,
+     * serial 0x00524d8e, name 1756-ENBT/A, state 3 */
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"enip\"", NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"enip\"", identity_1756, NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"app_proto\":\"enip\"", "\"event_type\":\"flow\"", NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"anomaly\"", NULL), 0);
+    app_test_free(&r);
+}
+
+CS_TEST(enip_iti_list_identity)
+{
+    bool same;
+    struct app_run r = run_both("pcaps/enip/enip_test.pcap", &same);
+
+    REQUIRE(r.text);
+    CHECK(same);
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"enip\"", "\"dest_port\":44818", identity_1756,
+                            NULL),
+             1);
+    app_test_free(&r);
+}
+
+CS_TEST(enip_send_unit_data_cip)
+{
+    bool same;
+    struct app_run r = run_both("pcaps/enip/EIP-ChangeDateAttempt.pcap", &same);
+
+    REQUIRE(r.text);
+    CHECK(same);
+    /* tshark: 134 SendUnitData requests from port 3033 and 133 replies; CIP services
+     * 0x03 x72 + 0x03 x20 (class 0x73) + 0x0a x41 + 0x04 x1 */
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"enip\"", NULL), 134);
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"enip\"", "\"request\":{\"command\":"
+                            "\"send_unit_data\"", "\"response\":{\"command\":\"send_unit_data\"",
+                            NULL),
+             133);
+    CHECK_EQ(app_test_count(&r, "\"request\":{\"command\":\"send_unit_data\",\"status\":"
+                            "\"success\",\"cip\":{\"service\":\"get_attribute_list\","
+                            "\"class_name\":\"wall_clock_time\",\"path\":[{\"segment_type\":"
+                            "\"class\",\"value\":139},",
+                            NULL),
+             72);
+    CHECK_EQ(app_test_count(&r, "\"service\":\"get_attribute_list\"",
+                            "\"path\":[{\"segment_type\":\"class\",\"value\":115},", NULL),
+             20);
+    CHECK_EQ(app_test_count(&r, "\"request\":{", "\"service\":\"multiple_service_packet\","
+                            "\"class_name\":\"message_router\"", NULL),
+             41);
+    CHECK_EQ(app_test_count(&r, "\"service\":\"set_attribute_list\"",
+                            "\"response\":{\"command\":\"send_unit_data\",\"status\":\"success\","
+                            "\"cip\":{\"service\":\"set_attribute_list\",\"status\":\"success\"}",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"anomaly\"", "enip", NULL), 0);
+    app_test_free(&r);
+}
+
+CS_TEST(enip_single_packet_start)
+{
+    bool same;
+    struct app_run r = run_both("pcaps/enip/cip_start_plc.pcap", &same);
+
+    REQUIRE(r.text);
+    CHECK(same);
+    /* tshark: SendUnitData, connected data, CIP Start (0x06) on class 0x8e instance 1 */
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"enip\"",
+                            "\"enip\":{\"request\":{\"command\":\"send_unit_data\",\"status\":"
+                            "\"success\",\"cip\":{\"service\":\"start\",\"path\":[{"
+                            "\"segment_type\":\"class\",\"value\":142},{\"segment_type\":"
+                            "\"instance\",\"value\":1}]}}}",
+                            NULL),
+             1);
+    app_test_free(&r);
+}
+
+/* ---- hand-built messages ------------------------------------------------------------------ */
+
+struct feeder {
+    struct sn_config cfg;
+    struct sn_eve_sink *sink;
+    struct sn_worker w;
+    struct sn_flow f;
+    void *s;
+    char path[64];
+    char *text;
+    uint8_t pend[2][70000];
+    uint32_t plen[2];
+};
+
+static struct feeder *feeder_new(void)
+{
+    struct feeder *fd = calloc(1, sizeof(*fd));
+    int tfd;
+
+    if (!fd)
+        return NULL;
+    snprintf(fd->path, sizeof(fd->path), "/tmp/cs-eniptest-XXXXXX");
+    tfd = mkstemp(fd->path);
+    if (tfd >= 0)
+        close(tfd);
+    sn_config_defaults(&fd->cfg);
+    fd->sink = sn_eve_sink_open(fd->path, NULL, NULL);
+    if (!fd->sink || sn_worker_init(&fd->w, 0, &fd->cfg, 1, fd->sink) != CS_OK) {
+        free(fd);
+        return NULL;
+    }
+    fd->f.proto = IPPROTO_TCP;
+    fd->f.ip_ver = 4;
+    fd->f.sp = 40000;
+    fd->f.dp = 44818;
+    fd->f.app_proto = (uint16_t)sn_app_lookup("enip");
+    fd->s = sn_app_enip.state_new();
+    return fd;
+}
+
+static void feeder_end(struct feeder *fd)
+{
+    FILE *fp;
+    long n;
+
+    sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, NULL, 0, SN_STREAM_EOF);
+    sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOCLIENT, NULL, 0, SN_STREAM_EOF);
+    sn_worker_destroy(&fd->w);
+    sn_eve_sink_close(fd->sink);
+    fp = fopen(fd->path, "rb");
+    if (!fp)
+        return;
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    fd->text = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
+    if (fd->text && n > 0 && fread(fd->text, 1, (size_t)n, fp) != (size_t)n)
+        fd->text[0] = 0;
+    fclose(fp);
+}
+
+static void feeder_free(struct feeder *fd)
+{
+    sn_app_enip.state_free(fd->s);
+    unlink(fd->path);
+    free(fd->text);
+    free(fd);
+}
+
+static int count(const struct feeder *fd, const char *needle)
+{
+    int n = 0;
+    for (const char *p = fd->text; p && (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void feed(struct feeder *fd, int dir, const void *p, size_t n, size_t step)
+{
+    const uint8_t *b = p;
+
+    for (size_t off = 0; off < n;) {
+        size_t k = step ? CS_MIN(step, n - off) : n - off;
+        int rc;
+        if (fd->plen[dir] + k > sizeof(fd->pend[dir]))
+            return;
+        memcpy(fd->pend[dir] + fd->plen[dir], b + off, k);
+        fd->plen[dir] += (uint32_t)k;
+        off += k;
+        rc = sn_app_enip.parse(&fd->w, &fd->f, fd->s, dir, fd->pend[dir], fd->plen[dir], 0);
+        if (rc < 0 || (uint32_t)rc > fd->plen[dir])
+            return;
+        memmove(fd->pend[dir], fd->pend[dir] + rc, fd->plen[dir] - (uint32_t)rc);
+        fd->plen[dir] -= (uint32_t)rc;
+    }
+}
+
+/* RegisterSession request (protocol version 1, options 0) and its reply (session 0x1234) */
+static const uint8_t reg_req[] = {0x65, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4,
+                                  5,    6, 7, 8, 0, 0, 0, 0, 1, 0, 0, 0};
+static const uint8_t reg_resp[] = {0x65, 0, 4, 0, 0x34, 0x12, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4,
+                                   5,    6, 7, 8, 0,    0,    0, 0, 1, 0, 0, 0};
+/* ListServices reply: one item 0x100, version 1, capabilities 0x120, "Communications" */
+static const uint8_t ls_resp[] = {4,    0,    26,   0,    0,    0,    0,    0,   0,   0,
+                                  0,    0,    0,    0,    0,    0,    0,    0,   0,   0,
+                                  0,    0,    0,    0,    1,    0,    0x00, 0x01, 20,  0,
+                                  1,    0,    0x20, 0x01, 'C',  'o',  'm',  'm', 'u', 'n',
+                                  'i',  'c',  'a',  't',  'i',  'o',  'n',  's', 0,   0};
+static const uint8_t ls_req[] = {4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+CS_TEST(enip_register_and_services_split_any_way)
+{
+    for (size_t step = 0; step <= 3; step++) {
+        struct feeder *fd = feeder_new();
+        REQUIRE(fd && fd->s);
+        feed(fd, SN_TOSERVER, reg_req, sizeof(reg_req), step);
+        feed(fd, SN_TOCLIENT, reg_resp, sizeof(reg_resp), step);
+        feed(fd, SN_TOSERVER, ls_req, sizeof(ls_req), step);
+        feed(fd, SN_TOCLIENT, ls_resp, sizeof(ls_resp), step);
+        feeder_end(fd);
+        REQUIRE(fd->text);
+        CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 2);
+        CHECK_EQ(count(fd, "\"enip\":{\"request\":{\"command\":\"register_session\",\"status\":"
+                           "\"success\",\"register_session\":{\"protocol_version\":1,"
+                           "\"options\":0}},\"response\":{\"command\":\"register_session\""),
+                 1);
+        CHECK_EQ(count(fd, "\"response\":{\"command\":\"list_services\",\"status\":\"success\","
+                           "\"list_services\":{\"protocol_version\":1,\"capabilities\":288,"
+                           "\"service_name\":\"Communications\"}}"),
+                 1);
+        CHECK_EQ(count(fd, "\"anomaly\""), 0);
+        feeder_free(fd);
+    }
+}
+
+CS_TEST(enip_malformed)
+{
+    struct feeder *fd = feeder_new();
+    /* ListIdentity reply whose item claims 200 bytes in a 10-byte body */
+    uint8_t bad_id[24 + 10] = {0x63, 0, 10, 0};
+    /* SendRRData request whose CIP path claims 10 words in 2 bytes */
+    uint8_t bad_path[24 + 16 + 4] = {0x6f, 0, 20, 0};
+    const uint8_t li_req[24] = {0x63};
+
+    REQUIRE(fd && fd->s);
+    bad_id[24] = 1;
+    bad_id[26] = 0x0c;
+    bad_id[28] = 200;
+    bad_path[24 + 6] = 2;              /* two items */
+    bad_path[24 + 12] = 0xb2;          /* unconnected data, 4 bytes */
+    bad_path[24 + 14] = 4;
+    bad_path[24 + 16] = 0x0e;          /* get_attribute_single */
+    bad_path[24 + 17] = 10;            /* 20-byte path */
+    bad_path[24 + 18] = 0x20;
+    bad_path[24 + 19] = 0x01;
+    feed(fd, SN_TOSERVER, li_req, sizeof(li_req), 0);
+    feed(fd, SN_TOCLIENT, bad_id, sizeof(bad_id), 0);
+    feed(fd, SN_TOSERVER, bad_path, sizeof(bad_path), 0);
+    feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(count(fd, "\"event\":\"enip.invalid_pdu\""), 2);
+    CHECK_EQ(count(fd, "\"identity\""), 0);
+    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 2);
+    CHECK_EQ(count(fd, "\"cip\":{\"service\":\"get_attribute_single\"}"), 1);
+    feeder_free(fd);
+}
+
+CS_TEST(enip_lying_length_and_unknown_command)
+{
+    struct feeder *fd = feeder_new();
+    uint8_t liar[24] = {0x6f, 0, 0xff, 0xff};
+    uint8_t unknown[24] = {0x42, 0};
+
+    REQUIRE(fd && fd->s);
+    feed(fd, SN_TOSERVER, liar, sizeof(liar), 0);
+    CHECK_EQ(fd->plen[0], 0u); /* nothing kept waiting for 65535 bytes */
+    feed(fd, SN_TOSERVER, reg_req, sizeof(reg_req), 0); /* direction is dead: ignored */
+    feed(fd, SN_TOCLIENT, unknown, sizeof(unknown), 0);
+    CHECK_EQ(fd->plen[1], 0u);
+    feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(count(fd, "\"event\":\"enip.invalid_pdu\""), 2);
+    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 0);
+    feeder_free(fd);
+}
+
+CS_TEST(enip_too_many_transactions)
+{
+    struct feeder *fd = feeder_new();
+
+    REQUIRE(fd && fd->s);
+    for (int i = 0; i < 40; i++)
+        feed(fd, SN_TOSERVER, ls_req, sizeof(ls_req), 0);
+    feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(count(fd, "\"event\":\"enip.too_many_transactions\""), 1);
+    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 40); /* every request logged once */
+    CHECK_EQ(count(fd, "\"response\""), 0);
+    feeder_free(fd);
+}
+
+CS_TEST(enip_probe)
+{
+    const uint8_t http[] = "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    uint8_t reg_bad[sizeof(reg_req)];
+
+    memcpy(reg_bad, reg_req, sizeof(reg_bad));
+    reg_bad[2] = 8; /* RegisterSession with 8 bytes */
+    CHECK_EQ(sn_app_enip.probe(reg_req, sizeof(reg_req), SN_TOSERVER, 44818), SN_PROBE_YES);
+    CHECK_EQ(sn_app_enip.probe(reg_req, sizeof(reg_req), SN_TOSERVER, 4000), SN_PROBE_YES);
+    CHECK_EQ(sn_app_enip.probe(reg_req, 10, SN_TOSERVER, 44818), SN_PROBE_MORE);
+    CHECK_EQ(sn_app_enip.probe(reg_bad, sizeof(reg_bad), SN_TOSERVER, 44818), SN_PROBE_NO);
+    CHECK_EQ(sn_app_enip.probe(http, sizeof(http) - 1, SN_TOSERVER, 44818), SN_PROBE_NO);
+    CHECK_EQ(sn_app_enip.probe(http, sizeof(http) - 1, SN_TOSERVER, 4000), SN_PROBE_NO);
+    CHECK_EQ(sn_app_enip.probe(ls_resp, sizeof(ls_resp), SN_TOCLIENT, 44818), SN_PROBE_YES);
+}
+
+CS_TEST_MAIN()
