@@ -109,7 +109,7 @@ static void ev(struct sn_worker *w, const struct sn_flow *f, struct dnp3_state *
 
 /* ---- objects --------------------------------------------------------------------------- */
 
-enum { K_NONE, K_BIN, K_DBL, K_OUT, K_CTR, K_ANA };
+enum { K_NONE, K_BIN, K_DBL, K_OUT, K_CTR, K_ANA, K_STATE };
 enum { V_NONE, V_U16, V_U32, V_I16, V_I32, V_F32, V_F64 };
 enum { N_NONE, N_COUNT, N_VALUE, N_DEADBAND, N_DELAY_S, N_DELAY_MS };
 
@@ -131,7 +131,7 @@ static const char *const val_names[] = {
 static const struct obj_spec specs[] = {
     {1, 1, 0, 1, K_NONE, V_NONE, N_NONE, false},
     {1, 2, 1, 0, K_BIN, V_NONE, N_NONE, false},
-    {2, 1, 1, 0, K_BIN, V_NONE, N_NONE, false},
+    {2, 1, 1, 0, K_STATE, V_NONE, N_NONE, false}, /* logged as one `state` byte */
     {2, 2, 7, 0, K_BIN, V_NONE, N_NONE, true},
     {2, 3, 3, 0, K_BIN, V_NONE, N_NONE, false},
     {3, 1, 0, 2, K_NONE, V_NONE, N_NONE, false},
@@ -256,6 +256,10 @@ static void log_flags(struct cs_json *j, uint8_t kind, uint8_t fl)
 {
     static const char *const base[] = {"online", "restart", "comm_lost", "remote_forced",
                                         "local_forced"};
+    if (kind == K_STATE) {
+        cs_json_uint(j, "state", fl);
+        return;
+    }
     for (int b = 0; b < 5; b++)
         cs_json_uint(j, base[b], (fl >> b) & 1);
     switch (kind) {
