@@ -519,7 +519,8 @@ static void handshake_data(struct sn_worker *w, struct sn_flow *f, struct sn_tls
         if (td->enc) /* a ServerHello of TLS 1.3 ends the plaintext */
             break;
     }
-    memmove(td->hs, td->hs + off, td->hs_len - off);
+    if (off && td->hs_len > off)
+        memmove(td->hs, td->hs + off, td->hs_len - off);
     td->hs_len -= off;
     if (td->enc)
         td->hs_len = 0;
