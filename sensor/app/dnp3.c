@@ -363,7 +363,11 @@ struct obj_ctx {
     struct sn_dnp3_msg *m;
     struct cs_json *j;  /* NULL: not logging */
     uint32_t npoints;
+    unsigned events;    /* OEV_* bits, raised once the record is written */
 };
+
+/* Object-level events are raised after the record (the EVE writer is busy with it). */
+enum { OEV_LEN = 1u << 0, OEV_UNKNOWN = 1u << 1, OEV_OBJECTS = 1u << 2, OEV_POINTS = 1u << 3 };
 
 /* Decodes the object headers (and points) of d[0..n); logs them into c->j when set.
  * Stops at the first object it cannot size, with an event. */
@@ -383,12 +387,12 @@ static void parse_objects(struct obj_ctx *c, const uint8_t *d, uint32_t n, bool 
 
         off += 3;
         if (++nobj > MAX_OBJECTS) {
-            ev(c->w, c->f, c->s, "dnp3.too_many_objects");
-            break;
+            c->events |= OEV_OBJECTS;
+            goto done;
         }
         if (rc >= 12 || rc == 10 || pc == 7 || (rc == 6 && pc != 0)) {
-            ev(c->w, c->f, c->s, "dnp3.unknown_object"); /* reserved qualifier */
-            break;
+            c->events |= OEV_UNKNOWN; /* reserved qualifier */
+            goto done;
         }
         if (rc <= 5) {
             if (off + 2 * rs > n)
@@ -397,8 +401,8 @@ static void parse_objects(struct obj_ctx *c, const uint8_t *d, uint32_t n, bool 
             stop = get_le(d + off + rs, rs);
             off += 2 * rs;
             if (stop < start) {
-                ev(c->w, c->f, c->s, "dnp3.unknown_object");
-                break;
+                c->events |= OEV_UNKNOWN;
+                goto done;
             }
             count = stop - start + 1;
             if (count == 0) /* 0..0xffffffff */
@@ -438,8 +442,8 @@ static void parse_objects(struct obj_ctx *c, const uint8_t *d, uint32_t n, bool 
         if (!sp && !is_octets(g) && pc < 4) {
             if (j)
                 cs_json_close(j);
-            ev(c->w, c->f, c->s, "dnp3.unknown_object");
-            break;
+            c->events |= OEV_UNKNOWN;
+            goto done;
         }
         if (sp && sp->bits) { /* packed bits, no prefixes */
             uint64_t nbytes = ((uint64_t)count * sp->bits + 7) / 8;
@@ -503,7 +507,7 @@ static void parse_objects(struct obj_ctx *c, const uint8_t *d, uint32_t n, bool 
                         cs_json_strn(j, "data", d + off, size);
                     cs_json_close(j);
                 } else if (j && c->npoints == MAX_POINTS) {
-                    ev(c->w, c->f, c->s, "dnp3.too_many_points");
+                    c->events |= OEV_POINTS;
                 }
                 c->npoints++;
                 off += size;
@@ -520,7 +524,7 @@ static void parse_objects(struct obj_ctx *c, const uint8_t *d, uint32_t n, bool 
         goto truncated;
     goto done;
 truncated:
-    ev(c->w, c->f, c->s, "dnp3.len_too_small");
+    c->events |= OEV_LEN;
 done:
     if (open)
         cs_json_close_arr(j);
@@ -544,7 +548,7 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
     struct sn_dnp3_msg *m = &dd->last;
     const uint8_t *a = dd->buf;
     uint32_t n = dd->len, hdr = dir == SN_TOCLIENT ? 4 : 2;
-    struct obj_ctx c = {w, f, s, m, NULL, 0};
+    struct obj_ctx c = {w, f, s, m, NULL, 0, 0};
     struct cs_json *j;
 
     memset(m, 0, offsetof(struct sn_dnp3_msg, objs));
@@ -595,18 +599,28 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
         cs_json_close(j);
         if (hdr == 4) {
             cs_json_open(j, "iin");
-            cs_json_open_arr(j, "indicators");
-            for (int b = 0; b < 16; b++) {
-                unsigned byte = b < 8 ? a[2] : a[3];
-                if (byte & (1u << (b & 7)))
-                    cs_json_str(j, NULL, iin_names[b]);
+            if (m->iin) {
+                cs_json_open_arr(j, "indicators");
+                for (int b = 0; b < 16; b++) {
+                    unsigned byte = b < 8 ? a[2] : a[3];
+                    if (byte & (1u << (b & 7)))
+                        cs_json_str(j, NULL, iin_names[b]);
+                }
+                cs_json_close_arr(j);
             }
-            cs_json_close_arr(j);
             cs_json_close(j);
         }
         cs_json_close(j);
         sn_app_eve_end(w, j);
     }
+    if (c.events & OEV_LEN)
+        ev(w, f, s, "dnp3.len_too_small");
+    if (c.events & OEV_UNKNOWN)
+        ev(w, f, s, "dnp3.unknown_object");
+    if (c.events & OEV_OBJECTS)
+        ev(w, f, s, "dnp3.too_many_objects");
+    if (c.events & OEV_POINTS)
+        ev(w, f, s, "dnp3.too_many_points");
 }
 
 /* ---- link / transport ------------------------------------------------------------------ */

@@ -1,0 +1,348 @@
+/* dnp3_test.c — DNP3/TCP parser: real captures through the whole pipeline (also cut into
+ * 1-byte deliveries; addresses, function codes, objects and point values checked against
+ * tshark's dnp3 dissector) and hand-built link frames fed to parse() with the EVE text read
+ * back: transport reassembly, CRC errors, lying lengths and qualifiers. */
+#include "app_test_util.h"
+#include "dnp3.h"
+
+#include <netinet/in.h>
+
+extern const struct sn_app_parser sn_app_dnp3;
+
+static struct app_run run_both(const char *rel, bool *same)
+{
+    struct app_run a = app_test_run(rel, NULL, false);
+    struct app_run b = app_test_run(rel, NULL, true);
+
+    *same = a.text && b.text && strcmp(a.text, b.text) == 0;
+    app_test_free(&b);
+    return a;
+}
+
+CS_TEST(dnp3_crc_known_vector)
+{
+    /* the link header of a common reset-link frame: 05 64 05 C0 01 00 00 04, CRC E9 21 */
+    static const uint8_t h[] = {0x05, 0x64, 0x05, 0xc0, 0x01, 0x00, 0x00, 0x04};
+    CHECK_EQ(sn_dnp3_crc(h, sizeof(h)), 0x21e9);
+    CHECK(sn_dnp3_crc(h, sizeof(h) - 1) != 0x21e9);
+}
+
+CS_TEST(dnp3_sv_capture)
+{
+    bool same;
+    struct app_run r = run_both("pcaps/dnp3/sv-dnp3-eve.pcap", &same);
+
+    REQUIRE(r.text);
+    CHECK(same);
+    /* suricata-verify dnp3-eve: 55 records (application confirms are not logged) */
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"dnp3\"", NULL), 55);
+    CHECK_EQ(app_test_count(&r, "\"function_code\":0,\"complete\"", NULL), 0);
+    CHECK_EQ(app_test_count(&r,
+                            "\"dnp3\":{\"type\":\"request\",\"control\":{\"dir\":true,\"pri\":true,"
+                            "\"fcb\":false,\"fcv\":false,\"function_code\":4},\"src\":1,\"dst\":10,"
+                            "\"application\":{\"control\":{\"fir\":true,\"fin\":true,\"con\":false,"
+                            "\"uns\":false,\"sequence\":0},\"function_code\":21,\"objects\":[{"
+                            "\"group\":60,\"variation\":2,\"qualifier\":6,\"prefix_code\":0,"
+                            "\"range_code\":6,\"start\":0,\"stop\":0,\"count\":0},",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"unsolicited_response\"", NULL), 17);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"response\"", NULL), 19);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"request\"", NULL), 19);
+    CHECK_EQ(app_test_count(&r, "\"iin\":{\"indicators\":[\"device_restart\"]}", NULL), 2);
+    /* write request, g80v1 (IIN bit 7 cleared) */
+    CHECK_EQ(app_test_count(&r,
+                            "{\"group\":80,\"variation\":1,\"qualifier\":0,\"prefix_code\":0,"
+                            "\"range_code\":0,\"start\":7,\"stop\":7,\"count\":1,\"points\":[{"
+                            "\"prefix\":0,\"index\":7,\"state\":0}]}",
+                            NULL),
+             1);
+    /* g32v7 analog events with float values 0..3 */
+    CHECK_EQ(app_test_count(&r, "\"group\":32,\"variation\":7,", "\"reserved0\":0,\"value\":2,"
+                            "\"timestamp\":0}", NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"group\":2,\"variation\":1,", "\"index\":0,\"state\":129}",
+                            NULL),
+             2);
+    CHECK_EQ(app_test_count(&r, "\"event\":\"dnp3.", NULL), 0);
+    app_test_free(&r);
+}
+
+CS_TEST(dnp3_read_class0_response)
+{
+    bool same;
+    struct app_run r = run_both("pcaps/dnp3/read_and_response.pcap", &same);
+
+    REQUIRE(r.text);
+    CHECK(same);
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"dnp3\"", NULL), 2);
+    /* tshark: request READ of class 0..3 (g60v2,3,4,1), response with 7 objects of 10 points */
+    CHECK_EQ(app_test_count(&r, "\"function_code\":1,", "\"group\":60,\"variation\":1,", NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"response\"", "\"function_code\":129,",
+                            "\"group\":1,\"variation\":2,\"qualifier\":0,\"prefix_code\":0,"
+                            "\"range_code\":0,\"start\":0,\"stop\":9,\"count\":10,\"points\":[{"
+                            "\"prefix\":0,\"index\":0,\"online\":0,\"restart\":1,",
+                            "\"group\":3,\"variation\":2,", "\"group\":20,\"variation\":1,",
+                            "\"group\":21,\"variation\":1,", "\"group\":30,\"variation\":1,",
+                            "\"group\":10,\"variation\":2,", "\"group\":40,\"variation\":1,",
+                            "\"iin\":{}", NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"index\":9,", NULL), 1);
+    app_test_free(&r);
+}
+
+/* ---- hand-built frames ------------------------------------------------------------------- */
+
+struct feeder {
+    struct sn_worker w;
+    struct sn_config cfg;
+    struct sn_flow f;
+    struct sn_eve_sink *sink;
+    void *s;
+    char path[64];
+    uint8_t pend[2][8192];
+    uint32_t plen[2];
+    char *text;
+};
+
+static struct feeder *feeder_new(void)
+{
+    struct feeder *fd = calloc(1, sizeof(*fd));
+    int tfd;
+
+    if (!fd)
+        return NULL;
+    snprintf(fd->path, sizeof(fd->path), "/tmp/cs-dnp3test-XXXXXX");
+    tfd = mkstemp(fd->path);
+    if (tfd >= 0)
+        close(tfd);
+    sn_config_defaults(&fd->cfg);
+    fd->sink = sn_eve_sink_open(fd->path, NULL, NULL);
+    if (!fd->sink || sn_worker_init(&fd->w, 0, &fd->cfg, 1, fd->sink) != CS_OK) {
+        free(fd);
+        return NULL;
+    }
+    fd->f.proto = IPPROTO_TCP;
+    fd->f.ip_ver = 4;
+    fd->f.sp = 40000;
+    fd->f.dp = 20000;
+    fd->f.app_proto = (uint16_t)sn_app_lookup("dnp3");
+    fd->s = sn_app_dnp3.state_new();
+    return fd;
+}
+
+static void feeder_end(struct feeder *fd)
+{
+    FILE *fp;
+    long n;
+
+    sn_app_dnp3.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, NULL, 0, SN_STREAM_EOF);
+    sn_app_dnp3.parse(&fd->w, &fd->f, fd->s, SN_TOCLIENT, NULL, 0, SN_STREAM_EOF);
+    sn_worker_destroy(&fd->w);
+    sn_eve_sink_close(fd->sink);
+    fp = fopen(fd->path, "rb");
+    if (!fp)
+        return;
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    fd->text = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
+    if (fd->text && n > 0 && fread(fd->text, 1, (size_t)n, fp) != (size_t)n)
+        fd->text[0] = 0;
+    fclose(fp);
+}
+
+static void feeder_free(struct feeder *fd)
+{
+    sn_app_dnp3.state_free(fd->s);
+    unlink(fd->path);
+    free(fd->text);
+    free(fd);
+}
+
+static int count(const struct feeder *fd, const char *needle)
+{
+    int n = 0;
+    for (const char *p = fd->text; p && (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void feed(struct feeder *fd, int dir, const void *p, size_t n, size_t step)
+{
+    const uint8_t *b = p;
+
+    for (size_t off = 0; off < n;) {
+        size_t k = step ? CS_MIN(step, n - off) : n - off;
+        int rc;
+        if (fd->plen[dir] + k > sizeof(fd->pend[dir]))
+            return;
+        memcpy(fd->pend[dir] + fd->plen[dir], b + off, k);
+        fd->plen[dir] += (uint32_t)k;
+        off += k;
+        rc = sn_app_dnp3.parse(&fd->w, &fd->f, fd->s, dir, fd->pend[dir], fd->plen[dir], 0);
+        if (rc < 0 || (uint32_t)rc > fd->plen[dir])
+            return;
+        memmove(fd->pend[dir], fd->pend[dir] + rc, fd->plen[dir] - (uint32_t)rc);
+        fd->plen[dir] -= (uint32_t)rc;
+    }
+}
+
+/* Builds a link frame (ctrl, dst 10, src 1) around user data ud[0..n) into out; returns its
+ * size. */
+static size_t frame(uint8_t *out, uint8_t ctrl, const uint8_t *ud, size_t n)
+{
+    size_t o = 10;
+    uint16_t c;
+
+    out[0] = 0x05;
+    out[1] = 0x64;
+    out[2] = (uint8_t)(n + 5);
+    out[3] = ctrl;
+    out[4] = 10;
+    out[5] = 0;
+    out[6] = 1;
+    out[7] = 0;
+    c = sn_dnp3_crc(out, 8);
+    out[8] = (uint8_t)c;
+    out[9] = (uint8_t)(c >> 8);
+    for (size_t i = 0; i < n; i += 16) {
+        size_t b = CS_MIN((size_t)16, n - i);
+        memcpy(out + o, ud + i, b);
+        c = sn_dnp3_crc(ud + i, (uint32_t)b);
+        out[o + b] = (uint8_t)c;
+        out[o + b + 1] = (uint8_t)(c >> 8);
+        o += b + 2;
+    }
+    return o;
+}
+
+/* transport FIR|FIN seq 0; app FIR|FIN seq 3, READ, g60v1 all objects */
+static const uint8_t read_class0[] = {0xc0, 0xc3, 0x01, 60, 1, 0x06};
+
+CS_TEST(dnp3_read_request_split_any_way)
+{
+    uint8_t buf[300];
+    size_t n = frame(buf, 0xc4, read_class0, sizeof(read_class0));
+
+    for (size_t step = 0; step <= 3; step++) {
+        struct feeder *fd = feeder_new();
+        REQUIRE(fd && fd->s);
+        feed(fd, SN_TOSERVER, buf, n, step);
+        feeder_end(fd);
+        REQUIRE(fd->text);
+        CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 1);
+        CHECK_EQ(count(fd, "\"dnp3\":{\"type\":\"request\",\"control\":{\"dir\":true,\"pri\":true,"
+                           "\"fcb\":false,\"fcv\":false,\"function_code\":4},\"src\":1,\"dst\":10,"
+                           "\"application\":{\"control\":{\"fir\":true,\"fin\":true,\"con\":false,"
+                           "\"uns\":false,\"sequence\":3},\"function_code\":1,\"objects\":[{"
+                           "\"group\":60,\"variation\":1,\"qualifier\":6,\"prefix_code\":0,"
+                           "\"range_code\":6,\"start\":0,\"stop\":0,\"count\":0}],"
+                           "\"complete\":true}}"),
+                 1);
+        CHECK_EQ(count(fd, "\"anomaly\""), 0);
+        feeder_free(fd);
+    }
+}
+
+CS_TEST(dnp3_transport_reassembly)
+{
+    /* a response split over two transport segments: FIR seq 5, then FIN seq 6 */
+    uint8_t s1[] = {0x45, 0xc0, 0x81, 0x80, 0x00, 1, 2, 0x00, 0, 1};
+    uint8_t s2[] = {0x86, 0x81, 0x01};
+    uint8_t bad2[] = {0x88, 0x81, 0x01}; /* FIN with a sequence gap */
+    uint8_t b1[64], b2[64];
+    size_t n1 = frame(b1, 0x44, s1, sizeof(s1)), n2 = frame(b2, 0x44, s2, sizeof(s2));
+    struct feeder *fd = feeder_new();
+
+    REQUIRE(fd && fd->s);
+    feed(fd, SN_TOCLIENT, b1, n1, 0);
+    feed(fd, SN_TOCLIENT, b2, n2, 0);
+    n2 = frame(b2, 0x44, bad2, sizeof(bad2));
+    feed(fd, SN_TOCLIENT, b1, n1, 0);
+    feed(fd, SN_TOCLIENT, b2, n2, 0); /* out of sequence: dropped */
+    feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 1);
+    CHECK_EQ(count(fd, "\"type\":\"response\""), 1);
+    /* g1v2, start 0 stop 1, flags 0x81 and 0x01 */
+    CHECK_EQ(count(fd, "\"points\":[{\"prefix\":0,\"index\":0,\"online\":1,\"restart\":0,"
+                       "\"comm_lost\":0,\"remote_forced\":0,\"local_forced\":0,\"chatter_filter\":0,"
+                       "\"reserved\":0,\"state\":1},{\"prefix\":0,\"index\":1,\"online\":1,"),
+             1);
+    CHECK_EQ(count(fd, "\"iin\":{\"indicators\":[\"device_restart\"]}"), 1);
+    feeder_free(fd);
+}
+
+CS_TEST(dnp3_bad_crcs)
+{
+    uint8_t a[300], b[300];
+    size_t na = frame(a, 0xc4, read_class0, sizeof(read_class0));
+    size_t nb = frame(b, 0xc4, read_class0, sizeof(read_class0));
+    struct feeder *fd = feeder_new();
+
+    REQUIRE(fd && fd->s);
+    a[8] ^= 0xff;        /* header CRC */
+    b[nb - 1] ^= 0xff;   /* data block CRC */
+    feed(fd, SN_TOSERVER, a, na, 0);
+    feed(fd, SN_TOSERVER, b, nb, 0);
+    nb = frame(b, 0xc4, read_class0, sizeof(read_class0));
+    feed(fd, SN_TOSERVER, "junk", 4, 0); /* resynchronised on the next start */
+    feed(fd, SN_TOSERVER, b, nb, 1);
+    feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(count(fd, "\"event\":\"dnp3.bad_link_crc\""), 1);
+    CHECK_EQ(count(fd, "\"event\":\"dnp3.bad_transport_crc\""), 1);
+    CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 1);
+    feeder_free(fd);
+}
+
+CS_TEST(dnp3_lying_lengths_and_objects)
+{
+    /* count qualifier 0x28 says 1000 points of g30v1, two are present */
+    uint8_t lie[] = {0xc0, 0xc1, 0x81, 0, 0, 30, 1, 0x28, 0xe8, 0x03,
+                     0, 0, 1, 1, 0, 0, 0, 1, 0, 1, 2, 0, 0, 0};
+    uint8_t unk[] = {0xc0, 0xc2, 0x81, 0, 0, 99, 1, 0x00, 0, 0, 0xaa};
+    uint8_t conf[] = {0xc0, 0xc2, 0x00}; /* application confirm: not logged */
+    uint8_t shrt[] = {0x05, 0x64, 0x02, 0xc4, 10, 0, 1, 0, 0, 0};
+    uint8_t buf[300];
+    struct feeder *fd = feeder_new();
+    size_t n;
+    uint16_t c = sn_dnp3_crc(shrt, 8);
+
+    REQUIRE(fd && fd->s);
+    n = frame(buf, 0x44, lie, sizeof(lie));
+    feed(fd, SN_TOCLIENT, buf, n, 0);
+    n = frame(buf, 0x44, unk, sizeof(unk));
+    feed(fd, SN_TOCLIENT, buf, n, 0);
+    n = frame(buf, 0xc4, conf, sizeof(conf));
+    feed(fd, SN_TOSERVER, buf, n, 0);
+    shrt[8] = (uint8_t)c;
+    shrt[9] = (uint8_t)(c >> 8);
+    feed(fd, SN_TOSERVER, shrt, sizeof(shrt), 0);
+    feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 2);
+    CHECK_EQ(count(fd, "\"count\":1000,\"points\":[{\"prefix\":0,\"index\":0,"), 1);
+    CHECK_EQ(count(fd, "\"index\":1,\"online\":1,"), 1);
+    CHECK_EQ(count(fd, "\"value\":2}]}"), 1);
+    CHECK_EQ(count(fd, "\"event\":\"dnp3.len_too_small\""), 2);
+    CHECK_EQ(count(fd, "\"event\":\"dnp3.unknown_object\""), 1);
+    CHECK_EQ(count(fd, "\"group\":99,\"variation\":1,"), 1);
+    feeder_free(fd);
+}
+
+CS_TEST(dnp3_probe)
+{
+    static const uint8_t h[] = {0x05, 0x64, 0x05, 0xc0, 0x01, 0x00, 0x00, 0x04, 0xe9, 0x21};
+    uint8_t bad[sizeof(h)];
+
+    memcpy(bad, h, sizeof(h));
+    bad[9] ^= 1;
+    CHECK_EQ(sn_app_dnp3.probe(h, sizeof(h), SN_TOSERVER, 20000), SN_PROBE_YES);
+    CHECK_EQ(sn_app_dnp3.probe(h, 5, SN_TOSERVER, 20000), SN_PROBE_MORE);
+    CHECK_EQ(sn_app_dnp3.probe(bad, sizeof(bad), SN_TOSERVER, 20000), SN_PROBE_NO);
+    CHECK_EQ(sn_app_dnp3.probe((const uint8_t *)"GET / ", 6, SN_TOSERVER, 20000), SN_PROBE_NO);
+}
+
+CS_TEST_MAIN()
