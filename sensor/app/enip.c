@@ -1,8 +1,9 @@
 /* enip.c — EtherNet/IP encapsulation parser (CIP Vol. 2 chapter 2) with a first look at the
  * CIP message carried by SendRRData / SendUnitData (service code, logical path, general and
- * extended status). TCP and UDP on port 44818 (and 2222). Encapsulation messages are paired
- * request/response in order; one EVE `enip` record per pair in Suricata's layout, written when
- * the response arrives (or when the flow ends for unanswered requests). */
+ * extended status). TCP and UDP on port 44818 (UDP 2222 I/O data has no encapsulation
+ * header: not parsed). Encapsulation messages are paired request/response in order; one EVE
+ * `enip` record per pair in Suricata's layout, written when the response arrives (or when the
+ * flow ends for unanswered requests). */
 #include "../../lib/cs_json.h"
 #include "../config.h"
 #include "../stream/stream.h"
@@ -19,7 +20,6 @@
 #define ENIP_SVC_NAME_MAX 16  /* service name bytes kept */
 #define ENIP_MAX_SEGS 6       /* logical path segments kept */
 #define ENIP_PORT 44818
-#define ENIP_IO_PORT 2222
 
 enum {
     CMD_NOP = 0x00,
@@ -366,7 +366,7 @@ static enum sn_probe enip_probe(const uint8_t *d, uint32_t len, int dir, uint16_
         return SN_PROBE_NO;
     if (cmd == CMD_REGISTER_SESSION && mlen != 4)
         return SN_PROBE_NO;
-    if (dp == ENIP_PORT || dp == ENIP_IO_PORT)
+    if (dp == ENIP_PORT)
         return SN_PROBE_YES;
     /* elsewhere: a request-looking header (no status, no options) on a session command */
     if (options != 0 || cs_get_le32(d + 8) != 0 || cmd == CMD_NOP)
@@ -767,7 +767,7 @@ static int enip_parse(struct sn_worker *w, struct sn_flow *f, void *state, int d
     dir &= 1;
     if (!s->init) {
         s->init = true;
-        s->req_dir = (f->sp == ENIP_PORT || f->sp == ENIP_IO_PORT) && f->dp != f->sp
+        s->req_dir = f->sp == ENIP_PORT && f->dp != ENIP_PORT
                          ? SN_TOCLIENT
                          : SN_TOSERVER;
     }
@@ -820,7 +820,7 @@ static int enip_parse(struct sn_worker *w, struct sn_flow *f, void *state, int d
 const struct sn_app_parser sn_app_enip = {
     .name = "enip",
     .ipproto = 0,
-    .default_ports = "44818,2222",
+    .default_ports = "44818",
     .eve_type = SN_EVE_ENIP,
     .probe = enip_probe,
     .parse = enip_parse,
