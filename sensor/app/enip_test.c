@@ -309,6 +309,44 @@ CS_TEST(enip_too_many_transactions)
     feeder_free(fd);
 }
 
+/* the ListIdentity reply of sv-enip_test1.pcap (frame 6), as a UDP datagram */
+static const uint8_t li_resp[] = {
+    0x63, 0x00, 0x33, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0xc1, 0xde, 0xbe, 0xd1, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x0c, 0x00, 0x2d, 0x00,
+    0x01, 0x00, 0x00, 0x02, 0xaf, 0x12, 0x0a, 0x01, 0x01, 0xa4, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x0c, 0x00, 0x3a, 0x00, 0x04, 0x03, 0x30, 0x00, 0x8e, 0x4d,
+    0x52, 0x00, 0x0b, 0x31, 0x37, 0x35, 0x36, 0x2d, 0x45, 0x4e, 0x42, 0x54, 0x2f, 0x41, 0x03};
+
+CS_TEST(enip_udp_datagrams)
+{
+    struct feeder *fd = feeder_new();
+    const uint8_t li_req[24] = {0x63};
+    int rc;
+
+    REQUIRE(fd && fd->s);
+    fd->f.proto = IPPROTO_UDP;
+    rc = sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, li_req, sizeof(li_req),
+                           SN_APP_DATAGRAM);
+    CHECK_EQ(rc, (int)sizeof(li_req));
+    rc = sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOCLIENT, li_resp, sizeof(li_resp),
+                           SN_APP_DATAGRAM);
+    CHECK_EQ(rc, (int)sizeof(li_resp));
+    /* a datagram cut short: consumed whole, flagged, and the next one parses again */
+    rc = sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, li_req, 20, SN_APP_DATAGRAM);
+    CHECK_EQ(rc, 20);
+    rc = sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, li_req, sizeof(li_req),
+                           SN_APP_DATAGRAM);
+    CHECK_EQ(rc, (int)sizeof(li_req));
+    sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, NULL, 0,
+                      SN_STREAM_EOF | SN_APP_DATAGRAM);
+    feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(count(fd, identity_1756), 1);
+    CHECK_EQ(count(fd, "\"event\":\"enip.invalid_pdu\""), 1);
+    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 2); /* the pair + one unanswered request */
+    feeder_free(fd);
+}
+
 CS_TEST(enip_probe)
 {
     const uint8_t http[] = "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n";
