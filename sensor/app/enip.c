@@ -19,6 +19,8 @@
 #define ENIP_NAME_MAX 32      /* product name bytes kept */
 #define ENIP_SVC_NAME_MAX 16  /* service name bytes kept */
 #define ENIP_MAX_SEGS 6       /* logical path segments kept */
+#define ENIP_MAX_MULT 8       /* services of a multiple service packet kept */
+#define ENIP_SUB_SEGS 3       /* logical path segments kept per embedded service */
 #define ENIP_PORT 44818
 
 enum {
@@ -39,6 +41,16 @@ enum {
 struct enip_seg {
     uint8_t type;
     uint32_t value;
+};
+
+/* one service embedded in a multiple service packet */
+struct enip_sub {
+    uint8_t service;
+    uint8_t status;
+    bool has_ext;
+    uint16_t ext;
+    uint8_t nsegs;
+    struct enip_seg segs[ENIP_SUB_SEGS];
 };
 
 /* One encapsulation message with what was decoded from it. The fields a rule inspects
@@ -70,6 +82,8 @@ struct enip_msg {
     uint16_t cip_ext;     /* first extended status word */
     uint8_t nsegs;
     struct enip_seg segs[ENIP_MAX_SEGS];
+    uint8_t nmult;        /* multiple service packet members (first ENIP_MAX_MULT) */
+    struct enip_sub mult[ENIP_MAX_MULT];
 };
 
 struct enip_tx {
@@ -193,9 +207,9 @@ static const char *device_type_name(uint16_t t)
     }
 }
 
-static const char *cip_service_name(uint8_t s, const struct enip_msg *m)
+static const char *cip_service_name(uint8_t s, const struct enip_seg *segs, uint8_t nsegs)
 {
-    uint32_t cls = m->nsegs && m->segs[0].type == 0 ? m->segs[0].value : 0;
+    uint32_t cls = nsegs && segs[0].type == 0 ? segs[0].value : 0;
 
     switch (s) {
     case 0x01:
@@ -387,36 +401,67 @@ static void json_name_or_num(struct cs_json *j, const char *key, const char *nam
     cs_json_str(j, key, name);
 }
 
-static void log_cip(struct cs_json *j, const struct enip_msg *m, bool req)
+static void log_service(struct cs_json *j, uint8_t service, const struct enip_seg *segs,
+                        uint8_t nsegs)
 {
-    const char *svc = cip_service_name(m->cip_service, m);
-    char buf[16];
+    const char *svc = cip_service_name(service, segs, nsegs);
+    char buf[8];
 
-    cs_json_open(j, "cip");
     if (!svc) {
-        snprintf(buf, sizeof(buf), "0x%02x", m->cip_service);
+        snprintf(buf, sizeof(buf), "0x%02x", service);
         svc = buf;
     }
     cs_json_str(j, "service", svc);
-    if (req) {
-        if (m->nsegs && m->segs[0].type == 0 && cip_class_name(m->segs[0].value))
-            cs_json_str(j, "class_name", cip_class_name(m->segs[0].value));
-        if (m->nsegs) {
-            cs_json_open_arr(j, "path");
-            for (uint8_t i = 0; i < m->nsegs; i++) {
-                cs_json_open(j, NULL);
-                cs_json_str(j, "segment_type", seg_type_name(m->segs[i].type));
-                cs_json_uint(j, "value", m->segs[i].value);
-                cs_json_close(j);
-            }
-            cs_json_close_arr(j);
+}
+
+static void log_path(struct cs_json *j, const struct enip_seg *segs, uint8_t nsegs)
+{
+    if (nsegs && segs[0].type == 0 && cip_class_name(segs[0].value))
+        cs_json_str(j, "class_name", cip_class_name(segs[0].value));
+    if (!nsegs)
+        return;
+    cs_json_open_arr(j, "path");
+    for (uint8_t i = 0; i < nsegs; i++) {
+        cs_json_open(j, NULL);
+        cs_json_str(j, "segment_type", seg_type_name(segs[i].type));
+        cs_json_uint(j, "value", segs[i].value);
+        cs_json_close(j);
+    }
+    cs_json_close_arr(j);
+}
+
+static void log_status(struct cs_json *j, uint8_t status, bool has_ext, uint16_t ext)
+{
+    char buf[16];
+
+    json_name_or_num(j, "status", cip_status_name(status), status);
+    if (has_ext) {
+        snprintf(buf, sizeof(buf), "0x%04x", ext);
+        cs_json_str(j, "status_extended", buf);
+    }
+}
+
+static void log_cip(struct cs_json *j, const struct enip_msg *m, bool req)
+{
+    cs_json_open(j, "cip");
+    log_service(j, m->cip_service, m->segs, m->nsegs);
+    if (req)
+        log_path(j, m->segs, m->nsegs);
+    else
+        log_status(j, m->cip_status, m->cip_has_ext, m->cip_ext);
+    if (m->nmult) {
+        cs_json_open_arr(j, "multiple");
+        for (uint8_t i = 0; i < m->nmult; i++) {
+            const struct enip_sub *e = &m->mult[i];
+            cs_json_open(j, NULL);
+            log_service(j, e->service, e->segs, e->nsegs);
+            if (req)
+                log_path(j, e->segs, e->nsegs);
+            else
+                log_status(j, e->status, e->has_ext, e->ext);
+            cs_json_close(j);
         }
-    } else {
-        json_name_or_num(j, "status", cip_status_name(m->cip_status), m->cip_status);
-        if (m->cip_has_ext) {
-            snprintf(buf, sizeof(buf), "0x%04x", m->cip_ext);
-            cs_json_str(j, "status_extended", buf);
-        }
+        cs_json_close_arr(j);
     }
     cs_json_close(j);
 }
@@ -576,7 +621,8 @@ static bool parse_services(struct enip_msg *m, const uint8_t *p, uint32_t n)
 
 /* Logical path (size in 16-bit words already applied: n bytes). Stops at the first segment
  * that is not logical; returns false when a segment runs past the path. */
-static bool parse_path(struct enip_msg *m, const uint8_t *p, uint32_t n)
+static bool parse_path(struct enip_seg *segs, uint8_t cap, uint8_t *nsegs, const uint8_t *p,
+                       uint32_t n)
 {
     uint32_t off = 0;
 
@@ -608,10 +654,57 @@ static bool parse_path(struct enip_msg *m, const uint8_t *p, uint32_t n)
         default:
             return false;
         }
-        if (m->nsegs < ENIP_MAX_SEGS) {
-            m->segs[m->nsegs].type = (uint8_t)((b >> 2) & 7);
-            m->segs[m->nsegs].value = v;
-            m->nsegs++;
+        if (*nsegs < cap) {
+            segs[*nsegs].type = (uint8_t)((b >> 2) & 7);
+            segs[*nsegs].value = v;
+            (*nsegs)++;
+        }
+    }
+    return true;
+}
+
+/* CIP message router request or response (n >= 1). */
+/* One embedded request or response of a multiple service packet (n bytes at p). */
+static bool parse_sub(struct enip_sub *e, const uint8_t *p, uint32_t n, bool req)
+{
+    if (n < 2)
+        return false;
+    e->service = p[0] & 0x7f;
+    if (req)
+        return n - 2 >= 2u * p[1] && parse_path(e->segs, ENIP_SUB_SEGS, &e->nsegs, p + 2,
+                                                 2u * p[1]);
+    if (n < 4)
+        return false;
+    e->status = p[2];
+    if (p[3]) {
+        if (n - 4 < 2u * p[3])
+            return false;
+        e->has_ext = true;
+        e->ext = cs_get_le16(p + 4);
+    }
+    return true;
+}
+
+/* Multiple service packet data: count, offsets from the count field, the services. */
+static bool parse_multiple(struct enip_msg *m, const uint8_t *p, uint32_t n, bool req)
+{
+    uint32_t cnt;
+
+    if (n < 2)
+        return false;
+    cnt = cs_get_le16(p);
+    if (cnt == 0 || n < 2 + 2 * cnt)
+        return false;
+    for (uint32_t i = 0; i < cnt; i++) {
+        uint32_t start = cs_get_le16(p + 2 + 2 * i);
+        uint32_t end = i + 1 < cnt ? cs_get_le16(p + 4 + 2 * i) : n;
+
+        if (start < 2 + 2 * cnt || start >= end || end > n)
+            return false;
+        if (m->nmult < ENIP_MAX_MULT) {
+            if (!parse_sub(&m->mult[m->nmult], p + start, end - start, req))
+                return false;
+            m->nmult++;
         }
     }
     return true;
@@ -620,27 +713,30 @@ static bool parse_path(struct enip_msg *m, const uint8_t *p, uint32_t n)
 /* CIP message router request or response (n >= 1). */
 static bool parse_cip(struct enip_msg *m, const uint8_t *p, uint32_t n, bool req)
 {
+    uint32_t hl;
+
     m->has_cip = true;
     m->cip_service = p[0] & 0x7f;
     if (req) {
-        uint32_t plen;
-
         if (n < 2)
             return false;
-        plen = 2u * p[1];
-        if (n - 2 < plen)
+        hl = 2u + 2u * p[1];
+        if (n < hl || !parse_path(m->segs, ENIP_MAX_SEGS, &m->nsegs, p + 2, hl - 2))
             return false;
-        return parse_path(m, p + 2, plen);
-    }
-    if (n < 4)
-        return false;
-    m->cip_status = p[2];
-    if (p[3]) {
-        if (n - 4 < 2u * p[3])
+    } else {
+        if (n < 4)
             return false;
-        m->cip_has_ext = true;
-        m->cip_ext = cs_get_le16(p + 4);
+        m->cip_status = p[2];
+        hl = 4u + 2u * p[3];
+        if (n < hl)
+            return false;
+        if (p[3]) {
+            m->cip_has_ext = true;
+            m->cip_ext = cs_get_le16(p + 4);
+        }
     }
+    if (m->cip_service == 0x0a && (req || m->cip_status == 0 || m->cip_status == 0x1e))
+        return parse_multiple(m, p + hl, n - hl, req);
     return true;
 }
 

@@ -74,9 +74,28 @@ CS_TEST(enip_send_unit_data_cip)
                             "\"class\",\"value\":139},",
                             NULL),
              72);
-    CHECK_EQ(app_test_count(&r, "\"service\":\"get_attribute_list\"",
-                            "\"path\":[{\"segment_type\":\"class\",\"value\":115},", NULL),
+    CHECK_EQ(app_test_count(&r, "\"cip\":{\"service\":\"get_attribute_list\",\"path\":[{"
+                            "\"segment_type\":\"class\",\"value\":115},", NULL),
              20);
+    /* tshark: the multiple service packets hold 11 get_attribute_list on classes 0x01, 0x69,
+     * 0x73, 0xac, 0x68, 0x70, 0x8e, 0x69, … (the first 8 are kept) */
+    CHECK_EQ(app_test_count(&r, "\"multiple\":[{\"service\":\"get_attribute_list\","
+                            "\"class_name\":\"identity\",\"path\":[{\"segment_type\":\"class\","
+                            "\"value\":1},{\"segment_type\":\"instance\",\"value\":1}]},{"
+                            "\"service\":\"get_attribute_list\",\"path\":[{\"segment_type\":"
+                            "\"class\",\"value\":105},",
+                            "\"value\":142},{\"segment_type\":\"instance\",\"value\":1}]},{"
+                            "\"service\":\"get_attribute_list\",\"path\":[{\"segment_type\":"
+                            "\"class\",\"value\":105},{\"segment_type\":\"instance\",\"value\":0}]"
+                            "}]}}",
+                            NULL),
+             41);
+    CHECK_EQ(app_test_count(&r, "\"response\":{\"command\":\"send_unit_data\",\"status\":"
+                            "\"success\",\"cip\":{\"service\":\"multiple_service_packet\","
+                            "\"status\":\"success\",\"multiple\":[{\"service\":"
+                            "\"get_attribute_list\",\"status\":\"success\"},",
+                            NULL),
+             40);
     CHECK_EQ(app_test_count(&r, "\"request\":{", "\"service\":\"multiple_service_packet\","
                             "\"class_name\":\"message_router\"", NULL),
              41);
@@ -344,6 +363,50 @@ CS_TEST(enip_udp_datagrams)
     CHECK_EQ(count(fd, identity_1756), 1);
     CHECK_EQ(count(fd, "\"event\":\"enip.invalid_pdu\""), 1);
     CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 2); /* the pair + one unanswered request */
+    feeder_free(fd);
+}
+
+/* SendRRData request carrying a multiple service packet to the message router (class 2,
+ * instance 1) with two embedded get_attribute_single requests; `off2` is the second offset */
+static void msp_request(uint8_t *b, uint8_t off2)
+{
+    static const uint8_t tpl[] = {
+        0x6f, 0, 42, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* hdr */
+        0, 0, 0, 0, 5, 0, 2, 0,                                                  /* cpf */
+        0, 0, 0, 0,                                                              /* null */
+        0xb2, 0, 26, 0,                                                          /* data */
+        0x0a, 2, 0x20, 0x02, 0x24, 0x01,                                         /* MSP */
+        2, 0, 6, 0, 12, 0,                                    /* count, offsets 6, off2 */
+        0x0e, 2, 0x20, 0xf5, 0x24, 0x01,                      /* tcp/ip interface */
+        0x0e, 3, 0x20, 0x01, 0x24, 0x01, 0x30, 0x07};          /* identity attr 7 */
+    memcpy(b, tpl, sizeof(tpl));
+    b[24 + 16 + 6 + 4] = off2;
+}
+
+CS_TEST(enip_multiple_service_packet)
+{
+    struct feeder *fd = feeder_new();
+    uint8_t good[66], bad[66];
+
+    REQUIRE(fd && fd->s);
+    msp_request(good, 12);
+    msp_request(bad, 60); /* second offset past the data */
+    feed(fd, SN_TOSERVER, good, sizeof(good), 1);
+    feed(fd, SN_TOSERVER, bad, sizeof(bad), 0);
+    feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(count(fd, "\"cip\":{\"service\":\"multiple_service_packet\",\"class_name\":"
+                       "\"message_router\",\"path\":[{\"segment_type\":\"class\",\"value\":2},{"
+                       "\"segment_type\":\"instance\",\"value\":1}],\"multiple\":[{\"service\":"
+                       "\"get_attribute_single\",\"class_name\":\"tcp_ip_interface\",\"path\":[{"
+                       "\"segment_type\":\"class\",\"value\":245},{\"segment_type\":"
+                       "\"instance\",\"value\":1}]},{\"service\":\"get_attribute_single\","
+                       "\"class_name\":\"identity\",\"path\":[{\"segment_type\":\"class\","
+                       "\"value\":1},{\"segment_type\":\"instance\",\"value\":1},{"
+                       "\"segment_type\":\"attribute\",\"value\":7}]}]}"),
+             1);
+    CHECK_EQ(count(fd, "\"event\":\"enip.invalid_pdu\""), 1);
+    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 2);
     feeder_free(fd);
 }
 
