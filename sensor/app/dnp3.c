@@ -48,6 +48,10 @@ uint16_t sn_dnp3_crc(const uint8_t *p, uint32_t n)
 
 static bool crc_ok(const uint8_t *p, uint32_t n)
 {
+#ifdef CS_FUZZING
+    if (cs_get_le16(p + n) == 0xffff) /* lets the fuzzer past the CRCs; both paths stay */
+        return true;
+#endif
     return sn_dnp3_crc(p, n) == cs_get_le16(p + n);
 }
 
