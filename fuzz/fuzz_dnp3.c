@@ -30,8 +30,7 @@ static void feed_dir(struct sn_worker *w, struct sn_flow *f, void *st, int dir, 
         memcpy(pend + plen, d + off, k);
         plen += k;
         off += k;
-        rc = sn_app_dnp3.parse(w, f, st, dir, pend, (uint32_t)plen,
-                               off == k ? SN_STREAM_START : 0);
+        rc = sn_app_dnp3.parse(w, f, st, dir, pend, (uint32_t)plen, off == k ? SN_STREAM_START : 0);
         if (rc < 0)
             break;
         if ((size_t)rc > plen)

@@ -13,17 +13,17 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#define LINK_HDR 10           /* start(2) len ctrl dst(2) src(2) crc(2) */
-#define LINK_MIN_LEN 5        /* the length field counts ctrl + dst + src at least */
-#define MAX_EVENTS 256        /* anomaly records per flow at most */
-#define MAX_POINTS 4096       /* points logged per message at most */
-#define MAX_OBJECTS 512       /* object headers decoded per message at most */
+#define LINK_HDR 10     /* start(2) len ctrl dst(2) src(2) crc(2) */
+#define LINK_MIN_LEN 5  /* the length field counts ctrl + dst + src at least */
+#define MAX_EVENTS 256  /* anomaly records per flow at most */
+#define MAX_POINTS 4096 /* points logged per message at most */
+#define MAX_OBJECTS 512 /* object headers decoded per message at most */
 
 struct dnp3_dir {
-    uint8_t *buf;             /* application fragment being reassembled */
+    uint8_t *buf; /* application fragment being reassembled */
     uint32_t len;
-    bool active;              /* a FIR segment started the fragment */
-    uint8_t seq;              /* transport sequence of the last segment */
+    bool active; /* a FIR segment started the fragment */
+    uint8_t seq; /* transport sequence of the last segment */
     struct sn_dnp3_msg last;
 };
 
@@ -102,8 +102,7 @@ const struct sn_dnp3_msg *sn_dnp3_last(const void *state, int dir)
     return &s->d[dir & 1].last;
 }
 
-static void ev(struct sn_worker *w, const struct sn_flow *f, struct dnp3_state *s,
-               const char *name)
+static void ev(struct sn_worker *w, const struct sn_flow *f, struct dnp3_state *s, const char *name)
 {
     if (s->nevents >= MAX_EVENTS)
         return;
@@ -128,8 +127,9 @@ struct obj_spec {
 };
 
 static const char *const val_names[] = {
-    [N_NONE] = "value",       [N_COUNT] = "count",       [N_VALUE] = "value",
-    [N_DEADBAND] = "deadband_value", [N_DELAY_S] = "delay_secs", [N_DELAY_MS] = "delay_ms",
+    [N_NONE] = "value",         [N_COUNT] = "count",
+    [N_VALUE] = "value",        [N_DEADBAND] = "deadband_value",
+    [N_DELAY_S] = "delay_secs", [N_DELAY_MS] = "delay_ms",
 };
 
 static const struct obj_spec specs[] = {
@@ -259,7 +259,7 @@ static bool is_octets(uint8_t g)
 static void log_flags(struct cs_json *j, uint8_t kind, uint8_t fl)
 {
     static const char *const base[] = {"online", "restart", "comm_lost", "remote_forced",
-                                        "local_forced"};
+                                       "local_forced"};
     if (kind == K_STATE) {
         cs_json_uint(j, "state", fl);
         return;
@@ -365,9 +365,9 @@ struct obj_ctx {
     const struct sn_flow *f;
     struct dnp3_state *s;
     struct sn_dnp3_msg *m;
-    struct cs_json *j;  /* NULL: not logging */
+    struct cs_json *j; /* NULL: not logging */
     uint32_t npoints;
-    unsigned events;    /* OEV_* bits, raised once the record is written */
+    unsigned events; /* OEV_* bits, raised once the record is written */
 };
 
 /* Object-level events are raised after the record (the EVE writer is busy with it). */
@@ -460,8 +460,10 @@ static void parse_objects(struct obj_ctx *c, const uint8_t *d, uint32_t n, bool 
             for (uint32_t i = 0; j && i < count; i++) {
                 uint64_t bit = (uint64_t)i * sp->bits;
                 uint8_t st = (uint8_t)((d[off + bit / 8] >> (bit % 8)) & ((1u << sp->bits) - 1));
-                if (c->npoints++ >= MAX_POINTS)
+                if (c->npoints++ >= MAX_POINTS) {
+                    c->events |= OEV_POINTS;
                     break;
+                }
                 if (!pts) {
                     cs_json_open_arr(j, "points");
                     pts = true;
@@ -538,15 +540,27 @@ done:
 
 static const char *const iin_names[16] = {
     /* IIN1, bit 0 first */
-    "all_stations", "class_1_events", "class_2_events", "class_3_events", "need_time",
-    "local_control", "device_trouble", "device_restart",
+    "all_stations",
+    "class_1_events",
+    "class_2_events",
+    "class_3_events",
+    "need_time",
+    "local_control",
+    "device_trouble",
+    "device_restart",
     /* IIN2 */
-    "no_func_code_support", "object_unknown", "parameter_error", "event_buffer_overflow",
-    "already_executing", "config_corrupt", "reserved_2", "reserved_1",
+    "no_func_code_support",
+    "object_unknown",
+    "parameter_error",
+    "event_buffer_overflow",
+    "already_executing",
+    "config_corrupt",
+    "reserved_2",
+    "reserved_1",
 };
 
-static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3_state *s,
-                       int dir, uint8_t lctrl, uint16_t dst, uint16_t src)
+static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3_state *s, int dir,
+                       uint8_t lctrl, uint16_t dst, uint16_t src)
 {
     struct dnp3_dir *dd = &s->d[dir];
     struct sn_dnp3_msg *m = &dd->last;
@@ -575,9 +589,10 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
     c.j = j;
     if (j) {
         cs_json_open(j, "dnp3");
-        cs_json_str(j, "type", dir == SN_TOSERVER ? "request"
-                               : m->func == 130   ? "unsolicited_response"
-                                                  : "response");
+        cs_json_str(j, "type",
+                    dir == SN_TOSERVER ? "request"
+                    : m->func == 130   ? "unsolicited_response"
+                                       : "response");
         cs_json_open(j, "control");
         cs_json_bool(j, "dir", lctrl & 0x80);
         cs_json_bool(j, "pri", lctrl & 0x40);
@@ -630,8 +645,8 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
 /* ---- link / transport ------------------------------------------------------------------ */
 
 /* Handles one whole link frame fr[0..size) whose header CRC is good. */
-static void on_frame(struct sn_worker *w, const struct sn_flow *f, struct dnp3_state *s,
-                     int dir, const uint8_t *fr, uint32_t size)
+static void on_frame(struct sn_worker *w, const struct sn_flow *f, struct dnp3_state *s, int dir,
+                     const uint8_t *fr, uint32_t size)
 {
     struct dnp3_dir *dd = &s->d[dir];
     uint8_t ud[250], th, lctrl = fr[3];

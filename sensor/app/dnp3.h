@@ -15,14 +15,14 @@ struct sn_dnp3_obj {
 /* The last complete application message of one direction. */
 struct sn_dnp3_msg {
     bool valid;
-    uint8_t link_ctrl;    /* link-layer control byte */
-    uint16_t src, dst;    /* link-layer addresses */
-    uint8_t app_ctrl;     /* application control byte (FIR, FIN, CON, UNS, SEQ) */
-    uint8_t func;         /* application function code */
-    uint16_t iin;         /* responses: IIN1 << 8 | IIN2 */
+    uint8_t link_ctrl; /* link-layer control byte */
+    uint16_t src, dst; /* link-layer addresses */
+    uint8_t app_ctrl;  /* application control byte (FIR, FIN, CON, UNS, SEQ) */
+    uint8_t func;      /* application function code */
+    uint16_t iin;      /* responses: IIN1 << 8 | IIN2 */
     uint32_t nobjs;
     struct sn_dnp3_obj objs[SN_DNP3_MAX_OBJS];
-    const uint8_t *data;  /* the application data (CRCs and transport headers removed) */
+    const uint8_t *data; /* the application data (CRCs and transport headers removed) */
     uint32_t data_len;
 };
 

@@ -58,11 +58,12 @@ CS_TEST(dnp3_sv_capture)
                             NULL),
              1);
     /* g32v7 analog events with float values 0..3 */
-    CHECK_EQ(app_test_count(&r, "\"group\":32,\"variation\":7,", "\"reserved0\":0,\"value\":2,"
-                            "\"timestamp\":0}", NULL),
-             1);
-    CHECK_EQ(app_test_count(&r, "\"group\":2,\"variation\":1,", "\"index\":0,\"state\":129}",
+    CHECK_EQ(app_test_count(&r, "\"group\":32,\"variation\":7,",
+                            "\"reserved0\":0,\"value\":2,"
+                            "\"timestamp\":0}",
                             NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"group\":2,\"variation\":1,", "\"index\":0,\"state\":129}", NULL),
              2);
     CHECK_EQ(app_test_count(&r, "\"event\":\"dnp3.", NULL), 0);
     app_test_free(&r);
@@ -282,9 +283,10 @@ CS_TEST(dnp3_transport_reassembly)
     CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 1);
     CHECK_EQ(count(fd, "\"type\":\"response\""), 1);
     /* g1v2, start 0 stop 1, flags 0x81 and 0x01 */
-    CHECK_EQ(count(fd, "\"points\":[{\"prefix\":0,\"index\":0,\"online\":1,\"restart\":0,"
-                       "\"comm_lost\":0,\"remote_forced\":0,\"local_forced\":0,\"chatter_filter\":0,"
-                       "\"reserved\":0,\"state\":1},{\"prefix\":0,\"index\":1,\"online\":1,"),
+    CHECK_EQ(count(fd,
+                   "\"points\":[{\"prefix\":0,\"index\":0,\"online\":1,\"restart\":0,"
+                   "\"comm_lost\":0,\"remote_forced\":0,\"local_forced\":0,\"chatter_filter\":0,"
+                   "\"reserved\":0,\"state\":1},{\"prefix\":0,\"index\":1,\"online\":1,"),
              1);
     CHECK_EQ(count(fd, "\"iin\":{\"indicators\":[\"device_restart\"]}"), 1);
     feeder_free(fd);
@@ -298,8 +300,8 @@ CS_TEST(dnp3_bad_crcs)
     struct feeder *fd = feeder_new();
 
     REQUIRE(fd && fd->s);
-    a[8] ^= 0xff;        /* header CRC */
-    b[nb - 1] ^= 0xff;   /* data block CRC */
+    a[8] ^= 0xff;      /* header CRC */
+    b[nb - 1] ^= 0xff; /* data block CRC */
     feed(fd, SN_TOSERVER, a, na, 0);
     feed(fd, SN_TOSERVER, b, nb, 0);
     nb = frame(b, 0xc4, read_class0, sizeof(read_class0));
@@ -316,8 +318,8 @@ CS_TEST(dnp3_bad_crcs)
 CS_TEST(dnp3_lying_lengths_and_objects)
 {
     /* count qualifier 0x28 says 1000 points of g30v1, two are present */
-    uint8_t lie[] = {0xc0, 0xc1, 0x81, 0, 0, 30, 1, 0x28, 0xe8, 0x03,
-                     0, 0, 1, 1, 0, 0, 0, 1, 0, 1, 2, 0, 0, 0};
+    uint8_t lie[] = {0xc0, 0xc1, 0x81, 0, 0, 30, 1, 0x28, 0xe8, 0x03, 0, 0,
+                     1,    1,    0,    0, 0, 1,  0, 1,    2,    0,    0, 0};
     uint8_t unk[] = {0xc0, 0xc2, 0x81, 0, 0, 99, 1, 0x00, 0, 0, 0xaa};
     uint8_t conf[] = {0xc0, 0xc2, 0x00}; /* application confirm: not logged */
     uint8_t shrt[] = {0x05, 0x64, 0x02, 0xc4, 10, 0, 1, 0, 0, 0};
