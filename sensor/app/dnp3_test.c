@@ -350,6 +350,52 @@ CS_TEST(dnp3_lying_lengths_and_objects)
     feeder_free(fd);
 }
 
+/* Sends app[0..n) as transport segments of up to 249 bytes (first sequence 0). */
+static void send_fragment(struct feeder *fd, int dir, const uint8_t *app, size_t n, bool fin)
+{
+    uint8_t seg[250], buf[300];
+    uint8_t seq = 0;
+
+    for (size_t off = 0; off < n; seq = (uint8_t)((seq + 1) & 0x3f)) {
+        size_t k = CS_MIN((size_t)249, n - off);
+        seg[0] = (uint8_t)(seq | (off == 0 ? 0x40 : 0) | (fin && off + k == n ? 0x80 : 0));
+        memcpy(seg + 1, app + off, k);
+        feed(fd, dir, buf, frame(buf, dir == SN_TOSERVER ? 0xc4 : 0x44, seg, k + 1), 0);
+        off += k;
+    }
+}
+
+CS_TEST(dnp3_caps)
+{
+    static uint8_t app[9000];
+    struct feeder *fd = feeder_new();
+
+    REQUIRE(fd && fd->s);
+    /* a response with g1v1 packed bits, indices 0..4999: more points than are logged */
+    memset(app, 0x55, sizeof(app));
+    app[0] = 0xc0;
+    app[1] = 0x81;
+    app[2] = app[3] = 0;
+    app[4] = 1;
+    app[5] = 1;
+    app[6] = 0x01;
+    app[7] = 0;
+    app[8] = 0;
+    app[9] = (uint8_t)(4999 & 0xff);
+    app[10] = (uint8_t)(4999 >> 8);
+    send_fragment(fd, SN_TOCLIENT, app, 11 + 625, true);
+    /* a fragment that never ends and outgrows the reassembly cap */
+    send_fragment(fd, SN_TOSERVER, app, sizeof(app), false);
+    feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 1);
+    CHECK_EQ(count(fd, "\"count\":5000,\"points\":[{\"prefix\":0,\"index\":0,\"state\":1}"), 1);
+    CHECK_EQ(count(fd, "{\"prefix\":0,\"index\":4095,\"state\":0}]"), 1);
+    CHECK_EQ(count(fd, "\"event\":\"dnp3.too_many_points\""), 1);
+    CHECK_EQ(count(fd, "\"event\":\"dnp3.too_long_reassembly\""), 1);
+    feeder_free(fd);
+}
+
 CS_TEST(dnp3_probe)
 {
     static const uint8_t h[] = {0x05, 0x64, 0x05, 0xc0, 0x01, 0x00, 0x00, 0x04, 0xe9, 0x21};
