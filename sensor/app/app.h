@@ -76,8 +76,9 @@ void sn_app_flow_free(struct sn_worker *w, struct sn_flow *f);
 struct cs_json *sn_app_eve_begin(struct sn_worker *w, const struct sn_flow *f,
                                  uint32_t eve_type, const char *event_type);
 void sn_app_eve_end(struct sn_worker *w, struct cs_json *j);
-/* Raises an app-layer event ("dns.malformed_data"): counted in stats as
- * app_layer.event.<name> and logged as an anomaly record of type "applayer". */
+/* Raises an app-layer event ("dns.malformed_data"): counted in stats (app_layer.events)
+ * and logged as an anomaly record of type "applayer". It builds its own record in the
+ * worker's record buffer: never call it between sn_app_eve_begin() and sn_app_eve_end(). */
 void sn_app_event(struct sn_worker *w, const struct sn_flow *f, const char *name);
 
 #endif

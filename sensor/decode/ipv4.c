@@ -29,9 +29,27 @@
 
 uint32_t sn_csum_add(uint32_t sum, const uint8_t *d, uint32_t n)
 {
-    uint64_t s = sum;
+    uint64_t w = 0, s;
     uint32_t i = 0;
 
+    /* Bulk: add native-order 32-bit words (the one's complement sum does not care about
+     * byte order but for a final swap), fold to 16 bits, swap to big-endian if needed. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, d + i, 8);
+        w += (v & 0xffffffffu) + (v >> 32);
+    }
+    for (; i + 4 <= n; i += 4) {
+        uint32_t v;
+        memcpy(&v, d + i, 4);
+        w += v;
+    }
+    while (w >> 16)
+        w = (w & 0xffff) + (w >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    w = ((w & 0xff) << 8) | (w >> 8);
+#endif
+    s = (uint64_t)sum + w;
     for (; i + 1 < n; i += 2)
         s += (uint32_t)d[i] << 8 | d[i + 1];
     if (i < n)
