@@ -142,6 +142,20 @@ static inline int app_test_count(const struct app_run *r, ...)
     return n;
 }
 
+static inline void app_test_free(struct app_run *r);
+
+/* Runs a capture twice, normally and with 1-byte deliveries; *same tells whether the EVE
+ * text is identical. Returns the normal run. */
+static inline struct app_run app_test_run_both(const char *rel, bool *same)
+{
+    struct app_run a = app_test_run(rel, NULL, false);
+    struct app_run b = app_test_run(rel, NULL, true);
+
+    *same = a.text && b.text && strcmp(a.text, b.text) == 0;
+    app_test_free(&b);
+    return a;
+}
+
 static inline void app_test_free(struct app_run *r)
 {
     free(r->text);

@@ -9,16 +9,6 @@
 
 extern const struct sn_app_parser sn_app_dnp3;
 
-static struct app_run run_both(const char *rel, bool *same)
-{
-    struct app_run a = app_test_run(rel, NULL, false);
-    struct app_run b = app_test_run(rel, NULL, true);
-
-    *same = a.text && b.text && strcmp(a.text, b.text) == 0;
-    app_test_free(&b);
-    return a;
-}
-
 CS_TEST(dnp3_crc_known_vector)
 {
     /* the link header of a common reset-link frame: 05 64 05 C0 01 00 00 04, CRC E9 21 */
@@ -30,7 +20,7 @@ CS_TEST(dnp3_crc_known_vector)
 CS_TEST(dnp3_sv_capture)
 {
     bool same;
-    struct app_run r = run_both("pcaps/dnp3/sv-dnp3-eve.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/dnp3/sv-dnp3-eve.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -72,7 +62,7 @@ CS_TEST(dnp3_sv_capture)
 CS_TEST(dnp3_read_class0_response)
 {
     bool same;
-    struct app_run r = run_both("pcaps/dnp3/read_and_response.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/dnp3/read_and_response.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -95,7 +85,7 @@ CS_TEST(dnp3_read_class0_response)
 CS_TEST(dnp3_malformed_capture)
 {
     bool same;
-    struct app_run r = run_both("pcaps/dnp3/DNP3-Malformed.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/dnp3/DNP3-Malformed.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);

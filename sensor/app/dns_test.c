@@ -12,20 +12,10 @@
 
 extern const struct sn_app_parser sn_app_dns;
 
-static struct app_run run_both(const char *rel, bool *same)
-{
-    struct app_run a = app_test_run(rel, NULL, false);
-    struct app_run b = app_test_run(rel, NULL, true);
-
-    *same = a.text && b.text && strcmp(a.text, b.text) == 0;
-    app_test_free(&b);
-    return a;
-}
-
 CS_TEST(dns_udp_dig)
 {
     bool same;
-    struct app_run r = run_both("pcaps/dns/dns-udp-dig.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/dns/dns-udp-dig.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -62,7 +52,7 @@ CS_TEST(dns_udp_dig)
 CS_TEST(dns_tcp_google)
 {
     bool same;
-    struct app_run r = run_both("pcaps/dns/dns-tcp-google.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/dns/dns-tcp-google.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -88,7 +78,7 @@ CS_TEST(dns_tcp_google)
 CS_TEST(dns_tcp_edns_cookie)
 {
     bool same;
-    struct app_run r = run_both("pcaps/dns/dns-edns-cookie.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/dns/dns-edns-cookie.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -104,7 +94,7 @@ CS_TEST(dns_tcp_edns_cookie)
 CS_TEST(dns_srv_and_soa)
 {
     bool same;
-    struct app_run r = run_both("pcaps/dns/dns-udp-srv.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/dns/dns-udp-srv.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -119,7 +109,7 @@ CS_TEST(dns_srv_and_soa)
              1);
     app_test_free(&r);
 
-    r = run_both("pcaps/dns/dns-udp-nxdomain-soa.pcap", &same);
+    r = app_test_run_both("pcaps/dns/dns-udp-nxdomain-soa.pcap", &same);
     REQUIRE(r.text);
     CHECK(same);
     CHECK_EQ(app_test_count(&r, "\"rcode\":\"NXDOMAIN\"",
@@ -136,7 +126,7 @@ CS_TEST(dns_srv_and_soa)
 CS_TEST(dns_txt_https_caa)
 {
     bool same;
-    struct app_run r = run_both("pcaps/dns/dns-txt-multiple.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/dns/dns-txt-multiple.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -153,7 +143,7 @@ CS_TEST(dns_txt_https_caa)
              1);
     app_test_free(&r);
 
-    r = run_both("pcaps/dns/dns-https.pcap", &same);
+    r = app_test_run_both("pcaps/dns/dns-https.pcap", &same);
     REQUIRE(r.text);
     CHECK(same);
     CHECK_EQ(app_test_count(&r, "\"rrtype\":\"HTTPS\",\"ttl\":129,\"rdata\":\"1 . "
@@ -163,7 +153,7 @@ CS_TEST(dns_txt_https_caa)
              1);
     app_test_free(&r);
 
-    r = run_both("pcaps/dns/dns-caa.pcap", &same);
+    r = app_test_run_both("pcaps/dns/dns-caa.pcap", &same);
     REQUIRE(r.text);
     CHECK(same);
     CHECK_EQ(app_test_count(&r, "\"queries\":[{\"rrname\":\"google.com\",\"rrtype\":\"257\"}]",
@@ -177,7 +167,7 @@ CS_TEST(dns_txt_https_caa)
 CS_TEST(dns_response_first_and_bad_opt)
 {
     bool same;
-    struct app_run r = run_both("pcaps/dns/dns-edns-bad-length.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/dns/dns-edns-bad-length.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);

@@ -8,16 +8,6 @@
 
 extern const struct sn_app_parser sn_app_enip;
 
-static struct app_run run_both(const char *rel, bool *same)
-{
-    struct app_run a = app_test_run(rel, NULL, false);
-    struct app_run b = app_test_run(rel, NULL, true);
-
-    *same = a.text && b.text && strcmp(a.text, b.text) == 0;
-    app_test_free(&b);
-    return a;
-}
-
 static const char identity_1756[] =
     "\"enip\":{\"request\":{\"command\":\"list_identity\",\"status\":\"success\"},"
     "\"response\":{\"command\":\"list_identity\",\"status\":\"success\",\"identity\":{"
@@ -28,7 +18,7 @@ static const char identity_1756[] =
 CS_TEST(enip_sv_list_identity)
 {
     bool same;
-    struct app_run r = run_both("pcaps/enip/sv-enip_test1.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/enip/sv-enip_test1.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -44,7 +34,7 @@ CS_TEST(enip_sv_list_identity)
 CS_TEST(enip_iti_list_identity)
 {
     bool same;
-    struct app_run r = run_both("pcaps/enip/enip_test.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/enip/enip_test.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -57,7 +47,7 @@ CS_TEST(enip_iti_list_identity)
 CS_TEST(enip_send_unit_data_cip)
 {
     bool same;
-    struct app_run r = run_both("pcaps/enip/EIP-ChangeDateAttempt.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/enip/EIP-ChangeDateAttempt.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -111,7 +101,7 @@ CS_TEST(enip_send_unit_data_cip)
 CS_TEST(enip_single_packet_start)
 {
     bool same;
-    struct app_run r = run_both("pcaps/enip/cip_start_plc.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/enip/cip_start_plc.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);

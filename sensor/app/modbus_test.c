@@ -11,20 +11,10 @@
 
 extern const struct sn_app_parser sn_app_modbus;
 
-static struct app_run run_both(const char *rel, bool *same)
-{
-    struct app_run a = app_test_run(rel, NULL, false);
-    struct app_run b = app_test_run(rel, NULL, true);
-
-    *same = a.text && b.text && strcmp(a.text, b.text) == 0;
-    app_test_free(&b);
-    return a;
-}
-
 CS_TEST(modbus_sv_capture)
 {
     bool same;
-    struct app_run r = run_both("pcaps/modbus/sv-modbus.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/modbus/sv-modbus.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -64,7 +54,7 @@ CS_TEST(modbus_sv_capture)
 CS_TEST(modbus_small_write_read)
 {
     bool same;
-    struct app_run r = run_both("pcaps/modbus/modbusSmall.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/modbus/modbusSmall.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -85,7 +75,7 @@ CS_TEST(modbus_small_write_read)
 CS_TEST(modbus_mei_and_exception)
 {
     bool same;
-    struct app_run r = run_both("pcaps/modbus/modbus-eit.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/modbus/modbus-eit.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -100,7 +90,7 @@ CS_TEST(modbus_mei_and_exception)
 CS_TEST(modbus_function_code_sweep)
 {
     bool same;
-    struct app_run r = run_both("pcaps/modbus/modbus_test_data_part2.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/modbus/modbus_test_data_part2.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -117,7 +107,7 @@ CS_TEST(modbus_function_code_sweep)
 CS_TEST(modbus_long_adus)
 {
     bool same;
-    struct app_run r = run_both("pcaps/modbus/modicon_test.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/modbus/modicon_test.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);

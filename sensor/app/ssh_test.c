@@ -12,20 +12,10 @@
 extern const struct sn_app_parser sn_app_ssh;
 
 /* Runs a capture normally and with 1-byte deliveries; both must give the same EVE text. */
-static struct app_run run_both(const char *rel, bool *same)
-{
-    struct app_run a = app_test_run(rel, NULL, false);
-    struct app_run b = app_test_run(rel, NULL, true);
-
-    *same = a.text && b.text && strcmp(a.text, b.text) == 0;
-    app_test_free(&b);
-    return a;
-}
-
 CS_TEST(ssh_sv_hassh_only)
 {
     bool same;
-    struct app_run r = run_both("pcaps/ssh/sv-ssh-hassh-only.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/ssh/sv-ssh-hassh-only.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -51,7 +41,7 @@ CS_TEST(ssh_sv_hassh_only)
 CS_TEST(ssh_curve25519)
 {
     bool same;
-    struct app_run r = run_both("pcaps/ssh/ssh_kex_curve25519.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/ssh/ssh_kex_curve25519.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -69,7 +59,7 @@ CS_TEST(ssh_curve25519)
 CS_TEST(ssh_server_lines_before_banner)
 {
     bool same;
-    struct app_run r = run_both("pcaps/ssh/server-pre-banner-data.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/ssh/server-pre-banner-data.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -87,7 +77,7 @@ CS_TEST(ssh_server_lines_before_banner)
 CS_TEST(ssh_v1_and_v2)
 {
     bool same;
-    struct app_run r = run_both("pcaps/ssh/ssh1-ssh2-fingerprints.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/ssh/ssh1-ssh2-fingerprints.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -109,7 +99,7 @@ CS_TEST(ssh_v1_and_v2)
 CS_TEST(ssh_found_by_probing_on_port_80)
 {
     bool same;
-    struct app_run r = run_both("pcaps/ssh/ssh-on-port-80.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/ssh/ssh-on-port-80.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -125,7 +115,7 @@ CS_TEST(ssh_found_by_probing_on_port_80)
 CS_TEST(ssh_proto_199)
 {
     bool same;
-    struct app_run r = run_both("pcaps/ssh/single-conn.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/ssh/single-conn.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);

@@ -12,22 +12,12 @@
 #include <openssl/x509.h>
 #include <sys/stat.h>
 
-static struct app_run run_both(const char *rel, bool *same)
-{
-    struct app_run a = app_test_run(rel, NULL, false);
-    struct app_run b = app_test_run(rel, NULL, true);
-
-    *same = a.text && b.text && strcmp(a.text, b.text) == 0;
-    app_test_free(&b);
-    return a;
-}
-
 #define TLS_EV "\"event_type\":\"tls\""
 
 CS_TEST(tls_sv_client_auth)
 {
     bool same;
-    struct app_run r = run_both("pcaps/tls/tls-client-auth.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/tls/tls-client-auth.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -55,7 +45,7 @@ CS_TEST(tls_sv_client_auth)
 CS_TEST(tls12_ja3_tshark)
 {
     bool same;
-    struct app_run r = run_both("pcaps/tls/tls1.2.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/tls/tls1.2.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -72,7 +62,7 @@ CS_TEST(tls12_ja3_tshark)
 CS_TEST(tls12_alpn_chrome34)
 {
     bool same;
-    struct app_run r = run_both("pcaps/tls/chrome-34-google.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/tls/chrome-34-google.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -88,7 +78,7 @@ CS_TEST(tls12_alpn_chrome34)
 CS_TEST(tls13_community_id_and_alpn)
 {
     bool same;
-    struct app_run r = run_both("pcaps/tls/community-id-ipv4.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/tls/community-id-ipv4.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -98,7 +88,7 @@ CS_TEST(tls13_community_id_and_alpn)
     CHECK_EQ(app_test_count(&r, TLS_EV, "\"subject\"", NULL), 0); /* certificates encrypted */
     app_test_free(&r);
 
-    r = run_both("pcaps/tls/ja4-tls-quic.pcap", &same);
+    r = app_test_run_both("pcaps/tls/ja4-tls-quic.pcap", &same);
     REQUIRE(r.text);
     CHECK(same);
     CHECK_EQ(app_test_count(&r, TLS_EV, "\"client_alpns\":[\"h2\",\"http/1.1\"]",
@@ -110,7 +100,7 @@ CS_TEST(tls13_community_id_and_alpn)
 CS_TEST(tls13_draft28_two_sessions)
 {
     bool same;
-    struct app_run r = run_both("pcaps/tls/tls13_draft28.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/tls/tls13_draft28.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -129,7 +119,7 @@ CS_TEST(tls13_draft28_two_sessions)
 CS_TEST(tls13_hrr_and_fragmented_hello)
 {
     bool same;
-    struct app_run r = run_both("pcaps/tls/hrr.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/tls/hrr.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -141,7 +131,7 @@ CS_TEST(tls13_hrr_and_fragmented_hello)
     app_test_free(&r);
 
     /* ClientHello cut over several 300-byte segments */
-    r = run_both("pcaps/tls/dump_mtu300.pcap", &same);
+    r = app_test_run_both("pcaps/tls/dump_mtu300.pcap", &same);
     REQUIRE(r.text);
     CHECK(same);
     CHECK_EQ(app_test_count(&r, TLS_EV, "\"sni\":\"www.google.com\"",
@@ -154,7 +144,7 @@ CS_TEST(tls13_hrr_and_fragmented_hello)
 CS_TEST(tls_sslv2_and_heartbleed)
 {
     bool same;
-    struct app_run r = run_both("pcaps/tls/ssl-v2.pcap", &same);
+    struct app_run r = app_test_run_both("pcaps/tls/ssl-v2.pcap", &same);
 
     REQUIRE(r.text);
     CHECK(same);
@@ -162,7 +152,7 @@ CS_TEST(tls_sslv2_and_heartbleed)
     CHECK_EQ(app_test_count(&r, "\"event\":\"tls.", NULL), 0);
     app_test_free(&r);
 
-    r = run_both("pcaps/tls/heartbleed.pcap", &same);
+    r = app_test_run_both("pcaps/tls/heartbleed.pcap", &same);
     REQUIRE(r.text);
     CHECK(same);
     CHECK_EQ(app_test_count(&r, "\"event\":\"tls.heartbeat_message\"", NULL), 1);
@@ -366,7 +356,7 @@ static struct app_run run_tmp(const char *name, bool *same)
     struct app_run r;
 
     setenv("CS_TEST_DATA", tmpdir, 1);
-    r = run_both(name, same);
+    r = app_test_run_both(name, same);
     if (saved) {
         setenv("CS_TEST_DATA", saved, 1);
         free(saved);
