@@ -13,6 +13,7 @@
 #include "../worker.h"
 #include "app.h"
 
+#include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -160,6 +161,124 @@ static inline void app_test_free(struct app_run *r)
 {
     free(r->text);
     r->text = NULL;
+}
+
+/* ---- a parser fed by hand (no capture): hand-built messages, split at any size --------- */
+
+#include "../../lib/cs_cfg.h"
+
+#define APP_FEEDER_PEND 70000
+
+struct app_feeder {
+    const struct sn_app_parser *ap;
+    struct sn_config cfg;
+    struct sn_eve_sink *sink;
+    struct sn_worker w;
+    struct sn_flow f;
+    void *s;
+    char path[64];
+    char *text; /* the EVE text, after app_feeder_end() */
+    uint8_t pend[2][APP_FEEDER_PEND];
+    uint32_t plen[2];
+};
+
+/* A TCP flow 10.0.0.1:40000 -> :dp with parser ap and its state; records go to a temp file.
+ * key/value (may be NULL) set one configuration key first. NULL on failure. */
+static inline struct app_feeder *app_feeder_new(const struct sn_app_parser *ap, uint16_t dp,
+                                                const char *key, const char *value)
+{
+    struct app_feeder *fd = calloc(1, sizeof(*fd));
+    int tfd;
+
+    if (!fd)
+        return NULL;
+    fd->ap = ap;
+    snprintf(fd->path, sizeof(fd->path), "/tmp/cs-feeder-XXXXXX");
+    tfd = mkstemp(fd->path);
+    if (tfd >= 0)
+        close(tfd);
+    sn_config_defaults(&fd->cfg);
+    if (key) {
+        fd->cfg.raw = cs_cfg_new();
+        if (fd->cfg.raw)
+            cs_cfg_set(fd->cfg.raw, key, value);
+    }
+    fd->sink = sn_eve_sink_open(fd->path, NULL, NULL);
+    if (!fd->sink || sn_worker_init(&fd->w, 0, &fd->cfg, 1, fd->sink) != CS_OK) {
+        free(fd);
+        return NULL;
+    }
+    fd->f.proto = IPPROTO_TCP;
+    fd->f.ip_ver = 4;
+    fd->f.sp = 40000;
+    fd->f.dp = dp;
+    fd->f.app_proto = (uint16_t)sn_app_lookup(ap->name);
+    fd->s = ap->state_new();
+    return fd;
+}
+
+/* Gives n bytes of direction dir to the parser in pieces of `step` bytes (0: at once),
+ * keeping what it leaves unconsumed as the registry does. */
+static inline void app_feeder_feed(struct app_feeder *fd, int dir, const void *p, size_t n,
+                                   size_t step)
+{
+    const uint8_t *b = p;
+
+    for (size_t off = 0; off < n;) {
+        size_t k = step ? CS_MIN(step, n - off) : n - off;
+        int rc;
+        if (fd->plen[dir] + k > sizeof(fd->pend[dir]))
+            return;
+        memcpy(fd->pend[dir] + fd->plen[dir], b + off, k);
+        fd->plen[dir] += (uint32_t)k;
+        off += k;
+        rc = fd->ap->parse(&fd->w, &fd->f, fd->s, dir, fd->pend[dir], fd->plen[dir], 0);
+        if (rc < 0 || (uint32_t)rc > fd->plen[dir])
+            return;
+        memmove(fd->pend[dir], fd->pend[dir] + rc, fd->plen[dir] - (uint32_t)rc);
+        fd->plen[dir] -= (uint32_t)rc;
+    }
+}
+
+/* EOF both ways, then reads the EVE text into fd->text. */
+static inline void app_feeder_end(struct app_feeder *fd)
+{
+    FILE *fp;
+    long n;
+
+    fd->ap->parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, NULL, 0, SN_STREAM_EOF);
+    fd->ap->parse(&fd->w, &fd->f, fd->s, SN_TOCLIENT, NULL, 0, SN_STREAM_EOF);
+    sn_worker_destroy(&fd->w);
+    sn_eve_sink_close(fd->sink);
+    fp = fopen(fd->path, "rb");
+    if (!fp)
+        return;
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    fd->text = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
+    if (fd->text && n > 0 && fread(fd->text, 1, (size_t)n, fp) != (size_t)n)
+        fd->text[0] = 0;
+    fclose(fp);
+}
+
+static inline void app_feeder_free(struct app_feeder *fd)
+{
+    fd->ap->state_free(fd->s);
+    if (fd->cfg.raw)
+        cs_cfg_free(fd->cfg.raw);
+    unlink(fd->path);
+    free(fd->text);
+    free(fd);
+}
+
+/* Occurrences of needle in the EVE text. */
+static inline int app_feeder_count(const struct app_feeder *fd, const char *needle)
+{
+    int n = 0;
+    for (const char *p = fd->text; p && (p = strstr(p, needle)); p++)
+        n++;
+    return n;
 }
 
 #endif

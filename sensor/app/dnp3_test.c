@@ -100,101 +100,6 @@ CS_TEST(dnp3_malformed_capture)
 
 /* ---- hand-built frames ------------------------------------------------------------------- */
 
-struct feeder {
-    struct sn_worker w;
-    struct sn_config cfg;
-    struct sn_flow f;
-    struct sn_eve_sink *sink;
-    void *s;
-    char path[64];
-    uint8_t pend[2][8192];
-    uint32_t plen[2];
-    char *text;
-};
-
-static struct feeder *feeder_new(void)
-{
-    struct feeder *fd = calloc(1, sizeof(*fd));
-    int tfd;
-
-    if (!fd)
-        return NULL;
-    snprintf(fd->path, sizeof(fd->path), "/tmp/cs-dnp3test-XXXXXX");
-    tfd = mkstemp(fd->path);
-    if (tfd >= 0)
-        close(tfd);
-    sn_config_defaults(&fd->cfg);
-    fd->sink = sn_eve_sink_open(fd->path, NULL, NULL);
-    if (!fd->sink || sn_worker_init(&fd->w, 0, &fd->cfg, 1, fd->sink) != CS_OK) {
-        free(fd);
-        return NULL;
-    }
-    fd->f.proto = IPPROTO_TCP;
-    fd->f.ip_ver = 4;
-    fd->f.sp = 40000;
-    fd->f.dp = 20000;
-    fd->f.app_proto = (uint16_t)sn_app_lookup("dnp3");
-    fd->s = sn_app_dnp3.state_new();
-    return fd;
-}
-
-static void feeder_end(struct feeder *fd)
-{
-    FILE *fp;
-    long n;
-
-    sn_app_dnp3.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, NULL, 0, SN_STREAM_EOF);
-    sn_app_dnp3.parse(&fd->w, &fd->f, fd->s, SN_TOCLIENT, NULL, 0, SN_STREAM_EOF);
-    sn_worker_destroy(&fd->w);
-    sn_eve_sink_close(fd->sink);
-    fp = fopen(fd->path, "rb");
-    if (!fp)
-        return;
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    fd->text = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-    if (fd->text && n > 0 && fread(fd->text, 1, (size_t)n, fp) != (size_t)n)
-        fd->text[0] = 0;
-    fclose(fp);
-}
-
-static void feeder_free(struct feeder *fd)
-{
-    sn_app_dnp3.state_free(fd->s);
-    unlink(fd->path);
-    free(fd->text);
-    free(fd);
-}
-
-static int count(const struct feeder *fd, const char *needle)
-{
-    int n = 0;
-    for (const char *p = fd->text; p && (p = strstr(p, needle)); p++)
-        n++;
-    return n;
-}
-
-static void feed(struct feeder *fd, int dir, const void *p, size_t n, size_t step)
-{
-    const uint8_t *b = p;
-
-    for (size_t off = 0; off < n;) {
-        size_t k = step ? CS_MIN(step, n - off) : n - off;
-        int rc;
-        if (fd->plen[dir] + k > sizeof(fd->pend[dir]))
-            return;
-        memcpy(fd->pend[dir] + fd->plen[dir], b + off, k);
-        fd->plen[dir] += (uint32_t)k;
-        off += k;
-        rc = sn_app_dnp3.parse(&fd->w, &fd->f, fd->s, dir, fd->pend[dir], fd->plen[dir], 0);
-        if (rc < 0 || (uint32_t)rc > fd->plen[dir])
-            return;
-        memmove(fd->pend[dir], fd->pend[dir] + rc, fd->plen[dir] - (uint32_t)rc);
-        fd->plen[dir] -= (uint32_t)rc;
-    }
-}
-
 /* Builds a link frame (ctrl, dst 10, src 1) around user data ud[0..n) into out; returns its
  * size. */
 static size_t frame(uint8_t *out, uint8_t ctrl, const uint8_t *ud, size_t n)
@@ -233,13 +138,13 @@ CS_TEST(dnp3_read_request_split_any_way)
     size_t n = frame(buf, 0xc4, read_class0, sizeof(read_class0));
 
     for (size_t step = 0; step <= 3; step++) {
-        struct feeder *fd = feeder_new();
+        struct app_feeder *fd = app_feeder_new(&sn_app_dnp3, 20000, NULL, NULL);
         REQUIRE(fd && fd->s);
-        feed(fd, SN_TOSERVER, buf, n, step);
-        feeder_end(fd);
+        app_feeder_feed(fd, SN_TOSERVER, buf, n, step);
+        app_feeder_end(fd);
         REQUIRE(fd->text);
-        CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 1);
-        CHECK_EQ(count(fd, "\"dnp3\":{\"type\":\"request\",\"control\":{\"dir\":true,\"pri\":true,"
+        CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"dnp3\""), 1);
+        CHECK_EQ(app_feeder_count(fd, "\"dnp3\":{\"type\":\"request\",\"control\":{\"dir\":true,\"pri\":true,"
                            "\"fcb\":false,\"fcv\":false,\"function_code\":4},\"src\":1,\"dst\":10,"
                            "\"application\":{\"control\":{\"fir\":true,\"fin\":true,\"con\":false,"
                            "\"uns\":false,\"sequence\":3},\"function_code\":1,\"objects\":[{"
@@ -247,8 +152,8 @@ CS_TEST(dnp3_read_request_split_any_way)
                            "\"range_code\":6,\"start\":0,\"stop\":0,\"count\":0}],"
                            "\"complete\":true}}"),
                  1);
-        CHECK_EQ(count(fd, "\"anomaly\""), 0);
-        feeder_free(fd);
+        CHECK_EQ(app_feeder_count(fd, "\"anomaly\""), 0);
+        app_feeder_free(fd);
     }
 }
 
@@ -260,26 +165,26 @@ CS_TEST(dnp3_transport_reassembly)
     uint8_t bad2[] = {0x88, 0x81, 0x01}; /* FIN with a sequence gap */
     uint8_t b1[64], b2[64];
     size_t n1 = frame(b1, 0x44, s1, sizeof(s1)), n2 = frame(b2, 0x44, s2, sizeof(s2));
-    struct feeder *fd = feeder_new();
+    struct app_feeder *fd = app_feeder_new(&sn_app_dnp3, 20000, NULL, NULL);
 
     REQUIRE(fd && fd->s);
-    feed(fd, SN_TOCLIENT, b1, n1, 0);
-    feed(fd, SN_TOCLIENT, b2, n2, 0);
+    app_feeder_feed(fd, SN_TOCLIENT, b1, n1, 0);
+    app_feeder_feed(fd, SN_TOCLIENT, b2, n2, 0);
     n2 = frame(b2, 0x44, bad2, sizeof(bad2));
-    feed(fd, SN_TOCLIENT, b1, n1, 0);
-    feed(fd, SN_TOCLIENT, b2, n2, 0); /* out of sequence: dropped */
-    feeder_end(fd);
+    app_feeder_feed(fd, SN_TOCLIENT, b1, n1, 0);
+    app_feeder_feed(fd, SN_TOCLIENT, b2, n2, 0); /* out of sequence: dropped */
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 1);
-    CHECK_EQ(count(fd, "\"type\":\"response\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"dnp3\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"type\":\"response\""), 1);
     /* g1v2, start 0 stop 1, flags 0x81 and 0x01 */
-    CHECK_EQ(count(fd,
+    CHECK_EQ(app_feeder_count(fd,
                    "\"points\":[{\"prefix\":0,\"index\":0,\"online\":1,\"restart\":0,"
                    "\"comm_lost\":0,\"remote_forced\":0,\"local_forced\":0,\"chatter_filter\":0,"
                    "\"reserved\":0,\"state\":1},{\"prefix\":0,\"index\":1,\"online\":1,"),
              1);
-    CHECK_EQ(count(fd, "\"iin\":{\"indicators\":[\"device_restart\"]}"), 1);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"iin\":{\"indicators\":[\"device_restart\"]}"), 1);
+    app_feeder_free(fd);
 }
 
 CS_TEST(dnp3_bad_crcs)
@@ -287,22 +192,22 @@ CS_TEST(dnp3_bad_crcs)
     uint8_t a[300], b[300];
     size_t na = frame(a, 0xc4, read_class0, sizeof(read_class0));
     size_t nb = frame(b, 0xc4, read_class0, sizeof(read_class0));
-    struct feeder *fd = feeder_new();
+    struct app_feeder *fd = app_feeder_new(&sn_app_dnp3, 20000, NULL, NULL);
 
     REQUIRE(fd && fd->s);
     a[8] ^= 0xff;      /* header CRC */
     b[nb - 1] ^= 0xff; /* data block CRC */
-    feed(fd, SN_TOSERVER, a, na, 0);
-    feed(fd, SN_TOSERVER, b, nb, 0);
+    app_feeder_feed(fd, SN_TOSERVER, a, na, 0);
+    app_feeder_feed(fd, SN_TOSERVER, b, nb, 0);
     nb = frame(b, 0xc4, read_class0, sizeof(read_class0));
-    feed(fd, SN_TOSERVER, "junk", 4, 0); /* resynchronised on the next start */
-    feed(fd, SN_TOSERVER, b, nb, 1);
-    feeder_end(fd);
+    app_feeder_feed(fd, SN_TOSERVER, "junk", 4, 0); /* resynchronised on the next start */
+    app_feeder_feed(fd, SN_TOSERVER, b, nb, 1);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event\":\"dnp3.bad_link_crc\""), 1);
-    CHECK_EQ(count(fd, "\"event\":\"dnp3.bad_transport_crc\""), 1);
-    CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 1);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"dnp3.bad_link_crc\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"dnp3.bad_transport_crc\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"dnp3\""), 1);
+    app_feeder_free(fd);
 }
 
 CS_TEST(dnp3_lying_lengths_and_objects)
@@ -314,34 +219,34 @@ CS_TEST(dnp3_lying_lengths_and_objects)
     uint8_t conf[] = {0xc0, 0xc2, 0x00}; /* application confirm: not logged */
     uint8_t shrt[] = {0x05, 0x64, 0x02, 0xc4, 10, 0, 1, 0, 0, 0};
     uint8_t buf[300];
-    struct feeder *fd = feeder_new();
+    struct app_feeder *fd = app_feeder_new(&sn_app_dnp3, 20000, NULL, NULL);
     size_t n;
     uint16_t c = sn_dnp3_crc(shrt, 8);
 
     REQUIRE(fd && fd->s);
     n = frame(buf, 0x44, lie, sizeof(lie));
-    feed(fd, SN_TOCLIENT, buf, n, 0);
+    app_feeder_feed(fd, SN_TOCLIENT, buf, n, 0);
     n = frame(buf, 0x44, unk, sizeof(unk));
-    feed(fd, SN_TOCLIENT, buf, n, 0);
+    app_feeder_feed(fd, SN_TOCLIENT, buf, n, 0);
     n = frame(buf, 0xc4, conf, sizeof(conf));
-    feed(fd, SN_TOSERVER, buf, n, 0);
+    app_feeder_feed(fd, SN_TOSERVER, buf, n, 0);
     shrt[8] = (uint8_t)c;
     shrt[9] = (uint8_t)(c >> 8);
-    feed(fd, SN_TOSERVER, shrt, sizeof(shrt), 0);
-    feeder_end(fd);
+    app_feeder_feed(fd, SN_TOSERVER, shrt, sizeof(shrt), 0);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 2);
-    CHECK_EQ(count(fd, "\"count\":1000,\"points\":[{\"prefix\":0,\"index\":0,"), 1);
-    CHECK_EQ(count(fd, "\"index\":1,\"online\":1,"), 1);
-    CHECK_EQ(count(fd, "\"value\":2}]}"), 1);
-    CHECK_EQ(count(fd, "\"event\":\"dnp3.len_too_small\""), 2);
-    CHECK_EQ(count(fd, "\"event\":\"dnp3.unknown_object\""), 1);
-    CHECK_EQ(count(fd, "\"group\":99,\"variation\":1,"), 1);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"dnp3\""), 2);
+    CHECK_EQ(app_feeder_count(fd, "\"count\":1000,\"points\":[{\"prefix\":0,\"index\":0,"), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"index\":1,\"online\":1,"), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"value\":2}]}"), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"dnp3.len_too_small\""), 2);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"dnp3.unknown_object\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"group\":99,\"variation\":1,"), 1);
+    app_feeder_free(fd);
 }
 
 /* Sends app[0..n) as transport segments of up to 249 bytes (first sequence 0). */
-static void send_fragment(struct feeder *fd, int dir, const uint8_t *app, size_t n, bool fin)
+static void send_fragment(struct app_feeder *fd, int dir, const uint8_t *app, size_t n, bool fin)
 {
     uint8_t seg[250], buf[300];
     uint8_t seq = 0;
@@ -350,7 +255,7 @@ static void send_fragment(struct feeder *fd, int dir, const uint8_t *app, size_t
         size_t k = CS_MIN((size_t)249, n - off);
         seg[0] = (uint8_t)(seq | (off == 0 ? 0x40 : 0) | (fin && off + k == n ? 0x80 : 0));
         memcpy(seg + 1, app + off, k);
-        feed(fd, dir, buf, frame(buf, dir == SN_TOSERVER ? 0xc4 : 0x44, seg, k + 1), 0);
+        app_feeder_feed(fd, dir, buf, frame(buf, dir == SN_TOSERVER ? 0xc4 : 0x44, seg, k + 1), 0);
         off += k;
     }
 }
@@ -358,7 +263,7 @@ static void send_fragment(struct feeder *fd, int dir, const uint8_t *app, size_t
 CS_TEST(dnp3_caps)
 {
     static uint8_t app[9000];
-    struct feeder *fd = feeder_new();
+    struct app_feeder *fd = app_feeder_new(&sn_app_dnp3, 20000, NULL, NULL);
 
     REQUIRE(fd && fd->s);
     /* a response with g1v1 packed bits, indices 0..4999: more points than are logged */
@@ -376,14 +281,14 @@ CS_TEST(dnp3_caps)
     send_fragment(fd, SN_TOCLIENT, app, 11 + 625, true);
     /* a fragment that never ends and outgrows the reassembly cap */
     send_fragment(fd, SN_TOSERVER, app, sizeof(app), false);
-    feeder_end(fd);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event_type\":\"dnp3\""), 1);
-    CHECK_EQ(count(fd, "\"count\":5000,\"points\":[{\"prefix\":0,\"index\":0,\"state\":1}"), 1);
-    CHECK_EQ(count(fd, "{\"prefix\":0,\"index\":4095,\"state\":0}]"), 1);
-    CHECK_EQ(count(fd, "\"event\":\"dnp3.too_many_points\""), 1);
-    CHECK_EQ(count(fd, "\"event\":\"dnp3.too_long_reassembly\""), 1);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"dnp3\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"count\":5000,\"points\":[{\"prefix\":0,\"index\":0,\"state\":1}"), 1);
+    CHECK_EQ(app_feeder_count(fd, "{\"prefix\":0,\"index\":4095,\"state\":0}]"), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"dnp3.too_many_points\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"dnp3.too_long_reassembly\""), 1);
+    app_feeder_free(fd);
 }
 
 CS_TEST(dnp3_probe)

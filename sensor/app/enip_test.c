@@ -118,101 +118,6 @@ CS_TEST(enip_single_packet_start)
 
 /* ---- hand-built messages ------------------------------------------------------------------ */
 
-struct feeder {
-    struct sn_config cfg;
-    struct sn_eve_sink *sink;
-    struct sn_worker w;
-    struct sn_flow f;
-    void *s;
-    char path[64];
-    char *text;
-    uint8_t pend[2][70000];
-    uint32_t plen[2];
-};
-
-static struct feeder *feeder_new(void)
-{
-    struct feeder *fd = calloc(1, sizeof(*fd));
-    int tfd;
-
-    if (!fd)
-        return NULL;
-    snprintf(fd->path, sizeof(fd->path), "/tmp/cs-eniptest-XXXXXX");
-    tfd = mkstemp(fd->path);
-    if (tfd >= 0)
-        close(tfd);
-    sn_config_defaults(&fd->cfg);
-    fd->sink = sn_eve_sink_open(fd->path, NULL, NULL);
-    if (!fd->sink || sn_worker_init(&fd->w, 0, &fd->cfg, 1, fd->sink) != CS_OK) {
-        free(fd);
-        return NULL;
-    }
-    fd->f.proto = IPPROTO_TCP;
-    fd->f.ip_ver = 4;
-    fd->f.sp = 40000;
-    fd->f.dp = 44818;
-    fd->f.app_proto = (uint16_t)sn_app_lookup("enip");
-    fd->s = sn_app_enip.state_new();
-    return fd;
-}
-
-static void feeder_end(struct feeder *fd)
-{
-    FILE *fp;
-    long n;
-
-    sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, NULL, 0, SN_STREAM_EOF);
-    sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOCLIENT, NULL, 0, SN_STREAM_EOF);
-    sn_worker_destroy(&fd->w);
-    sn_eve_sink_close(fd->sink);
-    fp = fopen(fd->path, "rb");
-    if (!fp)
-        return;
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    fd->text = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-    if (fd->text && n > 0 && fread(fd->text, 1, (size_t)n, fp) != (size_t)n)
-        fd->text[0] = 0;
-    fclose(fp);
-}
-
-static void feeder_free(struct feeder *fd)
-{
-    sn_app_enip.state_free(fd->s);
-    unlink(fd->path);
-    free(fd->text);
-    free(fd);
-}
-
-static int count(const struct feeder *fd, const char *needle)
-{
-    int n = 0;
-    for (const char *p = fd->text; p && (p = strstr(p, needle)); p++)
-        n++;
-    return n;
-}
-
-static void feed(struct feeder *fd, int dir, const void *p, size_t n, size_t step)
-{
-    const uint8_t *b = p;
-
-    for (size_t off = 0; off < n;) {
-        size_t k = step ? CS_MIN(step, n - off) : n - off;
-        int rc;
-        if (fd->plen[dir] + k > sizeof(fd->pend[dir]))
-            return;
-        memcpy(fd->pend[dir] + fd->plen[dir], b + off, k);
-        fd->plen[dir] += (uint32_t)k;
-        off += k;
-        rc = sn_app_enip.parse(&fd->w, &fd->f, fd->s, dir, fd->pend[dir], fd->plen[dir], 0);
-        if (rc < 0 || (uint32_t)rc > fd->plen[dir])
-            return;
-        memmove(fd->pend[dir], fd->pend[dir] + rc, fd->plen[dir] - (uint32_t)rc);
-        fd->plen[dir] -= (uint32_t)rc;
-    }
-}
-
 /* RegisterSession request (protocol version 1, options 0) and its reply (session 0x1234) */
 static const uint8_t reg_req[] = {0x65, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4,
                                   5,    6, 7, 8, 0, 0, 0, 0, 1, 0, 0, 0};
@@ -230,31 +135,31 @@ static const uint8_t ls_req[] = {4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 CS_TEST(enip_register_and_services_split_any_way)
 {
     for (size_t step = 0; step <= 3; step++) {
-        struct feeder *fd = feeder_new();
+        struct app_feeder *fd = app_feeder_new(&sn_app_enip, 44818, NULL, NULL);
         REQUIRE(fd && fd->s);
-        feed(fd, SN_TOSERVER, reg_req, sizeof(reg_req), step);
-        feed(fd, SN_TOCLIENT, reg_resp, sizeof(reg_resp), step);
-        feed(fd, SN_TOSERVER, ls_req, sizeof(ls_req), step);
-        feed(fd, SN_TOCLIENT, ls_resp, sizeof(ls_resp), step);
-        feeder_end(fd);
+        app_feeder_feed(fd, SN_TOSERVER, reg_req, sizeof(reg_req), step);
+        app_feeder_feed(fd, SN_TOCLIENT, reg_resp, sizeof(reg_resp), step);
+        app_feeder_feed(fd, SN_TOSERVER, ls_req, sizeof(ls_req), step);
+        app_feeder_feed(fd, SN_TOCLIENT, ls_resp, sizeof(ls_resp), step);
+        app_feeder_end(fd);
         REQUIRE(fd->text);
-        CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 2);
-        CHECK_EQ(count(fd, "\"enip\":{\"request\":{\"command\":\"register_session\",\"status\":"
+        CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"enip\""), 2);
+        CHECK_EQ(app_feeder_count(fd, "\"enip\":{\"request\":{\"command\":\"register_session\",\"status\":"
                            "\"success\",\"register_session\":{\"protocol_version\":1,"
                            "\"options\":0}},\"response\":{\"command\":\"register_session\""),
                  1);
-        CHECK_EQ(count(fd, "\"response\":{\"command\":\"list_services\",\"status\":\"success\","
+        CHECK_EQ(app_feeder_count(fd, "\"response\":{\"command\":\"list_services\",\"status\":\"success\","
                            "\"list_services\":{\"protocol_version\":1,\"capabilities\":288,"
                            "\"service_name\":\"Communications\"}}"),
                  1);
-        CHECK_EQ(count(fd, "\"anomaly\""), 0);
-        feeder_free(fd);
+        CHECK_EQ(app_feeder_count(fd, "\"anomaly\""), 0);
+        app_feeder_free(fd);
     }
 }
 
 CS_TEST(enip_malformed)
 {
-    struct feeder *fd = feeder_new();
+    struct app_feeder *fd = app_feeder_new(&sn_app_enip, 44818, NULL, NULL);
     /* ListIdentity reply whose item claims 200 bytes in a 10-byte body */
     uint8_t bad_id[24 + 10] = {0x63, 0, 10, 0};
     /* SendRRData request whose CIP path claims 10 words in 2 bytes */
@@ -272,50 +177,50 @@ CS_TEST(enip_malformed)
     bad_path[24 + 17] = 10;            /* 20-byte path */
     bad_path[24 + 18] = 0x20;
     bad_path[24 + 19] = 0x01;
-    feed(fd, SN_TOSERVER, li_req, sizeof(li_req), 0);
-    feed(fd, SN_TOCLIENT, bad_id, sizeof(bad_id), 0);
-    feed(fd, SN_TOSERVER, bad_path, sizeof(bad_path), 0);
-    feeder_end(fd);
+    app_feeder_feed(fd, SN_TOSERVER, li_req, sizeof(li_req), 0);
+    app_feeder_feed(fd, SN_TOCLIENT, bad_id, sizeof(bad_id), 0);
+    app_feeder_feed(fd, SN_TOSERVER, bad_path, sizeof(bad_path), 0);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event\":\"enip.invalid_pdu\""), 2);
-    CHECK_EQ(count(fd, "\"identity\""), 0);
-    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 2);
-    CHECK_EQ(count(fd, "\"cip\":{\"service\":\"get_attribute_single\"}"), 1);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"enip.invalid_pdu\""), 2);
+    CHECK_EQ(app_feeder_count(fd, "\"identity\""), 0);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"enip\""), 2);
+    CHECK_EQ(app_feeder_count(fd, "\"cip\":{\"service\":\"get_attribute_single\"}"), 1);
+    app_feeder_free(fd);
 }
 
 CS_TEST(enip_lying_length_and_unknown_command)
 {
-    struct feeder *fd = feeder_new();
+    struct app_feeder *fd = app_feeder_new(&sn_app_enip, 44818, NULL, NULL);
     uint8_t liar[24] = {0x6f, 0, 0xff, 0xff};
     uint8_t unknown[24] = {0x42, 0};
 
     REQUIRE(fd && fd->s);
-    feed(fd, SN_TOSERVER, liar, sizeof(liar), 0);
+    app_feeder_feed(fd, SN_TOSERVER, liar, sizeof(liar), 0);
     CHECK_EQ(fd->plen[0], 0u); /* nothing kept waiting for 65535 bytes */
-    feed(fd, SN_TOSERVER, reg_req, sizeof(reg_req), 0); /* direction is dead: ignored */
-    feed(fd, SN_TOCLIENT, unknown, sizeof(unknown), 0);
+    app_feeder_feed(fd, SN_TOSERVER, reg_req, sizeof(reg_req), 0); /* direction is dead: ignored */
+    app_feeder_feed(fd, SN_TOCLIENT, unknown, sizeof(unknown), 0);
     CHECK_EQ(fd->plen[1], 0u);
-    feeder_end(fd);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event\":\"enip.invalid_pdu\""), 2);
-    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 0);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"enip.invalid_pdu\""), 2);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"enip\""), 0);
+    app_feeder_free(fd);
 }
 
 CS_TEST(enip_too_many_transactions)
 {
-    struct feeder *fd = feeder_new();
+    struct app_feeder *fd = app_feeder_new(&sn_app_enip, 44818, NULL, NULL);
 
     REQUIRE(fd && fd->s);
     for (int i = 0; i < 40; i++)
-        feed(fd, SN_TOSERVER, ls_req, sizeof(ls_req), 0);
-    feeder_end(fd);
+        app_feeder_feed(fd, SN_TOSERVER, ls_req, sizeof(ls_req), 0);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event\":\"enip.too_many_transactions\""), 1);
-    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 40); /* every request logged once */
-    CHECK_EQ(count(fd, "\"response\""), 0);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"enip.too_many_transactions\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"enip\""), 40); /* every request logged once */
+    CHECK_EQ(app_feeder_count(fd, "\"response\""), 0);
+    app_feeder_free(fd);
 }
 
 /* the ListIdentity reply of sv-enip_test1.pcap (frame 6), as a UDP datagram */
@@ -328,7 +233,7 @@ static const uint8_t li_resp[] = {
 
 CS_TEST(enip_udp_datagrams)
 {
-    struct feeder *fd = feeder_new();
+    struct app_feeder *fd = app_feeder_new(&sn_app_enip, 44818, NULL, NULL);
     const uint8_t li_req[24] = {0x63};
     int rc;
 
@@ -348,12 +253,12 @@ CS_TEST(enip_udp_datagrams)
     CHECK_EQ(rc, (int)sizeof(li_req));
     sn_app_enip.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, NULL, 0,
                       SN_STREAM_EOF | SN_APP_DATAGRAM);
-    feeder_end(fd);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, identity_1756), 1);
-    CHECK_EQ(count(fd, "\"event\":\"enip.invalid_pdu\""), 1);
-    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 2); /* the pair + one unanswered request */
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, identity_1756), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"enip.invalid_pdu\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"enip\""), 2); /* the pair + one unanswered request */
+    app_feeder_free(fd);
 }
 
 /* SendRRData request carrying a multiple service packet to the message router (class 2,
@@ -375,17 +280,17 @@ static void msp_request(uint8_t *b, uint8_t off2)
 
 CS_TEST(enip_multiple_service_packet)
 {
-    struct feeder *fd = feeder_new();
+    struct app_feeder *fd = app_feeder_new(&sn_app_enip, 44818, NULL, NULL);
     uint8_t good[66], bad[66];
 
     REQUIRE(fd && fd->s);
     msp_request(good, 12);
     msp_request(bad, 60); /* second offset past the data */
-    feed(fd, SN_TOSERVER, good, sizeof(good), 1);
-    feed(fd, SN_TOSERVER, bad, sizeof(bad), 0);
-    feeder_end(fd);
+    app_feeder_feed(fd, SN_TOSERVER, good, sizeof(good), 1);
+    app_feeder_feed(fd, SN_TOSERVER, bad, sizeof(bad), 0);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"cip\":{\"service\":\"multiple_service_packet\",\"class_name\":"
+    CHECK_EQ(app_feeder_count(fd, "\"cip\":{\"service\":\"multiple_service_packet\",\"class_name\":"
                        "\"message_router\",\"path\":[{\"segment_type\":\"class\",\"value\":2},{"
                        "\"segment_type\":\"instance\",\"value\":1}],\"multiple\":[{\"service\":"
                        "\"get_attribute_single\",\"class_name\":\"tcp_ip_interface\",\"path\":[{"
@@ -395,9 +300,9 @@ CS_TEST(enip_multiple_service_packet)
                        "\"value\":1},{\"segment_type\":\"instance\",\"value\":1},{"
                        "\"segment_type\":\"attribute\",\"value\":7}]}]}"),
              1);
-    CHECK_EQ(count(fd, "\"event\":\"enip.invalid_pdu\""), 1);
-    CHECK_EQ(count(fd, "\"event_type\":\"enip\""), 2);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"enip.invalid_pdu\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"enip\""), 2);
+    app_feeder_free(fd);
 }
 
 CS_TEST(enip_probe)

@@ -120,109 +120,7 @@ CS_TEST(modbus_long_adus)
 
 /* ---- hand-built ADUs --------------------------------------------------------------------- */
 
-struct feeder {
-    struct sn_worker w;
-    struct sn_config cfg;
-    struct sn_flow f;
-    struct sn_eve_sink *sink;
-    void *s;
-    char path[64];
-    uint8_t pend[2][8192];
-    uint32_t plen[2];
-    char *text;
-};
-
-static struct feeder *feeder_new(uint16_t dp, const char *flood)
-{
-    struct feeder *fd = calloc(1, sizeof(*fd));
-    int tfd;
-
-    if (!fd)
-        return NULL;
-    snprintf(fd->path, sizeof(fd->path), "/tmp/cs-mbtest-XXXXXX");
-    tfd = mkstemp(fd->path);
-    if (tfd >= 0)
-        close(tfd);
-    sn_config_defaults(&fd->cfg);
-    if (flood) {
-        fd->cfg.raw = cs_cfg_new();
-        if (fd->cfg.raw)
-            cs_cfg_set(fd->cfg.raw, "app-layer.protocols.modbus.request-flood", flood);
-    }
-    fd->sink = sn_eve_sink_open(fd->path, NULL, NULL);
-    if (!fd->sink || sn_worker_init(&fd->w, 0, &fd->cfg, 1, fd->sink) != CS_OK) {
-        free(fd);
-        return NULL;
-    }
-    fd->f.proto = IPPROTO_TCP;
-    fd->f.ip_ver = 4;
-    fd->f.sp = 40000;
-    fd->f.dp = dp;
-    fd->f.app_proto = (uint16_t)sn_app_lookup("modbus");
-    fd->s = sn_app_modbus.state_new();
-    return fd;
-}
-
 /* Ends both directions, closes the EVE file and reads it into fd->text. */
-static void feeder_end(struct feeder *fd)
-{
-    FILE *fp;
-    long n;
-
-    sn_app_modbus.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, NULL, 0, SN_STREAM_EOF);
-    sn_app_modbus.parse(&fd->w, &fd->f, fd->s, SN_TOCLIENT, NULL, 0, SN_STREAM_EOF);
-    sn_worker_destroy(&fd->w);
-    sn_eve_sink_close(fd->sink);
-    fp = fopen(fd->path, "rb");
-    if (!fp)
-        return;
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    fd->text = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-    if (fd->text && n > 0 && fread(fd->text, 1, (size_t)n, fp) != (size_t)n)
-        fd->text[0] = 0;
-    fclose(fp);
-}
-
-static void feeder_free(struct feeder *fd)
-{
-    sn_app_modbus.state_free(fd->s);
-    if (fd->cfg.raw)
-        cs_cfg_free(fd->cfg.raw);
-    unlink(fd->path);
-    free(fd->text);
-    free(fd);
-}
-
-static int count(const struct feeder *fd, const char *needle)
-{
-    int n = 0;
-    for (const char *p = fd->text; p && (p = strstr(p, needle)); p++)
-        n++;
-    return n;
-}
-
-static void feed(struct feeder *fd, int dir, const void *p, size_t n, size_t step)
-{
-    const uint8_t *b = p;
-
-    for (size_t off = 0; off < n;) {
-        size_t k = step ? CS_MIN(step, n - off) : n - off;
-        int rc;
-        if (fd->plen[dir] + k > sizeof(fd->pend[dir]))
-            return;
-        memcpy(fd->pend[dir] + fd->plen[dir], b + off, k);
-        fd->plen[dir] += (uint32_t)k;
-        off += k;
-        rc = sn_app_modbus.parse(&fd->w, &fd->f, fd->s, dir, fd->pend[dir], fd->plen[dir], 0);
-        if (rc < 0 || (uint32_t)rc > fd->plen[dir])
-            return;
-        memmove(fd->pend[dir], fd->pend[dir] + rc, fd->plen[dir] - (uint32_t)rc);
-        fd->plen[dir] -= (uint32_t)rc;
-    }
-}
-
 /* read holding registers 100..104, unit 7, tid 0x1234 */
 static const uint8_t rd_req[] = {0x12, 0x34, 0, 0, 0, 6, 7, 3, 0, 100, 0, 5};
 static const uint8_t rd_resp[] = {0x12, 0x34, 0, 0, 0, 13, 7, 3, 10, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5};
@@ -230,28 +128,28 @@ static const uint8_t rd_resp[] = {0x12, 0x34, 0, 0, 0, 13, 7, 3, 10, 0, 1, 0, 2,
 CS_TEST(modbus_request_response_split_any_way)
 {
     for (size_t step = 0; step <= 3; step++) {
-        struct feeder *fd = feeder_new(502, NULL);
+        struct app_feeder *fd = app_feeder_new(&sn_app_modbus, 502, NULL, NULL);
         REQUIRE(fd && fd->s);
-        feed(fd, SN_TOSERVER, rd_req, sizeof(rd_req), step);
-        feed(fd, SN_TOCLIENT, rd_resp, sizeof(rd_resp), step);
-        feeder_end(fd);
+        app_feeder_feed(fd, SN_TOSERVER, rd_req, sizeof(rd_req), step);
+        app_feeder_feed(fd, SN_TOCLIENT, rd_resp, sizeof(rd_resp), step);
+        app_feeder_end(fd);
         REQUIRE(fd->text);
-        CHECK_EQ(count(fd, "\"event_type\":\"modbus\""), 1);
-        CHECK_EQ(count(fd,
+        CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"modbus\""), 1);
+        CHECK_EQ(app_feeder_count(fd,
                        "\"modbus\":{\"id\":1,\"request\":{\"transaction_id\":4660,\"protocol_id\""
                        ":0,\"unit_id\":7,\"function_raw\":3,\"function_code\":\"RdHoldRegs\","
                        "\"access_type\":\"READ | HOLDING\",\"category\":\"PUBLIC_ASSIGNED\","
                        "\"error_flags\":\"NONE\",\"read\":{\"address\":100,\"quantity\":5}},"
                        "\"response\":{\"transaction_id\":4660,"),
                  1);
-        CHECK_EQ(count(fd, "\"anomaly\""), 0);
-        feeder_free(fd);
+        CHECK_EQ(app_feeder_count(fd, "\"anomaly\""), 0);
+        app_feeder_free(fd);
     }
 }
 
 CS_TEST(modbus_value_mismatch_and_unsolicited)
 {
-    struct feeder *fd = feeder_new(502, NULL);
+    struct app_feeder *fd = app_feeder_new(&sn_app_modbus, 502, NULL, NULL);
     uint8_t short_resp[sizeof(rd_resp) - 2];
 
     REQUIRE(fd && fd->s);
@@ -259,21 +157,21 @@ CS_TEST(modbus_value_mismatch_and_unsolicited)
     memcpy(short_resp, rd_resp, sizeof(short_resp));
     short_resp[5] = 11;
     short_resp[8] = 8;
-    feed(fd, SN_TOSERVER, rd_req, sizeof(rd_req), 0);
-    feed(fd, SN_TOCLIENT, short_resp, sizeof(short_resp), 0);
+    app_feeder_feed(fd, SN_TOSERVER, rd_req, sizeof(rd_req), 0);
+    app_feeder_feed(fd, SN_TOCLIENT, short_resp, sizeof(short_resp), 0);
     /* a response nobody asked for */
-    feed(fd, SN_TOCLIENT, rd_resp, sizeof(rd_resp), 0);
-    feeder_end(fd);
+    app_feeder_feed(fd, SN_TOCLIENT, rd_resp, sizeof(rd_resp), 0);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event\":\"modbus.value_mismatch\""), 1);
-    CHECK_EQ(count(fd, "\"event\":\"modbus.unsolicited_response\""), 1);
-    CHECK_EQ(count(fd, "\"modbus\":{\"id\":2,\"response\""), 1);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"modbus.value_mismatch\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"modbus.unsolicited_response\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"modbus\":{\"id\":2,\"response\""), 1);
+    app_feeder_free(fd);
 }
 
 CS_TEST(modbus_bad_fields)
 {
-    struct feeder *fd = feeder_new(502, NULL);
+    struct app_feeder *fd = app_feeder_new(&sn_app_modbus, 502, NULL, NULL);
     const uint8_t pid[] = {0, 1, 0, 9, 0, 6, 1, 1, 0, 0, 0, 1};        /* protocol id 9 */
     const uint8_t coil[] = {0, 2, 0, 0, 0, 6, 1, 5, 0, 1, 0x12, 0x34}; /* coil value */
     const uint8_t qty[] = {0, 3, 0, 0, 0, 6, 1, 3, 0, 0, 0x07, 0xd0};  /* 2000 registers */
@@ -282,58 +180,58 @@ CS_TEST(modbus_bad_fields)
     const uint8_t exc[] = {0, 5, 0, 0, 0, 3, 1, 0x81, 0x42}; /* exception 0x42 */
 
     REQUIRE(fd && fd->s);
-    feed(fd, SN_TOSERVER, pid, sizeof(pid), 0);
-    feed(fd, SN_TOSERVER, coil, sizeof(coil), 0);
-    feed(fd, SN_TOSERVER, qty, sizeof(qty), 0);
-    feed(fd, SN_TOSERVER, len, sizeof(len), 0);
-    feed(fd, SN_TOSERVER, exc_req, sizeof(exc_req), 0);
-    feed(fd, SN_TOCLIENT, exc, sizeof(exc), 0);
-    feeder_end(fd);
+    app_feeder_feed(fd, SN_TOSERVER, pid, sizeof(pid), 0);
+    app_feeder_feed(fd, SN_TOSERVER, coil, sizeof(coil), 0);
+    app_feeder_feed(fd, SN_TOSERVER, qty, sizeof(qty), 0);
+    app_feeder_feed(fd, SN_TOSERVER, len, sizeof(len), 0);
+    app_feeder_feed(fd, SN_TOSERVER, exc_req, sizeof(exc_req), 0);
+    app_feeder_feed(fd, SN_TOCLIENT, exc, sizeof(exc), 0);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event\":\"modbus.invalid_protocol_id\""), 1);
-    CHECK_EQ(count(fd, "\"event\":\"modbus.invalid_value\""), 2);
-    CHECK_EQ(count(fd, "\"event\":\"modbus.invalid_length\""), 1);
-    CHECK_EQ(count(fd, "\"event\":\"modbus.invalid_exception_code\""), 1);
-    CHECK_EQ(count(fd, "\"exception\":{\"raw\":66,\"code\":\"Unknown\"}"), 1);
-    CHECK_EQ(count(fd, "\"protocol_id\":9,"), 1);
-    CHECK_EQ(count(fd, "\"write\":{\"address\":1,\"data\":4660}"), 1);
-    CHECK_EQ(count(fd, "\"event_type\":\"modbus\""), 5);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"modbus.invalid_protocol_id\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"modbus.invalid_value\""), 2);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"modbus.invalid_length\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"modbus.invalid_exception_code\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"exception\":{\"raw\":66,\"code\":\"Unknown\"}"), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"protocol_id\":9,"), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"write\":{\"address\":1,\"data\":4660}"), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"modbus\""), 5);
+    app_feeder_free(fd);
 }
 
 CS_TEST(modbus_lying_length_stops_direction)
 {
-    struct feeder *fd = feeder_new(502, NULL);
+    struct app_feeder *fd = app_feeder_new(&sn_app_modbus, 502, NULL, NULL);
     const uint8_t liar[] = {0, 1, 0, 0, 0xff, 0xff, 1, 3, 0, 0, 0, 1};
 
     REQUIRE(fd && fd->s);
-    feed(fd, SN_TOSERVER, liar, sizeof(liar), 0);
+    app_feeder_feed(fd, SN_TOSERVER, liar, sizeof(liar), 0);
     CHECK_EQ(fd->plen[0], 0u); /* nothing kept waiting for 65535 bytes */
-    feed(fd, SN_TOSERVER, rd_req, sizeof(rd_req), 0);
-    feeder_end(fd);
+    app_feeder_feed(fd, SN_TOSERVER, rd_req, sizeof(rd_req), 0);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event\":\"modbus.invalid_length\""), 1);
-    CHECK_EQ(count(fd, "\"event_type\":\"modbus\""), 0);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"modbus.invalid_length\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"modbus\""), 0);
+    app_feeder_free(fd);
 }
 
 CS_TEST(modbus_flood)
 {
-    struct feeder *fd = feeder_new(502, "3");
+    struct app_feeder *fd = app_feeder_new(&sn_app_modbus, 502, "app-layer.protocols.modbus.request-flood", "3");
     uint8_t req[sizeof(rd_req)];
 
     REQUIRE(fd && fd->s);
     memcpy(req, rd_req, sizeof(req));
     for (int i = 0; i < 5; i++) {
         req[1] = (uint8_t)i;
-        feed(fd, SN_TOSERVER, req, sizeof(req), 0);
+        app_feeder_feed(fd, SN_TOSERVER, req, sizeof(req), 0);
     }
-    feeder_end(fd);
+    app_feeder_end(fd);
     REQUIRE(fd->text);
-    CHECK_EQ(count(fd, "\"event\":\"modbus.flooded\""), 1);
-    CHECK_EQ(count(fd, "\"event_type\":\"modbus\""), 5); /* every request logged once */
-    CHECK_EQ(count(fd, "\"response\""), 0);
-    feeder_free(fd);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"modbus.flooded\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"modbus\""), 5); /* every request logged once */
+    CHECK_EQ(app_feeder_count(fd, "\"response\""), 0);
+    app_feeder_free(fd);
 }
 
 CS_TEST(modbus_probe)
