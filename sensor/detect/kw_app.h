@@ -12,6 +12,9 @@ struct sn_kw_name {
     char *name;
 };
 void sn_kw_name_free(void *p);
+/* Option of decode-event / app-layer-event (module required) and stream-event (module
+ * optional) into a struct sn_kw_name; CS_OK or an error reported through c. */
+int sn_kw_event_name_setup(struct sn_kw_ctx *c, const char *opt, bool module_required);
 
 /* tag:session|host[, count, packets|seconds|bytes[, src|dst]] */
 struct sn_tag {

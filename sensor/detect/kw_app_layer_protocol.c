@@ -59,3 +59,37 @@ const struct sn_kw sn_kw_app_layer_protocol = {
     .setup = app_layer_protocol_setup,
     .free = sn_kw_name_free,
 };
+
+/* Parses an event name option ("module.event", or a bare "event" when the module is
+ * optional) into a struct sn_kw_name attached to the keyword being set up. Shared by
+ * decode-event, app-layer-event and stream-event. */
+int sn_kw_event_name_setup(struct sn_kw_ctx *c, const char *opt, bool module_required)
+{
+    struct sn_kw_name *e;
+    const char *s = opt, *dot;
+
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+            return sn_kw_error(c, "invalid event name '%s'", opt);
+    dot = strchr(s, '.');
+    if (module_required && (!dot || dot == s || !dot[1]))
+        return sn_kw_error(c, "event '%s' must read module.event", opt);
+    e = cs_calloc(1, sizeof(*e));
+    if (!e)
+        return CS_ENOMEM;
+    if (dot && dot != s) {
+        e->module = cs_malloc((size_t)(dot - s) + 1);
+        if (e->module) {
+            memcpy(e->module, s, (size_t)(dot - s));
+            e->module[dot - s] = 0;
+        }
+        e->name = cs_strdup(dot + 1);
+    } else {
+        e->name = cs_strdup(dot ? dot + 1 : s);
+    }
+    if (!e->name || (dot && dot != s && !e->module)) {
+        sn_kw_name_free(e);
+        return CS_ENOMEM;
+    }
+    return sn_kw_append(c, e);
+}
