@@ -11,8 +11,12 @@ ifeq ($(SAN),1)
 BUILD := build-san
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# The hub's libraries (only hub binaries and tests link them).
+HUB_PKGS := libmicrohttpd sqlite3 libpq libargon2 libzstd
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(HUB_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+HUB_LIBS := $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null)
 
 OPT ?= -O2
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror
@@ -30,7 +34,11 @@ GM_SRCS := $(filter-out %_test.c,$(wildcard gm/*.c))
 COMMON_SRCS := sensor/pkt.c sensor/config.c
 MOD_SRCS := $(filter-out %_test.c,$(foreach d,$(SENSOR_DIRS),$(wildcard $(d)/*.c)))
 SENSOR_SRCS := $(COMMON_SRCS) $(MOD_SRCS) $(filter-out sensor/main.c %_test.c sensor/pkt.c sensor/config.c,$(wildcard sensor/*.c))
-TEST_SRCS := $(wildcard lib/*_test.c gm/*_test.c sensor/*_test.c $(foreach d,$(SENSOR_DIRS),$(d)/*_test.c))
+# The hub: every .c under hub/ (any depth) except the two mains and tests.
+HUB_ALL := $(shell find hub -name '*.c' 2>/dev/null | sort)
+HUB_SRCS := $(filter-out hub/main.c hub/cli.c %_test.c,$(HUB_ALL))
+HUB_TEST_SRCS := $(filter %_test.c,$(HUB_ALL))
+TEST_SRCS := $(wildcard lib/*_test.c gm/*_test.c sensor/*_test.c $(foreach d,$(SENSOR_DIRS),$(d)/*_test.c)) $(HUB_TEST_SRCS)
 FUZZ_SRCS := $(filter-out fuzz/replay.c,$(wildcard fuzz/fuzz_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -38,12 +46,14 @@ LIB_OBJS := $(call obj,$(LIB_SRCS))
 GM_OBJS := $(call obj,$(GM_SRCS))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 SENSOR_OBJS := $(call obj,$(SENSOR_SRCS))
+HUB_OBJS := $(call obj,$(HUB_SRCS))
 
 SENSOR_BIN := $(BUILD)/citysoc-sensor
+HUB_BINS := $(if $(wildcard hub/main.c),$(BUILD)/citysoc-hub) $(if $(wildcard hub/cli.c),$(BUILD)/citysoc)
 TEST_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(TEST_SRCS))
 REPLAY_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/replay_%,$(FUZZ_SRCS))
 
-all: $(SENSOR_BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline $(BUILD)/bench/gen_flows
+all: $(SENSOR_BIN) $(HUB_BINS) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline $(BUILD)/bench/gen_flows
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -52,29 +62,44 @@ $(BUILD)/obj/%.o: %.c
 $(SENSOR_BIN): $(call obj,sensor/main.c) $(SENSOR_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+$(BUILD)/citysoc-hub: $(call obj,hub/main.c) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) $^ -o $@ $(HUB_LIBS) $(LDLIBS)
+
+$(BUILD)/citysoc: $(call obj,hub/cli.c) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) $^ -o $@ $(HUB_LIBS) $(LDLIBS)
+
 # A unit test links the non-test objects of its own directory plus lib/ and the sensor's
 # common objects, so a module's tests build even while another module is half-written.
-# Tests in sensor/ itself and in sensor/app/ (they run the whole pipeline) link everything.
+# Tests in sensor/ itself, sensor/app/ and sensor/detect/ (they run the whole pipeline) link
+# everything.
 define test_rule
-$(BUILD)/tests/$(basename $(1)): $(call obj,$(1)) $(if $(filter sensor/%,$(dir $(1))),$(if $(filter sensor/ sensor/app/,$(dir $(1))),$(SENSOR_OBJS),$(call obj,$(filter-out %_test.c,$(wildcard $(dir $(1))*.c))) $(COMMON_OBJS))) $(if $(filter gm/,$(dir $(1))),$(GM_OBJS)) $(LIB_OBJS)
+$(BUILD)/tests/$(basename $(1)): $(call obj,$(1)) $(if $(filter sensor/%,$(dir $(1))),$(if $(filter sensor/ sensor/app/ sensor/detect/,$(dir $(1))),$(SENSOR_OBJS),$(call obj,$(filter-out %_test.c,$(wildcard $(dir $(1))*.c))) $(COMMON_OBJS))) $(if $(filter gm/,$(dir $(1))),$(GM_OBJS)) $(LIB_OBJS)
 	@mkdir -p $$(dir $$@)
 	$(CC) $(LDFLAGS) $$^ -o $$@ $(LDLIBS)
 endef
-$(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
+$(foreach t,$(filter-out hub/%,$(TEST_SRCS)),$(eval $(call test_rule,$(t))))
+
+# Hub tests link the whole hub library (hub/**, gm, lib).
+define hub_test_rule
+$(BUILD)/tests/$(basename $(1)): $(call obj,$(1)) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
+	@mkdir -p $$(dir $$@)
+	$(CC) $(LDFLAGS) $$^ -o $$@ $(HUB_LIBS) $(LDLIBS)
+endef
+$(foreach t,$(HUB_TEST_SRCS),$(eval $(call hub_test_rule,$(t))))
 
 # Fuzz targets: under gcc they link with fuzz/replay.c (runs each corpus file once) and
 # replay their corpus in `make test`; `make CC=clang fuzz` builds real libFuzzer binaries.
-$(BUILD)/fuzz/replay_%: $(call obj,fuzz/%.c) $(call obj,fuzz/replay.c) $(SENSOR_OBJS) $(GM_OBJS) $(LIB_OBJS)
+$(BUILD)/fuzz/replay_%: $(call obj,fuzz/%.c) $(call obj,fuzz/replay.c) $(SENSOR_OBJS) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(LDFLAGS) $^ -o $@ $(HUB_LIBS) $(LDLIBS)
 
 FUZZ_BUILD := build-fuzz
 fuzz:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -DCS_FUZZING" \
 	  $(patsubst fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRCS))
-$(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/obj/fuzz/%.o $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(SENSOR_SRCS) $(GM_SRCS) $(LIB_SRCS))
+$(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/obj/fuzz/%.o $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(SENSOR_SRCS) $(HUB_SRCS) $(GM_SRCS) $(LIB_SRCS))
 	@mkdir -p $(dir $@)
-	clang -fsanitize=fuzzer,address,undefined $^ -o $@ $(LDLIBS)
+	clang -fsanitize=fuzzer,address,undefined $^ -o $@ $(HUB_LIBS) $(LDLIBS)
 
 $(BUILD)/bench/pcap_baseline: $(call obj,bench/pcap_baseline.c) $(LIB_OBJS)
 	@mkdir -p $(dir $@)

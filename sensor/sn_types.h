@@ -185,6 +185,7 @@ struct sn_flow {
     uint64_t flow_id;
     struct sn_tcp_ssn *tcp;      /* TCP session state, NULL for other protocols */
     void *app_state;             /* owned by the app-layer parser */
+    struct sn_detect_flow *detect; /* detection state (detect.h), NULL until needed */
 };
 
 /* ---- worker ------------------------------------------------------------------------- */
