@@ -34,9 +34,11 @@ GM_SRCS := $(filter-out %_test.c,$(wildcard gm/*.c))
 COMMON_SRCS := sensor/pkt.c sensor/config.c
 MOD_SRCS := $(filter-out %_test.c,$(foreach d,$(SENSOR_DIRS),$(wildcard $(d)/*.c)))
 SENSOR_SRCS := $(COMMON_SRCS) $(MOD_SRCS) $(filter-out sensor/main.c %_test.c sensor/pkt.c sensor/config.c,$(wildcard sensor/*.c))
-# The hub: every .c under hub/ (any depth) except the two mains and tests.
+# The hub: every .c under hub/ (any depth) except its main and the tests.
 HUB_ALL := $(shell find hub -name '*.c' 2>/dev/null | sort)
-HUB_SRCS := $(filter-out hub/main.c hub/cli.c %_test.c,$(HUB_ALL))
+HUB_SRCS := $(filter-out hub/main.c %_test.c,$(HUB_ALL))
+# The citysoc command: cli/*.c over the hub library.
+CLI_SRCS := $(filter-out %_test.c,$(wildcard cli/*.c))
 HUB_TEST_SRCS := $(filter %_test.c,$(HUB_ALL))
 TEST_SRCS := $(wildcard lib/*_test.c gm/*_test.c sensor/*_test.c $(foreach d,$(SENSOR_DIRS),$(d)/*_test.c)) $(HUB_TEST_SRCS)
 FUZZ_SRCS := $(filter-out fuzz/replay.c,$(wildcard fuzz/fuzz_*.c))
@@ -49,7 +51,7 @@ SENSOR_OBJS := $(call obj,$(SENSOR_SRCS))
 HUB_OBJS := $(call obj,$(HUB_SRCS))
 
 SENSOR_BIN := $(BUILD)/citysoc-sensor
-HUB_BINS := $(if $(wildcard hub/main.c),$(BUILD)/citysoc-hub) $(if $(wildcard hub/cli.c),$(BUILD)/citysoc)
+HUB_BINS := $(if $(wildcard hub/main.c),$(BUILD)/citysoc-hub) $(if $(CLI_SRCS),$(BUILD)/citysoc)
 TEST_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(TEST_SRCS))
 REPLAY_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/replay_%,$(FUZZ_SRCS))
 
@@ -65,7 +67,7 @@ $(SENSOR_BIN): $(call obj,sensor/main.c) $(SENSOR_OBJS) $(LIB_OBJS)
 $(BUILD)/citysoc-hub: $(call obj,hub/main.c) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ -o $@ $(HUB_LIBS) $(LDLIBS)
 
-$(BUILD)/citysoc: $(call obj,hub/cli.c) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
+$(BUILD)/citysoc: $(call obj,$(CLI_SRCS)) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ -o $@ $(HUB_LIBS) $(LDLIBS)
 
 # A unit test links the non-test objects of its own directory plus lib/ and the sensor's
