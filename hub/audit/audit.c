@@ -376,11 +376,21 @@ int hub_audit_verify(const struct gm_sm2_key *hub_pub, hub_audit_rec_iter recs, 
             break;
         rep->records++;
         if (r.seq != expect) {
-            if (r.seq > expect)
+            if (r.seq > expect) {
+                /* A gap, unless the missing record comes right after (swapped rows). */
+                uint64_t got = r.seq;
+                memset(&r, 0, sizeof(r));
+                rc = recs(rec_arg, &r);
+                if (rc > 0 && r.seq == expect)
+                    return fail(rep, HUB_AUDIT_SEQ_ORDER, expect,
+                                "record %" PRIu64 " appears after record %" PRIu64
+                                " (reordered records)",
+                                expect, got);
                 return fail(rep, HUB_AUDIT_SEQ_GAP, expect,
                             "record %" PRIu64 " is missing: record %" PRIu64
                             " follows record %" PRIu64 " (deleted record)",
-                            expect, r.seq, expect - 1);
+                            expect, got, expect - 1);
+            }
             return fail(rep, HUB_AUDIT_SEQ_ORDER, r.seq,
                         "record %" PRIu64 " appears after record %" PRIu64
                         " (reordered or duplicated record)",
