@@ -242,6 +242,15 @@ void hub_throttle_success(struct hub_throttle *t, const char *user);
 uint32_t hub_throttle_fails_user(struct hub_throttle *t, const char *user);
 uint32_t hub_throttle_fails_addr(struct hub_throttle *t, const char *addr);
 
+/* Normalises a client address (text, as the HTTP layer has it) into the address key to
+ * throttle by: IPv4 in dotted-quad form; IPv4-mapped IPv6 (::ffff:a.b.c.d) as that IPv4;
+ * any other IPv6 as its /64 prefix, e.g. "2001:db8:1:2::/64" (one host usually holds a whole
+ * /64, so counting single IPv6 addresses would be trivially evaded). Writes NUL-terminated
+ * into out[HUB_THROTTLE_ADDR_MAX]. Returns CS_OK, or CS_EINVAL when addr is not an IP address
+ * (out is then ""). Thread-safe. */
+#define HUB_THROTTLE_ADDR_MAX 64
+int hub_throttle_addr_key(const char *addr, char out[HUB_THROTTLE_ADDR_MAX]);
+
 /* Number of keys held, and keys evicted because the table was full, since creation. */
 size_t hub_throttle_size(struct hub_throttle *t);
 uint64_t hub_throttle_evictions(struct hub_throttle *t);

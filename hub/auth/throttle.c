@@ -7,6 +7,7 @@
  * failure; its head is the eviction victim. One mutex guards everything. */
 #include "auth.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 
 #include "../../lib/cs_time.h"
@@ -335,4 +336,31 @@ uint64_t hub_throttle_evictions(struct hub_throttle *t)
     n = t->evictions;
     pthread_mutex_unlock(&t->mu);
     return n;
+}
+
+int hub_throttle_addr_key(const char *addr, char out[HUB_THROTTLE_ADDR_MAX])
+{
+    static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    uint8_t a[16];
+    size_t n;
+
+    if (!out)
+        return CS_EINVAL;
+    out[0] = '\0';
+    if (!addr)
+        return CS_EINVAL;
+    if (inet_pton(AF_INET, addr, a) == 1)
+        return inet_ntop(AF_INET, a, out, HUB_THROTTLE_ADDR_MAX) ? CS_OK : CS_EINVAL;
+    if (inet_pton(AF_INET6, addr, a) != 1)
+        return CS_EINVAL;
+    if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0)
+        return inet_ntop(AF_INET, a + 12, out, HUB_THROTTLE_ADDR_MAX) ? CS_OK : CS_EINVAL;
+    memset(a + 8, 0, 8);
+    if (!inet_ntop(AF_INET6, a, out, HUB_THROTTLE_ADDR_MAX - 3)) {
+        out[0] = '\0';
+        return CS_EINVAL;
+    }
+    n = strlen(out);
+    memcpy(out + n, "/64", 4);
+    return CS_OK;
 }

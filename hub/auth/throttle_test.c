@@ -198,4 +198,37 @@ CS_TEST(concurrent_use)
     hub_throttle_free(shared);
 }
 
+CS_TEST(address_keys)
+{
+    char k[HUB_THROTTLE_ADDR_MAX];
+
+    CHECK_EQ(hub_throttle_addr_key("192.0.2.7", k), CS_OK);
+    CHECK_STR(k, "192.0.2.7");
+    CHECK_EQ(hub_throttle_addr_key("::ffff:192.0.2.7", k), CS_OK);
+    CHECK_STR(k, "192.0.2.7");
+    CHECK_EQ(hub_throttle_addr_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", k), CS_OK);
+    CHECK_STR(k, "2001:db8:1:2::/64");
+    CHECK_EQ(hub_throttle_addr_key("2001:DB8:1:2::1", k), CS_OK);
+    CHECK_STR(k, "2001:db8:1:2::/64");
+    CHECK_EQ(hub_throttle_addr_key("::1", k), CS_OK);
+    CHECK_STR(k, "::/64");
+    CHECK_EQ(hub_throttle_addr_key("192.0.2.300", k), CS_EINVAL);
+    CHECK_STR(k, "");
+    CHECK_EQ(hub_throttle_addr_key("fe80::1%eth0", k), CS_EINVAL);
+    CHECK_EQ(hub_throttle_addr_key(NULL, k), CS_EINVAL);
+    /* Two addresses of one /64 share a budget. */
+    struct hub_throttle *t = mk(64);
+    char k2[HUB_THROTTLE_ADDR_MAX];
+    REQUIRE(t);
+    for (int i = 0; i < 4; i++) {
+        char a[64];
+        snprintf(a, sizeof(a), "2001:db8:5:6::%x", i + 1);
+        REQUIRE(hub_throttle_addr_key(a, k2) == CS_OK);
+        hub_throttle_fail(t, NULL, k2);
+    }
+    CHECK_EQ(hub_throttle_fails_addr(t, "2001:db8:5:6::/64"), 4);
+    CHECK_EQ(hub_throttle_check(t, NULL, k2, NULL), CS_AGAIN);
+    hub_throttle_free(t);
+}
+
 CS_TEST_MAIN()
