@@ -100,16 +100,27 @@ CS_TEST(defaults_are_sane)
     CHECK_EQ(hub_pw_hash(&p, "x", 1, out, sizeof(out)), CS_EINVAL);
 }
 
+/* Configuration from YAML text; NULL (nothing leaked) on failure. */
+static struct cs_cfg *cfg_of(const char *y)
+{
+    struct cs_err err = {0};
+    struct cs_cfg *c = cs_cfg_new();
+
+    if (c && cs_cfg_load_string(c, y, strlen(y), &err) != CS_OK) {
+        cs_cfg_free(c);
+        c = NULL;
+    }
+    return c;
+}
+
 CS_TEST(params_from_cfg)
 {
     struct hub_pw_params p;
     struct cs_err err = {0};
-    struct cs_cfg *c = cs_cfg_new();
-    const char *y = "auth:\n  password:\n    memory: 16kb\n    iterations: 2\n"
-                    "    min-length: 8\n";
+    struct cs_cfg *c;
 
+    c = cfg_of("auth:\n  password:\n    memory: 16kb\n    iterations: 2\n    min-length: 8\n");
     REQUIRE(c);
-    REQUIRE(cs_cfg_load_string(c, y, strlen(y), &err) == CS_OK);
     hub_pw_params_default(&p);
     CHECK_EQ(hub_pw_params_from_cfg(&p, c, "auth.password", &err), CS_OK);
     CHECK_EQ(p.m_kib, 16);
@@ -119,18 +130,16 @@ CS_TEST(params_from_cfg)
     CHECK_EQ(p.max_bytes, HUB_PW_DEFAULT_MAX_BYTES);
     cs_cfg_free(c);
 
-    c = cs_cfg_new();
-    y = "auth:\n  password:\n    iterations: 1000\n";
-    REQUIRE(cs_cfg_load_string(c, y, strlen(y), &err) == CS_OK);
+    c = cfg_of("auth:\n  password:\n    iterations: 1000\n");
+    REQUIRE(c);
     hub_pw_params_default(&p);
     CHECK_EQ(hub_pw_params_from_cfg(&p, c, "auth.password", &err), CS_EINVAL);
     CHECK_EQ(p.t_cost, 3); /* unchanged on error */
     CHECK(strstr(err.msg, "out of bounds") != NULL);
     cs_cfg_free(c);
 
-    c = cs_cfg_new();
-    y = "auth:\n  password:\n    iterations: many\n";
-    REQUIRE(cs_cfg_load_string(c, y, strlen(y), &err) == CS_OK);
+    c = cfg_of("auth:\n  password:\n    iterations: many\n");
+    REQUIRE(c);
     CHECK_EQ(hub_pw_params_from_cfg(&p, c, "auth.password", &err), CS_EINVAL);
     CHECK(strstr(err.msg, "auth.password.iterations") != NULL);
     CHECK_EQ(err.line, 3);
