@@ -90,7 +90,7 @@ void hub_linereader_init(struct hub_linereader *r, size_t max_line);
 void hub_linereader_free(struct hub_linereader *r);
 /* Appends `n` bytes read from the file. CS_OK or CS_ENOMEM. */
 int hub_linereader_feed(struct hub_linereader *r, const void *data, size_t n);
-/* Next complete line (without \n or \r\n): returns 1 and sets *line/*len (valid until the
+/* Next complete line (without \n or \r\n): returns 1 and sets *line and *len (valid until the
  * next feed), 0 when only a partial line (or nothing) is left, CS_ELIMIT once for each line
  * that was too long (it is dropped; *len says how many bytes were dropped so far). */
 int hub_linereader_next(struct hub_linereader *r, const char **line, size_t *len);
