@@ -61,6 +61,13 @@ const char *hub_fmt_name(enum hub_fmt f);
  * unknown. `n` is the length of `s` (s need not be NUL-terminated). */
 enum hub_fmt hub_fmt_parse(const char *s, size_t n);
 
+/* A named value the fixed fields have no place for (CEF custom fields cs1..cs6 named by
+ * their csNLabel, cn1.., flexString1..). */
+struct hub_kv {
+    struct hub_str key;
+    struct hub_str value;
+};
+
 /* An IP address parsed from its text form. family 0: absent or unparsable. */
 struct hub_ip {
     uint8_t family; /* 0, 4 or 6 */
@@ -111,6 +118,9 @@ struct hub_event {
     uint8_t syslog_facility;  /* 0..23 */
     uint8_t syslog_severity;  /* 0..7 */
     bool has_syslog_pri;
+
+    struct hub_kv *labels; /* nlabels entries in the arena; NULL when none */
+    uint16_t nlabels;
 
     uint32_t line;       /* 1-based line of the record in its batch or file; 0 unknown */
     struct hub_str raw;  /* the original record, verbatim (no line terminator) */

@@ -59,7 +59,7 @@ static long hex4(const char *s)
 }
 
 /* Length of the valid UTF-8 sequence at s[0..avail) starting with a byte >= 0x80, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
+size_t hub_utf8_seq(const unsigned char *s, size_t avail)
 {
     unsigned char c = s[0];
     size_t n;
@@ -189,7 +189,7 @@ static int parse_string(struct parser *p, struct hub_json_tok *t)
         }
         if (c < 0x20)
             return fail(p, CS_EINVAL, i, c ? "control character in string" : "NUL byte");
-        size_t l = utf8_len((const unsigned char *)s + i, n - i);
+        size_t l = hub_utf8_seq((const unsigned char *)s + i, n - i);
         if (!l)
             return fail(p, CS_EINVAL, i, "invalid UTF-8");
         i += l;

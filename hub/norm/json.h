@@ -102,4 +102,8 @@ int hub_json_int(const struct hub_json_doc *d, uint32_t t, int64_t *v);
 /* Number as double: CS_OK, CS_EINVAL (not a number), CS_ELIMIT (overflows to infinity). */
 int hub_json_double(const struct hub_json_doc *d, uint32_t t, double *v);
 
+/* Length (2..4) of the valid UTF-8 sequence at s (avail bytes, s[0] >= 0x80), or 0 if it is
+ * not one (overlong, surrogate, above U+10FFFF, truncated). */
+size_t hub_utf8_seq(const unsigned char *s, size_t avail);
+
 #endif

@@ -17,8 +17,10 @@
 #ifndef HUB_NORM_NORM_H
 #define HUB_NORM_NORM_H
 
+#include "../../lib/cs_json.h"
 #include "arena.h"
 #include "event.h"
+#include "json.h"
 
 #define HUB_NORM_MAX_LINE (1u << 20) /* default longest record accepted: 1 MiB */
 #define HUB_NORM_MAX_DEPTH 64        /* default deepest JSON nesting accepted */
@@ -57,8 +59,11 @@ struct hub_norm {
         char *types[HUB_ZEEK_MAX_FIELDS];
     } zeek;
 
-    void *scratch; /* owned parser scratch (JSON tokens), grown on demand */
-    size_t scratch_cap;
+    int64_t now;    /* µs; year for RFC 3164 stamps without one (0: the clock at init) */
+
+    /* Owned scratch, reused across lines. */
+    struct hub_json_doc doc; /* the current JSON record's tokens */
+    struct cs_json out;      /* the normalised JSON being built */
 };
 
 /* Sets up a stream of `fmt` records whose strings go to `arena` (borrowed, must outlive
