@@ -28,7 +28,7 @@ int hub_encoding_parse(const char *s, enum hub_encoding *enc);
 struct hub_batch_error {
     uint32_t line; /* 1-based */
     int code;      /* CS_EINVAL, CS_ELIMIT, CS_ENOMEM */
-    char msg[160];
+    char msg[256];
 };
 
 struct hub_batch {
