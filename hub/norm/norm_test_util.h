@@ -21,7 +21,7 @@ struct run {
     char *text;
 };
 
-static char *read_data(const char *rel, size_t *len)
+static inline char *read_data(const char *rel, size_t *len)
 {
     const char *dir = getenv("CS_TEST_DATA");
     char path[1024];
@@ -48,7 +48,7 @@ static char *read_data(const char *rel, size_t *len)
     return buf;
 }
 
-static void run_init(struct run *r, enum hub_fmt fmt)
+static inline void run_init(struct run *r, enum hub_fmt fmt)
 {
     memset(r, 0, sizeof(*r));
     hub_arena_init(&r->arena, 0);
@@ -56,7 +56,7 @@ static void run_init(struct run *r, enum hub_fmt fmt)
 }
 
 /* Normalises `len` bytes of lines. */
-static void run_text(struct run *r, const char *text, size_t len)
+static inline void run_text(struct run *r, const char *text, size_t len)
 {
     size_t i = 0;
     uint32_t lineno = 0;
@@ -76,7 +76,7 @@ static void run_text(struct run *r, const char *text, size_t len)
 }
 
 /* Returns false if the file is missing. */
-static bool run_file(struct run *r, enum hub_fmt fmt, const char *rel)
+static inline bool run_file(struct run *r, enum hub_fmt fmt, const char *rel)
 {
     size_t len;
 
@@ -88,7 +88,7 @@ static bool run_file(struct run *r, enum hub_fmt fmt, const char *rel)
     return true;
 }
 
-static void run_free(struct run *r)
+static inline void run_free(struct run *r)
 {
     hub_norm_free(&r->n);
     hub_arena_free(&r->arena);
@@ -96,7 +96,7 @@ static void run_free(struct run *r)
 }
 
 /* The first event whose event_type is `type` (NULL: none). */
-static const struct hub_event *run_find(const struct run *r, const char *type)
+static inline const struct hub_event *run_find(const struct run *r, const char *type)
 {
     for (int i = 0; i < r->nev; i++)
         if (hub_str_eq(r->ev[i].event_type, type))
