@@ -593,4 +593,99 @@ CS_TEST(cursor_and_vars_out)
     run_free(&x);
 }
 
+/* ---- differential checks against a brute-force model ------------------------------------- */
+
+static uint32_t rnd_state = 12345;
+static uint32_t rnd(uint32_t n)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 16) % n;
+}
+
+static uint8_t lc(uint8_t ch)
+{
+    return (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + 32) : ch;
+}
+
+/* whether p occurs in b at some q with lo <= q and q + pl <= hi */
+static bool occurs(const char *b, int lo, int hi, const char *p, int pl, bool nocase)
+{
+    for (int q = lo < 0 ? 0 : lo; q + pl <= hi; q++) {
+        int k = 0;
+        while (k < pl && (nocase ? lc((uint8_t)b[q + k]) == lc((uint8_t)p[k]) : b[q + k] == p[k]))
+            k++;
+        if (k == pl)
+            return true;
+    }
+    return false;
+}
+
+static void rnd_str(char *out, int n, const char *alpha)
+{
+    int an = (int)strlen(alpha);
+    for (int k = 0; k < n; k++)
+        out[k] = alpha[rnd((uint32_t)an)];
+    out[n] = 0;
+}
+
+CS_TEST(random_content_offset_depth_nocase)
+{
+    for (int iter = 0; iter < 3000; iter++) {
+        char b[40], pat[6], opts[256];
+        int bl = (int)rnd(30), pl = 1 + (int)rnd(4), off = (int)rnd(8), dep = pl + (int)rnd(10);
+        bool nocase = rnd(2), use_off = rnd(2), use_dep = rnd(2);
+        int lo, hi, got;
+        bool want;
+        rnd_str(b, bl, "aAbB-");
+        rnd_str(pat, pl, "aAbB");
+        snprintf(opts, sizeof(opts), "content:\"%s\";%s", pat, nocase ? " nocase;" : "");
+        if (use_off)
+            snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), " offset:%d;", off);
+        if (use_dep)
+            snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), " depth:%d;", dep);
+        lo = use_off ? off : 0;
+        hi = use_dep ? lo + dep : bl;
+        if (hi > bl)
+            hi = bl;
+        want = occurs(b, lo, hi, pat, pl, nocase);
+        got = insp_proto("tcp", opts, b, (size_t)bl);
+        if (got != (int)want) {
+            CS_FAILF("%s on \"%s\": got %d want %d", opts, b, got, want);
+            return;
+        }
+    }
+}
+
+CS_TEST(random_relative_pair)
+{
+    /* content:A; content:B; distance:d; within:w — Suricata retries every occurrence of A
+     * (B has within), so the rule matches when some A is followed by B inside its window */
+    for (int iter = 0; iter < 3000; iter++) {
+        char b[40], pa[4], pb[4], opts[256];
+        int bl = (int)rnd(24), la = 1 + (int)rnd(2), lb = 1 + (int)rnd(2);
+        int d = (int)rnd(11) - 5, w = lb + (int)rnd(4), got;
+        bool want = false;
+        rnd_str(b, bl, "abc");
+        rnd_str(pa, la, "ab");
+        rnd_str(pb, lb, "bc");
+        snprintf(opts, sizeof(opts), "content:\"%s\"; content:\"%s\"; distance:%d; within:%d;",
+                 pa, pb, d, w);
+        for (int p = 0; p + la <= bl && !want; p++) {
+            int prev = p + la, off, hi;
+            if (!occurs(b, p, p + la, pa, la, false))
+                continue;
+            off = (d < 0 && -d > prev) ? 0 : prev + d;
+            hi = prev + d + w;
+            if (hi > bl)
+                hi = bl;
+            want = occurs(b, off, hi, pb, lb, false);
+        }
+        got = insp_proto("tcp", opts, b, (size_t)bl);
+        if (got != (int)want) {
+            CS_FAILF("%s on \"%s\": got %d want %d", opts, b, got, want);
+            return;
+        }
+    }
+}
+
 CS_TEST_MAIN()
