@@ -580,33 +580,43 @@ static int b64val(uint8_t ch)
     return -1;
 }
 
-/* RFC 2045 decoding as Suricata's base64_decode does: bytes outside the alphabet (white
- * space, line breaks) are skipped, '=' ends the data; a trailing partial group yields the
- * whole bytes it holds. Returns the decoded length (out has room for n*3/4+3). */
+static void b64_block(uint8_t *o, const uint8_t q[4])
+{
+    o[0] = (uint8_t)(q[0] << 2 | q[1] >> 4);
+    o[1] = (uint8_t)(q[1] << 4 | q[2] >> 2);
+    o[2] = (uint8_t)(q[2] << 6 | q[3]);
+}
+
+/* RFC 4648 decoding, lenient, as Suricata's base64_decode keyword does it: the first byte
+ * outside the alphabet (other than '=') ends the data; '=' is padding that shortens its
+ * block; a trailing partial block of k bytes yields 1 (k <= 2) or 2 (k == 3) bytes. Returns
+ * the decoded length; out needs room for n / 4 * 3 + 6 bytes. */
 static uint32_t b64_decode(const uint8_t *in, uint32_t n, uint8_t *out)
 {
-    uint32_t o = 0, acc = 0, k = 0;
+    uint8_t q[4] = {0};
+    uint32_t o = 0, k = 0, pad = 0;
+
     for (uint32_t j = 0; j < n; j++) {
-        int v;
-        if (in[j] == '=')
-            break;
-        v = b64val(in[j]);
-        if (v < 0)
-            continue;
-        acc = acc << 6 | (uint32_t)v;
-        if (++k == 4) {
-            out[o++] = (uint8_t)(acc >> 16);
-            out[o++] = (uint8_t)(acc >> 8);
-            out[o++] = (uint8_t)acc;
-            acc = 0;
+        int v = b64val(in[j]);
+        if (v < 0) {
+            if (in[j] != '=')
+                break;
+            pad++;
+            v = 0;
+        }
+        q[k++] = (uint8_t)v;
+        if (k == 4) {
+            b64_block(out + o, q);
+            o += 3 - (pad < 4 ? pad : 3);
             k = 0;
+            pad = 0;
+            memset(q, 0, sizeof(q));
         }
     }
-    if (k == 2) {
-        out[o++] = (uint8_t)(acc >> 4);
-    } else if (k == 3) {
-        out[o++] = (uint8_t)(acc >> 10);
-        out[o++] = (uint8_t)(acc >> 2);
+    if (k > 0) {
+        pad = k > 1 ? 4 - k : 2;
+        b64_block(out + o, q);
+        o += 3 - pad;
     }
     return o;
 }
@@ -633,7 +643,7 @@ static int do_base64_decode(struct insp *c, uint32_t i)
     if (b->bytes && b->bytes < n)
         n = b->bytes;
     t->b64_len = 0;
-    out = scratch(t, 2, (size_t)n / 4 * 3 + 4);
+    out = scratch(t, 2, (size_t)n / 4 * 3 + 6);
     if (!out)
         return NOMATCH;
     t->b64_len = b64_decode(p, n, out);

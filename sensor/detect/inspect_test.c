@@ -541,6 +541,13 @@ CS_TEST(base64)
     CHECK_EQ(b64("base64_decode:offset 3; base64_data; content:\"hello\"; startswith;",
                   "q=aGVsbG8=", NULL),
              0);
+    /* decoding stops at the first byte outside the alphabet; '=' only pads */
+    CHECK_EQ(b64("base64_decode; base64_data; content:\"hel\"; bsize:3;", "aGVs bG8=", NULL), 1);
+    CHECK_EQ(b64("base64_decode; base64_data; content:\"lo\"; endswith;", "aGVsbG8=", NULL), 1);
+    CHECK_EQ(b64("base64_decode; base64_data; content:\"low\";", "aGVsbG8=d29y", NULL), 1);
+    /* a partial last block: "aGVsb" holds "hel" + 1 byte */
+    CHECK_EQ(b64("base64_decode; base64_data; bsize:4;", "aGVsb", NULL), 1);
+    CHECK_EQ(b64("base64_decode; base64_data; bsize:4;", "!aGVsb", NULL), 0);
     /* without base64_data nothing can match (Suricata) */
     CHECK_EQ(b64("content:\"q=\"; base64_decode:relative;", "q=aGVsbG8=", NULL), 0);
     /* a failing base64_data does not retry the content before it: Suricata does not mark
