@@ -684,6 +684,11 @@ static bool transform(struct sn_detect_thread *t, const struct sn_kw *kw, const 
     uint32_t m = 0;
     const EVP_MD *md = NULL;
 
+    if (n == 0) { /* Suricata leaves an empty buffer as it is, whatever the transform */
+        *out = in;
+        *outlen = 0;
+        return true;
+    }
     if (kw == &sn_kw_to_md5)
         md = EVP_md5();
     else if (kw == &sn_kw_to_sha1)
@@ -720,16 +725,31 @@ static bool transform(struct sn_detect_thread *t, const struct sn_kw *kw, const 
                     j++;
         }
     } else if (kw == &sn_kw_url_decode) {
+        /* %XX with two hex digits becomes the byte, '+' a space; a '%' that does not start a
+         * valid escape is kept with what followed it, and that byte is not re-read as the
+         * start of an escape or a '+' */
         for (uint32_t j = 0; j < n; j++) {
             int h, l;
             if (in[j] == '+') {
                 o[m++] = ' ';
-            } else if (in[j] == '%' && j + 2 < n && (h = hexv(in[j + 1])) >= 0 &&
-                       (l = hexv(in[j + 2])) >= 0) {
-                o[m++] = (uint8_t)(h << 4 | l);
+            } else if (in[j] != '%') {
+                o[m++] = in[j];
+            } else if (j + 1 >= n) {
+                o[m++] = '%';
+            } else if ((h = hexv(in[j + 1])) < 0) {
+                o[m++] = '%';
+                o[m++] = in[++j];
+            } else if (j + 2 >= n) {
+                o[m++] = '%';
+                o[m++] = in[++j];
+            } else if ((l = hexv(in[j + 2])) < 0) {
+                o[m++] = '%';
+                o[m++] = in[j + 1];
+                o[m++] = in[j + 2];
                 j += 2;
             } else {
-                o[m++] = in[j];
+                o[m++] = (uint8_t)(h << 4 | l);
+                j += 2;
             }
         }
     } else if (kw == &sn_kw_dotprefix) {
@@ -738,15 +758,19 @@ static bool transform(struct sn_detect_thread *t, const struct sn_kw *kw, const 
             memcpy(o + 1, in, n);
         m += n;
     } else if (kw == &sn_kw_header_lowercase) {
-        /* "Name: value\r\n" lines: the names (up to the first ':') are lower-cased */
+        /* "Name: value\n" lines: bytes up to the first ':' of a line are lower-cased */
         bool name = true;
         for (uint32_t j = 0; j < n; j++) {
             uint8_t ch = in[j];
-            if (ch == '\n')
-                name = true;
-            else if (ch == ':' && name && m > 0 && o[m - 1] != '\n')
-                name = false;
-            o[m++] = name ? fold(ch) : ch;
+            if (name) {
+                o[m++] = fold(ch);
+                if (ch == ':')
+                    name = false;
+            } else {
+                o[m++] = ch;
+                if (ch == '\n')
+                    name = true;
+            }
         }
     } else if (kw == &sn_kw_strip_pseudo_headers) {
         /* drops the lines that start with ':' (HTTP/2 pseudo headers), line end included */

@@ -463,6 +463,12 @@ CS_TEST(transforms_case_whitespace)
     HYES("http.uri; url_decode; content:\"/a b<\";", "/a+b%3c");
     HNO("http.uri; url_decode; content:\"%3c\";", "/a+b%3c");
     HYES("http.uri; url_decode; content:\"%zz\";", "%zz"); /* invalid escape kept */
+    /* Suricata's decoder: "%00%ZZ%4" stays; the byte after a bad '%' is not re-read */
+    HYES("http.uri; url_decode; content:\"is 'awesome!'%00%ZZ%4\"; endswith;",
+         "Suricata%20is+%27%61wesome%21%27%25%30%30%ZZ%4");
+    HYES("http.uri; url_decode; content:\"%%41\"; bsize:4;", "%%41");
+    HYES("http.uri; url_decode; content:\"%+\"; bsize:2;", "%+");
+    HYES("http.uri; url_decode; content:\"%4+\"; bsize:3;", "%4+");
     HYES("http.uri; dotprefix; content:\".a.com\"; startswith;", "a.com");
     HNO("http.uri; content:\".a.com\";", "a.com");
     /* chained: strip then lower */
@@ -490,9 +496,19 @@ CS_TEST(transforms_headers)
     HNO("http.header; header_lowercase; content:\"content-type: text\";",
         "Content-Type: Text\r\nHost: X\r\n");
     HYES("http.header; header_lowercase; content:\"host: X\";", "Content-Type: Text\r\nHost: X\r\n");
+    HYES("http.header; header_lowercase; content:\"header1: Value1|0a|header2:Value2\";",
+         "Header1: Value1\nHEADER2:Value2\n");
+    /* the name ends at the first ':', even when it opens the line (pseudo headers) */
+    HNO("http.header; header_lowercase; content:\":method\";", ":Method: GET\r\n");
     HYES("http.header; strip_pseudo_headers; content:\"a: b\"; startswith;",
          ":method: GET\r\na: b\r\n");
     HNO("http.header; strip_pseudo_headers; content:\":method\";", ":method: GET\r\na: b\r\n");
+    HYES("http.header; strip_pseudo_headers; content:\"a:1|0a|b:2|0a|\"; bsize:8;",
+         "a:1\n:m:get\nb:2\n:s:https\n");
+    HYES("http.header; strip_pseudo_headers; bsize:0;", ":method:get");
+    /* an empty buffer stays empty through every transform (no hash of nothing) */
+    HYES("http.uri; dotprefix; to_sha256; bsize:0;", "");
+    HNO("http.uri; to_md5; bsize:16;", "");
 }
 
 /* ---- base64 ------------------------------------------------------------------------------- */
