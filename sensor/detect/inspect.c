@@ -136,8 +136,9 @@ static bool is_content(const struct sn_kw_inst *in)
  * failure there warrants retrying i at its next occurrence. As Suricata marks it at load
  * time: the relative keywords that follow i before the next content/pcre anchor on i;
  * byte_*, isdataat and pcre R mark it "relative next"; a content with within marks it
- * "within next"; a content with only distance marks "distance next", which (Suricata's
- * content loop) does not retry a content but does retry a pcre. */
+ * "within next"; a content with only distance marks "distance next" (or "relative next"
+ * when it is negated), and "distance next" does not retry a content (Suricata's content
+ * loop) but does retry a pcre. */
 static bool retry_after(const struct insp *c, uint32_t i, bool for_pcre)
 {
     for (uint32_t j = i + 1; j < c->end; j++) {
@@ -146,7 +147,10 @@ static bool retry_after(const struct insp *c, uint32_t i, bool for_pcre)
             const struct sn_content *ct = in->data;
             if (ct->flags & SN_CONTENT_WITHIN)
                 return true;
-            return for_pcre && (ct->flags & SN_CONTENT_DISTANCE);
+            if (!(ct->flags & SN_CONTENT_DISTANCE))
+                return false;
+            /* distance on a negated content marks "relative next" */
+            return for_pcre || (ct->flags & SN_CONTENT_NEGATED);
         }
         if (in->kw == &sn_kw_pcre)
             return (((const struct sn_pcre *)in->data)->flags & SN_PCRE_RELATIVE) != 0;

@@ -189,6 +189,9 @@ CS_TEST(content_negated)
     YES("content:\"a\"; content:!\"b\"; within:2;", "ab ac");
     NO("content:\"a\"; content:!\"b\"; within:2;", "ab ab");
     YES("content:\"a\"; content:!\"b\"; distance:0; within:1;", "ab a");
+    /* a negated content with only distance retries too ("relative next") */
+    YES("content:\"a\"; content:!\"b\"; distance:0;", "ab a");
+    NO("content:\"a\"; content:!\"b\"; distance:0;", "ab ab");
 }
 
 CS_TEST(content_startswith_endswith)
