@@ -67,7 +67,7 @@ struct sn_detect_thread {
      * SN_BUF_BASE64_DATA run inspects. The PCRE2 match data / match contexts are created on
      * first use and released by sn_inspect_thread_free(). */
     void *pcre_md;        /* pcre2_match_data * */
-    void *pcre_mctx[2];   /* pcre2_match_context *: [0] Suricata's limits, [1] 'O' (none) */
+    void *pcre_mctx[2];   /* pcre2_match_context *: [0] built-in limits, [1] 'O' (configured) */
     uint32_t b64_len;     /* bytes decoded into scratch[2] */
     uint64_t inspect_recursion_hits; /* evaluations cut by SN_INSPECT_RECURSION_LIMIT */
 };

@@ -269,8 +269,13 @@ static bool pcre_state(struct sn_detect_thread *t)
         sn_inspect_thread_free(t);
         return false;
     }
+    /* [0]: Suricata's built-in limits; [1] ('O'): the configured pcre.match-limit and
+     * pcre.match-limit-recursion, whose stock values are the same numbers (the sensor's
+     * configuration does not carry them yet) */
     pcre2_set_match_limit(t->pcre_mctx[0], SN_INSPECT_PCRE_MATCH_LIMIT);
     pcre2_set_depth_limit(t->pcre_mctx[0], SN_INSPECT_PCRE_DEPTH_LIMIT);
+    pcre2_set_match_limit(t->pcre_mctx[1], SN_INSPECT_PCRE_MATCH_LIMIT);
+    pcre2_set_depth_limit(t->pcre_mctx[1], SN_INSPECT_PCRE_DEPTH_LIMIT);
     return true;
 }
 

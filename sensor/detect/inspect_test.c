@@ -5,6 +5,7 @@
 #include "../../lib/cs_test.h"
 #include "detect.h"
 #include "kw.h"
+#include "kw_pcre.h"
 
 #include <stdint.h>
 
@@ -272,6 +273,22 @@ CS_TEST(pcre_match_limit)
     buf[40] = 0;
     CHECK_EQ(insp_proto("tcp", "pcre:\"/(a+)+b/\";", buf, 40), 0);
     CHECK_EQ(insp_proto("tcp", "pcre:\"/(a+)+$/\";", buf, 40), 1);
+}
+
+CS_TEST(pcre_prepare_jits)
+{
+    struct run x;
+    size_t jit = 0;
+    const struct sn_pcre *pe;
+    REQUIRE(run_new(&x, "tcp", "pcre:\"/a[0-9]+b/i\";"));
+    REQUIRE(run_find(&x, -1));
+    pe = x.r->kw[x.first].data;
+    REQUIRE(pe && pe->re);
+    CHECK(pcre2_pattern_info(pe->re, PCRE2_INFO_JITSIZE, &jit) == 0);
+    CHECK(jit > 0);
+    CHECK(run_on(&x, "xA12B", 5));
+    CHECK(!run_on(&x, "xA12C", 5));
+    run_free(&x);
 }
 
 /* ---- isdataat ----------------------------------------------------------------------------- */
