@@ -64,7 +64,8 @@ struct sn_detect_thread {
 
     /* Payload inspector state (inspect.c). scratch[0..1] hold transformed buffers,
      * scratch[2] the bytes of the last successful base64_decode (b64_len of them), which the
-     * SN_BUF_BASE64_DATA run inspects. The PCRE2 match data / match contexts are created on
+     * SN_BUF_BASE64_DATA run inspects; scratch[3] is left to the buffer getters (t->buf may
+     * point into it, never into scratch[0..2]). The PCRE2 match data / match contexts are created on
      * first use and released by sn_inspect_thread_free(). */
     void *pcre_md;        /* pcre2_match_data * */
     void *pcre_mctx[2];   /* pcre2_match_context *: [0] built-in limits, [1] 'O' (configured) */

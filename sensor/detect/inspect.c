@@ -639,6 +639,8 @@ static int do_base64_decode(struct insp *c, uint32_t i)
     uint8_t *out;
     struct insp sub;
 
+    if (c->buf == t->scratch[2])
+        return NOMATCH; /* base64_decode inside base64_data: the bytes would be overwritten */
     if (b->relative) {
         p += t->cursor;
         n -= t->cursor;
@@ -877,7 +879,9 @@ bool sn_inspect_buffer(struct sn_detect_thread *t, uint32_t first, uint32_t end)
     if (!c.buf)
         return false;
     t->cursor = 0;
-    while (i < end && (r->kw[i].kw->flags & SN_KW_TRANSFORM)) {
+    /* transforms open a run; base64_data has none (its bytes are not re-transformed, here
+     * or in the evaluation inside base64_decode) */
+    while (i < end && (r->kw[i].kw->flags & SN_KW_TRANSFORM) && t->buf_id != SN_BUF_BASE64_DATA) {
         const uint8_t *o;
         uint32_t ol;
         if (!transform(t, r->kw[i].kw, c.buf, c.len, k, &o, &ol))
