@@ -266,7 +266,10 @@ uint64_t hub_throttle_evictions(struct hub_throttle *t);
  *         || u16 len(sensor_id) || sensor_id || u16 len(batch_id) || batch_id
  *         || i64 ts (seconds since the epoch) || SM3(body) (32 bytes)
  * Lengths make the concatenation unambiguous; the body enters as its SM3 digest so both sides
- * can hash large bodies incrementally. SM2 distinguishing ID: the default
+ * can hash large bodies incrementally. body is the HTTP request body exactly as sent, i.e.
+ * after Content-Encoding (the compressed bytes): the hub verifies before it decompresses, so
+ * unauthenticated input never reaches the decompressor. Content-Encoding itself is not
+ * signed; changing it only makes decoding fail. SM2 distinguishing ID: the default
  * "1234567812345678" (GM/T 0009), not the sensor id: the sensor id is already bound inside M,
  * and the default ID keeps signatures checkable by other GM tools and hardware keys
  * (USB keys) that only offer the default.
@@ -318,6 +321,13 @@ enum hub_sig_status hub_sig_sign(const struct gm_sm2_key *key, const char *senso
                                  const char *batch_id, int64_t ts, const void *body,
                                  size_t len, char *out, size_t outcap);
 
+/* Same, for a body hashed incrementally by the caller: body_sm3 = SM3(body) (gm_sm3_ctx_*),
+ * for uploads streamed in pieces. */
+enum hub_sig_status hub_sig_sign_digest(const struct gm_sm2_key *key, const char *sensor_id,
+                                        const char *batch_id, int64_t ts,
+                                        const uint8_t body_sm3[GM_SM3_DIGEST_LEN], char *out,
+                                        size_t outcap);
+
 /* Hub side, step 1: parses the header value v[0..len) (hostile; need not be NUL-terminated)
  * into *h. Returns HUB_SIG_OK, HUB_SIG_MALFORMED or HUB_SIG_BAD_ID. The caller then finds
  * the sensor's public key by h->keyid. Thread-safe. */
@@ -331,6 +341,11 @@ enum hub_sig_status hub_sig_check_time(int64_t ts, int64_t now, int64_t window_s
  * HUB_SIG_BAD_SIGNATURE, HUB_SIG_NO_KEY (pub NULL), HUB_SIG_INTERNAL. Thread-safe. */
 enum hub_sig_status hub_sig_verify(const struct hub_sig_header *h, const struct gm_sm2_key *pub,
                                    const void *body, size_t len);
+
+/* Same, with the body's SM3 digest computed by the caller while the upload streams in. */
+enum hub_sig_status hub_sig_verify_digest(const struct hub_sig_header *h,
+                                          const struct gm_sm2_key *pub,
+                                          const uint8_t body_sm3[GM_SM3_DIGEST_LEN]);
 
 /* Bounded in-memory replay cache of (keyid, batch) pairs. An entry is kept for 2 * window_s
  * after its ts (older batches are refused as stale anyway, so nothing replayable is

@@ -56,9 +56,9 @@ static bool id_ok(const char *s, size_t len)
     return true;
 }
 
-/* Builds M (see auth.h) into m[]; returns its length or 0 on a bad id / internal failure. */
+/* Builds M (see auth.h) into m[]; returns its length, or 0 with *st set on a bad id. */
 static size_t build_message(const char *sensor_id, const char *batch_id, int64_t ts,
-                            const void *body, size_t len, uint8_t *m,
+                            const uint8_t body_sm3[GM_SM3_DIGEST_LEN], uint8_t *m,
                             enum hub_sig_status *st)
 {
     size_t n, il = strlen(sensor_id), bl = strlen(batch_id);
@@ -80,10 +80,7 @@ static size_t build_message(const char *sensor_id, const char *batch_id, int64_t
     n += bl;
     for (int i = 7; i >= 0; i--)
         m[n++] = (uint8_t)(uts >> (8 * i));
-    if (gm_sm3(body, len, m + n) != CS_OK) {
-        *st = HUB_SIG_INTERNAL;
-        return 0;
-    }
+    memcpy(m + n, body_sm3, GM_SM3_DIGEST_LEN);
     *st = HUB_SIG_OK;
     return n + GM_SM3_DIGEST_LEN;
 }
@@ -92,21 +89,22 @@ enum hub_sig_status hub_sig_message_digest(const char *sensor_id, const char *ba
                                            int64_t ts, const void *body, size_t len,
                                            uint8_t out[GM_SM3_DIGEST_LEN])
 {
-    uint8_t m[MSG_MAX];
+    uint8_t m[MSG_MAX], d[GM_SM3_DIGEST_LEN];
     enum hub_sig_status st;
     size_t mlen;
 
-    if (!sensor_id || !batch_id || (!body && len) || !out)
+    if (!sensor_id || !batch_id || (!body && len) || !out || gm_sm3(body, len, d) != CS_OK)
         return HUB_SIG_INTERNAL;
-    mlen = build_message(sensor_id, batch_id, ts, body, len, m, &st);
+    mlen = build_message(sensor_id, batch_id, ts, d, m, &st);
     if (!mlen)
         return st;
     return gm_sm3(m, mlen, out) == CS_OK ? HUB_SIG_OK : HUB_SIG_INTERNAL;
 }
 
-enum hub_sig_status hub_sig_sign(const struct gm_sm2_key *key, const char *sensor_id,
-                                 const char *batch_id, int64_t ts, const void *body,
-                                 size_t len, char *out, size_t outcap)
+enum hub_sig_status hub_sig_sign_digest(const struct gm_sm2_key *key, const char *sensor_id,
+                                        const char *batch_id, int64_t ts,
+                                        const uint8_t body_sm3[GM_SM3_DIGEST_LEN], char *out,
+                                        size_t outcap)
 {
     uint8_t m[MSG_MAX], sig[GM_SM2_SIG_MAX];
     char sig64[((GM_SM2_SIG_MAX + 2) / 3) * 4 + 1];
@@ -116,10 +114,9 @@ enum hub_sig_status hub_sig_sign(const struct gm_sm2_key *key, const char *senso
 
     if (out && outcap)
         out[0] = '\0';
-    if (!key || !sensor_id || !batch_id || (!body && len) || !out ||
-        !gm_sm2_key_has_private(key))
+    if (!key || !sensor_id || !batch_id || !body_sm3 || !out || !gm_sm2_key_has_private(key))
         return HUB_SIG_INTERNAL;
-    mlen = build_message(sensor_id, batch_id, ts, body, len, m, &st);
+    mlen = build_message(sensor_id, batch_id, ts, body_sm3, m, &st);
     if (!mlen)
         return st;
     if (gm_sm2_sign(key, gm_sm2_default_id, GM_SM2_DEFAULT_ID_LEN, m, mlen, sig, &siglen) !=
@@ -133,6 +130,19 @@ enum hub_sig_status hub_sig_sign(const struct gm_sm2_key *key, const char *senso
         return HUB_SIG_INTERNAL;
     }
     return HUB_SIG_OK;
+}
+
+enum hub_sig_status hub_sig_sign(const struct gm_sm2_key *key, const char *sensor_id,
+                                 const char *batch_id, int64_t ts, const void *body,
+                                 size_t len, char *out, size_t outcap)
+{
+    uint8_t d[GM_SM3_DIGEST_LEN];
+
+    if (out && outcap)
+        out[0] = '\0';
+    if ((!body && len) || gm_sm3(body, len, d) != CS_OK)
+        return HUB_SIG_INTERNAL;
+    return hub_sig_sign_digest(key, sensor_id, batch_id, ts, d, out, outcap);
 }
 
 /* ---- parsing -------------------------------------------------------------------------- */
@@ -242,22 +252,23 @@ enum hub_sig_status hub_sig_check_time(int64_t ts, int64_t now, int64_t window_s
     return HUB_SIG_OK;
 }
 
-enum hub_sig_status hub_sig_verify(const struct hub_sig_header *h, const struct gm_sm2_key *pub,
-                                   const void *body, size_t len)
+enum hub_sig_status hub_sig_verify_digest(const struct hub_sig_header *h,
+                                          const struct gm_sm2_key *pub,
+                                          const uint8_t body_sm3[GM_SM3_DIGEST_LEN])
 {
     uint8_t m[MSG_MAX];
     size_t mlen;
     enum hub_sig_status st;
     int rc;
 
-    if (!h || (!body && len))
+    if (!h || !body_sm3)
         return HUB_SIG_INTERNAL;
     if (!pub)
         return HUB_SIG_NO_KEY;
     if (memchr(h->keyid, '\0', sizeof(h->keyid)) == NULL ||
         memchr(h->batch, '\0', sizeof(h->batch)) == NULL || h->siglen > sizeof(h->sig))
         return HUB_SIG_INTERNAL;
-    mlen = build_message(h->keyid, h->batch, h->ts, body, len, m, &st);
+    mlen = build_message(h->keyid, h->batch, h->ts, body_sm3, m, &st);
     if (!mlen)
         return st;
     rc = gm_sm2_verify(pub, gm_sm2_default_id, GM_SM2_DEFAULT_ID_LEN, m, mlen, h->sig,
@@ -265,6 +276,16 @@ enum hub_sig_status hub_sig_verify(const struct hub_sig_header *h, const struct 
     if (rc == CS_OK)
         return HUB_SIG_OK;
     return rc == CS_ERR ? HUB_SIG_BAD_SIGNATURE : HUB_SIG_INTERNAL;
+}
+
+enum hub_sig_status hub_sig_verify(const struct hub_sig_header *h, const struct gm_sm2_key *pub,
+                                   const void *body, size_t len)
+{
+    uint8_t d[GM_SM3_DIGEST_LEN];
+
+    if (!h || (!body && len) || gm_sm3(body, len, d) != CS_OK)
+        return HUB_SIG_INTERNAL;
+    return hub_sig_verify_digest(h, pub, d);
 }
 
 /* ---- replay cache --------------------------------------------------------------------- */
