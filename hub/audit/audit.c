@@ -307,6 +307,7 @@ struct walk {
     bool have_ck; /* ck holds the next checkpoint */
     bool ck_done; /* iterator exhausted */
     uint64_t prev_ck_seq;
+    uint64_t skip_upto; /* the anchor's seq: earlier checkpoints cover pruned records */
 };
 
 /* Fetches the next checkpoint into w->ck, checking order and signature. CS_OK (w->have_ck
@@ -318,15 +319,17 @@ static int next_ckpt(struct walk *w, struct hub_audit_report *rep)
     w->have_ck = false;
     if (!w->ckpts || w->ck_done)
         return CS_OK;
-    memset(&w->ck, 0, sizeof(w->ck));
-    rc = w->ckpts(w->ckpt_arg, &w->ck);
-    if (rc < 0)
-        return fail(rep, HUB_AUDIT_READ_ERROR, 0, "reading checkpoints failed: %s",
-                    cs_strerror(rc));
-    if (rc == 0) {
-        w->ck_done = true;
-        return CS_OK;
-    }
+    do {
+        memset(&w->ck, 0, sizeof(w->ck));
+        rc = w->ckpts(w->ckpt_arg, &w->ck);
+        if (rc < 0)
+            return fail(rep, HUB_AUDIT_READ_ERROR, 0, "reading checkpoints failed: %s",
+                        cs_strerror(rc));
+        if (rc == 0) {
+            w->ck_done = true;
+            return CS_OK;
+        }
+    } while (w->skip_upto && w->ck.seq <= w->skip_upto); /* covers pruned records */
     if (w->ck.seq == 0 || w->ck.seq <= w->prev_ck_seq)
         return fail(rep, HUB_AUDIT_CKPT_ORDER, w->ck.seq,
                     "checkpoint at seq %" PRIu64 " follows checkpoint at seq %" PRIu64
@@ -363,6 +366,19 @@ int hub_audit_verify(const struct gm_sm2_key *hub_pub, hub_audit_rec_iter recs, 
     }
     if (opts)
         o = *opts;
+    if (o.anchor) {
+        if (o.anchor->seq == 0 || o.anchor->seq == UINT64_MAX ||
+            hub_audit_ckpt_verify(hub_pub, o.anchor) != CS_OK)
+            return fail(rep, HUB_AUDIT_BAD_CKPT_SIG, o.anchor->seq,
+                        "anchor checkpoint at seq %" PRIu64
+                        ": signature does not verify under the hub key (forged or altered "
+                        "checkpoint)",
+                        o.anchor->seq);
+        expect = o.anchor->seq + 1;
+        memcpy(prev, o.anchor->hash, HUB_AUDIT_HASH_LEN);
+        w.prev_ck_seq = w.skip_upto = o.anchor->seq;
+        rep->last_good_seq = rep->last_ckpt_seq = o.anchor->seq;
+    }
     if (next_ckpt(&w, rep) != CS_OK)
         return CS_ERR;
 

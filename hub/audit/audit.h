@@ -156,6 +156,11 @@ struct hub_audit_verify_opts {
     bool require_sealed_tail;
     /* When true, an empty log or a log without any checkpoint is HUB_AUDIT_UNSEALED too. */
     bool require_checkpoint;
+    /* Retention: when records up to some checkpoint were pruned, pass that checkpoint here
+     * (kept by the store after pruning). Its signature is checked first; the walk then
+     * expects record anchor->seq + 1 with prev_hash = anchor->hash, and checkpoints at or
+     * before anchor->seq from the iterator are skipped. NULL: the log starts at seq 1. */
+    const struct hub_audit_ckpt *anchor;
 };
 
 struct hub_audit_report {
@@ -170,9 +175,10 @@ struct hub_audit_report {
 };
 
 /* Walks every record (recs) and every checkpoint (ckpts; may be NULL for none) in seq order
- * and checks: seq starts at 1 and increases by 1; prev_hash links; hash recomputes; each
- * checkpoint verifies under hub_pub and its (seq, hash) equals the chain's. Stops at the first
- * problem and reports it (verdict, bad_seq, msg). opts may be NULL (both false).
+ * and checks: seq starts at 1 (or right after opts->anchor) and increases by 1; prev_hash
+ * links; hash recomputes; each checkpoint verifies under hub_pub and its (seq, hash) equals
+ * the chain's. Stops at the first problem and reports it (verdict, bad_seq, msg). opts may be
+ * NULL (all off).
  * Returns CS_OK when the log is valid, CS_ERR when a problem was found (see *rep),
  * CS_EINVAL for bad arguments. Memory use is constant (one record at a time). */
 int hub_audit_verify(const struct gm_sm2_key *hub_pub, hub_audit_rec_iter recs, void *rec_arg,

@@ -375,6 +375,56 @@ CS_TEST(unsealed_tail_and_read_error)
     unbuild(&l);
 }
 
+/* Retention: records 1..300 pruned, the checkpoint at 300 kept as the anchor. */
+CS_TEST(pruned_log_with_anchor)
+{
+    struct log l;
+    struct hub_audit_report rep;
+    struct hub_audit_verify_opts o = {.require_sealed_tail = true};
+    struct hub_audit_ckpt anchor;
+
+    REQUIRE(build(&l));
+    anchor = l.ck[2];
+    CHECK_EQ(anchor.seq, 300);
+    memmove(l.order, l.order + 300, (N - 300) * sizeof(size_t));
+    l.n = N - 300;
+    /* Without the anchor the pruned log looks like a deletion of record 1. */
+    CHECK_EQ(run(&l, NULL, &rep), CS_ERR);
+    CHECK_EQ(rep.verdict, HUB_AUDIT_SEQ_GAP);
+    CHECK_EQ(rep.bad_seq, 1);
+    o.anchor = &anchor;
+    CHECK_EQ(run(&l, &o, &rep), CS_OK);
+    CHECK_EQ(rep.records, 700);
+    CHECK_EQ(rep.checkpoints, 7); /* 400..1000; 100..300 skipped */
+    CHECK_EQ(rep.last_ckpt_seq, 1000);
+    /* The checkpoints before the anchor may be pruned too. */
+    memmove(l.ck, l.ck + 3, 7 * sizeof(*l.ck));
+    l.nck = 7;
+    CHECK_EQ(run(&l, &o, &rep), CS_OK);
+    CHECK_EQ(rep.checkpoints, 7);
+    /* An edit after the anchor is still found. */
+    char was = l.rows[450].after[3];
+    l.rows[450].after[3] = 'X';
+    CHECK_EQ(run(&l, &o, &rep), CS_ERR);
+    CHECK_EQ(rep.verdict, HUB_AUDIT_BAD_HASH);
+    CHECK_EQ(rep.bad_seq, 451);
+    l.rows[450].after[3] = was;
+    CHECK_EQ(run(&l, &o, &rep), CS_OK);
+    /* One more record pruned than the anchor covers. */
+    l.n--;
+    memmove(l.order, l.order + 1, l.n * sizeof(size_t));
+    CHECK_EQ(run(&l, &o, &rep), CS_ERR);
+    CHECK_EQ(rep.verdict, HUB_AUDIT_SEQ_GAP);
+    CHECK_EQ(rep.bad_seq, 301);
+    /* A forged anchor (hash changed to start from an attacker's rewritten chain). */
+    anchor.hash[0] ^= 1;
+    CHECK_EQ(run(&l, &o, &rep), CS_ERR);
+    CHECK_EQ(rep.verdict, HUB_AUDIT_BAD_CKPT_SIG);
+    CHECK_EQ(rep.bad_seq, 300);
+    CHECK(strstr(rep.msg, "anchor checkpoint at seq 300") == rep.msg);
+    unbuild(&l);
+}
+
 CS_TEST(empty_log)
 {
     struct log l = {.fail_at = -1};
