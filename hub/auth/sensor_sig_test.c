@@ -2,6 +2,7 @@
  * replayed, malformed headers; the replay cache bounds. */
 #include "auth.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "../../lib/cs_test.h"
@@ -202,6 +203,38 @@ CS_TEST(replay_cache_bounded_and_expiring)
     CHECK_EQ(hub_sig_replay_evictions(rp), 1);
     CHECK(hub_sig_replay_new(0, 300) == NULL);
     hub_sig_replay_free(rp);
+}
+
+static struct hub_sig_replay *race_rp;
+static int race_ok[4];
+
+static void *race(void *arg)
+{
+    int id = (int)(intptr_t)arg;
+    char b[16];
+
+    for (int i = 0; i < 500; i++) {
+        snprintf(b, sizeof(b), "b%d", i);
+        if (hub_sig_replay_check_add(race_rp, "s", b, NOW, NOW) == HUB_SIG_OK)
+            race_ok[id]++;
+    }
+    return NULL;
+}
+
+/* Four threads offer the same 500 batch ids: each id is accepted exactly once. */
+CS_TEST(replay_cache_concurrent)
+{
+    pthread_t th[4];
+
+    race_rp = hub_sig_replay_new(1024, 300);
+    REQUIRE(race_rp);
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, race, (void *)(intptr_t)i);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    CHECK_EQ(race_ok[0] + race_ok[1] + race_ok[2] + race_ok[3], 500);
+    CHECK_EQ(hub_sig_replay_evictions(race_rp), 0);
+    hub_sig_replay_free(race_rp);
 }
 
 CS_TEST(malformed_headers)
