@@ -69,8 +69,9 @@ static void fuzz_phc(const uint8_t *data, size_t size)
         return;
     hub_b64_encode(r.salt, r.salt_len, salt, HUB_B64_STD, false);
     hub_b64_encode(r.hash, r.hash_len, hash, HUB_B64_STD, false);
-    n = snprintf(again, sizeof(again), "$argon2id$v=19$m=%" PRIu32 ",t=%" PRIu32 ",p=%" PRIu32
-                 "$%s$%s", r.m_kib, r.t_cost, r.parallelism, salt, hash);
+    n = snprintf(again, sizeof(again),
+                 "$argon2id$v=19$m=%" PRIu32 ",t=%" PRIu32 ",p=%" PRIu32 "$%s$%s", r.m_kib,
+                 r.t_cost, r.parallelism, salt, hash);
     if (n < 0 || (size_t)n != size || memcmp(again, data, size) != 0)
         abort();
     /* Verify for real only when cheap (the parser allows up to 4 GiB of memory cost). */

@@ -159,8 +159,8 @@ int hub_audit_hex_decode(const char *s, uint8_t h[HUB_AUDIT_HASH_LEN])
 
 /* ---- appending ------------------------------------------------------------------------ */
 
-void hub_audit_chain_init(struct hub_audit_chain *c, uint64_t last_seq,
-                          const uint8_t *last_hash, uint32_t ckpt_every)
+void hub_audit_chain_init(struct hub_audit_chain *c, uint64_t last_seq, const uint8_t *last_hash,
+                          uint32_t ckpt_every)
 {
     memset(c, 0, sizeof(*c));
     c->seq = last_seq;
@@ -284,9 +284,8 @@ const char *hub_audit_verdict_str(enum hub_audit_verdict v)
     return "unknown verdict";
 }
 
-__attribute__((format(printf, 4, 5))) static int fail(struct hub_audit_report *rep,
-                                                      enum hub_audit_verdict v, uint64_t seq,
-                                                      const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int
+fail(struct hub_audit_report *rep, enum hub_audit_verdict v, uint64_t seq, const char *fmt, ...)
 {
     va_list ap;
 
@@ -386,8 +385,8 @@ int hub_audit_verify(const struct gm_sm2_key *hub_pub, hub_audit_rec_iter recs, 
         memset(&r, 0, sizeof(r));
         rc = recs(rec_arg, &r);
         if (rc < 0)
-            return fail(rep, HUB_AUDIT_READ_ERROR, expect,
-                        "reading record %" PRIu64 " failed: %s", expect, cs_strerror(rc));
+            return fail(rep, HUB_AUDIT_READ_ERROR, expect, "reading record %" PRIu64 " failed: %s",
+                        expect, cs_strerror(rc));
         if (rc == 0)
             break;
         rep->records++;

@@ -89,8 +89,8 @@ struct hub_audit_chain {
 };
 
 /* last_hash may be NULL when last_seq == 0. ckpt_every: see hub_audit_chain_note. */
-void hub_audit_chain_init(struct hub_audit_chain *c, uint64_t last_seq,
-                          const uint8_t *last_hash, uint32_t ckpt_every);
+void hub_audit_chain_init(struct hub_audit_chain *c, uint64_t last_seq, const uint8_t *last_hash,
+                          uint32_t ckpt_every);
 
 /* Assigns r->seq = c->seq + 1, r->prev_hash = c->hash, computes r->hash, and advances c. The
  * caller stores r (in the same transaction as the action it records) and, if that fails,
@@ -134,18 +134,18 @@ typedef int (*hub_audit_rec_iter)(void *arg, struct hub_audit_rec *rec);
 typedef int (*hub_audit_ckpt_iter)(void *arg, struct hub_audit_ckpt *ck);
 
 enum hub_audit_verdict {
-    HUB_AUDIT_VALID = 0,      /* chain and every checkpoint check out */
-    HUB_AUDIT_BAD_HASH,       /* a record's stored hash does not match its contents */
-    HUB_AUDIT_BAD_LINK,       /* prev_hash is not the previous record's hash */
-    HUB_AUDIT_SEQ_GAP,        /* a seq is missing (record deleted) */
-    HUB_AUDIT_SEQ_ORDER,      /* seq repeats or goes backwards (reordered / duplicated) */
-    HUB_AUDIT_BAD_CKPT_SIG,   /* a checkpoint's signature does not verify (forged) */
-    HUB_AUDIT_CKPT_MISMATCH,  /* a validly signed checkpoint disagrees with the chain */
-    HUB_AUDIT_CKPT_ORDER,     /* checkpoints not in ascending seq order */
-    HUB_AUDIT_TRUNCATED,      /* a checkpoint covers a seq beyond the last record */
-    HUB_AUDIT_UNSEALED,       /* records after the last checkpoint, when opts require none */
-    HUB_AUDIT_READ_ERROR,     /* an iterator returned an error */
-    HUB_AUDIT_INTERNAL,       /* bad arguments, allocation failure */
+    HUB_AUDIT_VALID = 0,     /* chain and every checkpoint check out */
+    HUB_AUDIT_BAD_HASH,      /* a record's stored hash does not match its contents */
+    HUB_AUDIT_BAD_LINK,      /* prev_hash is not the previous record's hash */
+    HUB_AUDIT_SEQ_GAP,       /* a seq is missing (record deleted) */
+    HUB_AUDIT_SEQ_ORDER,     /* seq repeats or goes backwards (reordered / duplicated) */
+    HUB_AUDIT_BAD_CKPT_SIG,  /* a checkpoint's signature does not verify (forged) */
+    HUB_AUDIT_CKPT_MISMATCH, /* a validly signed checkpoint disagrees with the chain */
+    HUB_AUDIT_CKPT_ORDER,    /* checkpoints not in ascending seq order */
+    HUB_AUDIT_TRUNCATED,     /* a checkpoint covers a seq beyond the last record */
+    HUB_AUDIT_UNSEALED,      /* records after the last checkpoint, when opts require none */
+    HUB_AUDIT_READ_ERROR,    /* an iterator returned an error */
+    HUB_AUDIT_INTERNAL,      /* bad arguments, allocation failure */
 };
 
 const char *hub_audit_verdict_str(enum hub_audit_verdict v);
@@ -165,13 +165,13 @@ struct hub_audit_verify_opts {
 
 struct hub_audit_report {
     enum hub_audit_verdict verdict;
-    uint64_t records;          /* records read before stopping */
-    uint64_t checkpoints;      /* checkpoints verified (signature and match) */
-    uint64_t last_good_seq;    /* last record whose hash and link checked out */
-    uint64_t last_ckpt_seq;    /* seq of the last good checkpoint (0 = none) */
-    uint64_t unsealed;         /* records after last_ckpt_seq */
-    uint64_t bad_seq;          /* the first broken record (or checkpoint's seq); 0 if none */
-    char msg[256];             /* "record 17: stored hash does not match its contents …" */
+    uint64_t records;       /* records read before stopping */
+    uint64_t checkpoints;   /* checkpoints verified (signature and match) */
+    uint64_t last_good_seq; /* last record whose hash and link checked out */
+    uint64_t last_ckpt_seq; /* seq of the last good checkpoint (0 = none) */
+    uint64_t unsealed;      /* records after last_ckpt_seq */
+    uint64_t bad_seq;       /* the first broken record (or checkpoint's seq); 0 if none */
+    char msg[256];          /* "record 17: stored hash does not match its contents …" */
 };
 
 /* Walks every record (recs) and every checkpoint (ckpts; may be NULL for none) in seq order
@@ -190,8 +190,9 @@ int hub_audit_verify(const struct gm_sm2_key *hub_pub, hub_audit_rec_iter recs, 
 /* Loads the hub's SM2 private key from priv_path (PEM). If the file does not exist, creates
  * a new key pair and writes priv_path (mode 0600, created exclusively: O_CREAT|O_EXCL, so two
  * hubs starting at once cannot both create one) and, if pub_path is not NULL, the public key
- * (mode 0644; rewritten from the private key whenever it is missing). A private key file
- * readable or writable by group or others is refused (CS_EINVAL, like ssh). *created (may be
+ * (mode 0644; rewritten from the private key whenever it is missing, unreadable or holds
+ * another key, so verifiers never get a stale public key). A private key file readable or
+ * writable by group or others is refused (CS_EINVAL, like ssh). *created (may be
  * NULL) tells whether a key was made. Returns CS_OK, CS_EINVAL (bad permissions, not an SM2
  * private key), CS_EIO, CS_ENOMEM. Not thread-safe with itself on the same path (call once
  * at start-up). */

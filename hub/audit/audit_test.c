@@ -88,8 +88,7 @@ static bool build(struct log *l)
             goto out_free;
         l->order[i] = i;
         if (hub_audit_chain_ckpt_due(&c)) {
-            if (hub_audit_ckpt_make(hub_key, c.seq, c.hash, w->r.ts_us, &l->ck[l->nck++]) !=
-                CS_OK)
+            if (hub_audit_ckpt_make(hub_key, c.seq, c.hash, w->r.ts_us, &l->ck[l->nck++]) != CS_OK)
                 goto out_free;
             hub_audit_chain_note(&c);
         }
@@ -286,8 +285,7 @@ CS_TEST(forged_checkpoint_detected)
     REQUIRE(gm_sm2_key_generate(&evil) == CS_OK);
     for (size_t i = 4; i < l.nck; i++) {
         struct hub_audit_ckpt *c = &l.ck[i];
-        REQUIRE(hub_audit_ckpt_make(evil, c->seq, l.rows[c->seq - 1].r.hash, c->ts_us, c) ==
-                CS_OK);
+        REQUIRE(hub_audit_ckpt_make(evil, c->seq, l.rows[c->seq - 1].r.hash, c->ts_us, c) == CS_OK);
     }
     CHECK_EQ(run(&l, NULL, &rep), CS_ERR);
     CHECK_EQ(rep.verdict, HUB_AUDIT_BAD_CKPT_SIG);
@@ -444,13 +442,20 @@ CS_TEST(empty_log)
 /* The canonical encoding, byte by byte, and hash = SM3(prev || encoding). */
 CS_TEST(encoding_is_canonical)
 {
-    struct hub_audit_rec r = {.seq = 2, .ts_us = 258, .actor = "al", .actor_type = "user",
-                              .action = "x", .target = "", .src_addr = NULL,
-                              .before = NULL, .after = "{}"};
+    struct hub_audit_rec r = {.seq = 2,
+                              .ts_us = 258,
+                              .actor = "al",
+                              .actor_type = "user",
+                              .action = "x",
+                              .target = "",
+                              .src_addr = NULL,
+                              .before = NULL,
+                              .after = "{}"};
     static const uint8_t want[] = {
-        'C', 'S', 'A', 'U', 'D', 'I', 'T', '1', 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 1, 2,
-        0, 0, 0, 2, 'a', 'l', 0, 0, 0, 4, 'u', 's', 'e', 'r', 0, 0, 0, 1, 'x', 0, 0, 0, 0,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2, '{', '}'};
+        'C',  'S',  'A',  'U',  'D',  'I',  'T',  '1', 0, 0, 0,   0,   0,   0,   0, 2,
+        0,    0,    0,    0,    0,    0,    1,    2,   0, 0, 0,   2,   'a', 'l', 0, 0,
+        0,    4,    'u',  's',  'e',  'r',  0,    0,   0, 1, 'x', 0,   0,   0,   0, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,   0, 0, 2,   '{', '}'};
     uint8_t *enc = NULL, buf[256], h1[32], h2[32];
     size_t len = 0;
 

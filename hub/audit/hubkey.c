@@ -107,6 +107,21 @@ out_key:
     return rc;
 }
 
+/* True when the file at path holds exactly key's public key. */
+static bool public_matches(const char *path, const struct gm_sm2_key *key)
+{
+    uint8_t a[GM_SM2_PUB_RAW_LEN], b[GM_SM2_PUB_RAW_LEN];
+    struct gm_sm2_key *p = NULL;
+    bool same;
+
+    if (gm_sm2_key_load_pem_file(path, &p) != CS_OK)
+        return false;
+    same = gm_sm2_key_public_raw(p, a) == CS_OK && gm_sm2_key_public_raw(key, b) == CS_OK &&
+           memcmp(a, b, sizeof(a)) == 0;
+    gm_sm2_key_free(p);
+    return same;
+}
+
 int hub_key_load_or_create(const char *priv_path, const char *pub_path, struct gm_sm2_key **keyp,
                            bool *created)
 {
@@ -131,7 +146,7 @@ int hub_key_load_or_create(const char *priv_path, const char *pub_path, struct g
         rc = CS_EIO;
     if (rc != CS_OK)
         return rc;
-    if (pub_path && (made || access(pub_path, F_OK) != 0)) {
+    if (pub_path && (made || !public_matches(pub_path, key))) {
         rc = gm_sm2_key_save_public_pem_file(key, pub_path);
         if (rc != CS_OK) {
             gm_sm2_key_free(key);

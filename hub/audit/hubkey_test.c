@@ -65,6 +65,18 @@ CS_TEST(create_then_load)
     REQUIRE(hub_key_load_or_create(priv, pub, &k2, &created) == CS_OK);
     REQUIRE(gm_sm2_key_load_pem_file(pub, &p) == CS_OK);
     CHECK(same_public(k1, p));
+    /* A public file holding another key (left from an old key pair) is replaced. */
+    struct gm_sm2_key *stale = NULL;
+    REQUIRE(gm_sm2_key_generate(&stale) == CS_OK);
+    REQUIRE(gm_sm2_key_save_public_pem_file(stale, pub) == CS_OK);
+    gm_sm2_key_free(stale);
+    gm_sm2_key_free(p);
+    p = NULL;
+    gm_sm2_key_free(k2);
+    REQUIRE(hub_key_load_or_create(priv, pub, &k2, &created) == CS_OK);
+    CHECK(!created);
+    REQUIRE(gm_sm2_key_load_pem_file(pub, &p) == CS_OK);
+    CHECK(same_public(k1, p));
     /* A checkpoint signed with one verifies with the other. */
     uint8_t h[32] = {1};
     struct hub_audit_ckpt ck;

@@ -49,7 +49,7 @@ struct hub_pw_params {
 
 /* Bounds accepted by hub_pw_params_check and by the PHC parser (hostile stored strings must
  * not make verify allocate gigabytes or spin for hours). */
-#define HUB_PW_MIN_M_KIB 8 /* argon2 needs >= 8 * parallelism KiB */
+#define HUB_PW_MIN_M_KIB 8                  /* argon2 needs >= 8 * parallelism KiB */
 #define HUB_PW_MAX_M_KIB (4u * 1024 * 1024) /* 4 GiB */
 #define HUB_PW_MAX_T_COST 64
 #define HUB_PW_MAX_PARALLELISM 16
@@ -151,9 +151,9 @@ enum hub_token_kind {
 #define HUB_TOKEN_RAW_LEN 32
 #define HUB_TOKEN_PREFIX_API "cst_"
 #define HUB_TOKEN_PREFIX_SESSION "css_"
-#define HUB_TOKEN_STR_LEN 47     /* 4 + 43, without NUL */
-#define HUB_TOKEN_STORED_LEN 64  /* hex, without NUL */
-#define HUB_TOKEN_KEY_MAX 64     /* longest server key hub_token_* accept */
+#define HUB_TOKEN_STR_LEN 47    /* 4 + 43, without NUL */
+#define HUB_TOKEN_STORED_LEN 64 /* hex, without NUL */
+#define HUB_TOKEN_KEY_MAX 64    /* longest server key hub_token_* accept */
 
 /* Creates a new token of `kind`: writes the printable form (NUL-terminated) into
  * token[HUB_TOKEN_STR_LEN + 1] (show it to the user once) and its stored form
@@ -204,11 +204,11 @@ bool hub_session_alive(int64_t now, int64_t created, int64_t last_seen, int64_t 
  * least recently failed key is evicted. Keys are kept as SM3 digests, so long or hostile
  * names cost nothing extra. Thread-safe (one mutex). */
 struct hub_throttle_cfg {
-    uint32_t free_fails;     /* failures before any delay; default 3 */
-    uint64_t base_delay_us;  /* first delay; default 1 s */
-    uint64_t max_delay_us;   /* cap = lockout window; default 15 min */
-    uint64_t forget_us;      /* forget a key this long after its last failure; default 1 h */
-    uint32_t max_entries;    /* default 65536; >= 2 */
+    uint32_t free_fails;    /* failures before any delay; default 3 */
+    uint64_t base_delay_us; /* first delay; default 1 s */
+    uint64_t max_delay_us;  /* cap = lockout window; default 15 min */
+    uint64_t forget_us;     /* forget a key this long after its last failure; default 1 h */
+    uint32_t max_entries;   /* default 65536; >= 2 */
 };
 
 void hub_throttle_cfg_default(struct hub_throttle_cfg *c);
@@ -309,8 +309,8 @@ struct hub_sig_header {
 };
 
 /* The 32-byte SM3 digest of M above (for logs and tests); body may be NULL when len == 0. */
-enum hub_sig_status hub_sig_message_digest(const char *sensor_id, const char *batch_id,
-                                           int64_t ts, const void *body, size_t len,
+enum hub_sig_status hub_sig_message_digest(const char *sensor_id, const char *batch_id, int64_t ts,
+                                           const void *body, size_t len,
                                            uint8_t out[GM_SM3_DIGEST_LEN]);
 
 /* Sensor side: signs (sensor_id, batch_id, ts, body) with key (private) and writes the
@@ -318,8 +318,8 @@ enum hub_sig_status hub_sig_message_digest(const char *sensor_id, const char *ba
  * (HUB_SIG_HEADER_MAX suffices). Returns HUB_SIG_OK, HUB_SIG_BAD_ID, HUB_SIG_INTERNAL (no
  * private key, out too small, libcrypto failure). Thread-safe. */
 enum hub_sig_status hub_sig_sign(const struct gm_sm2_key *key, const char *sensor_id,
-                                 const char *batch_id, int64_t ts, const void *body,
-                                 size_t len, char *out, size_t outcap);
+                                 const char *batch_id, int64_t ts, const void *body, size_t len,
+                                 char *out, size_t outcap);
 
 /* Same, for a body hashed incrementally by the caller: body_sm3 = SM3(body) (gm_sm3_ctx_*),
  * for uploads streamed in pieces. */
@@ -368,8 +368,7 @@ uint64_t hub_sig_replay_evictions(struct hub_sig_replay *r);
  * *h (then v may be NULL). replay may be NULL (store-only deduplication). On return *h holds
  * the parsed header when parsing succeeded. */
 enum hub_sig_status hub_sig_check(const char *v, size_t vlen, struct hub_sig_header *h,
-                                  const char *pub_pem, size_t pem_len, const void *body,
-                                  size_t len, int64_t now, int64_t window_s,
-                                  struct hub_sig_replay *replay);
+                                  const char *pub_pem, size_t pem_len, const void *body, size_t len,
+                                  int64_t now, int64_t window_s, struct hub_sig_replay *replay);
 
 #endif

@@ -135,8 +135,7 @@ static size_t utf8_next(const uint8_t *s, size_t len, uint32_t *cp)
     return n;
 }
 
-int hub_pw_policy_check(const struct hub_pw_params *p, const char *pw, size_t len,
-                        const char **msg)
+int hub_pw_policy_check(const struct hub_pw_params *p, const char *pw, size_t len, const char **msg)
 {
     const uint8_t *s = (const uint8_t *)pw;
     const char *dummy;
@@ -183,8 +182,7 @@ static int argon2_to_cs(int rc)
     return CS_ERR;
 }
 
-int hub_pw_hash(const struct hub_pw_params *p, const char *pw, size_t len, char *out,
-                size_t outcap)
+int hub_pw_hash(const struct hub_pw_params *p, const char *pw, size_t len, char *out, size_t outcap)
 {
     uint8_t salt[HUB_PW_MAX_SALT_LEN], hash[HUB_PW_MAX_HASH_LEN];
     char salt64[HUB_PW_MAX_SALT_LEN * 2], hash64[HUB_PW_MAX_HASH_LEN * 2];

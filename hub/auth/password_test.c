@@ -196,8 +196,8 @@ CS_TEST(phc_hostile_strings)
         "$argon2i$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
         "$argon2d$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
         "$argon2id$v=16$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-        "$argon2id$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", /* no version */
-        "$argon2id$v=19$t=1,m=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", /* order */
+        "$argon2id$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",       /* no version */
+        "$argon2id$v=19$t=1,m=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",  /* order */
         "$argon2id$v=19$m=08,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", /* leading 0 */
         "$argon2id$v=19$m=+8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
         "$argon2id$v=19$m=-8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
@@ -210,10 +210,10 @@ CS_TEST(phc_hostile_strings)
         "$argon2id$v=19$m=8,t=1,p=2$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", /* m < 8p */
         "$argon2id$v=19$m=8,t=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
         "$argon2id$v=19$m=8,t=1,p=1,k=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-        "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA",          /* salt 4 bytes */
-        "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA",                     /* hash 4 bytes */
-        "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA",    /* padding */
-        "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHR$aGFzaGhhc2hoYXNoaGFzaA",     /* stray bits */
+        "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA",       /* salt 4 bytes */
+        "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA",                  /* hash 4 bytes */
+        "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA", /* padding */
+        "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHR$aGFzaGhhc2hoYXNoaGFzaA",  /* stray bits */
         "$argon2id$v=19$m=8,t=1,p=1$c2Fsd*NhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
         "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA$",
         "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ",

@@ -42,8 +42,8 @@ const char *hub_sig_status_str(enum hub_sig_status s)
 
 static bool id_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == ':' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == ':' || c == '-';
 }
 
 static bool id_ok(const char *s, size_t len)
@@ -85,8 +85,8 @@ static size_t build_message(const char *sensor_id, const char *batch_id, int64_t
     return n + GM_SM3_DIGEST_LEN;
 }
 
-enum hub_sig_status hub_sig_message_digest(const char *sensor_id, const char *batch_id,
-                                           int64_t ts, const void *body, size_t len,
+enum hub_sig_status hub_sig_message_digest(const char *sensor_id, const char *batch_id, int64_t ts,
+                                           const void *body, size_t len,
                                            uint8_t out[GM_SM3_DIGEST_LEN])
 {
     uint8_t m[MSG_MAX], d[GM_SM3_DIGEST_LEN];
@@ -119,8 +119,7 @@ enum hub_sig_status hub_sig_sign_digest(const struct gm_sm2_key *key, const char
     mlen = build_message(sensor_id, batch_id, ts, body_sm3, m, &st);
     if (!mlen)
         return st;
-    if (gm_sm2_sign(key, gm_sm2_default_id, GM_SM2_DEFAULT_ID_LEN, m, mlen, sig, &siglen) !=
-        CS_OK)
+    if (gm_sm2_sign(key, gm_sm2_default_id, GM_SM2_DEFAULT_ID_LEN, m, mlen, sig, &siglen) != CS_OK)
         return HUB_SIG_INTERNAL;
     hub_b64_encode(sig, siglen, sig64, HUB_B64_STD, true);
     n = snprintf(out, outcap, "v=1, keyid=%s, batch=%s, ts=%" PRId64 ", sig=%s", sensor_id,
@@ -133,8 +132,8 @@ enum hub_sig_status hub_sig_sign_digest(const struct gm_sm2_key *key, const char
 }
 
 enum hub_sig_status hub_sig_sign(const struct gm_sm2_key *key, const char *sensor_id,
-                                 const char *batch_id, int64_t ts, const void *body,
-                                 size_t len, char *out, size_t outcap)
+                                 const char *batch_id, int64_t ts, const void *body, size_t len,
+                                 char *out, size_t outcap)
 {
     uint8_t d[GM_SM3_DIGEST_LEN];
 
@@ -271,8 +270,7 @@ enum hub_sig_status hub_sig_verify_digest(const struct hub_sig_header *h,
     mlen = build_message(h->keyid, h->batch, h->ts, body_sm3, m, &st);
     if (!mlen)
         return st;
-    rc = gm_sm2_verify(pub, gm_sm2_default_id, GM_SM2_DEFAULT_ID_LEN, m, mlen, h->sig,
-                       h->siglen);
+    rc = gm_sm2_verify(pub, gm_sm2_default_id, GM_SM2_DEFAULT_ID_LEN, m, mlen, h->sig, h->siglen);
     if (rc == CS_OK)
         return HUB_SIG_OK;
     return rc == CS_ERR ? HUB_SIG_BAD_SIGNATURE : HUB_SIG_INTERNAL;
@@ -393,8 +391,7 @@ enum hub_sig_status hub_sig_replay_check_add(struct hub_sig_replay *r, const cha
     size_t b;
     bool ok;
 
-    if (!r || !keyid || !batch || strlen(keyid) > HUB_SIG_ID_MAX ||
-        strlen(batch) > HUB_SIG_ID_MAX)
+    if (!r || !keyid || !batch || strlen(keyid) > HUB_SIG_ID_MAX || strlen(batch) > HUB_SIG_ID_MAX)
         return HUB_SIG_INTERNAL;
     kl = (uint8_t)strlen(keyid);
     bl = (uint8_t)strlen(batch);
@@ -456,9 +453,8 @@ uint64_t hub_sig_replay_evictions(struct hub_sig_replay *r)
 }
 
 enum hub_sig_status hub_sig_check(const char *v, size_t vlen, struct hub_sig_header *h,
-                                  const char *pub_pem, size_t pem_len, const void *body,
-                                  size_t len, int64_t now, int64_t window_s,
-                                  struct hub_sig_replay *replay)
+                                  const char *pub_pem, size_t pem_len, const void *body, size_t len,
+                                  int64_t now, int64_t window_s, struct hub_sig_replay *replay)
 {
     struct gm_sm2_key *pub = NULL;
     enum hub_sig_status st;

@@ -18,9 +18,9 @@ static const char body[] = "{\"event_type\":\"alert\",\"src_ip\":\"10.1.2.3\"}\n
 #define NOW 1764900000
 
 /* Made once by hub_sig_sign with fixed_d (see known_header_still_verifies). */
-#define KNOWN_HEADER                                                                           \
-    "v=1, keyid=sensor-01, batch=b-42, ts=1764900000, "                                        \
-    "sig=MEUCIQD8BoxFXINDGHYkt8CMhsEI+VtA543zy57cCkRyYss32wIgepgW1VJ/dRM+Glx97QaEjkaXzprkyHrALKs" \
+#define KNOWN_HEADER                                                                               \
+    "v=1, keyid=sensor-01, batch=b-42, ts=1764900000, "                                            \
+    "sig=MEUCIQD8BoxFXINDGHYkt8CMhsEI+VtA543zy57cCkRyYss32wIgepgW1VJ/dRM+Glx97QaEjkaXzprkyHrALKs"  \
     "KBZF5ZiU="
 #define KNOWN_DIGEST "c21b11a8aa5723d1c44a8a4e9c115922d284e485ede290f1218c19151d8cf995"
 
@@ -46,8 +46,8 @@ static void keys_free(struct keys *k)
     cs_free(k->other_pem);
 }
 
-static enum hub_sig_status check(const struct keys *k, const char *hdr, const void *b,
-                                 size_t blen, int64_t now, struct hub_sig_replay *rp)
+static enum hub_sig_status check(const struct keys *k, const char *hdr, const void *b, size_t blen,
+                                 int64_t now, struct hub_sig_replay *rp)
 {
     struct hub_sig_header h;
 
@@ -86,8 +86,8 @@ CS_TEST(forged_and_wrong_key)
     struct hub_sig_header h;
 
     REQUIRE(keys_make(&k));
-    REQUIRE(hub_sig_sign(k.sensor, "sensor-01", "b-1", NOW, body, strlen(body), hdr,
-                         sizeof(hdr)) == HUB_SIG_OK);
+    REQUIRE(hub_sig_sign(k.sensor, "sensor-01", "b-1", NOW, body, strlen(body), hdr, sizeof(hdr)) ==
+            HUB_SIG_OK);
     /* Body altered by one byte. */
     memcpy(b2, body, sizeof(body));
     b2[30] ^= 1;
@@ -113,8 +113,8 @@ CS_TEST(forged_and_wrong_key)
                          sizeof(forged)) == HUB_SIG_OK);
     CHECK_EQ(check(&k, forged, body, strlen(body), NOW, NULL), HUB_SIG_BAD_SIGNATURE);
     /* Right signature, checked with the wrong sensor's key. */
-    CHECK_EQ(hub_sig_check(hdr, strlen(hdr), &h, k.other_pem, k.other_len, body, strlen(body),
-                           NOW, 300, NULL),
+    CHECK_EQ(hub_sig_check(hdr, strlen(hdr), &h, k.other_pem, k.other_len, body, strlen(body), NOW,
+                           300, NULL),
              HUB_SIG_BAD_SIGNATURE);
     /* No key / garbage PEM. */
     CHECK_EQ(hub_sig_check(hdr, strlen(hdr), &h, NULL, 0, body, strlen(body), NOW, 300, NULL),
@@ -126,8 +126,7 @@ CS_TEST(forged_and_wrong_key)
     /* Signing needs the private key. */
     struct gm_sm2_key *pubonly = NULL;
     REQUIRE(gm_sm2_key_load_pem(k.pub_pem, k.pub_len, &pubonly) == CS_OK);
-    CHECK_EQ(hub_sig_sign(pubonly, "s", "b", NOW, "", 0, forged, sizeof(forged)),
-             HUB_SIG_INTERNAL);
+    CHECK_EQ(hub_sig_sign(pubonly, "s", "b", NOW, "", 0, forged, sizeof(forged)), HUB_SIG_INTERNAL);
     gm_sm2_key_free(pubonly);
     keys_free(&k);
 }
@@ -138,8 +137,8 @@ CS_TEST(stale_and_future)
     char hdr[HUB_SIG_HEADER_MAX];
 
     REQUIRE(keys_make(&k));
-    REQUIRE(hub_sig_sign(k.sensor, "sensor-01", "b-1", NOW, body, strlen(body), hdr,
-                         sizeof(hdr)) == HUB_SIG_OK);
+    REQUIRE(hub_sig_sign(k.sensor, "sensor-01", "b-1", NOW, body, strlen(body), hdr, sizeof(hdr)) ==
+            HUB_SIG_OK);
     CHECK_EQ(check(&k, hdr, body, strlen(body), NOW + 300, NULL), HUB_SIG_OK);
     CHECK_EQ(check(&k, hdr, body, strlen(body), NOW + 301, NULL), HUB_SIG_STALE);
     CHECK_EQ(check(&k, hdr, body, strlen(body), NOW - 300, NULL), HUB_SIG_OK);
@@ -159,8 +158,8 @@ CS_TEST(replay_detected_only_after_valid_signature)
 
     REQUIRE(rp);
     REQUIRE(keys_make(&k));
-    REQUIRE(hub_sig_sign(k.sensor, "sensor-01", "b-1", NOW, body, strlen(body), hdr,
-                         sizeof(hdr)) == HUB_SIG_OK);
+    REQUIRE(hub_sig_sign(k.sensor, "sensor-01", "b-1", NOW, body, strlen(body), hdr, sizeof(hdr)) ==
+            HUB_SIG_OK);
     /* A forged request with the same batch id must not poison the cache. */
     memcpy(b2, body, sizeof(body));
     b2[0] = '[';
@@ -244,8 +243,8 @@ CS_TEST(malformed_headers)
         "v=1",
         "v=2, keyid=s, batch=b, ts=1, sig=MEUCIQ==",
         "keyid=s, batch=b, ts=1, sig=MEUCIQ==",
-        "v=1, batch=b, keyid=s, ts=1, sig=MEUCIQ==",              /* order */
-        "v=1, keyid=s, batch=b, ts=1",                            /* no sig */
+        "v=1, batch=b, keyid=s, ts=1, sig=MEUCIQ==", /* order */
+        "v=1, keyid=s, batch=b, ts=1",               /* no sig */
         "v=1, keyid=s, batch=b, ts=1, sig=MEUCIQ==, extra=1",
         "v=1, keyid=s, batch=b, ts=-1, sig=MEUCIQ==",
         "v=1, keyid=s, batch=b, ts=01, sig=MEUCIQ==",
@@ -253,10 +252,10 @@ CS_TEST(malformed_headers)
         "v=1, keyid=s, batch=b, ts=9223372036854775808, sig=MEUCIQ==",
         "v=1, keyid=s, batch=b, ts=1x, sig=MEUCIQ==",
         "v=1, keyid=s, batch=b, ts=, sig=MEUCIQ==",
-        "v=1, keyid=s, batch=b, ts=1, sig=MEUCIQ",                /* padding missing */
+        "v=1, keyid=s, batch=b, ts=1, sig=MEUCIQ", /* padding missing */
         "v=1, keyid=s, batch=b, ts=1, sig=MEU*IQ==",
         "v=1, keyid=s, batch=b, ts=1, sig=",
-        "v=1, keyid=s, batch=b, ts=1, sig=AAAA",                  /* too short to be DER */
+        "v=1, keyid=s, batch=b, ts=1, sig=AAAA", /* too short to be DER */
         "v=1; keyid=s; batch=b; ts=1; sig=MEUCIQ==",
         "v=1,, keyid=s, batch=b, ts=1, sig=MEUCIQ==",
         "V=1, keyid=s, batch=b, ts=1, sig=MEUCIQ==",
@@ -290,14 +289,12 @@ CS_TEST(malformed_headers)
     struct keys k;
     char hdr[HUB_SIG_HEADER_MAX], loose[HUB_SIG_HEADER_MAX + 16];
     REQUIRE(keys_make(&k));
-    REQUIRE(hub_sig_sign(k.sensor, "s-9", "b.1:2_3", NOW, body, 5, hdr, sizeof(hdr)) ==
-            HUB_SIG_OK);
+    REQUIRE(hub_sig_sign(k.sensor, "s-9", "b.1:2_3", NOW, body, 5, hdr, sizeof(hdr)) == HUB_SIG_OK);
     const char *sig = strstr(hdr, "sig=") + 4;
     snprintf(loose, sizeof(loose), "v=1,keyid=s-9 ,batch=b.1:2_3,\tts=%d ,  sig=%s  ", NOW, sig);
     CHECK_EQ(check(&k, loose, body, 5, NOW, NULL), HUB_SIG_OK);
     /* Bad sensor id on the signing side. */
-    CHECK_EQ(hub_sig_sign(k.sensor, "bad id", "b", NOW, body, 5, hdr, sizeof(hdr)),
-             HUB_SIG_BAD_ID);
+    CHECK_EQ(hub_sig_sign(k.sensor, "bad id", "b", NOW, body, 5, hdr, sizeof(hdr)), HUB_SIG_BAD_ID);
     CHECK_EQ(hub_sig_sign(k.sensor, "s", "b", NOW, body, 5, hdr, 20), HUB_SIG_INTERNAL);
     CHECK_STR(hdr, "");
     keys_free(&k);

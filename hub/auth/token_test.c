@@ -22,8 +22,8 @@ CS_TEST(new_token_shape_and_stored_form)
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
     CHECK_STR(st, hex);
-    REQUIRE(hub_token_stored_form(HUB_TOKEN_API, server_key, sizeof(server_key), tok,
-                                  strlen(tok), again) == CS_OK);
+    REQUIRE(hub_token_stored_form(HUB_TOKEN_API, server_key, sizeof(server_key), tok, strlen(tok),
+                                  again) == CS_OK);
     CHECK_STR(again, st);
     CHECK(hub_token_stored_equal(again, st));
     /* Another key gives another stored form; the token no longer matches. */
@@ -71,7 +71,7 @@ CS_TEST(malformed_tokens_refused)
     char tok[HUB_TOKEN_STR_LEN + 1], st[HUB_TOKEN_STORED_LEN + 1], bad[64];
 
     REQUIRE(hub_token_new(HUB_TOKEN_API, NULL, 0, tok, st) == CS_OK);
-    CHECK(!hub_token_well_formed(HUB_TOKEN_API, tok, 46));           /* short */
+    CHECK(!hub_token_well_formed(HUB_TOKEN_API, tok, 46)); /* short */
     CHECK(!hub_token_well_formed(HUB_TOKEN_API, NULL, 47));
     strcpy(bad, tok);
     bad[10] = '+'; /* standard, not url alphabet */
@@ -112,7 +112,7 @@ CS_TEST(expiry)
     CHECK(!hub_token_expired(99999999, 0));
     /* idle 30 min, absolute 12 h */
     CHECK(hub_session_alive(10000, 9000, 9500, 1800, 43200));
-    CHECK(!hub_session_alive(11300, 9000, 9500, 1800, 43200)); /* idle */
+    CHECK(!hub_session_alive(11300, 9000, 9500, 1800, 43200));                /* idle */
     CHECK(!hub_session_alive(9000 + 43200, 9000, 9000 + 43000, 1800, 43200)); /* absolute */
     CHECK(!hub_session_alive(10000, 20000, 20000, 1800, 43200)); /* created in the future */
     CHECK(hub_session_alive(10000, 10030, 10030, 1800, 43200));  /* small skew */
