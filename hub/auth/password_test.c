@@ -34,6 +34,22 @@ CS_TEST(hash_verify_round_trip)
     CHECK_EQ(hub_pw_verify(phc2, pw, strlen(pw)), CS_OK);
 }
 
+/* Two lanes: libargon2 hashes them in two threads; the string records p=2. */
+CS_TEST(parallel_lanes)
+{
+    struct hub_pw_params p = fast();
+    char phc[HUB_PW_PHC_MAX];
+
+    p.parallelism = 2;
+    p.m_kib = 16;
+    REQUIRE(hub_pw_hash(&p, "two lanes please", 16, phc, sizeof(phc)) == CS_OK);
+    CHECK(strncmp(phc, "$argon2id$v=19$m=16,t=1,p=2$", 28) == 0);
+    CHECK_EQ(hub_pw_verify(phc, "two lanes please", 16), CS_OK);
+    CHECK_EQ(hub_pw_verify(phc, "two lanes pleasE", 16), CS_ERR);
+    p.m_kib = 15; /* below 8 KiB per lane */
+    CHECK_EQ(hub_pw_params_check(&p), CS_EINVAL);
+}
+
 CS_TEST(embedded_nul_and_length_matter)
 {
     struct hub_pw_params p = fast();

@@ -49,6 +49,15 @@ CS_TEST(session_ids_have_their_own_prefix)
     CHECK_EQ(hub_token_stored_form(HUB_TOKEN_API, NULL, 0, tok, strlen(tok), x), CS_EINVAL);
     CHECK_STR(x, "");
     CHECK_EQ(hub_token_new((enum hub_token_kind)7, NULL, 0, tok, st), CS_EINVAL);
+    /* Server keys longer than HUB_TOKEN_KEY_MAX, or a length without a key, are refused. */
+    static const uint8_t longkey[HUB_TOKEN_KEY_MAX + 1];
+    CHECK_EQ(hub_token_new(HUB_TOKEN_API, longkey, sizeof(longkey), tok, st), CS_EINVAL);
+    CHECK_STR(tok, "");
+    CHECK_EQ(hub_token_new(HUB_TOKEN_API, NULL, 5, tok, st), CS_EINVAL);
+    REQUIRE(hub_token_new(HUB_TOKEN_SESSION, longkey, HUB_TOKEN_KEY_MAX, tok, st) == CS_OK);
+    CHECK_EQ(
+        hub_token_stored_form(HUB_TOKEN_SESSION, longkey, sizeof(longkey), tok, strlen(tok), x),
+        CS_EINVAL);
 }
 
 CS_TEST(tokens_unique)
