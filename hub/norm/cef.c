@@ -119,7 +119,7 @@ int hub_norm_cef(struct hub_norm *n, const char *line, size_t len, uint32_t line
             }
             i++;
         }
-        if (i >= len)
+        if (i >= len && f < 6) /* the extension may be absent, with or without its '|' */
             return hub_norm_fail(n, err, lineno, CS_EINVAL, (int)i + 1, &n->c.err_format,
                                  "CEF header has %d of 7 fields", f + 1);
         hdr[f] = (struct span){line + st, i - st, esc};
@@ -232,7 +232,10 @@ int hub_norm_cef(struct hub_norm *n, const char *line, size_t len, uint32_t line
             continue;
         } else if (span_is(kk, "rt") || span_is(kk, "deviceReceiptTime") ||
                    span_is(kk, "end")) {
-            /* epoch milliseconds or "MMM dd yyyy HH:mm:ss" */
+            /* epoch milliseconds or "MMM dd yyyy HH:mm:ss"; the header's stamp, when
+             * there is one, wins (as in the reference parser's expectations) */
+            if (ev->ts)
+                continue;
             if (hub_parse_u64(v.p, v.n, INT64_MAX / 1000, &u)) {
                 ev->ts = (int64_t)u * 1000;
             } else {
