@@ -216,6 +216,23 @@ CS_TEST(cef_escapes_labels_and_syslog_header)
     run_free(&r);
 }
 
+CS_TEST(cef_label_used_twice_keeps_norm_strict)
+{
+    static const char text[] = "CEF:0|v|p|1|s|n|5|cs1Label=x cs1=first cs2Label=x cs2=second\n";
+    struct run r;
+    struct hub_json_doc d;
+
+    run_init(&r, HUB_FMT_CEF);
+    run_text(&r, text, sizeof(text) - 1);
+    REQUIRE(r.nev == 1);
+    CHECK_EQ(r.ev[0].nlabels, 2);
+    CHECK(strstr(r.ev[0].norm.p, "\"labels\":{\"x\":\"first\"}") != NULL);
+    hub_json_doc_init(&d);
+    CHECK_EQ(hub_json_parse(&d, r.ev[0].norm.p, r.ev[0].norm.len, NULL, NULL), CS_OK);
+    hub_json_doc_free(&d);
+    run_free(&r);
+}
+
 CS_TEST(cef_hostile_lines)
 {
     static const char text[] =
