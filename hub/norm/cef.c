@@ -73,6 +73,13 @@ static bool span_is(struct span s, const char *lit)
     return strlen(lit) == s.n && memcmp(s.p, lit, s.n) == 0;
 }
 
+/* s is longer than lit and starts with it ("cs1" for "cs"). */
+static bool span_prefix(struct span s, const char *lit)
+{
+    size_t l = strlen(lit);
+    return s.n > l && memcmp(s.p, lit, l) == 0;
+}
+
 static bool is_key_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -119,7 +126,7 @@ int hub_norm_cef(struct hub_norm *n, const char *line, size_t len, uint32_t line
             }
             i++;
         }
-        if (i >= len)
+        if (i >= len && f < 6) /* the extension may be absent, with or without its '|' */
             return hub_norm_fail(n, err, lineno, CS_EINVAL, (int)i + 1, &n->c.err_format,
                                  "CEF header has %d of 7 fields", f + 1);
         hdr[f] = (struct span){line + st, i - st, esc};
@@ -232,7 +239,10 @@ int hub_norm_cef(struct hub_norm *n, const char *line, size_t len, uint32_t line
             continue;
         } else if (span_is(kk, "rt") || span_is(kk, "deviceReceiptTime") ||
                    span_is(kk, "end")) {
-            /* epoch milliseconds or "MMM dd yyyy HH:mm:ss" */
+            /* epoch milliseconds or "MMM dd yyyy HH:mm:ss"; the header's stamp, when
+             * there is one, wins (as in the reference parser's expectations) */
+            if (ev->ts)
+                continue;
             if (hub_parse_u64(v.p, v.n, INT64_MAX / 1000, &u)) {
                 ev->ts = (int64_t)u * 1000;
             } else {
@@ -242,9 +252,8 @@ int hub_norm_cef(struct hub_norm *n, const char *line, size_t len, uint32_t line
                     ev->ts = tmp.ts;
             }
             continue;
-        } else if (kk.n >= 3 && (memcmp(kk.p, "cs", 2) == 0 || memcmp(kk.p, "cn", 2) == 0 ||
-                                 memcmp(kk.p, "cfp", 3) == 0 || memcmp(kk.p, "flex", 4) == 0 ||
-                                 memcmp(kk.p, "deviceCustom", 12) == 0) &&
+        } else if ((span_prefix(kk, "cs") || span_prefix(kk, "cn") || span_prefix(kk, "cfp") ||
+                    span_prefix(kk, "flex") || span_prefix(kk, "deviceCustom")) &&
                    !(kk.n > 5 && memcmp(kk.p + kk.n - 5, "Label", 5) == 0)) {
             /* A custom field: named by its Label when one is present. */
             struct span name = kk;

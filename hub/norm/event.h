@@ -7,9 +7,10 @@
  *
  * Ownership and lifetimes (the contract):
  *  - A hub_event owns nothing. Every hub_str in it points into the hub_arena that the
- *    normaliser was given (hub/norm/arena.h); the event is valid until that arena is reset
- *    or freed. Copy what you keep longer (the store copies into its own rows).
- *  - Every string is copied into the arena and NUL-terminated for convenience, but `len` is
+ *    normaliser was given (hub/norm/arena.h), or into static storage for constant names
+ *    ("syslog", "cef", "tls"); the event is valid until that arena is reset or freed. Copy
+ *    what you keep longer (the store copies into its own rows).
+ *  - Every string is NUL-terminated for convenience, but `len` is
  *    authoritative: a decoded JSON string may contain U+0000 ("\u0000" in an HTTP URL), so
  *    bind with the length (sqlite3_bind_text(..., s.p, s.len, ...)), not strlen().
  *  - An absent string field has p == NULL and len == 0 (hub_str_set() tells them apart from

@@ -10,7 +10,7 @@
 #define JSON_DEFAULT_DEPTH 64
 #define JSON_HARD_DEPTH 1024
 #define JSON_DEFAULT_TOKENS 65536u
-#define JSON_DUP_PAIRWISE 16 /* objects up to this many members: pairwise key check */
+#define JSON_DUP_PAIRWISE 32 /* objects up to this many members: stack hash table */
 
 void hub_json_doc_init(struct hub_json_doc *d)
 {
@@ -119,7 +119,7 @@ static inline size_t skip_ws(const char *s, size_t i, size_t n)
 }
 
 /* A new token at the end; NULL (and error set) past the cap or without memory. */
-static struct hub_json_tok *tok_new(struct parser *p, int *rc)
+static inline struct hub_json_tok *tok_new(struct parser *p, int *rc)
 {
     struct hub_json_doc *d = p->d;
 
@@ -153,6 +153,17 @@ static int parse_string(struct parser *p, struct hub_json_tok *t)
     t->flags = 0;
     t->start = (uint32_t)i;
     for (;;) {
+        /* Eight bytes at a time while none is '"', '\\', a control byte or non-ASCII. */
+        while (n - i >= 8) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+            uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+            uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | (x - ones * 0x20) | x;
+            if (hit & high)
+                break;
+            i += 8;
+        }
         while (i < n && plain[(unsigned char)s[i]])
             i++;
         if (i >= n)
@@ -325,16 +336,41 @@ static bool key_eq(const struct hub_json_doc *d, uint32_t a, uint32_t b)
     return true;
 }
 
+/* A cheap hash of the decoded key: its length mixed with its first and last eight bytes.
+ * Equal decoded keys hash equally (escaped keys are decoded first); key_eq() decides. */
+static uint64_t mix_bytes(const unsigned char *p, size_t n)
+{
+    uint64_t a = 0, b = 0;
+
+    if (n >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            a = a << 8 | p[i];
+    }
+    uint64_t h = (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full) ^ n;
+    return h ^ (h >> 29);
+}
+
 static uint64_t key_hash(const struct hub_json_doc *d, uint32_t k)
 {
+    unsigned char buf[128];
     struct dec it;
-    uint64_t h = 1469598103934665603ull;
+    size_t n = 0;
     int c;
 
+    if (!(d->toks[k].flags & HUB_JSON_F_ESC))
+        return mix_bytes((const unsigned char *)d->text + d->toks[k].start, d->toks[k].len);
     dec_init(&it, d, k);
-    while ((c = dec_next(&it)) >= 0)
-        h = (h ^ (uint64_t)c) * 1099511628211ull;
-    return h;
+    while ((c = dec_next(&it)) >= 0) {
+        if (n < sizeof(buf))
+            buf[n] = (unsigned char)c;
+        n++;
+    }
+    if (n > sizeof(buf))
+        return n; /* long escaped key: its length is hash enough */
+    return mix_bytes(buf, n);
 }
 
 struct keyh {
@@ -357,13 +393,18 @@ static int check_dups(struct parser *p, uint32_t obj)
     if (m < 2)
         return CS_OK;
     if (m <= JSON_DUP_PAIRWISE) {
-        uint32_t keys[JSON_DUP_PAIRWISE];
-        for (i = 0, k = obj + 1; i < m; i++, k = d->toks[k + 1].next)
-            keys[i] = k;
-        for (i = 1; i < m; i++)
-            for (j = 0; j < i; j++)
-                if (key_eq(d, keys[i], keys[j]))
-                    return fail(p, CS_EINVAL, d->toks[keys[i]].start - 1, "duplicate key");
+        /* Small objects: a 64-slot table on the stack, keyed by a hash of the decoded key. */
+        uint32_t slot[64];
+        memset(slot, 0, sizeof(slot));
+        for (i = 0, k = obj + 1; i < m; i++, k = d->toks[k + 1].next) {
+            uint32_t h = (uint32_t)key_hash(d, k) & 63;
+            while (slot[h]) {
+                if (key_eq(d, slot[h], k))
+                    return fail(p, CS_EINVAL, d->toks[k].start - 1, "duplicate key");
+                h = (h + 1) & 63;
+            }
+            slot[h] = k; /* k >= 1: 0 marks an empty slot */
+        }
         return CS_OK;
     }
     struct keyh *kh = cs_malloc((size_t)m * sizeof(*kh));

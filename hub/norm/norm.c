@@ -379,6 +379,13 @@ static int build_norm(struct hub_norm *n, struct hub_event *ev)
         for (uint16_t i = 0; i < ev->nlabels; i++) {
             char key[64];
             size_t kl = CS_MIN(ev->labels[i].key.len, sizeof(key) - 1);
+            bool dup = false;
+            /* A name used twice keeps its first value, so norm never has duplicate keys. */
+            for (uint16_t k = 0; k < i && !dup; k++)
+                dup = CS_MIN(ev->labels[k].key.len, sizeof(key) - 1) == kl &&
+                      memcmp(ev->labels[k].key.p, ev->labels[i].key.p, kl) == 0;
+            if (dup)
+                continue;
             memcpy(key, ev->labels[i].key.p, kl);
             key[kl] = 0;
             cs_json_strn(j, key, ev->labels[i].value.p, ev->labels[i].value.len);

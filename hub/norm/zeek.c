@@ -347,7 +347,6 @@ static int zeek_tsv(struct hub_norm *n, const char *line, size_t len, uint32_t l
     }
     if (rc < 0)
         return rc;
-    (void)cstr;
     return zfinish(&c, ev, path);
 }
 
@@ -374,7 +373,7 @@ static int zeek_json(struct hub_norm *n, const char *line, size_t len, uint32_t 
     struct hub_json_err je;
     struct zctx c = {.n = n, .err = err, .lineno = lineno};
     const struct hub_json_doc *d = &n->doc;
-    struct hub_str path = {0}, key;
+    struct hub_str path = {0};
     char kbuf[64];
     uint32_t k, end, v;
     int rc = CS_OK;
@@ -393,8 +392,9 @@ static int zeek_json(struct hub_norm *n, const char *line, size_t len, uint32_t 
                                  &n->c.err_field, "\"_path\" must be a string");
         if (hub_norm_jstr(n, &path, v) < 0)
             return znomem(&c);
-    } else if (n->zeek.path) {
-        path = cstr(n->zeek.path);
+    } else if (n->zeek.path) { /* copied: the header's string lives only until the next */
+        if (hub_norm_text(n, &path, n->zeek.path, strlen(n->zeek.path)) < 0)
+            return znomem(&c);
     } else {
         path = zguess(d);
     }
@@ -405,8 +405,6 @@ static int zeek_json(struct hub_norm *n, const char *line, size_t len, uint32_t 
         enum zf f;
         if (kl < 0 || (size_t)kl >= sizeof(kbuf))
             continue;
-        key.p = kbuf;
-        key.len = (uint32_t)kl;
         f = zfield(kbuf, (size_t)kl, path);
         if (f == ZF_NONE)
             continue;
@@ -429,7 +427,6 @@ static int zeek_json(struct hub_norm *n, const char *line, size_t len, uint32_t 
             rc = zbad(&c, kbuf, "has the wrong JSON type");
         }
     }
-    (void)key;
     if (rc < 0)
         return rc;
     return zfinish(&c, ev, path);
