@@ -679,8 +679,8 @@ CS_TEST(random_content_offset_depth_nocase)
         bool nocase = rnd(2), use_off = rnd(2), use_dep = rnd(2);
         int lo, hi, got;
         bool want;
-        rnd_str(b, bl, "aAbB-");
-        rnd_str(pat, pl, "aAbB");
+        rnd_str(b, bl, "aAbBzZ-");
+        rnd_str(pat, pl, "aAbBz-");
         snprintf(opts, sizeof(opts), "content:\"%s\";%s", pat, nocase ? " nocase;" : "");
         if (use_off)
             snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), " offset:%d;", off);
