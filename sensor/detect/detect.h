@@ -117,4 +117,43 @@ extern void (*sn_detect_app_cb)(struct sn_worker *w, struct sn_flow *f, int dir,
 /* Frees f->detect (called at flow end). */
 void sn_detect_flow_free(struct sn_flow *f);
 
+/* ---- flow variables, datasets, IP reputation (flowvar.c, dataset.c, iprep.c) ----------- */
+
+struct sn_ruleset;
+struct sn_config;
+
+/* Frees the flow variables of a flow (f->detect->vars); NULL is fine. */
+void sn_flowvars_free(struct sn_flowvars *v);
+
+/* The engine calls this after the WHOLE rule t->rule matched (with t->p, t->f, t->dir as
+ * during matching): applies the rule's flowbits set/unset/toggle, flowint =/+/-, xbits
+ * set/unset/toggle and dataset set/unset, in rule order. The isset-style checks happen in the
+ * keywords' match(). Allocates f->detect when needed; allocation failures leave the variable
+ * unchanged. */
+void sn_detect_postmatch(struct sn_detect_thread *t);
+
+/* Frees what flowvar.c keeps in t->pending (call when the thread context goes away). */
+void sn_detect_thread_vars_free(struct sn_detect_thread *t);
+
+/* App-layer parsers' events (sn_app_event) are recorded on the flow through this when
+ * detection is on (sn_detect_app_cb set), for the app-layer-event keyword: an event is
+ * visible to the rules evaluated for the packet during which it was raised. */
+void sn_detect_app_event(struct sn_flow *f, const char *name);
+
+/* Load-time setup of datasets and IP reputation: creates the datasets of the `datasets:`
+ * section of the configuration and of the rules' dataset keywords, reads their load/state
+ * files, loads reputation-categories-file and reputation-files, and binds the rules'
+ * dataset/iprep instances to them. Datasets are process-wide and survive a reload (a set
+ * already known keeps its contents); the reputation data is replaced. cfg may be NULL.
+ * Returns CS_OK, or CS_EINVAL / CS_EIO with err naming the file and line. Not thread-safe
+ * against another load; safe while workers match. */
+int sn_detect_datasets_load(const struct sn_ruleset *rs, const struct sn_config *cfg,
+                            struct cs_err *err);
+/* Writes the `save` and `state` files of every dataset (at shutdown). CS_OK, or CS_EIO with
+ * err set for the first file that failed (the others are still written). */
+int sn_detect_datasets_save(struct cs_err *err);
+/* Frees every dataset, the reputation data and the xbits table (at exit, after the workers
+ * stopped). */
+void sn_detect_datasets_free(void);
+
 #endif
