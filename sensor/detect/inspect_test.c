@@ -624,6 +624,13 @@ CS_TEST(recursion_limit)
     run_free(&x);
 }
 
+CS_TEST(unevaluated_keyword_fails)
+{
+    /* asn1 has no evaluator: a run holding it cannot be assumed to match */
+    NO("content:\"a\"; asn1:oversize_length 10;", "abc");
+    YES("content:\"a\";", "abc");
+}
+
 CS_TEST(cursor_and_vars_out)
 {
     struct run x;
