@@ -85,44 +85,80 @@ static bool eq_nocase(const uint8_t *a, const uint8_t *b, size_t n)
     return true;
 }
 
+/* Rank of a lower-case letter by its frequency in text (0 = rarest): the nocase search
+ * anchors on the pattern byte least likely to occur. */
+static const uint8_t letter_rank[26] = {
+    ['z' - 'a'] = 0,  ['q' - 'a'] = 1,  ['x' - 'a'] = 2,  ['j' - 'a'] = 3,  ['k' - 'a'] = 4,
+    ['v' - 'a'] = 5,  ['b' - 'a'] = 6,  ['p' - 'a'] = 7,  ['y' - 'a'] = 8,  ['g' - 'a'] = 9,
+    ['f' - 'a'] = 10, ['w' - 'a'] = 11, ['m' - 'a'] = 12, ['u' - 'a'] = 13, ['c' - 'a'] = 14,
+    ['l' - 'a'] = 15, ['d' - 'a'] = 16, ['r' - 'a'] = 17, ['h' - 'a'] = 18, ['s' - 'a'] = 19,
+    ['n' - 'a'] = 20, ['i' - 'a'] = 21, ['o' - 'a'] = 22, ['a' - 'a'] = 23, ['t' - 'a'] = 24,
+    ['e' - 'a'] = 25,
+};
+
+/* The index of the pattern byte to scan for: a byte that is not a letter (one memchr
+ * finds it whatever the case), else the rarest letter. */
+static size_t nocase_anchor(const uint8_t *p, size_t pl)
+{
+    size_t best = 0;
+    int best_rank = 99;
+    for (size_t k = 0; k < pl; k++) {
+        uint8_t f = fold(p[k]);
+        if (f < 'a' || f > 'z')
+            return k;
+        if (letter_rank[f - 'a'] < best_rank) {
+            best_rank = letter_rank[f - 'a'];
+            best = k;
+        }
+    }
+    return best;
+}
+
 /* First occurrence of p (pl >= 1) in h, case-folded for ASCII letters when nocase. No copy:
- * candidates for the first byte come from memchr on both of its cases. */
+ * candidates come from memchr on both cases of one anchor byte of the pattern. */
 static const uint8_t *find(const uint8_t *h, size_t hl, const uint8_t *p, size_t pl, bool nocase)
 {
-    const uint8_t *s, *last, *lo = NULL, *up = NULL;
+    const uint8_t *base;
+    size_t ai, n, x = 0, lo = 0, up = 0;
+    bool lo_ok = false, up_ok = false;
     uint8_t c_lo, c_up;
 
     if (pl == 0 || pl > hl)
         return NULL;
     if (!nocase)
         return memmem(h, hl, p, pl);
-    c_lo = fold(p[0]);
+    ai = nocase_anchor(p, pl);
+    base = h + ai;      /* base[x] is the anchor byte of the candidate starting at h[x] */
+    n = hl - pl + 1;    /* candidates */
+    c_lo = fold(p[ai]);
     c_up = (c_lo >= 'a' && c_lo <= 'z') ? (uint8_t)(c_lo - 32) : c_lo;
-    last = h + (hl - pl); /* last possible start */
-    for (s = h; s <= last;) {
-        size_t n = (size_t)(last - s) + 1;
+    while (x < n) {
+        const uint8_t *q;
+        size_t at;
         if (c_lo == c_up) {
-            s = memchr(s, c_lo, n);
+            q = memchr(base + x, c_lo, n - x);
+            if (!q)
+                return NULL;
+            at = (size_t)(q - base);
         } else {
-            if (lo != last + 1 && (!lo || lo < s)) {
-                lo = memchr(s, c_lo, n);
-                if (!lo)
-                    lo = last + 1;
+            /* the next position of each case, kept until passed */
+            if (!lo_ok || lo < x) {
+                q = memchr(base + x, c_lo, n - x);
+                lo = q ? (size_t)(q - base) : n;
+                lo_ok = true;
             }
-            if (up != last + 1 && (!up || up < s)) {
-                up = memchr(s, c_up, n);
-                if (!up)
-                    up = last + 1;
+            if (!up_ok || up < x) {
+                q = memchr(base + x, c_up, n - x);
+                up = q ? (size_t)(q - base) : n;
+                up_ok = true;
             }
-            s = lo < up ? lo : up;
-            if (s > last)
-                s = NULL;
+            at = lo < up ? lo : up;
+            if (at >= n)
+                return NULL;
         }
-        if (!s)
-            return NULL;
-        if (eq_nocase(s + 1, p + 1, pl - 1))
-            return s;
-        s++;
+        if (eq_nocase(h + at, p, pl))
+            return h + at;
+        x = at + 1;
     }
     return NULL;
 }
