@@ -237,10 +237,15 @@ CS_TEST(app_layer_protocol)
     CHECK(!kt_match(&k, failed, "app-layer-protocol"));
 
     /* a flow whose detection gave up reads "failed" */
-    k.t.f->app_proto = 0;
-    k.t.f->flags |= SN_FLOW_F_APP_FAILED;
-    CHECK(kt_match(&k, failed, "app-layer-protocol"));
-    CHECK(!kt_match(&k, http, "app-layer-protocol"));
+    {
+        uint16_t saved = k.t.f->app_proto;
+        k.t.f->app_proto = 0;
+        k.t.f->flags |= SN_FLOW_F_APP_FAILED;
+        CHECK(kt_match(&k, failed, "app-layer-protocol"));
+        CHECK(!kt_match(&k, http, "app-layer-protocol"));
+        k.t.f->app_proto = saved; /* the parser state is freed by protocol */
+        k.t.f->flags &= (uint8_t)~SN_FLOW_F_APP_FAILED;
+    }
     kt_free(&k);
 }
 
