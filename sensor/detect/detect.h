@@ -61,6 +61,16 @@ struct sn_detect_thread {
     /* Flowbits set by rules that matched but are not yet committed (Suricata applies
      * set/unset only when the whole rule matched): kept by flowvar.c. */
     void *pending;
+
+    /* Payload inspector state (inspect.c). scratch[0..1] hold transformed buffers,
+     * scratch[2] the bytes of the last successful base64_decode (b64_len of them), which the
+     * SN_BUF_BASE64_DATA run inspects; scratch[3] is left to the buffer getters (t->buf may
+     * point into it, never into scratch[0..2]). The PCRE2 match data / match contexts are created on
+     * first use and released by sn_inspect_thread_free(). */
+    void *pcre_md;        /* pcre2_match_data * */
+    void *pcre_mctx[2];   /* pcre2_match_context *: [0] built-in limits, [1] 'O' (configured) */
+    uint32_t b64_len;     /* bytes decoded into scratch[2] */
+    uint64_t inspect_recursion_hits; /* evaluations cut by SN_INSPECT_RECURSION_LIMIT */
 };
 
 /* ---- buffers (getbuf.c) ------------------------------------------------------------------ */
@@ -79,6 +89,21 @@ bool sn_detect_get_buffer(struct sn_detect_thread *t, int buf, uint32_t idx,
  * t->buf/t->buf_len, with relative matching and backtracking as Suricata does. Returns
  * true when all of them hold. t->cursor and t->vars are updated. */
 bool sn_inspect_buffer(struct sn_detect_thread *t, uint32_t first, uint32_t end);
+
+/* Suricata's defaults: detect.inspection-recursion-limit, pcre.match-limit and
+ * pcre.match-limit-recursion (the latter is PCRE2's depth limit). */
+#define SN_INSPECT_RECURSION_LIMIT 3000
+#define SN_INSPECT_PCRE_MATCH_LIMIT 3500
+#define SN_INSPECT_PCRE_DEPTH_LIMIT 1500
+
+/* Called once per rule at load time (not thread-safe against inspection of the same rule):
+ * JIT-compiles the rule's pcre patterns. A pattern the JIT refuses stays interpreted.
+ * Returns CS_OK (JIT is an optimisation: failures are not errors). */
+int sn_inspect_prepare_rule(struct sn_rule *r);
+
+/* Releases the inspector's per-thread state (PCRE2 match data and contexts). The scratch
+ * buffers belong to the owner of t (free them with cs_free). Safe on a zeroed struct. */
+void sn_inspect_thread_free(struct sn_detect_thread *t);
 
 /* ---- hooks for the pipeline (engine.c) -------------------------------------------------- */
 
