@@ -227,6 +227,8 @@ enum sn_dataset_type sn_ds_type(const struct sn_ds *ds)
 size_t sn_ds_count(struct sn_ds *ds)
 {
     size_t n;
+    if (!ds)
+        return 0;
     pthread_rwlock_rdlock(&ds->lock);
     n = ds->n;
     pthread_rwlock_unlock(&ds->lock);

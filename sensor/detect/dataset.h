@@ -32,6 +32,7 @@ struct sn_ds *sn_ds_find(const char *name);
 int sn_ds_get_or_create(const char *name, enum sn_dataset_type type, uint64_t memcap,
                         uint32_t hashsize, struct sn_ds **out, bool *created, struct cs_err *err);
 enum sn_dataset_type sn_ds_type(const struct sn_ds *ds);
+/* Number of values in ds (0 for NULL). */
 size_t sn_ds_count(struct sn_ds *ds);
 
 /* Turns a value seen in traffic into the set's key: writes it to key (capacity

@@ -268,6 +268,7 @@ CS_TEST(save_and_state_files)
     rs = load(rules, NULL, &rc, &e);
     REQUIRE(rc == CS_OK);
     ds = sn_ds_find("s");
+    REQUIRE(ds != NULL && sn_ds_find("st") != NULL);
     CHECK_EQ(sn_ds_add(ds, (const uint8_t *)"Mozilla/5.0", 11), 1);
     CHECK_EQ(sn_ds_add(ds, (const uint8_t *)"ab", 2), 1);
     ds = sn_ds_find("st");
@@ -315,7 +316,9 @@ CS_TEST(config_section)
     REQUIRE(cfg.raw && cs_cfg_load_string(cfg.raw, yaml, strlen(yaml), &e) == CS_OK);
     rs = load("alert ip any any -> any any (dataset:isset,hashes; sid:1;)\n", &cfg, &rc, &e);
     CHECK_EQ(rc, CS_OK);
+    REQUIRE(rc == CS_OK);
     CHECK(sn_ds_find("agents") != NULL);
+    REQUIRE(sn_ds_find("hashes") != NULL);
     CHECK(sn_ds_type(sn_ds_find("hashes")) == SN_DS_MD5);
     CHECK(has("hashes", "5d41402abc4b2a76b9719d911017c592", 32));
     CHECK(((struct sn_dataset *)kt_inst(rs->rules[0], "dataset", 0)->data)->set ==
@@ -361,7 +364,7 @@ CS_TEST(load_errors_name_file_and_line)
     {
         struct sn_ds *ds;
         bool created;
-        CHECK_EQ(sn_ds_get_or_create("b64", SN_DS_STRING, 0, 0, &ds, &created, &e), CS_OK);
+        REQUIRE(sn_ds_get_or_create("b64", SN_DS_STRING, 0, 0, &ds, &created, &e) == CS_OK);
         CHECK_EQ(sn_ds_load_buffer(ds, "aGk=\n!!!\n", 9, "mem", &e), CS_EINVAL);
         CHECK(strstr(e.msg, "mem:2") != NULL);
         CHECK(has("b64", "hi", 2));
@@ -377,7 +380,7 @@ CS_TEST(memcap_and_growth)
     char v[32];
     int rc = 0, i;
 
-    CHECK_EQ(sn_ds_get_or_create("capped", SN_DS_STRING, 4096, 0, &ds, &created, &e), CS_OK);
+    REQUIRE(sn_ds_get_or_create("capped", SN_DS_STRING, 4096, 0, &ds, &created, &e) == CS_OK);
     for (i = 0; i < 1000 && rc >= 0; i++) {
         int n = snprintf(v, sizeof(v), "value-%d", i);
         rc = sn_ds_add(ds, (const uint8_t *)v, (uint32_t)n);
@@ -385,7 +388,7 @@ CS_TEST(memcap_and_growth)
     CHECK_EQ(rc, CS_ELIMIT);
     CHECK(sn_ds_count(ds) > 10 && sn_ds_count(ds) < 1000);
 
-    CHECK_EQ(sn_ds_get_or_create("big", SN_DS_STRING, 0, 16, &ds, &created, &e), CS_OK);
+    REQUIRE(sn_ds_get_or_create("big", SN_DS_STRING, 0, 16, &ds, &created, &e) == CS_OK);
     for (i = 0; i < 20000; i++) {
         int n = snprintf(v, sizeof(v), "v%d", i);
         sn_ds_add(ds, (const uint8_t *)v, (uint32_t)n);
@@ -425,7 +428,7 @@ CS_TEST(shared_between_threads)
     struct thr_arg a[4];
     char v[32];
 
-    CHECK_EQ(sn_ds_get_or_create("mt", SN_DS_STRING, 0, 0, &ds, &created, &e), CS_OK);
+    REQUIRE(sn_ds_get_or_create("mt", SN_DS_STRING, 0, 0, &ds, &created, &e) == CS_OK);
     for (int i = 0; i < 100; i++) {
         int n = snprintf(v, sizeof(v), "shared-%d", i);
         sn_ds_add(ds, (const uint8_t *)v, (uint32_t)n);
