@@ -39,6 +39,12 @@ size_t sn_ds_count(struct sn_ds *ds);
  * SN_DS_MAX_KEY) and returns its length, or -1 when the value cannot be of this type. */
 int sn_ds_key(enum sn_dataset_type type, const uint8_t *v, uint32_t len, uint8_t *key);
 
+/* The same without copying strings: *key points at v itself for string sets, else at tmp
+ * (SN_DS_FIXED_KEY bytes, filled). Returns the key length or -1. */
+#define SN_DS_FIXED_KEY 32
+int sn_ds_key_ref(enum sn_dataset_type type, const uint8_t *v, uint32_t len, uint8_t *tmp,
+                  const uint8_t **key);
+
 /* Membership / change by key (as sn_ds_key made it). add returns 1 when added, 0 when it was
  * there already, CS_ELIMIT over the memcap, CS_ENOMEM; remove returns 1 when removed, 0 when
  * absent. */
