@@ -142,6 +142,17 @@ int sn_ds_key(enum sn_dataset_type type, const uint8_t *v, uint32_t len, uint8_t
     return -1;
 }
 
+int sn_ds_key_ref(enum sn_dataset_type type, const uint8_t *v, uint32_t len, uint8_t *tmp,
+                  const uint8_t **key)
+{
+    if (type == SN_DS_STRING) {
+        *key = v;
+        return len > SN_DS_MAX_KEY ? -1 : (int)len;
+    }
+    *key = tmp;
+    return sn_ds_key(type, v, len, tmp);
+}
+
 /* ---- sets ------------------------------------------------------------------------------ */
 
 static void ds_free(struct sn_ds *ds)
@@ -227,6 +238,8 @@ enum sn_dataset_type sn_ds_type(const struct sn_ds *ds)
 size_t sn_ds_count(struct sn_ds *ds)
 {
     size_t n;
+    if (!ds)
+        return 0;
     pthread_rwlock_rdlock(&ds->lock);
     n = ds->n;
     pthread_rwlock_unlock(&ds->lock);
@@ -342,21 +355,19 @@ void sn_ds_free_all(void)
 void sn_dataset_apply(const struct sn_dataset *d, const uint8_t *v, uint32_t len)
 {
     struct sn_ds *ds = d->set ? d->set : sn_ds_find(d->name);
-    uint8_t *key;
+    uint8_t tmp[SN_DS_FIXED_KEY];
+    const uint8_t *key;
     int kl;
 
     if (!ds || (d->cmd != SN_DS_SET && d->cmd != SN_DS_UNSET))
         return;
-    if (!(key = cs_malloc(SN_DS_MAX_KEY)))
+    kl = sn_ds_key_ref(ds->type, v, len, tmp, &key);
+    if (kl < 0)
         return;
-    kl = sn_ds_key(ds->type, v, len, key);
-    if (kl >= 0) {
-        if (d->cmd == SN_DS_SET)
-            sn_ds_add(ds, key, (uint32_t)kl);
-        else
-            sn_ds_remove(ds, key, (uint32_t)kl);
-    }
-    cs_free(key);
+    if (d->cmd == SN_DS_SET)
+        sn_ds_add(ds, key, (uint32_t)kl);
+    else
+        sn_ds_remove(ds, key, (uint32_t)kl);
 }
 
 /* ---- files ----------------------------------------------------------------------------- */

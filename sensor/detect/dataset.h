@@ -32,11 +32,18 @@ struct sn_ds *sn_ds_find(const char *name);
 int sn_ds_get_or_create(const char *name, enum sn_dataset_type type, uint64_t memcap,
                         uint32_t hashsize, struct sn_ds **out, bool *created, struct cs_err *err);
 enum sn_dataset_type sn_ds_type(const struct sn_ds *ds);
+/* Number of values in ds (0 for NULL). */
 size_t sn_ds_count(struct sn_ds *ds);
 
 /* Turns a value seen in traffic into the set's key: writes it to key (capacity
  * SN_DS_MAX_KEY) and returns its length, or -1 when the value cannot be of this type. */
 int sn_ds_key(enum sn_dataset_type type, const uint8_t *v, uint32_t len, uint8_t *key);
+
+/* The same without copying strings: *key points at v itself for string sets, else at tmp
+ * (SN_DS_FIXED_KEY bytes, filled). Returns the key length or -1. */
+#define SN_DS_FIXED_KEY 32
+int sn_ds_key_ref(enum sn_dataset_type type, const uint8_t *v, uint32_t len, uint8_t *tmp,
+                  const uint8_t **key);
 
 /* Membership / change by key (as sn_ds_key made it). add returns 1 when added, 0 when it was
  * there already, CS_ELIMIT over the memcap, CS_ENOMEM; remove returns 1 when removed, 0 when

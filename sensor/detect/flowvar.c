@@ -222,6 +222,13 @@ static struct {
     size_t n;
 } xb = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
+/* What an entry is kept for: ip_src and ip_dst both name a host (Suricata's hostbits), so a
+ * bit set with track ip_src is seen by track ip_dst on traffic towards that host. */
+static uint8_t xb_kind(enum sn_bits_track track)
+{
+    return track == SN_TRACK_IP_PAIR ? 2 : 1;
+}
+
 /* The key of track for the packet's addresses: the pair is made unordered. */
 static void xb_key(enum sn_bits_track track, const struct sn_addr *a, const struct sn_addr *b,
                    struct sn_addr *ka, struct sn_addr *kb)
@@ -308,7 +315,7 @@ bool sn_xbits_isset(enum sn_bits_track track, const struct sn_addr *a, const str
 
     xb_key(track, a, b, &ka, &kb);
     pthread_mutex_lock(&xb.mu);
-    found = xb_find(xb_hash((uint8_t)track, &ka, &kb, name), (uint8_t)track, &ka, &kb, name,
+    found = xb_find(xb_hash(xb_kind(track), &ka, &kb, name), xb_kind(track), &ka, &kb, name,
                     now_us, NULL) != NULL;
     pthread_mutex_unlock(&xb.mu);
     return found;
@@ -324,16 +331,16 @@ int sn_xbits_set(enum sn_bits_track track, const struct sn_addr *a, const struct
     int rc = CS_OK;
 
     xb_key(track, a, b, &ka, &kb);
-    h = xb_hash((uint8_t)track, &ka, &kb, name);
+    h = xb_hash(xb_kind(track), &ka, &kb, name);
     pthread_mutex_lock(&xb.mu);
-    e = xb_find(h, (uint8_t)track, &ka, &kb, name, now_us, NULL);
+    e = xb_find(h, xb_kind(track), &ka, &kb, name, now_us, NULL);
     if (!e) {
         if ((xb.n >= xb.nb && !xb_grow()) || !(e = cs_malloc(sizeof(*e) + nl + 1))) {
             rc = CS_ENOMEM;
             goto out;
         }
         e->hash = h;
-        e->track = (uint8_t)track;
+        e->track = xb_kind(track);
         e->a = ka;
         e->b = kb;
         memcpy(e->name, name, nl + 1);
@@ -355,7 +362,7 @@ void sn_xbits_unset(enum sn_bits_track track, const struct sn_addr *a, const str
 
     xb_key(track, a, b, &ka, &kb);
     pthread_mutex_lock(&xb.mu);
-    e = xb_find(xb_hash((uint8_t)track, &ka, &kb, name), (uint8_t)track, &ka, &kb, name, 0,
+    e = xb_find(xb_hash(xb_kind(track), &ka, &kb, name), xb_kind(track), &ka, &kb, name, 0,
                 &link);
     if (e) {
         *link = e->next;

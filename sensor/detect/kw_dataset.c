@@ -146,15 +146,17 @@ __attribute__((weak)) bool sn_detect_get_buffer(struct sn_detect_thread *t, int 
  * unset when it is present), as Suricata — the change itself waits for the whole rule to
  * match (sn_detect_pending_add, applied by sn_detect_postmatch). */
 static bool ds_value(struct sn_detect_thread *t, const struct sn_kw_inst *inst, struct sn_ds *ds,
-                     const uint8_t *v, uint32_t len, uint8_t *key)
+                     const uint8_t *v, uint32_t len)
 {
     const struct sn_dataset *d = inst->data;
+    uint8_t tmp[SN_DS_FIXED_KEY];
+    const uint8_t *key;
     bool in;
     int kl;
 
     if (!ds) /* no such set was ever loaded: it is empty */
         return d->cmd == SN_DS_ISNOTSET || d->cmd == SN_DS_SET;
-    kl = sn_ds_key(sn_ds_type(ds), v, len, key);
+    kl = sn_ds_key_ref(sn_ds_type(ds), v, len, tmp, &key);
     if (kl < 0)
         return false;
     in = sn_ds_contains(ds, key, (uint32_t)kl);
@@ -178,25 +180,21 @@ static bool dataset_match(struct sn_detect_thread *t, const struct sn_kw_inst *i
 {
     const struct sn_dataset *d = inst->data;
     struct sn_ds *ds = d->set ? d->set : sn_ds_find(d->name);
-    uint8_t *key = cs_malloc(SN_DS_MAX_KEY);
     const uint8_t *v;
     uint32_t len;
     bool m = false;
 
-    if (!key)
-        return false;
     if (t->buf && t->buf_id == inst->buffer) {
-        m = ds_value(t, inst, ds, t->buf, t->buf_len, key);
+        m = ds_value(t, inst, ds, t->buf, t->buf_len);
     } else if (inst->buffer == SN_BUF_PKT) {
-        m = t->p && ds_value(t, inst, ds, t->p->payload, t->p->payload_len, key);
+        m = t->p && ds_value(t, inst, ds, t->p->payload, t->p->payload_len);
     } else {
         for (uint32_t i = 0; !m && i < DS_MAX_INSTANCES; i++) {
             if (!sn_detect_get_buffer(t, inst->buffer, i, &v, &len))
                 break;
-            m = ds_value(t, inst, ds, v, len, key);
+            m = ds_value(t, inst, ds, v, len);
         }
     }
-    cs_free(key);
     return m;
 }
 
