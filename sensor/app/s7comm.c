@@ -337,8 +337,12 @@ static unsigned parse_items(struct sn_s7comm_pdu *m, const uint8_t *p, uint32_t 
                 it->count = cs_get_be16(p + o + 4);
                 it->db = cs_get_be16(p + o + 6);
                 it->area = p[o + 8];
-                it->start = addr >> 3;
-                it->bit = addr & 7;
+                if (it->area >= 0x1c && it->area <= 0x1f) { /* timers, counters: a number */
+                    it->start = addr;
+                } else {
+                    it->start = addr >> 3;
+                    it->bit = addr & 7;
+                }
             }
         }
         o += 2u + il;
@@ -385,8 +389,11 @@ static unsigned parse_pdu(struct sn_s7comm_pdu *m, const uint8_t *p, uint32_t n)
         m->ud_group = par[5] & 0x0f;
         m->ud_subfunc = par[6];
         m->ud_seq = par[7];
-        /* CPU functions / read SZL: the data carries the SZL id and index */
-        if (m->ud_group == 4 && m->ud_subfunc == 1 && dn >= 8) {
+        /* CPU functions / read SZL requests: the data carries the SZL id and index (the
+         * answer may come in several data units, of which only the first starts with them:
+         * not taken from responses) */
+        if (m->ud_group == 4 && m->ud_subfunc == 1 && m->ud_type == 4 && m->param_len == 8 &&
+            dn >= 8) {
             m->has_szl = true;
             m->szl_id = cs_get_be16(dat + 4);
             m->szl_index = cs_get_be16(dat + 6);

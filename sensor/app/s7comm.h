@@ -42,7 +42,7 @@ struct sn_s7_item {
     uint8_t area;      /* 0x84 DB, 0x81 inputs, 0x82 outputs, 0x83 flags, … */
     uint16_t count;    /* number of elements */
     uint16_t db;       /* DB number */
-    uint32_t start;    /* byte address */
+    uint32_t start;    /* byte address (timers and counters: their number) */
     uint8_t bit;       /* bit address */
 };
 
@@ -55,12 +55,12 @@ struct sn_s7comm_pdu {
     bool has_func;       /* job / ack_data with a parameter: func is set */
     uint8_t func;        /* enum sn_s7_func */
     uint8_t item_count;  /* read/write var: as announced */
-    uint8_t nitems;      /* decoded into items[] */
-    struct sn_s7_item items[SN_S7_MAX_ITEMS];
     /* userdata */
     uint8_t ud_method, ud_type, ud_group, ud_subfunc, ud_seq;
     bool has_szl;
     uint16_t szl_id, szl_index;
+    uint8_t nitems;      /* decoded into items[] */
+    struct sn_s7_item items[SN_S7_MAX_ITEMS];
 };
 
 /* Names ("read_var", "job"), NULL when the value has none. */
