@@ -159,8 +159,8 @@ CS_TEST(iec104_match)
     n104 = 0;
     /* 090813_diverse.pcap frame 1: I(77,20) M_ME_NC_1 per/cyc, CA 3, IOA 1300 and 1301 */
     feed(&sn_app_iec104, 2404, "681a9a0028000d02010003001405000000f041001505000000314400");
-    /* IEC104_SQ.pcapng: M_SP_NA_1 with SQ=1, 16 objects from IOA 0, cause inrogen */
-    feed(&sn_app_iec104, 2404, "681d02000200019014001e0400000000000000000000000000000000000101");
+    /* made here: M_SP_NA_1 with SQ=1, 16 objects from IOA 100, cause inrogen */
+    feed(&sn_app_iec104, 2404, "681d0600040001901400070064000000018000000000000000000000000001");
     /* a STARTDT act U frame */
     feed(&sn_app_iec104, 2404, "680407000000");
     REQUIRE(n104 == 3);
@@ -189,9 +189,10 @@ CS_TEST(iec104_match)
     CHECK_EQ(matches("iec104.ioa", "1302", a, "iec104"), 0);
     CHECK_EQ(matches("iec104.ioa", "1000-1300", a, "iec104"), 1);
     CHECK_EQ(matches("iec104.ioa", ">2000", a, "iec104"), 0);
-    /* SQ=1: the addresses of the 16 objects are 0..15, only the first is on the wire */
-    CHECK_EQ(matches("iec104.ioa", "15", b, "iec104"), 1);
-    CHECK_EQ(matches("iec104.ioa", "16", b, "iec104"), 0);
+    /* SQ=1: the addresses of the 16 objects are 100..115, only the first is on the wire */
+    CHECK_EQ(matches("iec104.ioa", "115", b, "iec104"), 1);
+    CHECK_EQ(matches("iec104.ioa", "116", b, "iec104"), 0);
+    CHECK_EQ(matches("iec104.ioa", "<100", b, "iec104"), 0);
     /* a transaction of another protocol never matches */
     CHECK_EQ(matches("iec104.typeid", "13", a, "s7comm"), 0);
 }
