@@ -568,10 +568,16 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
     struct dnp3_dir *dd = &s->d[dir];
     struct sn_dnp3_msg *m = &dd->last;
     const uint8_t *a = dd->buf;
-    uint32_t n = dd->len, hdr = dir == SN_TOCLIENT ? 4 : 2;
+    uint32_t n = dd->len, hdr;
     struct obj_ctx c = {w, f, s, m, NULL, 0, 0};
     struct cs_json *j;
+    bool resp = dir == SN_TOCLIENT;
 
+    /* Over UDP the flow's client is whoever sent first (often an outstation's link-status
+     * request): responses are told by their function code (129, 130, 131) instead. */
+    if (f->proto == IPPROTO_UDP && n >= 2)
+        resp = dd->buf[1] >= 129 && dd->buf[1] <= 131;
+    hdr = resp ? 4 : 2;
     memset(m, 0, offsetof(struct sn_dnp3_msg, objs));
     if (n < hdr) {
         ev(w, f, s, "dnp3.len_too_small");
@@ -593,7 +599,7 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
     if (j) {
         cs_json_open(j, "dnp3");
         cs_json_str(j, "type",
-                    dir == SN_TOSERVER ? "request"
+                    !resp              ? "request"
                     : m->func == 130   ? "unsolicited_response"
                                        : "response");
         cs_json_open(j, "control");
@@ -615,7 +621,7 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
         cs_json_close(j);
         cs_json_uint(j, "function_code", m->func);
     }
-    parse_objects(&c, a + hdr, n - hdr, dir == SN_TOSERVER && req_without_data(m->func));
+    parse_objects(&c, a + hdr, n - hdr, !resp && req_without_data(m->func));
     if (j) {
         cs_json_bool(j, "complete", true);
         cs_json_close(j);
