@@ -1,8 +1,11 @@
-/* dnp3.c — DNP3 over TCP (IEEE 1815): link-layer frames (0x0564 start, length, control,
+/* dnp3.c — DNP3 over TCP and UDP (IEEE 1815): link-layer frames (0x0564 start, length, control,
  * addresses, header CRC, 16-byte data blocks each followed by a CRC), transport-layer
  * reassembly (FIR/FIN/sequence) and the application layer (control, function code, IIN of
  * responses, object headers and the points of the common fixed-size objects). One EVE `dnp3`
- * record per complete application message, in Suricata's layout. */
+ * record per complete application message, in Suricata's layout. Over UDP (IEEE 1815 §A.4:
+ * same port 20000) each datagram holds whole link frames: the same parser is fed datagram by
+ * datagram (transport reassembly still spans datagrams); a frame cut short by the end of a
+ * datagram raises dnp3.truncated_datagram and is dropped. */
 #include "dnp3.h"
 
 #include "../../lib/cs_json.h"
@@ -565,10 +568,16 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
     struct dnp3_dir *dd = &s->d[dir];
     struct sn_dnp3_msg *m = &dd->last;
     const uint8_t *a = dd->buf;
-    uint32_t n = dd->len, hdr = dir == SN_TOCLIENT ? 4 : 2;
+    uint32_t n = dd->len, hdr;
     struct obj_ctx c = {w, f, s, m, NULL, 0, 0};
     struct cs_json *j;
+    bool resp = dir == SN_TOCLIENT;
 
+    /* Over UDP the flow's client is whoever sent first (often an outstation's link-status
+     * request): responses are told by their function code (129, 130, 131) instead. */
+    if (f->proto == IPPROTO_UDP && n >= 2)
+        resp = dd->buf[1] >= 129 && dd->buf[1] <= 131;
+    hdr = resp ? 4 : 2;
     memset(m, 0, offsetof(struct sn_dnp3_msg, objs));
     if (n < hdr) {
         ev(w, f, s, "dnp3.len_too_small");
@@ -590,7 +599,7 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
     if (j) {
         cs_json_open(j, "dnp3");
         cs_json_str(j, "type",
-                    dir == SN_TOSERVER ? "request"
+                    !resp              ? "request"
                     : m->func == 130   ? "unsolicited_response"
                                        : "response");
         cs_json_open(j, "control");
@@ -612,7 +621,7 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
         cs_json_close(j);
         cs_json_uint(j, "function_code", m->func);
     }
-    parse_objects(&c, a + hdr, n - hdr, dir == SN_TOSERVER && req_without_data(m->func));
+    parse_objects(&c, a + hdr, n - hdr, !resp && req_without_data(m->func));
     if (j) {
         cs_json_bool(j, "complete", true);
         cs_json_close(j);
@@ -718,8 +727,11 @@ static int dnp3_parse(struct sn_worker *w, struct sn_flow *f, void *state, int d
             off = nx ? (uint32_t)(nx - data) : len;
             continue;
         }
-        if (avail < LINK_HDR)
+        if (avail < LINK_HDR) {
+            if (data && (flags & SN_APP_DATAGRAM))
+                ev(w, f, s, "dnp3.truncated_datagram");
             break;
+        }
         if (!crc_ok(d, 8)) {
             ev(w, f, s, "dnp3.bad_link_crc");
             off += 2;
@@ -731,19 +743,22 @@ static int dnp3_parse(struct sn_worker *w, struct sn_flow *f, void *state, int d
             continue;
         }
         size = frame_size(d[2]);
-        if (avail < size)
+        if (avail < size) {
+            if (flags & SN_APP_DATAGRAM)
+                ev(w, f, s, "dnp3.truncated_datagram");
             break;
+        }
         on_frame(w, f, s, dir, d, size);
         off += size;
     }
-    if (flags & (SN_STREAM_EOF | SN_STREAM_DEPTH))
-        off = len;
+    if (flags & (SN_STREAM_EOF | SN_STREAM_DEPTH | SN_APP_DATAGRAM))
+        off = len; /* a datagram is never continued by the next one */
     return (int)off;
 }
 
 const struct sn_app_parser sn_app_dnp3 = {
     .name = "dnp3",
-    .ipproto = IPPROTO_TCP,
+    .ipproto = 0, /* TCP and UDP */
     .default_ports = "20000",
     .eve_type = SN_EVE_DNP3,
     .probe = dnp3_probe,

@@ -98,6 +98,77 @@ CS_TEST(dnp3_malformed_capture)
     app_test_free(&r);
 }
 
+CS_TEST(dnp3_udp_select_operate)
+{
+    struct app_run r = app_test_run("pcaps/dnp3/dnp3_udp_select_operate.pcap", NULL, false);
+
+    REQUIRE(r.text);
+    /* tshark: select (3), operate (4) and read (1) requests from 100 to 1 over udp/20000,
+     * each answered (129); select/operate carry g12v1 index 1 (CROB) */
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"dnp3\"", "\"proto\":\"UDP\"", NULL), 6);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"request\"", "\"src\":100,\"dst\":1,",
+                            "\"function_code\":3,\"objects\":[{\"group\":12,\"variation\":1,",
+                            "\"points\":[{\"prefix\":1,\"index\":1}]", NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"request\"", "\"function_code\":4,\"objects\":[{"
+                            "\"group\":12,\"variation\":1,", NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"request\"", "\"function_code\":1,",
+                            "\"group\":60,\"variation\":2,", "\"group\":10,\"variation\":0,",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"response\"", "\"function_code\":129,", NULL), 3);
+    CHECK_EQ(app_test_count(&r, "\"app_proto\":\"dnp3\"", "\"event_type\":\"flow\"", NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"event\":\"dnp3.", NULL), 0);
+    app_test_free(&r);
+}
+
+CS_TEST(dnp3_udp_multi_datagram_fragment)
+{
+    struct app_run r = app_test_run("pcaps/dnp3/dnp3_udp_read.pcap", NULL, false);
+
+    REQUIRE(r.text);
+    /* tshark: a class 0123 read, then two responses each reassembled from 9 and 7 link
+     * frames in as many datagrams (the transport layer spans datagrams) */
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"dnp3\"", NULL), 3);
+    CHECK_EQ(app_test_count(&r, "\"src\":1,\"dst\":100,", "\"function_code\":129,", NULL), 2);
+    CHECK_EQ(app_test_count(&r, "\"fir\":true,\"fin\":false,", "\"sequence\":7}", NULL), 1);
+    /* the outstation spoke first (a link-status request), so over UDP it is the flow's
+     * client: responses are still told by their function code, with their IIN (tshark:
+     * 0x9000, device restart and need time) */
+    CHECK_EQ(app_test_count(&r, "\"type\":\"response\"", "\"function_code\":129,",
+                            "\"iin\":{\"indicators\":[\"need_time\",\"device_restart\"]}", NULL),
+             2);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"request\"", "\"function_code\":1,", NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"event\":\"dnp3.", NULL), 0);
+    app_test_free(&r);
+}
+
+/* A datagram ending inside a link frame: the frame is dropped with an event, and the next
+ * datagram is parsed from its start. */
+CS_TEST(dnp3_udp_truncated_datagram)
+{
+    struct app_feeder *fd = app_feeder_new(&sn_app_dnp3, 20000, NULL, NULL);
+    /* a link-status request (05 64 05 C9 01 00 64 00 + CRC) */
+    uint8_t fr[10] = {0x05, 0x64, 0x05, 0xc9, 0x01, 0x00, 0x64, 0x00};
+    uint16_t c = sn_dnp3_crc(fr, 8);
+    int rc;
+
+    REQUIRE(fd);
+    fr[8] = (uint8_t)c;
+    fr[9] = (uint8_t)(c >> 8);
+    fd->f.proto = IPPROTO_UDP;
+    rc = sn_app_dnp3.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, fr, 7, SN_APP_DATAGRAM);
+    CHECK_EQ(rc, 7); /* all of a datagram is consumed */
+    rc = sn_app_dnp3.parse(&fd->w, &fd->f, fd->s, SN_TOSERVER, fr, 10, SN_APP_DATAGRAM);
+    CHECK_EQ(rc, 10);
+    app_feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"dnp3.truncated_datagram\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"dnp3.bad_link_crc\""), 0);
+    app_feeder_free(fd);
+}
+
 /* ---- hand-built frames ------------------------------------------------------------------- */
 
 /* Builds a link frame (ctrl, dst 10, src 1) around user data ud[0..n) into out; returns its

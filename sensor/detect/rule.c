@@ -76,7 +76,9 @@ static const struct sn_rule_proto protos[] = {
     {"dcerpc", SN_L4_ANY, 0, 0, "dcerpc"},
     {"dns", SN_L4_ANY, 0, 0, "dns"},
     {"modbus", SN_L4_TCP, 0, 0, "modbus"},
-    {"dnp3", SN_L4_TCP, 0, 0, "dnp3"},
+    {"dnp3", SN_L4_ANY, 0, 0, "dnp3"}, /* TCP and UDP */
+    {"iec104", SN_L4_TCP, 0, 0, "iec104"},
+    {"s7comm", SN_L4_TCP, 0, 0, "s7comm"},
     {"enip", SN_L4_ANY, 0, 0, "enip"},
     {"nfs", SN_L4_ANY, 0, 0, "nfs"},
     {"ntp", SN_L4_UDP, 0, 0, "ntp"},

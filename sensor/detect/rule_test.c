@@ -97,7 +97,7 @@ CS_TEST(header_actions_protocols)
         {"rejectsrc udp any any -> any any (sid:1;)", SN_ACT_REJECTSRC, NULL, SN_L4_UDP},
         {"rejectdst icmp any any -> any any (sid:1;)", SN_ACT_REJECTDST, NULL, SN_L4_ICMP},
         {"alert modbus any any -> any 502 (sid:1;)", SN_ACT_ALERT, "modbus", SN_L4_TCP},
-        {"alert dnp3 any any -> any any (sid:1;)", SN_ACT_ALERT, "dnp3", SN_L4_TCP},
+        {"alert dnp3 any any -> any any (sid:1;)", SN_ACT_ALERT, "dnp3", SN_L4_ANY},
         {"alert smb any any -> any any (sid:1;)", SN_ACT_ALERT, "smb", SN_L4_TCP},
         {"alert ip any any -> any any (sid:1;)", SN_ACT_ALERT, NULL, SN_L4_ANY},
     };
