@@ -22,6 +22,7 @@ struct sn_worker;
 struct sn_detect_engine;
 struct sn_flowvars;
 
+#define SN_GETBUF_SCRATCH 0     /* scratch slot of sn_detect_get_buffer() */
 #define SN_DETECT_MAX_VARS 16 /* byte_extract / byte_math variables per rule */
 
 /* Per-flow detection state, f->detect (NULL until detection first needs it). */
@@ -54,7 +55,9 @@ struct sn_detect_thread {
     uint32_t cursor;  /* just past the previous payload match (relative keywords) */
     int64_t vars[SN_DETECT_MAX_VARS]; /* byte_extract / byte_math results */
 
-    /* Scratch for transforms / base64_data / buffer assembly: owned, grown on demand. */
+    /* Scratch for transforms / base64_data / buffer assembly: owned, grown on demand.
+     * scratch[SN_GETBUF_SCRATCH] belongs to getbuf.c (assembled buffers); the others to
+     * the inspector. */
     uint8_t *scratch[4];
     uint32_t scratch_cap[4];
 
