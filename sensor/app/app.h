@@ -105,6 +105,8 @@ void sn_app_event(struct sn_worker *w, const struct sn_flow *f, const char *name
  *             to-server) and each response (has_resp, to-client). Valid during the call.
  *   "dnp3"    const struct sn_dnp3_msg * (dnp3.h): each complete application message of
  *             dir, objects decoded, before it is logged. Valid until the next frame of dir.
+ *   "enip"    struct sn_enip_tx * (enip.h): each request (logical dir to-server) and each
+ *             response (to-client). Valid during the call.
  *
  * The call is one pointer test when detection is off. Runs on the flow's worker. */
 extern void (*sn_detect_app_cb)(struct sn_worker *w, struct sn_flow *f, int dir, void *tx,

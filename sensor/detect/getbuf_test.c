@@ -718,4 +718,60 @@ CS_TEST(kw_dnp3)
     free(e);
 }
 
+static const char *const enip_rules[] = {
+    "alert enip any any -> any any (enip_command:99; sid:1;)",
+    "alert enip any any -> any any (enip_command:112; sid:2;)",
+    "alert enip any any -> any any (enip_command:>100; sid:3;)",
+    "alert enip any any -> any any (cip_service:3; sid:4;)",
+    "alert enip any any -> any any (cip_service:3,139; sid:5;)",
+    "alert enip any any -> any any (cip_service:3,1; sid:6;)",
+    "alert enip any any -> any any (cip_service:10; sid:7;)",
+    "alert enip any any -> any any (cip_service:4; sid:8;)",
+    "alert enip any any -> any any (cip_service:3,139,1; sid:9;)",
+    "alert enip any any -> any any (cip_service:6,142; sid:10;)",
+    NULL,
+};
+
+CS_TEST(kw_enip_command_and_cip_service)
+{
+    char *l = run("pcaps/enip/EIP-ChangeDateAttempt.pcap", enip_rules);
+    char *s;
+
+    if (!l)
+        return;
+    /* tshark: 134 SendUnitData requests (133 answered); CIP services 0x03 x72 on class 0x8b,
+     * 0x03 x20 on class 0x73, 0x0a (multiple service packet) x41 whose first member is a
+     * get_attribute_list on class 1, and 0x04 x1 */
+    CHECK_EQ(lines(l, "enip ts sid:1 enip_command 1"), 0);
+    CHECK_EQ(lines(l, "enip ts sid:2 enip_command 1"), 134);
+    CHECK_EQ(lines(l, "enip tc sid:2 enip_command 1"), 133);
+    CHECK_EQ(lines(l, "enip ts sid:3 enip_command 1"), 134);
+    CHECK_EQ(lines(l, "enip ts sid:4 cip_service 1"), 72 + 20 + 41);
+    CHECK_EQ(lines(l, "enip ts sid:5 cip_service 1"), 72);
+    CHECK_EQ(lines(l, "enip ts sid:6 cip_service 1"), 41);
+    CHECK_EQ(lines(l, "enip ts sid:7 cip_service 1"), 41);
+    CHECK_EQ(lines(l, "enip ts sid:8 cip_service 1"), 1);
+    CHECK_EQ(lines(l, "enip ts sid:9 cip_service 1"), 0); /* no attribute segment in the path */
+    CHECK_EQ(lines(l, "enip ts sid:10 cip_service 1"), 0);
+    free(l);
+
+    s = run("pcaps/enip/cip_start_plc.pcap", enip_rules);
+    if (!s)
+        return;
+    /* CIP Start (0x06) on class 0x8e instance 1, in a SendUnitData without reply */
+    HAS(s, "enip ts sid:10 cip_service 1");
+    HAS(s, "enip ts sid:2 enip_command 1");
+    HAS(s, "enip ts sid:4 cip_service 0");
+    free(s);
+
+    s = run("pcaps/enip/enip_test.pcap", enip_rules);
+    if (!s)
+        return;
+    HAS(s, "enip ts sid:1 enip_command 1"); /* ListIdentity */
+    HAS(s, "enip tc sid:1 enip_command 1");
+    HAS(s, "enip ts sid:3 enip_command 0");
+    HAS(s, "enip ts sid:4 cip_service 0");
+    free(s);
+}
+
 CS_TEST_MAIN()

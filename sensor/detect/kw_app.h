@@ -86,6 +86,13 @@ struct sn_kw_modbus {
     struct sn_mb_range addr, value, unit;
 };
 
+/* cip_service:service[,class[,attribute]] */
+struct sn_kw_cip_service {
+    uint8_t service; /* without the response bit */
+    uint8_t nvals;   /* 1..3 values given */
+    uint32_t cls, attr;
+};
+
 /* dnp3_obj:group,variation */
 struct sn_kw_dnp3_obj {
     uint8_t group, variation;
