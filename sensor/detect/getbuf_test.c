@@ -594,6 +594,56 @@ CS_TEST(kw_ssl_state_and_versions)
     free(v2);
 }
 
+CS_TEST(kw_tls_cert_dates)
+{
+    /* the *.taleo.net certificate: notBefore 2011-05-04T00:00:00, notAfter 2016-07-04T23:59:59 */
+    static const char *const r[] = {
+        "alert tls any any -> any any (tls_cert_notbefore:2011-05-04; sid:1;)",
+        "alert tls any any -> any any (tls_cert_notbefore:>2011; sid:2;)",
+        "alert tls any any -> any any (tls_cert_notbefore:<2011; sid:3;)",
+        "alert tls any any -> any any (tls_cert_notafter:2016-01-01<>2016-12-31; sid:4;)",
+        "alert tls any any -> any any (tls_cert_notafter:<2016-07-04T23:59:59; sid:5;)",
+        "alert tls any any -> any any (tls_cert_notafter:2016-07-04T23:59:59; sid:6;)",
+        "alert tls any any -> any any (tls_cert_notafter:1467676799; sid:7;)",
+        "alert tls any any -> any any (tls_cert_notbefore:2011-05-05; sid:8;)",
+        NULL,
+    };
+    static const char *const bad[] = {
+        "tls_cert_notafter:2016-13",       "tls_cert_notafter:abc",
+        "tls_cert_notbefore:>2015<>2016",  "tls_cert_notbefore:2016-01-01T25",
+        "tls_cert_notbefore:2017<>2016",   "dnp3_func:bogus",
+        "dnp3_func:256",                   "dnp3_ind:device_restart,nonsense",
+        "dnp3_obj:60",                     "dnp3_obj:60,2,1",
+        "cip_service:3,x",                 "enip_command:70000",
+        "ssl_version:tls9",                "tls.version:1.4",
+    };
+    char *l = run("pcaps/tls/tls1.2.pcap", r);
+
+    if (l) {
+        CHECK_EQ(lines(l, "tls tc sid:1 tls_cert_notbefore 1"), 2);
+        CHECK_EQ(lines(l, "tls tc sid:2 tls_cert_notbefore 1"), 2);
+        CHECK_EQ(lines(l, "tls tc sid:3 tls_cert_notbefore 1"), 0);
+        CHECK_EQ(lines(l, "tls tc sid:4 tls_cert_notafter 1"), 2);
+        CHECK_EQ(lines(l, "tls tc sid:5 tls_cert_notafter 1"), 0);
+        CHECK_EQ(lines(l, "tls tc sid:6 tls_cert_notafter 1"), 2);
+        CHECK_EQ(lines(l, "tls tc sid:7 tls_cert_notafter 1"), 2);
+        CHECK_EQ(lines(l, "tls tc sid:8 tls_cert_notbefore 1"), 0);
+        /* before the Certificate message there is no certificate to compare */
+        CHECK_EQ(lines(l, "tls tc sid:1 tls_cert_notbefore 0"), 1);
+        free(l);
+    }
+    for (size_t i = 0; i < CS_ARRAY_LEN(bad); i++) {
+        char text[256];
+        struct cs_err err = {0};
+        struct sn_rule *rule = NULL;
+        snprintf(text, sizeof(text), "alert ip any any -> any any (%s; sid:1;)", bad[i]);
+        if (sn_rule_parse(text, strlen(text), NULL, &rule, &err) == CS_OK) {
+            CS_FAILF("accepted: %s", bad[i]);
+            sn_rule_free(rule);
+        }
+    }
+}
+
 static const char *const modbus_rules[] = {
     "alert modbus any any -> any any (modbus: function 1; sid:1;)",
     "alert modbus any any -> any any (modbus: function 15; sid:2;)",

@@ -68,6 +68,15 @@ struct sn_detect_thread;
 struct sn_tls_cert;
 const struct sn_tls_cert *sn_kw_tls_server_cert(const struct sn_detect_thread *t, int64_t *now_s);
 
+/* tls_cert_notbefore / tls_cert_notafter (kw_tls_cert_notbefore.c): op '=' (equal), '<',
+ * '>' against a, or 'r' for a <= x <= b; epoch seconds (UTC). */
+struct sn_kw_tls_date {
+    char op;
+    int64_t a, b;
+};
+int sn_kw_tls_date_setup(struct sn_kw_ctx *c, const char *opt);
+bool sn_kw_tls_date_eval(const struct sn_kw_tls_date *d, int64_t v);
+
 /* modbus: function F[, subfunction S] | function [!]category | access read|write [table]
  * [, address A[, value V]] | unit U[, function…|access…]. Ranges as Suricata: "N" exact,
  * "<N", ">N", "A<>B" (exclusive). */
