@@ -559,6 +559,16 @@ static void file_open(struct sn_http_state *s, struct sn_http_tx *tx, int dir)
     tx->file[dir] = fl;
 }
 
+const uint8_t *sn_http_file_name(const struct sn_http_tx *tx, int dir, uint32_t *len)
+{
+    const struct http_file *fl = tx->file[dir & 1];
+
+    if (!fl || !fl->name.len)
+        return NULL;
+    *len = fl->name.len;
+    return fl->name.p;
+}
+
 /* Decoded body bytes (after dechunking and decompression). */
 static void entity(struct sn_http_state *s, struct sn_http_tx *tx, int dir, const uint8_t *d,
                    uint32_t n)

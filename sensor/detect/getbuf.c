@@ -297,6 +297,11 @@ static bool get_http(struct sn_detect_thread *t, const struct sn_http_tx *tx, in
     case SN_BUF_FILE_DATA:
         return ts ? out_nz(tx->req_body.p, tx->req_body.len, data, len)
                   : out_nz(tx->resp_body.p, tx->resp_body.len, data, len);
+    case SN_BUF_FILE_NAME: {
+        uint32_t n;
+        const uint8_t *v = sn_http_file_name(tx, t->dir, &n);
+        return v && out(v, n, data, len);
+    }
     }
     return false;
 }
@@ -457,7 +462,7 @@ bool sn_detect_get_buffer(struct sn_detect_thread *t, int buf, uint32_t idx,
         return get_modbus(t, t->tx, buf, idx, data, len);
     if (strcmp(proto, "dnp3") == 0)
         return get_dnp3(t->tx, buf, idx, data, len);
-    /* smb, dcerpc, smtp, ftp, krb5, sip, snmp, quic, http2, file.name, base64_data (the
-     * inspector's): no parser fills them yet */
+    /* smb, dcerpc, smtp, ftp, krb5, sip, snmp, quic, http2, base64_data (the inspector's):
+     * no parser fills them yet */
     return false;
 }

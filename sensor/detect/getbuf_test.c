@@ -286,6 +286,8 @@ CS_TEST(http_request_and_response_buffers)
     NOPREFIX(l, "http tc http.response_header[11]");
     HAS(l, "http tc http.response_body[0] uid=0(root) gid=0(root) groups=0(root)\\x0a");
     HAS(l, "http tc file.data[0] uid=0(root) gid=0(root) groups=0(root)\\x0a");
+    HAS(l, "http tc file.name[0] /");
+    NOPREFIX(l, "http ts file.name[");
     NOPREFIX(l, "http tc http.uri[");
     NOPREFIX(l, "http tc http.method[");
     NOPREFIX(l, "http tc http.user_agent[");
@@ -352,6 +354,7 @@ CS_TEST(http_request_body_and_decompressed_response)
     HAS(g, "http tc http.server[0] gunicorn/0.16.1");
     /* the body as decompressed, not the gzip bytes */
     CHECK_EQ(prefixed(g, "http tc http.response_body[0] {\\x0a  \"origin\": \"10.224.189.238\","), 1);
+    HAS(g, "http tc file.name[0] /gzip");
     NOPREFIX(g, "http tc http.response_body[0] \\x1f\\x8b");
     free(g);
 }
