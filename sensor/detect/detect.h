@@ -22,7 +22,7 @@ struct sn_worker;
 struct sn_detect_engine;
 struct sn_flowvars;
 
-#define SN_GETBUF_SCRATCH 0     /* scratch slot of sn_detect_get_buffer() */
+#define SN_GETBUF_SCRATCH 3   /* scratch slot of sn_detect_get_buffer() (see below) */
 #define SN_DETECT_MAX_VARS 16 /* byte_extract / byte_math variables per rule */
 
 /* Per-flow detection state, f->detect (NULL until detection first needs it). */
@@ -56,8 +56,8 @@ struct sn_detect_thread {
     int64_t vars[SN_DETECT_MAX_VARS]; /* byte_extract / byte_math results */
 
     /* Scratch for transforms / base64_data / buffer assembly: owned, grown on demand.
-     * scratch[SN_GETBUF_SCRATCH] belongs to getbuf.c (assembled buffers); the others to
-     * the inspector. */
+     * scratch[SN_GETBUF_SCRATCH] (3) belongs to getbuf.c (assembled buffers); 0..2 to the
+     * inspector (below). */
     uint8_t *scratch[4];
     uint32_t scratch_cap[4];
 
