@@ -4,8 +4,10 @@
  * sn_detect_app_cb. On every call the callback fetches every buffer of buffers.def (all
  * instances of multi-buffers) with sn_detect_get_buffer() and logs them one per line as
  *     "<proto> <ts|tc> <buffer>[<idx>] <bytes, non-printables as \xNN>"
- * and evaluates the .match of the app keywords of the loaded rules:
+ * evaluates the .match of the app keywords of the loaded rules:
  *     "<proto> <ts|tc> sid:<sid> <keyword> <0|1>"
+ * and runs the payload inspector over each instance of a rule's sticky buffer:
+ *     "<proto> <ts|tc> sid:<sid> payload <0|1>"
  * Tests assert on exact lines (match) and on their absence (no match / absent buffers).
  * Every capture is also run with 1-byte deliveries, which must give the same log.
  * GETBUF_DUMP=1 prints the logs. */
@@ -62,6 +64,52 @@ static void log_bytes(const uint8_t *d, uint32_t n)
     }
 }
 
+/* The payload run of a rule: the consecutive instances of the first inspection buffer other
+ * than the packet (sticky markers excluded). False when the rule has none. */
+static bool payload_run(const struct sn_rule *r, uint32_t *first, uint32_t *end)
+{
+    uint32_t i;
+
+    for (i = 0; i < r->nkw; i++)
+        if (!(r->kw[i].kw->flags & SN_KW_STICKY) && r->kw[i].buffer != SN_BUF_PKT &&
+            (r->kw[i].kw->flags & (SN_KW_PAYLOAD | SN_KW_TRANSFORM)))
+            break;
+    if (i == r->nkw)
+        return false;
+    *first = i;
+    for (*end = i; *end < r->nkw && r->kw[*end].buffer == r->kw[i].buffer &&
+                   !(r->kw[*end].kw->flags & SN_KW_STICKY);
+         (*end)++)
+        ;
+    return true;
+}
+
+/* Runs the payload inspector (inspect.c) over every instance of the rule's buffer as the
+ * engine will: true when one instance matches. */
+static bool payload_match(struct sn_detect_thread *t, const struct sn_rule *r)
+{
+    uint32_t first, end;
+    int buf;
+
+    if (!payload_run(r, &first, &end))
+        return false;
+    buf = r->kw[first].buffer;
+    for (uint32_t idx = 0; idx < 64; idx++) {
+        const uint8_t *d;
+        uint32_t n;
+        if (!sn_detect_get_buffer(t, buf, idx, &d, &n))
+            return false;
+        t->buf = d;
+        t->buf_len = n;
+        t->buf_id = buf;
+        t->buf_idx = idx;
+        t->cursor = 0;
+        if (sn_inspect_buffer(t, first, end))
+            return true;
+    }
+    return false;
+}
+
 static void test_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const char *proto)
 {
     struct sn_detect_thread *t = &g_t;
@@ -87,7 +135,11 @@ static void test_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, c
     }
     for (int r = 0; r < g_nrules; r++) {
         const struct sn_rule *rule = g_rules[r];
+        uint32_t first, end;
         t->rule = rule;
+        if (payload_run(rule, &first, &end))
+            log_fmt("%s %s sid:%u payload %d\n", proto, ds, rule->sid,
+                    payload_match(t, rule) ? 1 : 0);
         for (uint32_t i = 0; i < rule->nkw; i++) {
             const struct sn_kw_inst *in = &rule->kw[i];
             if (!in->kw->match)
@@ -111,6 +163,7 @@ static void rules_set(const char *const *rules)
             printf("# rule does not parse: %s: %s\n", rules[i], err.msg);
             continue;
         }
+        sn_inspect_prepare_rule(r);
         g_rules[g_nrules++] = r;
     }
 }
@@ -135,6 +188,7 @@ static char *run_log(const char *rel, bool one_byte)
     }
     app_test_free(&r);
     res = strdup(g_log);
+    sn_inspect_thread_free(&g_t);
     for (int i = 0; i < 4; i++) {
         free(g_t.scratch[i]);
         g_t.scratch[i] = NULL;
@@ -644,6 +698,74 @@ CS_TEST(kw_tls_cert_dates)
             CS_FAILF("accepted: %s", bad[i]);
             sn_rule_free(rule);
         }
+    }
+}
+
+/* The buffers through the payload inspector (content, bsize, startswith…), as the engine
+ * will run them: the bytes this file hands out are what rules written for Suricata expect. */
+CS_TEST(payload_keywords_over_buffers)
+{
+    static const char *const r[] = {
+        "alert http any any -> any any (http.user_agent; content:\"curl/\"; startswith; "
+        "sid:1;)",
+        "alert http any any -> any any (http.header_names; content:\"|0d 0a|Host|0d 0a|\"; "
+        "startswith; content:\"|0d 0a 0d 0a|\"; endswith; sid:2;)",
+        "alert http any any -> any any (http.header; content:\"Cookie\"; sid:3;)",
+        "alert http any any -> any any (http.header.raw; content:\"Cookie: X-Qlik\"; sid:4;)",
+        "alert http any any -> any any (http.start; content:\"HEAD /resources/\"; startswith; "
+        "content:\"|0d 0a|Cookie: X-Qlik\"; distance:0; sid:5;)",
+        "alert http any any -> any any (http.request_header; content:\"Cookie: \"; startswith; "
+        "sid:6;)",
+        "alert http any any -> any any (http.request_line; content:\"HTTP/1.1\"; endswith; "
+        "bsize:56; sid:7;)",
+        "alert http any any -> any any (http.cookie; content:\"X-Qlik-Session=\"; startswith; "
+        "pcre:\"/^X-Qlik-Session=[0-9-]+$/\"; sid:8;)",
+        "alert dns any any -> any any (dns.query; content:\"suricata-ids.org\"; endswith; "
+        "bsize:20; sid:9;)",
+        "alert dns any any -> any any (dns.answer.name; content:\"suricata-ids.org\"; bsize:16; "
+        "sid:10;)",
+        "alert tls any any -> any any (tls.sni; content:\"google.de\"; bsize:9; sid:11;)",
+        "alert tls any any -> any any (ja3.hash; content:\"a607f3a5c94c2ee592af1456f36c8367\"; "
+        "sid:12;)",
+        "alert tls any any -> any any (tls.alpn; content:\"http/1.1\"; bsize:8; sid:13;)",
+        "alert tls any any -> any any (tls.cert_subject; content:\"CN=*.google.de\"; endswith; "
+        "sid:14;)",
+        "alert tls any any -> any any (tls.certs; content:\"Google Internet Authority G2\"; "
+        "sid:15;)",
+        NULL,
+    };
+    char *h = run("pcaps/http/sv-http-chunked.pcap", r);
+    char *d, *t;
+
+    if (h) {
+        HAS(h, "http ts sid:1 payload 0"); /* a Chrome user agent */
+        HAS(h, "http ts sid:2 payload 1");
+        HAS(h, "http ts sid:3 payload 0"); /* http.header leaves the Cookie out */
+        HAS(h, "http ts sid:4 payload 1");
+        HAS(h, "http ts sid:5 payload 1");
+        HAS(h, "http ts sid:6 payload 1"); /* instance 1 of the multi-buffer */
+        HAS(h, "http ts sid:7 payload 1");
+        HAS(h, "http ts sid:8 payload 1");
+        free(h);
+    }
+    d = run("pcaps/dns/dns-udp-dig.pcap", r);
+    if (d) {
+        HAS(d, "dns ts sid:9 payload 1");
+        HAS(d, "dns tc sid:9 payload 0"); /* dns.query: requests only */
+        HAS(d, "dns tc sid:10 payload 1"); /* answers 1 and 2 are the bare domain */
+        HAS(d, "dns ts sid:10 payload 0");
+        free(d);
+    }
+    t = run("pcaps/tls/chrome-34-google.pcap", r);
+    if (t) {
+        HAS(t, "tls ts sid:11 payload 1");
+        HAS(t, "tls ts sid:12 payload 1");
+        HAS(t, "tls ts sid:13 payload 1"); /* the third ALPN of the ClientHello */
+        HAS(t, "tls tc sid:13 payload 0"); /* the server chose spdy/3.1 */
+        CHECK(lines(t, "tls tc sid:14 payload 1") > 0);
+        CHECK(lines(t, "tls tc sid:15 payload 1") > 0); /* the issuer inside the DER */
+        CHECK_EQ(lines(t, "tls ts sid:14 payload 1"), 0);
+        free(t);
     }
 }
 
