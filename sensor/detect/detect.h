@@ -80,8 +80,12 @@ struct sn_detect_thread {
 
 /* Instance `idx` of inspection buffer `buf` for t's packet / flow / transaction / direction.
  * Single-value buffers have only idx 0; multi-buffers (dns.answer.name, tls.certs,
- * http.request_header, …) have 0..n-1. Returns true and sets *data and *len (which stay valid
- * until the engine moves to the next packet or transaction) when it exists. */
+ * http.request_header, …) have 0..n-1. Returns true and sets *data and *len when it exists.
+ * Buffers that point into parser memory stay valid until the engine moves to the next packet
+ * or transaction; buffers getbuf.c assembles (http.header, http.start, http.header_names,
+ * http.request_header/response_header, DNS names) live in t->scratch[SN_GETBUF_SCRATCH] and
+ * stay valid only until the next sn_detect_get_buffer() call on t: inspect one buffer
+ * instance at a time. */
 bool sn_detect_get_buffer(struct sn_detect_thread *t, int buf, uint32_t idx,
                           const uint8_t **data, uint32_t *len);
 
