@@ -81,4 +81,41 @@ void sn_app_eve_end(struct sn_worker *w, struct cs_json *j);
  * worker's record buffer: never call it between sn_app_eve_begin() and sn_app_eve_end(). */
 void sn_app_event(struct sn_worker *w, const struct sn_flow *f, const char *name);
 
+/* ---- the detection hook ------------------------------------------------------------ */
+
+/* The detection engine's entry point for transactions (defined in sensor/detect/detect.c,
+ * declared in detect.h; NULL while detection is off). Parsers call it through
+ * sn_app_detect() whenever a transaction has new inspectable data in direction `dir`,
+ * ALWAYS before that data is logged, overwritten or freed. What `tx` is, per `proto`
+ * (getbuf.c and the app keywords cast it back):
+ *
+ *   "http"    struct sn_http_tx * (http.h): called when the request headers are complete,
+ *             when the request is complete (if it had a body or the headers were never
+ *             completed), and the same for the response (final response only, not 1xx).
+ *             Valid during the call; the transaction is freed after it is logged.
+ *   "dns"     const struct sn_dns_msg * (dns.h): each message, before it is logged. dir is
+ *             the logical direction (queries to-server) even when the parser swapped the
+ *             roles of a flow captured mid-way. Valid until the next message of that dir.
+ *   "tls"     struct sn_tls_state * (tls.h, the flow's parser state): after each handshake
+ *             message (ClientHello, ServerHello, Certificate, key exchanges, …) and each
+ *             SSLv2 hello; st->hs_current tells which one. Valid for the flow's life.
+ *   "ssh"     struct sn_ssh_state * (ssh.h, the flow's state): after each banner and each
+ *             KEXINIT. Valid for the flow's life.
+ *   "modbus"  struct sn_modbus_tx * (modbus.h): each request (has_req, logical dir
+ *             to-server) and each response (has_resp, to-client). Valid during the call.
+ *   "dnp3"    const struct sn_dnp3_msg * (dnp3.h): each complete application message of
+ *             dir, objects decoded, before it is logged. Valid until the next frame of dir.
+ *   "enip"    struct sn_enip_tx * (enip.h): each request (logical dir to-server) and each
+ *             response (to-client). Valid during the call.
+ *
+ * The call is one pointer test when detection is off. Runs on the flow's worker. */
+extern void (*sn_detect_app_cb)(struct sn_worker *w, struct sn_flow *f, int dir, void *tx,
+                                const char *proto);
+static inline void sn_app_detect(struct sn_worker *w, struct sn_flow *f, int dir, void *tx,
+                                 const char *proto)
+{
+    if (sn_detect_app_cb)
+        sn_detect_app_cb(w, f, dir, tx, proto);
+}
+
 #endif

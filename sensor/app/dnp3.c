@@ -562,7 +562,7 @@ static const char *const iin_names[16] = {
     "reserved_1",
 };
 
-static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3_state *s, int dir,
+static void on_message(struct sn_worker *w, struct sn_flow *f, struct dnp3_state *s, int dir,
                        uint8_t lctrl, uint16_t dst, uint16_t src)
 {
     struct dnp3_dir *dd = &s->d[dir];
@@ -593,6 +593,14 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
     m->data_len = n;
     if (hdr == 4)
         m->iin = (uint16_t)(a[2] << 8 | a[3]);
+    if (sn_detect_app_cb) {
+        /* detection sees the decoded objects before the record is written: decode once
+         * without logging (the logging pass below decodes again, events counted there) */
+        struct obj_ctx pre = {w, f, s, m, NULL, 0, 0};
+        parse_objects(&pre, a + hdr, n - hdr, dir == SN_TOSERVER && req_without_data(m->func));
+        sn_app_detect(w, f, dir, m, "dnp3");
+        m->nobjs = 0;
+    }
     /* application confirms (function 0) are not logged, as in Suricata */
     j = m->func == 0 ? NULL : sn_app_eve_begin(w, f, SN_EVE_DNP3, "dnp3");
     c.j = j;
@@ -654,7 +662,7 @@ static void on_message(struct sn_worker *w, const struct sn_flow *f, struct dnp3
 /* ---- link / transport ------------------------------------------------------------------ */
 
 /* Handles one whole link frame fr[0..size) whose header CRC is good. */
-static void on_frame(struct sn_worker *w, const struct sn_flow *f, struct dnp3_state *s, int dir,
+static void on_frame(struct sn_worker *w, struct sn_flow *f, struct dnp3_state *s, int dir,
                      const uint8_t *fr, uint32_t size)
 {
     struct dnp3_dir *dd = &s->d[dir];

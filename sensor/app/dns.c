@@ -1099,6 +1099,7 @@ static int handle_msg(struct sn_worker *w, struct sn_flow *f, struct dns_state *
     m->invalid_additionals = wk.inv_add;
     m->tx_id = st->tx_count++;
     m->valid = true;
+    sn_app_detect(w, f, dir, m, "dns");
     log_msg(w, f, st, dir, rawdir, m);
     if (wk.inv_add)
         raise(w, f, "dns.invalid_additionals");

@@ -8,6 +8,7 @@
 #include "../config.h"
 #include "../stream/stream.h"
 #include "app.h"
+#include "enip.h"
 
 #include <netinet/in.h>
 #include <stdio.h>
@@ -16,11 +17,6 @@
 #define ENIP_MAX_LEN 16384    /* longer length fields are not believed: stop the direction */
 #define ENIP_MAX_PENDING 32   /* unanswered requests kept; beyond: too_many_transactions */
 #define ENIP_MAX_EVENTS 64    /* anomaly records per flow at most */
-#define ENIP_NAME_MAX 32      /* product name bytes kept */
-#define ENIP_SVC_NAME_MAX 16  /* service name bytes kept */
-#define ENIP_MAX_SEGS 6       /* logical path segments kept */
-#define ENIP_MAX_MULT 8       /* services of a multiple service packet kept */
-#define ENIP_SUB_SEGS 3       /* logical path segments kept per embedded service */
 #define ENIP_PORT 44818
 
 enum {
@@ -36,69 +32,14 @@ enum {
     CMD_CANCEL = 0x73,
 };
 
-/* one logical path segment: type 0 class, 1 instance, 2 member, 3 connection point,
- * 4 attribute */
-struct enip_seg {
-    uint8_t type;
-    uint32_t value;
-};
-
-/* one service embedded in a multiple service packet */
-struct enip_sub {
-    uint8_t service;
-    uint8_t status;
-    bool has_ext;
-    uint16_t ext;
-    uint8_t nsegs;
-    struct enip_seg segs[ENIP_SUB_SEGS];
-};
-
-/* One encapsulation message with what was decoded from it. The fields a rule inspects
- * (command, status, identity, protocol version, CIP service/class/instance/attribute and
- * status) are plain members here. */
-struct enip_msg {
-    uint16_t cmd;
-    uint16_t len;
-    uint32_t session;
-    uint32_t status;
-    uint32_t options;
-    bool has_identity, has_services, has_register, has_cip;
-    /* ListIdentity response (first identity item) */
-    uint16_t id_proto, vendor, dev_type, product_code, id_status;
-    uint8_t rev_major, rev_minor, state;
-    uint32_t serial;
-    uint8_t name_len;
-    char name[ENIP_NAME_MAX];
-    /* ListServices response (first item) */
-    uint16_t svc_proto, capabilities;
-    uint8_t svc_name_len;
-    char svc_name[ENIP_SVC_NAME_MAX];
-    /* RegisterSession */
-    uint16_t reg_proto, reg_options;
-    /* CIP */
-    uint8_t cip_service;  /* without the response bit */
-    uint8_t cip_status;   /* general status (responses) */
-    bool cip_has_ext;
-    uint16_t cip_ext;     /* first extended status word */
-    uint8_t nsegs;
-    struct enip_seg segs[ENIP_MAX_SEGS];
-    uint8_t nmult;        /* multiple service packet members (first ENIP_MAX_MULT) */
-    struct enip_sub mult[ENIP_MAX_MULT];
-};
-
-struct enip_tx {
-    bool has_req, has_resp;
-    struct enip_msg req, resp;
-};
-
 struct enip_state {
-    struct enip_tx pend[ENIP_MAX_PENDING]; /* unanswered requests, oldest first */
+    struct sn_enip_tx pend[ENIP_MAX_PENDING]; /* unanswered requests, oldest first */
     uint32_t npend;
     uint32_t nevents;
     bool init, srv_eof, too_many;
     uint8_t req_dir;  /* SN_TOCLIENT when the flow's first packet came from the ENIP port */
     bool dead[2];     /* direction no longer parseable (lying length) */
-    struct enip_tx last; /* last finished transaction (for detection) */
+    struct sn_enip_tx last; /* last finished transaction (for detection) */
 };
 
 /* ---- names ----------------------------------------------------------------------------- */
@@ -207,7 +148,7 @@ static const char *device_type_name(uint16_t t)
     }
 }
 
-static const char *cip_service_name(uint8_t s, const struct enip_seg *segs, uint8_t nsegs)
+static const char *cip_service_name(uint8_t s, const struct sn_enip_seg *segs, uint8_t nsegs)
 {
     uint32_t cls = nsegs && segs[0].type == 0 ? segs[0].value : 0;
 
@@ -401,7 +342,7 @@ static void json_name_or_num(struct cs_json *j, const char *key, const char *nam
     cs_json_str(j, key, name);
 }
 
-static void log_service(struct cs_json *j, uint8_t service, const struct enip_seg *segs,
+static void log_service(struct cs_json *j, uint8_t service, const struct sn_enip_seg *segs,
                         uint8_t nsegs)
 {
     const char *svc = cip_service_name(service, segs, nsegs);
@@ -414,7 +355,7 @@ static void log_service(struct cs_json *j, uint8_t service, const struct enip_se
     cs_json_str(j, "service", svc);
 }
 
-static void log_path(struct cs_json *j, const struct enip_seg *segs, uint8_t nsegs)
+static void log_path(struct cs_json *j, const struct sn_enip_seg *segs, uint8_t nsegs)
 {
     if (nsegs && segs[0].type == 0 && cip_class_name(segs[0].value))
         cs_json_str(j, "class_name", cip_class_name(segs[0].value));
@@ -441,7 +382,7 @@ static void log_status(struct cs_json *j, uint8_t status, bool has_ext, uint16_t
     }
 }
 
-static void log_cip(struct cs_json *j, const struct enip_msg *m, bool req)
+static void log_cip(struct cs_json *j, const struct sn_enip_msg *m, bool req)
 {
     cs_json_open(j, "cip");
     log_service(j, m->cip_service, m->segs, m->nsegs);
@@ -452,7 +393,7 @@ static void log_cip(struct cs_json *j, const struct enip_msg *m, bool req)
     if (m->nmult) {
         cs_json_open_arr(j, "multiple");
         for (uint8_t i = 0; i < m->nmult; i++) {
-            const struct enip_sub *e = &m->mult[i];
+            const struct sn_enip_sub *e = &m->mult[i];
             cs_json_open(j, NULL);
             log_service(j, e->service, e->segs, e->nsegs);
             if (req)
@@ -466,7 +407,7 @@ static void log_cip(struct cs_json *j, const struct enip_msg *m, bool req)
     cs_json_close(j);
 }
 
-static void log_msg(struct cs_json *j, const struct enip_msg *m, bool req)
+static void log_msg(struct cs_json *j, const struct sn_enip_msg *m, bool req)
 {
     char buf[16];
 
@@ -504,7 +445,7 @@ static void log_msg(struct cs_json *j, const struct enip_msg *m, bool req)
 }
 
 static void finish_tx(struct sn_worker *w, const struct sn_flow *f, struct enip_state *s,
-                      const struct enip_tx *tx)
+                      const struct sn_enip_tx *tx)
 {
     struct cs_json *j;
 
@@ -540,7 +481,7 @@ static uint8_t copy_name(char *out, size_t cap, const uint8_t *p, uint32_t n)
 
 /* ListIdentity response body: item count, then items; the first CIP identity item (0x0c)
  * is decoded. Returns false when the body is inconsistent. */
-static bool parse_identity(struct enip_msg *m, const uint8_t *p, uint32_t n)
+static bool parse_identity(struct sn_enip_msg *m, const uint8_t *p, uint32_t n)
 {
     uint32_t off = 2, cnt;
 
@@ -581,7 +522,7 @@ static bool parse_identity(struct enip_msg *m, const uint8_t *p, uint32_t n)
     return true;
 }
 
-static bool parse_services(struct enip_msg *m, const uint8_t *p, uint32_t n)
+static bool parse_services(struct sn_enip_msg *m, const uint8_t *p, uint32_t n)
 {
     uint32_t off = 2, cnt;
 
@@ -611,7 +552,7 @@ static bool parse_services(struct enip_msg *m, const uint8_t *p, uint32_t n)
         /* the name is a NUL-padded 16-byte field */
         {
             uint32_t k = 0, avail = ilen - 4u;
-            while (k < avail && k < ENIP_SVC_NAME_MAX && it[4 + k])
+            while (k < avail && k < SN_ENIP_SVC_NAME_MAX && it[4 + k])
                 k++;
             m->svc_name_len = copy_name(m->svc_name, sizeof(m->svc_name), it + 4, k);
         }
@@ -621,7 +562,7 @@ static bool parse_services(struct enip_msg *m, const uint8_t *p, uint32_t n)
 
 /* Logical path (size in 16-bit words already applied: n bytes). Stops at the first segment
  * that is not logical; returns false when a segment runs past the path. */
-static bool parse_path(struct enip_seg *segs, uint8_t cap, uint8_t *nsegs, const uint8_t *p,
+static bool parse_path(struct sn_enip_seg *segs, uint8_t cap, uint8_t *nsegs, const uint8_t *p,
                        uint32_t n)
 {
     uint32_t off = 0;
@@ -665,13 +606,13 @@ static bool parse_path(struct enip_seg *segs, uint8_t cap, uint8_t *nsegs, const
 
 /* CIP message router request or response (n >= 1). */
 /* One embedded request or response of a multiple service packet (n bytes at p). */
-static bool parse_sub(struct enip_sub *e, const uint8_t *p, uint32_t n, bool req)
+static bool parse_sub(struct sn_enip_sub *e, const uint8_t *p, uint32_t n, bool req)
 {
     if (n < 2)
         return false;
     e->service = p[0] & 0x7f;
     if (req)
-        return n - 2 >= 2u * p[1] && parse_path(e->segs, ENIP_SUB_SEGS, &e->nsegs, p + 2,
+        return n - 2 >= 2u * p[1] && parse_path(e->segs, SN_ENIP_SUB_SEGS, &e->nsegs, p + 2,
                                                  2u * p[1]);
     if (n < 4)
         return false;
@@ -686,7 +627,7 @@ static bool parse_sub(struct enip_sub *e, const uint8_t *p, uint32_t n, bool req
 }
 
 /* Multiple service packet data: count, offsets from the count field, the services. */
-static bool parse_multiple(struct enip_msg *m, const uint8_t *p, uint32_t n, bool req)
+static bool parse_multiple(struct sn_enip_msg *m, const uint8_t *p, uint32_t n, bool req)
 {
     uint32_t cnt;
 
@@ -701,7 +642,7 @@ static bool parse_multiple(struct enip_msg *m, const uint8_t *p, uint32_t n, boo
 
         if (start < 2 + 2 * cnt || start >= end || end > n)
             return false;
-        if (m->nmult < ENIP_MAX_MULT) {
+        if (m->nmult < SN_ENIP_MAX_MULT) {
             if (!parse_sub(&m->mult[m->nmult], p + start, end - start, req))
                 return false;
             m->nmult++;
@@ -711,7 +652,7 @@ static bool parse_multiple(struct enip_msg *m, const uint8_t *p, uint32_t n, boo
 }
 
 /* CIP message router request or response (n >= 1). */
-static bool parse_cip(struct enip_msg *m, const uint8_t *p, uint32_t n, bool req)
+static bool parse_cip(struct sn_enip_msg *m, const uint8_t *p, uint32_t n, bool req)
 {
     uint32_t hl;
 
@@ -721,7 +662,7 @@ static bool parse_cip(struct enip_msg *m, const uint8_t *p, uint32_t n, bool req
         if (n < 2)
             return false;
         hl = 2u + 2u * p[1];
-        if (n < hl || !parse_path(m->segs, ENIP_MAX_SEGS, &m->nsegs, p + 2, hl - 2))
+        if (n < hl || !parse_path(m->segs, SN_ENIP_MAX_SEGS, &m->nsegs, p + 2, hl - 2))
             return false;
     } else {
         if (n < 4)
@@ -742,7 +683,7 @@ static bool parse_cip(struct enip_msg *m, const uint8_t *p, uint32_t n, bool req
 
 /* SendRRData / SendUnitData body: interface handle, timeout, common packet format items;
  * the data item (0xb2 unconnected, 0xb1 connected with its sequence count) holds CIP. */
-static bool parse_cpf(struct enip_msg *m, const uint8_t *p, uint32_t n, bool req)
+static bool parse_cpf(struct sn_enip_msg *m, const uint8_t *p, uint32_t n, bool req)
 {
     uint32_t off = 8, cnt;
 
@@ -776,7 +717,7 @@ static bool parse_cpf(struct enip_msg *m, const uint8_t *p, uint32_t n, bool req
 }
 
 /* Decodes the body of message m (n bytes at p). Returns false when malformed. */
-static bool parse_body(struct enip_msg *m, const uint8_t *p, uint32_t n, bool req)
+static bool parse_body(struct sn_enip_msg *m, const uint8_t *p, uint32_t n, bool req)
 {
     switch (m->cmd) {
     case CMD_LIST_IDENTITY:
@@ -802,13 +743,14 @@ static bool parse_body(struct enip_msg *m, const uint8_t *p, uint32_t n, bool re
 
 /* ---- transactions ----------------------------------------------------------------------- */
 
-static void on_request(struct sn_worker *w, const struct sn_flow *f, struct enip_state *s,
-                       const struct enip_msg *m)
+static void on_request(struct sn_worker *w, struct sn_flow *f, struct enip_state *s,
+                       const struct sn_enip_msg *m)
 {
-    struct enip_tx *tx;
+    struct sn_enip_tx *tx;
 
     if (s->srv_eof || m->cmd == CMD_UNREGISTER_SESSION || m->cmd == CMD_NOP) {
-        struct enip_tx one = {.has_req = true, .req = *m};
+        struct sn_enip_tx one = {.has_req = true, .req = *m};
+        sn_app_detect(w, f, SN_TOSERVER, &one, "enip");
         finish_tx(w, f, s, &one); /* no reply will come */
         return;
     }
@@ -825,22 +767,25 @@ static void on_request(struct sn_worker *w, const struct sn_flow *f, struct enip
     tx->has_req = true;
     tx->has_resp = false;
     tx->req = *m;
+    sn_app_detect(w, f, SN_TOSERVER, tx, "enip");
 }
 
-static void on_response(struct sn_worker *w, const struct sn_flow *f, struct enip_state *s,
-                        const struct enip_msg *m)
+static void on_response(struct sn_worker *w, struct sn_flow *f, struct enip_state *s,
+                        const struct sn_enip_msg *m)
 {
     uint32_t i;
 
     for (i = 0; i < s->npend && s->pend[i].req.cmd != m->cmd; i++)
         ;
     if (i == s->npend) {
-        struct enip_tx one = {.has_resp = true, .resp = *m};
+        struct sn_enip_tx one = {.has_resp = true, .resp = *m};
+        sn_app_detect(w, f, SN_TOCLIENT, &one, "enip");
         finish_tx(w, f, s, &one);
         return;
     }
     s->pend[i].resp = *m;
     s->pend[i].has_resp = true;
+    sn_app_detect(w, f, SN_TOCLIENT, &s->pend[i], "enip");
     finish_tx(w, f, s, &s->pend[i]);
     memmove(s->pend + i, s->pend + i + 1, (s->npend - i - 1) * sizeof(*s->pend));
     s->npend--;
@@ -874,7 +819,7 @@ static int enip_parse(struct sn_worker *w, struct sn_flow *f, void *state, int d
     }
     while (!s->dead[dir] && len - off >= ENIP_HDR_LEN) {
         const uint8_t *d = data + off;
-        struct enip_msg m;
+        struct sn_enip_msg m;
         bool req = dir == s->req_dir;
 
         memset(&m, 0, sizeof(m));

@@ -62,6 +62,7 @@ struct http_dir {
     bool trailer;
     bool events_long;            /* field_too_long raised for this message */
     bool events_many;
+    bool hdr_cb;                 /* detection was called for this message's headers */
     uint64_t remain;             /* CL bytes or chunk bytes left */
     struct sn_http_tx *tx;       /* transaction in progress in this direction */
     z_stream z;
@@ -558,6 +559,16 @@ static void file_open(struct sn_http_state *s, struct sn_http_tx *tx, int dir)
     tx->file[dir] = fl;
 }
 
+const uint8_t *sn_http_file_name(const struct sn_http_tx *tx, int dir, uint32_t *len)
+{
+    const struct http_file *fl = tx->file[dir & 1];
+
+    if (!fl || !fl->name.len)
+        return NULL;
+    *len = fl->name.len;
+    return fl->name.p;
+}
+
 /* Decoded body bytes (after dechunking and decompression). */
 static void entity(struct sn_http_state *s, struct sn_http_tx *tx, int dir, const uint8_t *d,
                    uint32_t n)
@@ -743,7 +754,11 @@ static void msg_done(struct sn_worker *w, struct sn_flow *f, struct sn_http_stat
         tx->progress |= dir == SN_TOSERVER ? SN_HTTP_REQ_DONE : SN_HTTP_RESP_DONE;
         if (tx->file[dir])
             tx->file[dir]->closed = true;
+        /* the body is complete (detection saw the headers already when there is none) */
+        if (!hd->hdr_cb || (dir == SN_TOSERVER ? tx->req_body_len : tx->resp_msg_len))
+            sn_app_detect(w, f, dir, tx, "http");
     }
+    hd->hdr_cb = false;
     hd->tx = NULL;
     if (hd->state != P_WAIT && hd->state != P_TUNNEL)
         hd->state = P_LINE;
@@ -1198,7 +1213,10 @@ static void headers_done(struct sn_worker *w, struct sn_flow *f, struct sn_http_
         } else if (tx->protocol.len == 8 && !memcmp(tx->protocol.p, "HTTP/1.1", 8)) {
             ev(w, f, dir, "missing_host_header", NULL);
         }
+        hd->hdr_cb = true;
+        sn_app_detect(w, f, dir, tx, "http");
         if (ieq(tx->method.p, tx->method.len, "CONNECT")) {
+            hd->hdr_cb = false;
             tx->progress |= SN_HTTP_REQ_DONE;
             hd->tx = NULL;
             hd->state = P_WAIT;
@@ -1219,6 +1237,8 @@ static void headers_done(struct sn_worker *w, struct sn_flow *f, struct sn_http_
         return;
     }
     tx->progress |= SN_HTTP_RESP_HDRS;
+    hd->hdr_cb = true;
+    sn_app_detect(w, f, dir, tx, "http");
     {
         bool connect = ieq(tx->method.p, tx->method.len, "CONNECT");
         if (tx->status == 101 || (connect && tx->status >= 200 && tx->status < 300)) {

@@ -79,4 +79,9 @@ const struct sn_http_tx *sn_http_tx_first(const struct sn_http_state *s);
 const uint8_t *sn_http_header_get(const struct sn_http_hdrs *h, const char *name,
                                   uint32_t *len);
 
+/* Name of the file carried by the body of direction dir (the fileinfo "filename": the
+ * Content-Disposition filename, else the URI path without query), or NULL when that body has
+ * no file (yet: a file opens with the first body byte). Valid as the transaction. */
+const uint8_t *sn_http_file_name(const struct sn_http_tx *tx, int dir, uint32_t *len);
+
 #endif

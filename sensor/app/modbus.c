@@ -432,7 +432,7 @@ static void log_msg(struct cs_json *j, const struct sn_modbus_msg *m)
 }
 
 /* Writes the record of tx and keeps it as the last finished transaction. */
-static void finish_tx(struct sn_worker *w, const struct sn_flow *f, struct mb_state *s,
+static void finish_tx(struct sn_worker *w, struct sn_flow *f, struct mb_state *s,
                       const struct sn_modbus_tx *tx)
 {
     struct cs_json *j;
@@ -662,7 +662,7 @@ static void pend_remove(struct mb_state *s, uint32_t i)
     s->npend--;
 }
 
-static void on_request(struct sn_worker *w, const struct sn_flow *f, struct mb_state *s,
+static void on_request(struct sn_worker *w, struct sn_flow *f, struct mb_state *s,
                        const struct sn_modbus_msg *m)
 {
     struct sn_modbus_tx *tx;
@@ -693,6 +693,7 @@ static void on_request(struct sn_worker *w, const struct sn_flow *f, struct mb_s
     tx->has_req = true;
     tx->has_resp = false;
     tx->req = *m;
+    sn_app_detect(w, f, SN_TOSERVER, tx, "modbus");
     if (s->srv_eof) { /* no answer can come any more */
         finish_tx(w, f, s, tx);
         return;
@@ -700,7 +701,7 @@ static void on_request(struct sn_worker *w, const struct sn_flow *f, struct mb_s
     s->npend++;
 }
 
-static void on_response(struct sn_worker *w, const struct sn_flow *f, struct mb_state *s,
+static void on_response(struct sn_worker *w, struct sn_flow *f, struct mb_state *s,
                         struct sn_modbus_msg *m, const uint8_t *pdu, uint32_t n)
 {
     struct sn_modbus_tx tx;
@@ -717,6 +718,7 @@ static void on_response(struct sn_worker *w, const struct sn_flow *f, struct mb_
         tx.has_req = false;
         tx.has_resp = true;
         tx.resp = *m;
+        sn_app_detect(w, f, SN_TOCLIENT, &tx, "modbus");
         finish_tx(w, f, s, &tx);
         return;
     }
@@ -725,11 +727,12 @@ static void on_response(struct sn_worker *w, const struct sn_flow *f, struct mb_
     raise_errors(w, f, s, m->errors);
     s->pend[i].resp = *m;
     s->pend[i].has_resp = true;
+    sn_app_detect(w, f, SN_TOCLIENT, &s->pend[i], "modbus");
     finish_tx(w, f, s, &s->pend[i]);
     pend_remove(s, i);
 }
 
-static void flush_pending(struct sn_worker *w, const struct sn_flow *f, struct mb_state *s)
+static void flush_pending(struct sn_worker *w, struct sn_flow *f, struct mb_state *s)
 {
     for (uint32_t i = 0; i < s->npend; i++)
         finish_tx(w, f, s, &s->pend[i]);

@@ -274,6 +274,7 @@ static uint32_t step_banner(struct sn_worker *w, struct sn_flow *f, struct sn_ss
     }
     if (sd->st != ST_BANNER_EOL)
         sd->st = after_banner(s);
+    sn_app_detect(w, f, dir, s, "ssh");
     return cut;
 }
 
@@ -303,8 +304,11 @@ static uint32_t step_record(struct sn_worker *w, struct sn_flow *f, struct sn_ss
     if (code == SSH_MSG_KEXINIT && !sd->lists && total <= SSH_MAX_KEXINIT) {
         if (n < total)
             return 0;
-        if (parse_kexinit(sd, d + 6, plen - pad - 2) && s->hassh_on)
-            hassh_compute(sd, dir);
+        if (parse_kexinit(sd, d + 6, plen - pad - 2)) {
+            if (s->hassh_on)
+                hassh_compute(sd, dir);
+            sn_app_detect(w, f, dir, s, "ssh");
+        }
         return total;
     }
     if (n >= total)

@@ -27,6 +27,8 @@ enum {
     HT_CLIENT_HELLO = 1,
     HT_SERVER_HELLO = 2,
     HT_CERTIFICATE = 11,
+    HT_SERVER_KEYX = 12,
+    HT_CLIENT_KEYX = 16,
 };
 
 /* SHA-256("HelloRetryRequest"): the random of a HelloRetryRequest (RFC 8446 4.1.3) */
@@ -477,6 +479,12 @@ static void handshake_msg(struct sn_worker *w, struct sn_flow *f, struct sn_tls_
         parse_server_hello(w, f, st, b, n);
     else if (type == HT_CERTIFICATE)
         parse_certificate(w, f, st, dir, b, n);
+    st->hs_current = type == HT_CLIENT_HELLO   ? SN_TLS_HS_CLIENT_HELLO
+                     : type == HT_SERVER_HELLO ? SN_TLS_HS_SERVER_HELLO
+                     : type == HT_CLIENT_KEYX  ? SN_TLS_HS_CLIENT_KEYX
+                     : type == HT_SERVER_KEYX  ? SN_TLS_HS_SERVER_KEYX
+                                               : SN_TLS_HS_UNKNOWN;
+    sn_app_detect(w, f, dir, st, "tls");
 }
 
 /* Appends a handshake record's payload and handles every complete message. */
@@ -569,6 +577,8 @@ static uint32_t sslv2_record(struct sn_worker *w, struct sn_flow *f, struct sn_t
                     h->ciphers[h->nciphers++] = cs_get_be16(cs + 3 * i + 1);
         }
         /* no JA3/JA4 for SSLv2 hellos */
+        st->hs_current = SN_TLS_HS_CLIENT_HELLO;
+        sn_app_detect(w, f, dir, st, "tls");
     } else if (k == 4 && dir == SN_TOCLIENT) {
         uint32_t cert_len;
         const uint8_t *cert;
@@ -589,6 +599,8 @@ static uint32_t sslv2_record(struct sn_worker *w, struct sn_flow *f, struct sn_t
         }
         td->enc = true;
         st->p->d[SN_TOSERVER].enc = true;
+        st->hs_current = SN_TLS_HS_SERVER_HELLO;
+        sn_app_detect(w, f, dir, st, "tls");
     } else if (!td->started) {
         ev(w, f, "tls.invalid_sslv2_header");
         td->dead = true;

@@ -63,6 +63,13 @@ struct sn_tls_hello {
     char *alpn[SN_TLS_MAX_ALPN];
 };
 
+/* Handshake message kinds for ssl_state (sn_tls_state.hs_current) */
+#define SN_TLS_HS_CLIENT_HELLO 0x01
+#define SN_TLS_HS_SERVER_HELLO 0x02
+#define SN_TLS_HS_CLIENT_KEYX 0x04 /* ClientKeyExchange (16) */
+#define SN_TLS_HS_SERVER_KEYX 0x08 /* ServerKeyExchange (12) */
+#define SN_TLS_HS_UNKNOWN 0x10     /* any other handshake message */
+
 /* Everything a rule may inspect. */
 struct sn_tls_state {
     /* to-server */
@@ -89,6 +96,10 @@ struct sn_tls_state {
     /* traffic after ChangeCipherSpec: counted, not parsed */
     uint64_t enc_records[2], enc_bytes[2];
     uint32_t heartbeats;
+
+    /* The handshake message handled last (what ssl_state matches): one SN_TLS_HS_* bit,
+     * 0 before the first. Set before each detection callback. */
+    uint8_t hs_current;
 
     struct tls_parse *p;     /* private parse state (tls.c) */
 };

@@ -22,6 +22,7 @@ struct sn_worker;
 struct sn_detect_engine;
 struct sn_flowvars;
 
+#define SN_GETBUF_SCRATCH 3   /* scratch slot of sn_detect_get_buffer() (see below) */
 #define SN_DETECT_MAX_VARS 16 /* byte_extract / byte_math variables per rule */
 
 /* Per-flow detection state, f->detect (NULL until detection first needs it). */
@@ -54,7 +55,9 @@ struct sn_detect_thread {
     uint32_t cursor;  /* just past the previous payload match (relative keywords) */
     int64_t vars[SN_DETECT_MAX_VARS]; /* byte_extract / byte_math results */
 
-    /* Scratch for transforms / base64_data / buffer assembly: owned, grown on demand. */
+    /* Scratch for transforms / base64_data / buffer assembly: owned, grown on demand.
+     * scratch[SN_GETBUF_SCRATCH] (3) belongs to getbuf.c (assembled buffers); 0..2 to the
+     * inspector (below). */
     uint8_t *scratch[4];
     uint32_t scratch_cap[4];
 
@@ -77,8 +80,12 @@ struct sn_detect_thread {
 
 /* Instance `idx` of inspection buffer `buf` for t's packet / flow / transaction / direction.
  * Single-value buffers have only idx 0; multi-buffers (dns.answer.name, tls.certs,
- * http.request_header, …) have 0..n-1. Returns true and sets *data and *len (which stay valid
- * until the engine moves to the next packet or transaction) when it exists. */
+ * http.request_header, …) have 0..n-1. Returns true and sets *data and *len when it exists.
+ * Buffers that point into parser memory stay valid until the engine moves to the next packet
+ * or transaction; buffers getbuf.c assembles (http.header, http.start, http.header_names,
+ * http.request_header/response_header, DNS names) live in t->scratch[SN_GETBUF_SCRATCH] and
+ * stay valid only until the next sn_detect_get_buffer() call on t: inspect one buffer
+ * instance at a time. */
 bool sn_detect_get_buffer(struct sn_detect_thread *t, int buf, uint32_t idx,
                           const uint8_t **data, uint32_t *len);
 

@@ -67,4 +67,50 @@ struct sn_ssl_version {
     uint16_t versions, negated;
 };
 
+/* tls_cert_expired / tls_cert_valid (kw_tls_cert_expired.c): the server's own certificate
+ * of a TLS transaction under inspection when it has a validity period, else NULL; *now_s
+ * gets the inspection time (the packet's, else the worker's newest), in seconds. */
+struct sn_detect_thread;
+struct sn_tls_cert;
+const struct sn_tls_cert *sn_kw_tls_server_cert(const struct sn_detect_thread *t, int64_t *now_s);
+
+/* tls_cert_notbefore / tls_cert_notafter (kw_tls_cert_notbefore.c): op '=' (equal), '<',
+ * '>' against a, or 'r' for a <= x <= b; epoch seconds (UTC). */
+struct sn_kw_tls_date {
+    char op;
+    int64_t a, b;
+};
+int sn_kw_tls_date_setup(struct sn_kw_ctx *c, const char *opt);
+bool sn_kw_tls_date_eval(const struct sn_kw_tls_date *d, int64_t v);
+
+/* modbus: function F[, subfunction S] | function [!]category | access read|write [table]
+ * [, address A[, value V]] | unit U[, function…|access…]. Ranges as Suricata: "N" exact,
+ * "<N", ">N", "A<>B" (exclusive). */
+struct sn_mb_range {
+    uint16_t lo, hi; /* lo == hi: exact; lo == 0: < hi; hi == 65535: > lo; else lo < x < hi */
+};
+enum { SN_MB_KW_NONE = 0, SN_MB_KW_FUNCTION, SN_MB_KW_CATEGORY, SN_MB_KW_ACCESS };
+struct sn_kw_modbus {
+    uint8_t mode;     /* SN_MB_KW_* */
+    uint8_t function; /* SN_MB_KW_FUNCTION */
+    bool has_sub;
+    uint16_t sub;
+    uint8_t category; /* SN_MB_KW_CATEGORY: SN_MB_CAT_* bits (negation already applied) */
+    uint8_t access;   /* SN_MB_KW_ACCESS: SN_MB_ACC_* bits */
+    bool has_addr, has_value, has_unit;
+    struct sn_mb_range addr, value, unit;
+};
+
+/* cip_service:service[,class[,attribute]] */
+struct sn_kw_cip_service {
+    uint8_t service; /* without the response bit */
+    uint8_t nvals;   /* 1..3 values given */
+    uint32_t cls, attr;
+};
+
+/* dnp3_obj:group,variation */
+struct sn_kw_dnp3_obj {
+    uint8_t group, variation;
+};
+
 #endif

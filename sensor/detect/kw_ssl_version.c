@@ -1,6 +1,9 @@
 /* kw_ssl_version.c — ssl_version:[!]sslv2|sslv3|tls1.0|tls1.1|tls1.2|tls1.3[,…]; and
  * tls.version:1.2 (one version, also 0xNNNN). */
+#include "detect.h"
 #include "kw_app.h"
+
+#include "../app/tls.h"
 
 static const char *const versions[] = {"sslv2", "sslv3", "tls1.0", "tls1.1", "tls1.2", "tls1.3"};
 
@@ -58,12 +61,69 @@ static int tls_version_setup(struct sn_kw_ctx *c, const char *opt)
     return sn_kw_append(c, v);
 }
 
+/* Index into versions[] of a wire version (TLS 1.3 drafts count as 1.3), -1 if none. */
+static int version_index(uint16_t v)
+{
+    switch (v) {
+    case SN_TLS_V_SSL2:
+    case 0x0200:
+        return 0;
+    case SN_TLS_V_SSL3:
+        return 1;
+    case SN_TLS_V_TLS10:
+        return 2;
+    case SN_TLS_V_TLS11:
+        return 3;
+    case SN_TLS_V_TLS12:
+        return 4;
+    case SN_TLS_V_TLS13:
+        return 5;
+    }
+    if ((v >> 8) == 0x7f || (v >> 8) == 0xfb) /* IETF and Facebook 1.3 drafts */
+        return 5;
+    return -1;
+}
+
+/* The version of direction t->dir: the ClientHello's to the server, the negotiated one (the
+ * ServerHello's, supported_versions applied) to the client; -1 when not seen yet. */
+static int tls_dir_version(const struct sn_detect_thread *t)
+{
+    const struct sn_tls_state *st;
+
+    if (!t->tx || !t->tx_proto || strcmp(t->tx_proto, "tls") != 0)
+        return -1;
+    st = t->tx;
+    if (t->dir == SN_TOSERVER)
+        return st->client.seen ? version_index(st->client.version) : -1;
+    return st->server.seen ? version_index(st->version) : -1;
+}
+
+/* A version listed without '!' matches; a version listed with '!' never does; a list of
+ * negations only matches every other (known) version. */
+static bool ssl_version_match(struct sn_detect_thread *t, const struct sn_kw_inst *inst)
+{
+    const struct sn_ssl_version *v = inst->data;
+    int k = tls_dir_version(t);
+    uint16_t bit, pos;
+
+    if (!v || k < 0)
+        return false;
+    bit = (uint16_t)(1u << k);
+    pos = v->versions & (uint16_t)~v->negated;
+    if (v->negated & bit)
+        return false;
+    if (pos & bit)
+        return true;
+    return v->negated && !pos;
+}
+
 const struct sn_kw sn_kw_ssl_version = {
     .name = "ssl_version",
     .desc = "TLS/SSL version ([!]sslv2|sslv3|tls1.0|tls1.1|tls1.2|tls1.3, list)",
     .flags = SN_KW_NEEDS_OPT,
     .setup = ssl_version_setup,
     .free = cs_free,
+    .match = ssl_version_match,
 };
 
 const struct sn_kw sn_kw_tls_version = {
@@ -72,4 +132,5 @@ const struct sn_kw sn_kw_tls_version = {
     .flags = SN_KW_NEEDS_OPT,
     .setup = tls_version_setup,
     .free = cs_free,
+    .match = ssl_version_match, /* one version, no negation: the same test */
 };
