@@ -417,6 +417,8 @@ out_sink:
     sn_fastlog_close();
     sn_eve_sink_close(sink);
 out_rules:
+    if (sn_detect_enabled() && sn_detect_datasets_save(&err) != CS_OK)
+        fprintf(stderr, PROG ": warning: %s\n", err.msg);
     sn_detect_shutdown();
     sn_ruleset_free(rules);
 out_cfg:

@@ -753,6 +753,8 @@ struct sn_detect_engine *sn_detect_engine_build(struct sn_ruleset *rs, const str
         int r = analyse_rule(de, rs->rules[i], &de->rules[n]);
         if (r < 0)
             goto out_nomem;
+        if (r)
+            sn_inspect_prepare_rule(rs->rules[i]); /* pcre JIT */
         n += (uint32_t)r;
     }
     de->nrules = n;
@@ -773,6 +775,8 @@ struct sn_detect_engine *sn_detect_engine_build(struct sn_ruleset *rs, const str
         de->stats.prefiltered += has_fp[i];
     }
     if (build_groups(de, fps, has_fp, err) != CS_OK)
+        goto out_fail;
+    if (sn_detect_datasets_load(rs, cfg, err) != CS_OK)
         goto out_fail;
     if (build_iponly(de) != CS_OK)
         goto out_nomem;

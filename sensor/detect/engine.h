@@ -54,7 +54,8 @@ void sn_detect_engine_print_skipped(const struct sn_detect_engine *de, FILE *f);
  * the next sn_detect_engine_install()/sn_detect_shutdown() after every worker moved on.
  * Installs sn_detect_app_cb. Not thread-safe against itself (one reloader at a time). */
 void sn_detect_engine_install(struct sn_detect_engine *de);
-/* Frees the current and any retired engine; call after the workers stopped. */
+/* Frees the current and any retired engine, and the datasets / reputation data (save them
+ * first: sn_detect_datasets_save()); call after the workers stopped. */
 void sn_detect_shutdown(void);
 /* True when an engine is installed. */
 bool sn_detect_enabled(void);

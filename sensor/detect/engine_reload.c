@@ -126,6 +126,7 @@ void sn_detect_shutdown(void)
         sn_detect_engine_free(g_retired[i]);
         g_retired[i] = NULL;
     }
+    sn_detect_datasets_free();
     pthread_mutex_unlock(&g_mu);
 }
 

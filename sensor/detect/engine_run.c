@@ -10,10 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Functions of other modules the engine calls (flowvar.c; fallbacks in fallback.c). */
-void sn_detect_postmatch(struct sn_detect_thread *t);
-void sn_flowvars_free(struct sn_flowvars *v);
-
 uint32_t de_ipidx_lookup(const struct de_ipidx *x, const struct sn_addr *a, int family,
                          const uint32_t **ids);
 
@@ -108,6 +104,8 @@ void sn_detect_worker_free(struct sn_worker *w)
         return;
     thread_release_engine(dt);
     de_thr_free(dt->thr);
+    sn_inspect_thread_free(&dt->t);
+    sn_detect_thread_vars_free(&dt->t);
     for (int i = 0; i < 4; i++)
         cs_free(dt->t.scratch[i]);
     cs_free(dt->cand);
