@@ -385,10 +385,11 @@ static void evaluate(struct de_thread *dt, const struct hdr *h, struct de_flow *
         if (dr->r->flags & SN_RULE_NOALERT)
             continue;
         if (!de_thr_check(de, dt->thr, dr, h->ip_ver, h->src, h->dst, t->f ? t->f->flow_id : 0,
-                          t->p ? t->p->ts_us : t->w->now_us, &action))
+                          t->p ? t->p->ts_us : t->w->now_us, &action) ||
+            action == SN_ACT_PASS) {
+            sn_count(t->w, SN_CNT_DETECT_ALERTS_SUPPRESSED, 1);
             continue;
-        if (action == SN_ACT_PASS)
-            continue;
+        }
         memset(&a, 0, sizeof(a));
         a.dr = dr;
         a.action = action;
