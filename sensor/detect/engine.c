@@ -692,6 +692,66 @@ static void ipidx_free(struct de_ipidx *x)
     memset(x, 0, sizeof(*x));
 }
 
+/* ---- address-list interning -------------------------------------------------------------- */
+
+/* Rules share their address lists' results within one packet when the lists are equal
+ * ($HOME_NET, $EXTERNAL_NET in thousands of rules): each distinct list gets an id. */
+static uint64_t list_hash(const struct sn_addr_list *l)
+{
+    uint64_t h = 1469598103934665603ull ^ l->any;
+    const uint8_t *b = (const uint8_t *)l->r;
+    for (size_t i = 0; i < (size_t)l->n * sizeof(*l->r); i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h ^ l->n;
+}
+
+static bool list_eq(const struct sn_addr_list *a, const struct sn_addr_list *b)
+{
+    if (a->any != b->any || a->n != b->n)
+        return false;
+    for (uint32_t i = 0; i < a->n; i++)
+        if (!sn_addr_eq(&a->r[i].lo, &b->r[i].lo) || !sn_addr_eq(&a->r[i].hi, &b->r[i].hi) ||
+            a->r[i].family != b->r[i].family || a->r[i].negated != b->r[i].negated)
+            return false;
+    return true;
+}
+
+static int intern_lists(struct sn_detect_engine *de)
+{
+    uint32_t cap = 1;
+    const struct sn_addr_list **slot;
+    uint32_t *ids;
+
+    while (cap < de->nrules * 4 + 4)
+        cap <<= 1;
+    slot = cs_calloc(cap, sizeof(*slot));
+    ids = cs_calloc(cap, sizeof(*ids));
+    if (!slot || !ids) {
+        cs_free(slot);
+        cs_free(ids);
+        return CS_ENOMEM;
+    }
+    for (uint32_t i = 0; i < de->nrules; i++) {
+        for (int side = 0; side < 2; side++) {
+            const struct sn_addr_list *l = side ? &de->rules[i].r->dst : &de->rules[i].r->src;
+            uint32_t k = (uint32_t)list_hash(l) & (cap - 1);
+            while (slot[k] && !list_eq(slot[k], l))
+                k = (k + 1) & (cap - 1);
+            if (!slot[k]) {
+                slot[k] = l;
+                ids[k] = de->nlists++;
+            }
+            if (side)
+                de->rules[i].dst_list = ids[k];
+            else
+                de->rules[i].src_list = ids[k];
+        }
+    }
+    cs_free(slot);
+    cs_free(ids);
+    return CS_OK;
+}
+
 /* ---- build / free ------------------------------------------------------------------------- */
 
 static int load_threshold_file(struct sn_detect_engine *de, const struct sn_config *cfg,
@@ -761,6 +821,8 @@ struct sn_detect_engine *sn_detect_engine_build(struct sn_ruleset *rs, const str
     qsort(de->rules, n, sizeof(*de->rules), order_cmp);
     for (uint32_t i = 0; i < n; i++)
         de->rules[i].order = i;
+    if (intern_lists(de) != CS_OK)
+        goto out_nomem;
     fps = cs_calloc(n ? n : 1, sizeof(*fps));
     has_fp = cs_calloc(n ? n : 1, sizeof(*has_fp));
     if (!fps || !has_fp)

@@ -32,6 +32,7 @@ struct de_rule {
     bool ip_only;
     bool flow_pass; /* pass rule with flow context: passes the whole flow */
     uint32_t order;  /* position in evaluation order (lower first) */
+    uint32_t src_list, dst_list; /* interned address lists (equal lists share an id) */
 };
 
 /* A prefilter database over one buffer kind. */
@@ -88,6 +89,7 @@ struct sn_detect_engine {
     /* threshold.config */
     struct de_tc *tc;
     uint32_t ntc;
+    uint32_t nlists; /* distinct address lists */
     /* scratch prototype (each worker clones it) */
     hs_scratch_t *scratch;
     /* skipped by the engine */
@@ -151,8 +153,12 @@ struct de_thread {
     hs_scratch_t *scratch;
     uint32_t *cand; /* candidate rule ids */
     uint32_t ncand, cand_cap;
-    uint32_t *mark; /* per rule: stamp of the last scan it was added in */
-    uint32_t stamp;
+    uint64_t *mark; /* candidate bitmap, one bit per rule */
+    uint32_t mark_lo, mark_hi; /* words of mark in use */
+    /* per packet/tx memo of address-list results: [list*2 + (0: vs src, 1: vs dst)] */
+    uint32_t *memo_stamp;
+    uint8_t *memo_val;
+    uint32_t memo_gen;
     struct de_thr_table *thr;
     struct {
         const struct de_rule *dr;

@@ -34,6 +34,10 @@ static void thread_release_engine(struct de_thread *dt)
     dt->scratch = NULL;
     cs_free(dt->mark);
     dt->mark = NULL;
+    cs_free(dt->memo_stamp);
+    cs_free(dt->memo_val);
+    dt->memo_stamp = NULL;
+    dt->memo_val = NULL;
     dt->de = NULL;
 }
 
@@ -48,12 +52,16 @@ static bool thread_switch(struct de_thread *dt, struct sn_detect_engine *de)
         dt->de = NULL;
         return false;
     }
-    dt->mark = cs_calloc(de->nrules ? de->nrules : 1, sizeof(*dt->mark));
-    if (!dt->mark) {
+    dt->mark = cs_calloc(de->nrules / 64 + 1, sizeof(*dt->mark));
+    dt->memo_stamp = cs_calloc((size_t)de->nlists * 2 + 2, sizeof(*dt->memo_stamp));
+    dt->memo_val = cs_calloc((size_t)de->nlists * 2 + 2, sizeof(*dt->memo_val));
+    dt->memo_gen = 0;
+    if (!dt->mark || !dt->memo_stamp || !dt->memo_val) {
         thread_release_engine(dt);
         return false;
     }
-    dt->stamp = 0;
+    dt->mark_lo = UINT32_MAX;
+    dt->mark_hi = 0;
     dt->t.w->counters[SN_CNT_DETECT_RULES_LOADED] = de->stats.rules_loaded;
     dt->t.w->counters[SN_CNT_DETECT_RULES_FAILED] = de->stats.rules_skipped;
     return true;
@@ -194,29 +202,52 @@ static void tx_add(struct de_flow *df, int s, uint32_t id)
 
 /* ---- candidates ---------------------------------------------------------------------------- */
 
+/* Candidates are bits of a per-thread bitmap (rule index = evaluation order), turned into a
+ * sorted list by cand_collect(): no sort per packet. */
 static void cand_begin(struct de_thread *dt)
 {
     dt->ncand = 0;
-    if (++dt->stamp == 0) {
-        memset(dt->mark, 0, dt->de->nrules * sizeof(*dt->mark));
-        dt->stamp = 1;
-    }
+    dt->mark_lo = UINT32_MAX;
+    dt->mark_hi = 0;
 }
 
-static void cand_add(struct de_thread *dt, uint32_t id)
+static inline void cand_add(struct de_thread *dt, uint32_t id)
 {
-    if (dt->mark[id] == dt->stamp)
+    uint32_t w = id / 64;
+    dt->mark[w] |= 1ull << (id % 64);
+    if (w < dt->mark_lo)
+        dt->mark_lo = w;
+    if (w > dt->mark_hi)
+        dt->mark_hi = w;
+}
+
+/* Moves the marked rules into dt->cand in increasing order and clears the bitmap. */
+static void cand_collect(struct de_thread *dt)
+{
+    dt->ncand = 0;
+    if (dt->mark_lo == UINT32_MAX)
         return;
-    dt->mark[id] = dt->stamp;
-    if (dt->ncand == dt->cand_cap) {
-        uint32_t nc = dt->cand_cap ? dt->cand_cap * 2 : 64;
-        uint32_t *nv = cs_realloc(dt->cand, nc * sizeof(*nv));
-        if (!nv)
-            return;
-        dt->cand = nv;
-        dt->cand_cap = nc;
+    for (uint32_t w = dt->mark_lo; w <= dt->mark_hi; w++) {
+        uint64_t m = dt->mark[w];
+        dt->mark[w] = 0;
+        while (m) {
+            if (dt->ncand == dt->cand_cap) {
+                uint32_t nc = dt->cand_cap ? dt->cand_cap * 2 : 256;
+                uint32_t *nv = cs_realloc(dt->cand, nc * sizeof(*nv));
+                if (!nv) {
+                    memset(dt->mark + w, 0, (dt->mark_hi - w + 1) * sizeof(*dt->mark));
+                    dt->mark_lo = UINT32_MAX;
+                    return;
+                }
+                dt->cand = nv;
+                dt->cand_cap = nc;
+            }
+            dt->cand[dt->ncand++] = w * 64 + (uint32_t)__builtin_ctzll(m);
+            m &= m - 1;
+        }
     }
-    dt->cand[dt->ncand++] = id;
+    dt->mark_lo = UINT32_MAX;
+    dt->mark_hi = 0;
 }
 
 struct scan_ctx {
@@ -265,12 +296,6 @@ static void scan_group(struct de_thread *dt, const struct de_group *g)
         cand_add(dt, g->always[i]);
 }
 
-static int u32_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* ---- verification ------------------------------------------------------------------------- */
 
 static bool proto_ok(const struct sn_rule *r, const struct hdr *h)
@@ -289,22 +314,39 @@ static bool proto_ok(const struct sn_rule *r, const struct hdr *h)
     return false;
 }
 
-static bool side_ok(const struct sn_addr_list *al, const struct sn_port_list *pl,
-                    const struct sn_addr *a, uint16_t port, const struct hdr *h)
+/* Address list `al` (interned as list id `lid`) against the header's source (which 0) or
+ * destination (1), remembered for the rest of the packet / transaction. */
+static bool list_ok(struct de_thread *dt, const struct sn_addr_list *al, uint32_t lid, int which,
+                    const struct hdr *h)
 {
-    if (!al->any && !sn_addr_list_match(al, a, h->ip_ver))
+    uint32_t k = lid * 2 + (uint32_t)which;
+    if (al->any)
+        return true;
+    if (dt->memo_stamp[k] != dt->memo_gen) {
+        dt->memo_stamp[k] = dt->memo_gen;
+        dt->memo_val[k] = sn_addr_list_match(al, which ? h->dst : h->src, h->ip_ver);
+    }
+    return dt->memo_val[k];
+}
+
+static bool side_ok(struct de_thread *dt, const struct sn_addr_list *al, uint32_t lid,
+                    const struct sn_port_list *pl, int which, uint16_t port, const struct hdr *h)
+{
+    if (!list_ok(dt, al, lid, which, h))
         return false;
     if (pl->any)
         return true;
     return h->ports && sn_port_list_match(pl, port);
 }
 
-static bool addr_ok(const struct sn_rule *r, const struct hdr *h)
+static bool addr_ok(struct de_thread *dt, const struct de_rule *dr, const struct hdr *h)
 {
-    if (side_ok(&r->src, &r->sp, h->src, h->sp, h) && side_ok(&r->dst, &r->dp, h->dst, h->dp, h))
+    const struct sn_rule *r = dr->r;
+    if (side_ok(dt, &r->src, dr->src_list, &r->sp, 0, h->sp, h) &&
+        side_ok(dt, &r->dst, dr->dst_list, &r->dp, 1, h->dp, h))
         return true;
-    return (r->flags & SN_RULE_BIDIR) && side_ok(&r->src, &r->sp, h->dst, h->dp, h) &&
-           side_ok(&r->dst, &r->dp, h->src, h->sp, h);
+    return (r->flags & SN_RULE_BIDIR) && side_ok(dt, &r->src, dr->src_list, &r->sp, 1, h->dp, h) &&
+           side_ok(dt, &r->dst, dr->dst_list, &r->dp, 0, h->sp, h);
 }
 
 static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct hdr *h)
@@ -312,7 +354,7 @@ static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct 
     struct sn_detect_thread *t = &dt->t;
     const struct sn_rule *r = dr->r;
 
-    if (!proto_ok(r, h) || !addr_ok(r, h))
+    if (!proto_ok(r, h) || !addr_ok(dt, dr, h))
         return false;
     if (dr->app_idx && (!t->f || t->f->app_proto != dr->app_idx))
         return false;
@@ -363,8 +405,11 @@ static void evaluate(struct de_thread *dt, const struct hdr *h, struct de_flow *
     struct sn_detect_thread *t = &dt->t;
     const struct sn_detect_engine *de = dt->de;
 
-    if (dt->ncand > 1)
-        qsort(dt->cand, dt->ncand, sizeof(*dt->cand), u32_cmp);
+    cand_collect(dt);
+    if (++dt->memo_gen == 0) { /* wrapped: forget every stamp */
+        memset(dt->memo_stamp, 0, ((size_t)de->nlists * 2 + 2) * sizeof(*dt->memo_stamp));
+        dt->memo_gen = 1;
+    }
     for (uint32_t i = 0; i < dt->ncand; i++) {
         const struct de_rule *dr = &de->rules[dt->cand[i]];
         enum sn_action action = dr->r->action;
