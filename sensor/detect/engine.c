@@ -169,7 +169,7 @@ static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, st
         }
     }
     dr->ip_only = !payload && !flowkw && !app && r->sp.any && r->dp.any &&
-                  !(r->flags & SN_RULE_BIDIR) && r->proto.l4 == SN_L4_ANY;
+                  !(r->flags & SN_RULE_BIDIR);
     /* Suricata's default: a pass rule passes the whole flow */
     dr->flow_pass = r->action == SN_ACT_PASS;
     return 1;

@@ -220,7 +220,8 @@ static char *iponly_rules(void)
                           "alert ip [5.5.5.5,6.6.6.6] any -> any any (msg:\"other\"; sid:4;)\n"
                           "alert ip [0.0.0.0/1,128.0.0.0/1] any -> any any (msg:\"wide\"; "
                           "sid:5;)\n"
-                          "alert ip any any -> any any (msg:\"all\"; sid:6;)\n");
+                          "alert ip any any -> any any (msg:\"all\"; sid:6;)\n"
+                          "alert tcp any any -> any any (msg:\"tcp all\"; sid:7;)\n");
     return s;
 }
 
@@ -238,6 +239,7 @@ CS_TEST(ip_only_index)
     CHECK_EQ(alerts(&r, 4), 0);
     CHECK_EQ(alerts(&r, 5), 2);
     CHECK_EQ(alerts(&r, 6), 2);
+    CHECK_EQ(alerts(&r, 7), 2); /* tcp with any ports is IP-only too (Suricata) */
     app_test_free(&r);
     free(rules);
 }
@@ -252,8 +254,8 @@ CS_TEST(ip_only_stats)
     sn_config_defaults(&cfg);
     de = build(rules, &cfg, NULL, &err);
     REQUIRE(de);
-    CHECK_EQ(sn_detect_engine_stats(de)->ip_only, 6);
-    CHECK_EQ(sn_detect_engine_stats(de)->rules_loaded, 6);
+    CHECK_EQ(sn_detect_engine_stats(de)->ip_only, 7);
+    CHECK_EQ(sn_detect_engine_stats(de)->rules_loaded, 7);
     CHECK_EQ(sn_detect_engine_stats(de)->databases, 0);
     sn_detect_engine_free(de);
     free(rules);
@@ -266,7 +268,7 @@ CS_TEST(pass_wins_and_passes_the_flow)
     struct app_run r = run("alert tcp any any -> any any (msg:\"get\"; content:\"GET\"; sid:1;)\n"
                            "pass tcp any any -> any 80 (msg:\"pass\"; content:\"GET\"; sid:2;)\n"
                            "alert tcp any any -> any any (msg:\"root\"; content:\"uid=0\"; sid:3;)\n"
-                           "alert tcp any any -> any any (msg:\"every\"; sid:4;)\n",
+                           "alert tcp any any -> any [80,54162] (msg:\"every\"; sid:4;)\n",
                            MYIDS);
     REQUIRE(r.text);
     CHECK_EQ(alerts(&r, 1), 0);
@@ -311,21 +313,22 @@ CS_TEST(noalert_rule_is_silent)
 
 CS_TEST(threshold_keyword_types)
 {
-    /* each rule matches all 10 packets of the flow (5 per direction) */
+    /* each rule matches all 10 packets of the flow (ports keep them out of the IP-only
+     * index, which is checked once per flow direction) */
     struct app_run r = run(
-        "alert tcp any any -> any any (msg:\"limit\"; threshold:type limit, track by_rule, "
+        "alert tcp any any -> any [80,54162] (msg:\"limit\"; threshold:type limit, track by_rule, "
         "count 2, seconds 60; sid:1;)\n"
-        "alert tcp any any -> any any (msg:\"threshold\"; threshold:type threshold, track "
+        "alert tcp any any -> any [80,54162] (msg:\"threshold\"; threshold:type threshold, track "
         "by_rule, count 3, seconds 60; sid:2;)\n"
-        "alert tcp any any -> any any (msg:\"both\"; threshold:type both, track by_rule, count "
+        "alert tcp any any -> any [80,54162] (msg:\"both\"; threshold:type both, track by_rule, count "
         "3, seconds 60; sid:3;)\n"
-        "alert tcp any any -> any any (msg:\"df\"; detection_filter:track by_rule, count 7, "
+        "alert tcp any any -> any [80,54162] (msg:\"df\"; detection_filter:track by_rule, count 7, "
         "seconds 60; sid:4;)\n"
-        "alert tcp any any -> any any (msg:\"by_src\"; threshold:type limit, track by_src, "
+        "alert tcp any any -> any [80,54162] (msg:\"by_src\"; threshold:type limit, track by_src, "
         "count 1, seconds 60; sid:5;)\n"
-        "alert tcp any any -> any any (msg:\"by_flow\"; threshold:type limit, track by_flow, "
+        "alert tcp any any -> any [80,54162] (msg:\"by_flow\"; threshold:type limit, track by_flow, "
         "count 4, seconds 60; sid:6;)\n"
-        "alert tcp any any -> any any (msg:\"plain\"; sid:7;)\n",
+        "alert tcp any any -> any [80,54162] (msg:\"plain\"; sid:7;)\n",
         MYIDS);
     REQUIRE(r.text);
     CHECK_EQ(alerts(&r, 7), 10);
@@ -354,15 +357,15 @@ CS_TEST(threshold_config)
                      "suppress gen_id 1, sig_id 8, track by_dst, ip $HOME_NET\n",
     };
     struct app_run r = run_opt(
-        "alert tcp any any -> any any (msg:\"s all\"; sid:1;)\n"
-        "alert tcp any any -> any any (msg:\"s src\"; sid:2;)\n"
-        "alert tcp any any -> any any (msg:\"s either\"; sid:3;)\n"
-        "alert tcp any any -> any any (msg:\"override\"; threshold:type limit, track by_rule, "
+        "alert tcp any any -> any [80,54162] (msg:\"s all\"; sid:1;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"s src\"; sid:2;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"s either\"; sid:3;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"override\"; threshold:type limit, track by_rule, "
         "count 5, seconds 60; sid:4;)\n"
-        "alert tcp any any -> any any (msg:\"ef\"; sid:5;)\n"
-        "alert tcp any any -> any any (msg:\"rate\"; sid:6;)\n"
-        "alert tcp any any -> any any (msg:\"untouched\"; sid:7;)\n"
-        "alert tcp any any -> any any (msg:\"home dst\"; sid:8;)\n",
+        "alert tcp any any -> any [80,54162] (msg:\"ef\"; sid:5;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"rate\"; sid:6;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"untouched\"; sid:7;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"home dst\"; sid:8;)\n",
         MYIDS, &o);
     REQUIRE(r.text);
     CHECK_EQ(alerts(&r, 1), 0);

@@ -17,7 +17,7 @@ alert tcp $HOME_NET any -> $EXTERNAL_NET 80 (msg:"E2E GET"; flow:established,to_
 alert tcp $EXTERNAL_NET 80 -> $HOME_NET any (msg:"E2E root"; flow:from_server; content:"uid=0|28|root|29|"; sid:1000002; rev:1;)
 alert ip [217.160.0.187] any -> $HOME_NET any (msg:"E2E ip-only"; sid:1000003; rev:1;)
 alert tcp any any -> any any (msg:"E2E never"; content:"no such bytes here"; sid:1000004; rev:1;)
-alert tcp any any -> any any (msg:"E2E every"; sid:1000005; rev:1;)
+alert tcp any any -> any [80,54162] (msg:"E2E every"; sid:1000005; rev:1;)
 alert tcp any any -> any any (msg:"E2E bad"; content:"x"; bogus_kw; sid:1000006;)
 EOF
 printf 'config classification: bad-unknown,Potentially Bad Traffic,2\n' >"$T/classification.config"
