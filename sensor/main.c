@@ -179,6 +179,14 @@ int main(int argc, char **argv)
     bool rthread_started = false;
     uint64_t t0;
 
+    {
+        /* SIGUSR2 (reload) is taken by the watcher thread with sigwait(): blocked from the
+         * start, so one that arrives while the rules load waits instead of killing us */
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR2);
+        pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread */
+    }
     sets = calloc((size_t)argc + 1, sizeof(*sets));
     rule_files = calloc((size_t)argc + 1, sizeof(*rule_files));
     if (!sets || !rule_files) {
@@ -370,10 +378,6 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
     {
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGUSR2);
-        pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by the workers */
         rctx.cfg = &cfg;
         rctx.files = (const char *const *)rule_files;
         rctx.nfiles = (size_t)nrules;
