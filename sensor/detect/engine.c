@@ -57,11 +57,14 @@ static bool kw_is_payload(const struct sn_kw *k)
     return (k->flags & (SN_KW_PAYLOAD | SN_KW_TRANSFORM)) || strcmp(k->name, "bsize") == 0;
 }
 
-/* Keywords that only make sense on an app-layer transaction. */
+/* Keywords that only make sense on an app-layer transaction (their match reads t->tx). */
 static bool kw_is_tx(const struct sn_kw *k)
 {
-    static const char *const names[] = {"ssl_state", "ssl_version", "tls.version", "urilen",
-                                        "dce_iface", "dce_opnum"};
+    static const char *const names[] = {
+        "ssl_state",        "ssl_version",       "tls.version",        "urilen",
+        "dce_iface",        "dce_opnum",         "cip_service",        "dnp3_func",
+        "dnp3_ind",         "dnp3_obj",          "enip_command",       "modbus",
+        "tls_cert_expired", "tls_cert_notafter", "tls_cert_notbefore", "tls_cert_valid"};
     for (unsigned i = 0; i < CS_ARRAY_LEN(names); i++)
         if (strcmp(k->name, names[i]) == 0)
             return true;
