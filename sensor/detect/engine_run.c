@@ -179,6 +179,21 @@ static int tx_slot(struct de_flow *df, const void *tx)
     return s;
 }
 
+/* What one callback is, by protocol (the hook's contract in app.h): dns and dnp3 call once
+ * per message (a message is inspected once: no per-tx list, -1); modbus and enip reuse one
+ * transaction object, and a to-server call starts a new transaction; http, tls, ssh and
+ * others call several times for one transaction object (alerted rules kept per pointer). */
+static int tx_policy(const char *proto, int dir, struct de_flow *df, const void *tx)
+{
+    int s;
+    if (proto && (strcmp(proto, "dns") == 0 || strcmp(proto, "dnp3") == 0))
+        return -1;
+    s = tx_slot(df, tx);
+    if (proto && dir == SN_TOSERVER && (strcmp(proto, "modbus") == 0 || strcmp(proto, "enip") == 0))
+        df->txs[s].n = 0;
+    return s;
+}
+
 static bool tx_has(const struct de_flow *df, int s, uint32_t id)
 {
     for (uint32_t i = 0; i < df->txs[s].n; i++)
@@ -565,7 +580,7 @@ void de_app_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const 
     h.ports = f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP || f->proto == IPPROTO_SCTP;
     cand_begin(dt);
     scan_group(dt, g);
-    s = tx_slot(df, tx);
+    s = tx_policy(proto, dir, df, tx);
     evaluate(dt, &h, df, s, dir);
     t->p = NULL;
     t->f = NULL;
