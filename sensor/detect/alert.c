@@ -180,6 +180,16 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
     cs_json_open(j, NULL);
     sn_eve_header_tuple(e, j, ts, f, p ? p->pcap_cnt : 0, "alert", a->ip_ver, &a->src, &a->dst,
                         a->sp, a->dp, a->proto, p && (p->flags & SN_PKT_REBUILT));
+    if (p && p->eth && cfg->eve_ethernet) {
+        char m[18];
+        const uint8_t *s = p->eth + 6, *d = p->eth;
+        cs_json_open(j, "ether");
+        snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", s[0], s[1], s[2], s[3], s[4], s[5]);
+        cs_json_strn(j, "src_mac", m, 17);
+        snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", d[0], d[1], d[2], d[3], d[4], d[5]);
+        cs_json_strn(j, "dest_mac", m, 17);
+        cs_json_close(j);
+    }
     if (f && a->dir >= 0)
         cs_json_str(j, "direction", a->dir == SN_TOSERVER ? "to_server" : "to_client");
     cs_json_open(j, "alert");
@@ -221,8 +231,12 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
             json_printable(j, "payload_printable", p->payload, p->payload_len);
         cs_json_uint(j, "stream", 0);
     }
-    if (p && cfg->alert_packet)
+    if (p && cfg->alert_packet) {
         json_b64(j, "packet", p->data, p->caplen);
+        cs_json_open(j, "packet_info");
+        cs_json_int(j, "linktype", p->datalink);
+        cs_json_close(j);
+    }
     cs_json_close(j);
     sn_eve_emit(e, j);
 }
