@@ -50,8 +50,8 @@ static void addr_text(int ip_ver, const struct sn_addr *a, char out[64])
         strcpy(out, "?");
 }
 
-size_t sn_fastlog_format(char *out, size_t cap, uint64_t ts_us, const struct sn_rule *r,
-                         int ip_ver, uint8_t proto, const struct sn_addr *src, uint16_t sp,
+size_t sn_fastlog_format(char *out, size_t cap, uint64_t ts_us, const struct sn_rule *r, int ip_ver,
+                         uint8_t proto, const struct sn_addr *src, uint16_t sp,
                          const struct sn_addr *dst, uint16_t dp, bool ports)
 {
     time_t secs = (time_t)(ts_us / 1000000u);
@@ -69,9 +69,9 @@ size_t sn_fastlog_format(char *out, size_t cap, uint64_t ts_us, const struct sn_
     n = snprintf(out, cap,
                  "%02d/%02d/%04d-%02d:%02d:%02d.%06u  [**] [%u:%u:%u] %s [**] "
                  "[Classification: %s] [Priority: %d] {%s} %s%s -> %s%s",
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                 tm.tm_sec, (unsigned)(ts_us % 1000000u), r->gid, r->sid, r->rev,
-                 r->msg ? r->msg : "", r->class_desc ? r->class_desc : "(null)", r->priority,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (unsigned)(ts_us % 1000000u), r->gid, r->sid, r->rev, r->msg ? r->msg : "",
+                 r->class_desc ? r->class_desc : "(null)", r->priority,
                  sn_eve_proto_name(proto, pb), s, sps, d, dps);
     if (n < 0)
         return 0;
@@ -128,9 +128,12 @@ static const char *action_text(const struct sn_detect_engine *de, enum sn_action
     case SN_ACT_REJECT:
     case SN_ACT_REJECTSRC:
     case SN_ACT_REJECTDST:
-    case SN_ACT_REJECTBOTH: return "blocked";
-    case SN_ACT_DROP: return de && de->ips ? "blocked" : "allowed";
-    default: return "allowed";
+    case SN_ACT_REJECTBOTH:
+        return "blocked";
+    case SN_ACT_DROP:
+        return de && de->ips ? "blocked" : "allowed";
+    default:
+        return "allowed";
     }
 }
 

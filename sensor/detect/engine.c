@@ -121,8 +121,8 @@ static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, st
         const struct sn_kw_inst *in = &r->kw[i];
         const char *bp = sn_buf_proto(in->buffer);
         if (bp) {
-            if (app && strcmp(app, bp) != 0 && !(strncmp(app, "http", 4) == 0 &&
-                                                  strncmp(bp, "http", 4) == 0)) {
+            if (app && strcmp(app, bp) != 0 &&
+                !(strncmp(app, "http", 4) == 0 && strncmp(bp, "http", 4) == 0)) {
                 snprintf(why, sizeof(why), "buffers of two app-layer protocols");
                 goto skip;
             }
@@ -171,8 +171,8 @@ static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, st
             goto skip;
         }
     }
-    dr->ip_only = !payload && !flowkw && !app && r->sp.any && r->dp.any &&
-                  !(r->flags & SN_RULE_BIDIR);
+    dr->ip_only =
+        !payload && !flowkw && !app && r->sp.any && r->dp.any && !(r->flags & SN_RULE_BIDIR);
     /* Suricata's default: a pass rule passes the whole flow */
     dr->flow_pass = r->action == SN_ACT_PASS;
     return 1;
@@ -260,7 +260,8 @@ static bool pick_fast_pattern(const struct sn_rule *r, struct fp *out)
             return false;
         out->pat = c->pat;
         out->len = c->len;
-        if ((c->flags & SN_CONTENT_FP_CHOP) && c->fp_len && (uint32_t)c->fp_off + c->fp_len <= c->len) {
+        if ((c->flags & SN_CONTENT_FP_CHOP) && c->fp_len &&
+            (uint32_t)c->fp_off + c->fp_len <= c->len) {
             out->pat = c->pat + c->fp_off;
             out->len = c->fp_len;
         }
@@ -428,12 +429,20 @@ static int build_groups(struct sn_detect_engine *de, const struct fp *fps, const
             continue;
         }
         switch (r->proto.l4) {
-        case SN_L4_TCP: cls[DE_L4_TCP] = true; break;
-        case SN_L4_UDP: cls[DE_L4_UDP] = true; break;
+        case SN_L4_TCP:
+            cls[DE_L4_TCP] = true;
+            break;
+        case SN_L4_UDP:
+            cls[DE_L4_UDP] = true;
+            break;
         case SN_L4_ICMP:
         case SN_L4_ICMPV4:
-        case SN_L4_ICMPV6: cls[DE_L4_ICMP] = true; break;
-        case SN_L4_SCTP: cls[DE_L4_OTHER] = true; break;
+        case SN_L4_ICMPV6:
+            cls[DE_L4_ICMP] = true;
+            break;
+        case SN_L4_SCTP:
+            cls[DE_L4_OTHER] = true;
+            break;
         default:
             if (r->proto.app) { /* dns, enip…: both transports */
                 cls[DE_L4_TCP] = cls[DE_L4_UDP] = true;
@@ -542,8 +551,7 @@ uint32_t de_ipidx_lookup(const struct de_ipidx *x, const struct sn_addr *a, int 
     return x->start[s] - x->start[s - 1];
 }
 
-static int ipidx_build(struct de_ipidx *x, struct iprange *rg, uint32_t n, int width,
-                       bool *wide)
+static int ipidx_build(struct de_ipidx *x, struct iprange *rg, uint32_t n, int width, bool *wide)
 {
     uint8_t(*b)[16];
     uint32_t nb = 0, m = 0;
@@ -669,8 +677,8 @@ static int build_iponly(struct sn_detect_engine *de)
     }
     for (int s = 0; s < 2 && rc == CS_OK; s++)
         for (int f = 0; f < 2 && rc == CS_OK; f++)
-            rc = ipidx_build(s ? &de->ip_dst[f] : &de->ip_src[f], rg[s][f], n[s][f],
-                             f ? 16 : 4, wide);
+            rc = ipidx_build(s ? &de->ip_dst[f] : &de->ip_src[f], rg[s][f], n[s][f], f ? 16 : 4,
+                             wide);
     for (uint32_t id = 0; id < de->nrules && rc == CS_OK; id++)
         if (de->rules[id].ip_only && (!indexed[id] || wide[id]))
             rc = idlist_add(&always, id);

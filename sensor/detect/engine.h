@@ -84,8 +84,8 @@ void sn_detect_worker_free(struct sn_worker *w);
 int sn_fastlog_open(const char *path, struct cs_err *err);
 void sn_fastlog_close(void);
 /* Formats one fast.log line (no newline) into out; returns its length. */
-size_t sn_fastlog_format(char *out, size_t cap, uint64_t ts_us, const struct sn_rule *r,
-                         int ip_ver, uint8_t proto, const struct sn_addr *src, uint16_t sp,
+size_t sn_fastlog_format(char *out, size_t cap, uint64_t ts_us, const struct sn_rule *r, int ip_ver,
+                         uint8_t proto, const struct sn_addr *src, uint16_t sp,
                          const struct sn_addr *dst, uint16_t dp, bool ports);
 
 #endif

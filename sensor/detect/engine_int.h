@@ -30,8 +30,8 @@ struct de_rule {
     const char *app_name;           /* its name (rule proto or buffer proto) */
     bool tx;                        /* evaluated at transactions (inspects app buffers) */
     bool ip_only;
-    bool flow_pass; /* pass rule with flow context: passes the whole flow */
-    uint32_t order;  /* position in evaluation order (lower first) */
+    bool flow_pass;              /* pass rule with flow context: passes the whole flow */
+    uint32_t order;              /* position in evaluation order (lower first) */
     uint32_t src_list, dst_list; /* interned address lists (equal lists share an id) */
 };
 
@@ -104,8 +104,8 @@ struct sn_detect_engine {
 /* Per-flow engine state (f->detect->engine). */
 #define DE_TX_SLOTS 8
 struct de_flow {
-    uint64_t gen;  /* engine generation the rule ids refer to */
-    bool passed;   /* a pass rule matched: no more inspection */
+    uint64_t gen; /* engine generation the rule ids refer to */
+    bool passed;  /* a pass rule matched: no more inspection */
     bool iponly_done[2];
     struct {
         const void *tx;
@@ -128,8 +128,8 @@ bool de_thr_check(const struct sn_detect_engine *de, struct de_thr_table *t,
                   enum sn_action *action);
 /* Parses a threshold.config text; entries appended to de->tc. CS_OK or CS_EINVAL (err has
  * the line). */
-int de_thr_config_parse(struct sn_detect_engine *de, const char *name, const char *text,
-                        size_t len, struct cs_err *err);
+int de_thr_config_parse(struct sn_detect_engine *de, const char *name, const char *text, size_t len,
+                        struct cs_err *err);
 
 /* What the engine passes to alert output (alert.c). */
 struct de_alert {
@@ -153,7 +153,7 @@ struct de_thread {
     hs_scratch_t *scratch;
     uint32_t *cand; /* candidate rule ids */
     uint32_t ncand, cand_cap;
-    uint64_t *mark; /* candidate bitmap, one bit per rule */
+    uint64_t *mark;            /* candidate bitmap, one bit per rule */
     uint32_t mark_lo, mark_hi; /* words of mark in use */
     /* per packet/tx memo of address-list results: [list*2 + (0: vs src, 1: vs dst)] */
     uint32_t *memo_stamp;
@@ -163,7 +163,7 @@ struct de_thread {
     struct {
         const struct de_rule *dr;
         enum sn_action action;
-    } *hits;
+    } * hits;
     uint32_t nhits, hits_cap;
     int slot;    /* reclamation slot (engine_reload.c) */
     bool synced; /* has published its engine once */

@@ -155,15 +155,13 @@ static void *reload_main(void *arg)
         return NULL;
     }
     if (sn_ruleset_load_config(rs, job->cfg, job->files, job->nfiles, stderr, &err) != CS_OK) {
-        fprintf(stderr, "citysoc-sensor: reload failed, keeping the current rules: %s\n",
-                err.msg);
+        fprintf(stderr, "citysoc-sensor: reload failed, keeping the current rules: %s\n", err.msg);
         sn_ruleset_free(rs);
         return NULL;
     }
     de = sn_detect_engine_build(rs, job->cfg, &err);
     if (!de) {
-        fprintf(stderr, "citysoc-sensor: reload failed, keeping the current rules: %s\n",
-                err.msg);
+        fprintf(stderr, "citysoc-sensor: reload failed, keeping the current rules: %s\n", err.msg);
         return NULL;
     }
     sn_detect_engine_install(de);

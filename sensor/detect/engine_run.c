@@ -270,8 +270,8 @@ struct scan_ctx {
     const struct de_pf *pf;
 };
 
-static int on_hs_match(unsigned id, unsigned long long from, unsigned long long to,
-                       unsigned flags, void *ctx)
+static int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                       void *ctx)
 {
     struct scan_ctx *sc = ctx;
     (void)from, (void)to, (void)flags;
@@ -318,13 +318,20 @@ static bool proto_ok(const struct sn_rule *r, const struct hdr *h)
     if (r->proto.ip_version && r->proto.ip_version != h->ip_ver)
         return false;
     switch (r->proto.l4) {
-    case SN_L4_ANY: return true;
-    case SN_L4_TCP: return h->proto == IPPROTO_TCP;
-    case SN_L4_UDP: return h->proto == IPPROTO_UDP;
-    case SN_L4_ICMP: return h->proto == IPPROTO_ICMP || h->proto == IPPROTO_ICMPV6;
-    case SN_L4_ICMPV4: return h->proto == IPPROTO_ICMP;
-    case SN_L4_ICMPV6: return h->proto == IPPROTO_ICMPV6;
-    case SN_L4_SCTP: return h->proto == IPPROTO_SCTP;
+    case SN_L4_ANY:
+        return true;
+    case SN_L4_TCP:
+        return h->proto == IPPROTO_TCP;
+    case SN_L4_UDP:
+        return h->proto == IPPROTO_UDP;
+    case SN_L4_ICMP:
+        return h->proto == IPPROTO_ICMP || h->proto == IPPROTO_ICMPV6;
+    case SN_L4_ICMPV4:
+        return h->proto == IPPROTO_ICMP;
+    case SN_L4_ICMPV6:
+        return h->proto == IPPROTO_ICMPV6;
+    case SN_L4_SCTP:
+        return h->proto == IPPROTO_SCTP;
     }
     return false;
 }
@@ -469,11 +476,15 @@ static void evaluate(struct de_thread *dt, const struct hdr *h, struct de_flow *
 static int l4_class(uint8_t proto)
 {
     switch (proto) {
-    case IPPROTO_TCP: return DE_L4_TCP;
-    case IPPROTO_UDP: return DE_L4_UDP;
+    case IPPROTO_TCP:
+        return DE_L4_TCP;
+    case IPPROTO_UDP:
+        return DE_L4_UDP;
     case IPPROTO_ICMP:
-    case IPPROTO_ICMPV6: return DE_L4_ICMP;
-    default: return DE_L4_OTHER;
+    case IPPROTO_ICMPV6:
+        return DE_L4_ICMP;
+    default:
+        return DE_L4_OTHER;
     }
 }
 

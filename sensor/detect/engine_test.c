@@ -125,7 +125,8 @@ CS_TEST(alert_payload_options)
     REQUIRE(r.text);
     CHECK_EQ(alerts(&r, 1), 1);
     /* "GET / HTTP/1.1" base64 starts "R0VUIC8gSFRUUC8xLjE" */
-    CHECK_EQ(app_test_count(&r, "\"payload\":\"R0VUIC8gSFRUUC8xLjE", "\"payload_printable\":\"GET "
+    CHECK_EQ(app_test_count(&r, "\"payload\":\"R0VUIC8gSFRUUC8xLjE",
+                            "\"payload_printable\":\"GET "
                             "/ HTTP/1.1",
                             "\"packet\":\"", NULL),
              1);
@@ -199,7 +200,8 @@ CS_TEST(udp_rule)
     app_test_free(&r);
 }
 
-/* ---- IP-only rules ---------------------------------------------------------------------------- */
+/* ---- IP-only rules ----------------------------------------------------------------------------
+ */
 
 static char *iponly_rules(void)
 {
@@ -265,11 +267,12 @@ CS_TEST(ip_only_stats)
 
 CS_TEST(pass_wins_and_passes_the_flow)
 {
-    struct app_run r = run("alert tcp any any -> any any (msg:\"get\"; content:\"GET\"; sid:1;)\n"
-                           "pass tcp any any -> any 80 (msg:\"pass\"; content:\"GET\"; sid:2;)\n"
-                           "alert tcp any any -> any any (msg:\"root\"; content:\"uid=0\"; sid:3;)\n"
-                           "alert tcp any any -> any [80,54162] (msg:\"every\"; sid:4;)\n",
-                           MYIDS);
+    struct app_run r =
+        run("alert tcp any any -> any any (msg:\"get\"; content:\"GET\"; sid:1;)\n"
+            "pass tcp any any -> any 80 (msg:\"pass\"; content:\"GET\"; sid:2;)\n"
+            "alert tcp any any -> any any (msg:\"root\"; content:\"uid=0\"; sid:3;)\n"
+            "alert tcp any any -> any [80,54162] (msg:\"every\"; sid:4;)\n",
+            MYIDS);
     REQUIRE(r.text);
     CHECK_EQ(alerts(&r, 1), 0);
     CHECK_EQ(alerts(&r, 2), 0); /* pass rules do not log */
@@ -320,13 +323,15 @@ CS_TEST(threshold_keyword_types)
         "count 2, seconds 60; sid:1;)\n"
         "alert tcp any any -> any [80,54162] (msg:\"threshold\"; threshold:type threshold, track "
         "by_rule, count 3, seconds 60; sid:2;)\n"
-        "alert tcp any any -> any [80,54162] (msg:\"both\"; threshold:type both, track by_rule, count "
+        "alert tcp any any -> any [80,54162] (msg:\"both\"; threshold:type both, track by_rule, "
+        "count "
         "3, seconds 60; sid:3;)\n"
         "alert tcp any any -> any [80,54162] (msg:\"df\"; detection_filter:track by_rule, count 7, "
         "seconds 60; sid:4;)\n"
         "alert tcp any any -> any [80,54162] (msg:\"by_src\"; threshold:type limit, track by_src, "
         "count 1, seconds 60; sid:5;)\n"
-        "alert tcp any any -> any [80,54162] (msg:\"by_flow\"; threshold:type limit, track by_flow, "
+        "alert tcp any any -> any [80,54162] (msg:\"by_flow\"; threshold:type limit, track "
+        "by_flow, "
         "count 4, seconds 60; sid:6;)\n"
         "alert tcp any any -> any [80,54162] (msg:\"plain\"; sid:7;)\n",
         MYIDS);
@@ -344,29 +349,30 @@ CS_TEST(threshold_keyword_types)
 CS_TEST(threshold_config)
 {
     struct run_opts o = {
-        .threshold = "# comment\n"
-                     "\n"
-                     "suppress gen_id 1, sig_id 1\n"
-                     "suppress gen_id 1, sig_id 2, track by_src, ip 172.17.0.2\n"
-                     "suppress gen_id 1, sig_id 3, track by_either, ip [10.0.0.1,217.160.0.187]\n"
-                     "threshold gen_id 1, sig_id 4, type limit, track by_rule, count 1, seconds 60\n"
-                     "event_filter gen_id 1, sig_id 5, type limit, track by_dst, count 1, "
-                     "seconds 60\n"
-                     "rate_filter gen_id 1, sig_id 6, track by_rule, count 2, seconds 60, "
-                     "new_action pass, timeout 60\n"
-                     "suppress gen_id 1, sig_id 8, track by_dst, ip $HOME_NET\n",
+        .threshold =
+            "# comment\n"
+            "\n"
+            "suppress gen_id 1, sig_id 1\n"
+            "suppress gen_id 1, sig_id 2, track by_src, ip 172.17.0.2\n"
+            "suppress gen_id 1, sig_id 3, track by_either, ip [10.0.0.1,217.160.0.187]\n"
+            "threshold gen_id 1, sig_id 4, type limit, track by_rule, count 1, seconds 60\n"
+            "event_filter gen_id 1, sig_id 5, type limit, track by_dst, count 1, "
+            "seconds 60\n"
+            "rate_filter gen_id 1, sig_id 6, track by_rule, count 2, seconds 60, "
+            "new_action pass, timeout 60\n"
+            "suppress gen_id 1, sig_id 8, track by_dst, ip $HOME_NET\n",
     };
-    struct app_run r = run_opt(
-        "alert tcp any any -> any [80,54162] (msg:\"s all\"; sid:1;)\n"
-        "alert tcp any any -> any [80,54162] (msg:\"s src\"; sid:2;)\n"
-        "alert tcp any any -> any [80,54162] (msg:\"s either\"; sid:3;)\n"
-        "alert tcp any any -> any [80,54162] (msg:\"override\"; threshold:type limit, track by_rule, "
-        "count 5, seconds 60; sid:4;)\n"
-        "alert tcp any any -> any [80,54162] (msg:\"ef\"; sid:5;)\n"
-        "alert tcp any any -> any [80,54162] (msg:\"rate\"; sid:6;)\n"
-        "alert tcp any any -> any [80,54162] (msg:\"untouched\"; sid:7;)\n"
-        "alert tcp any any -> any [80,54162] (msg:\"home dst\"; sid:8;)\n",
-        MYIDS, &o);
+    struct app_run r = run_opt("alert tcp any any -> any [80,54162] (msg:\"s all\"; sid:1;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"s src\"; sid:2;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"s either\"; sid:3;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"override\"; "
+                               "threshold:type limit, track by_rule, "
+                               "count 5, seconds 60; sid:4;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"ef\"; sid:5;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"rate\"; sid:6;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"untouched\"; sid:7;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"home dst\"; sid:8;)\n",
+                               MYIDS, &o);
     REQUIRE(r.text);
     CHECK_EQ(alerts(&r, 1), 0);
     CHECK_EQ(alerts(&r, 2), 4); /* only the server's packets */
@@ -459,9 +465,9 @@ CS_TEST(fastlog_file)
     REQUIRE(f);
     CHECK(fread(buf, 1, sizeof(buf) - 1, f) > 0);
     fclose(f);
-    CHECK(strstr(buf, "  [**] [1:5:2] GET out [**] [Classification: A Network Trojan was "
-                      "detected] [Priority: 1] {TCP} 172.17.0.2:54162 -> 217.160.0.187:80\n") !=
-          NULL);
+    CHECK(strstr(buf,
+                 "  [**] [1:5:2] GET out [**] [Classification: A Network Trojan was "
+                 "detected] [Priority: 1] {TCP} 172.17.0.2:54162 -> 217.160.0.187:80\n") != NULL);
     CHECK(strchr(buf, '\n') == buf + strlen(buf) - 1); /* one line */
     app_test_free(&r);
     unlink(path);

@@ -69,14 +69,21 @@ static struct thr_ent *lookup(struct de_thr_table *t, uint8_t kind, const struct
     struct thr_ent *e;
 
     switch (track) {
-    case SN_THR_BY_SRC: a = *src; break;
-    case SN_THR_BY_DST: a = *dst; break;
+    case SN_THR_BY_SRC:
+        a = *src;
+        break;
+    case SN_THR_BY_DST:
+        a = *dst;
+        break;
     case SN_THR_BY_BOTH:
         a = *src;
         b = *dst;
         break;
-    case SN_THR_BY_FLOW: fid = flow_id; break;
-    case SN_THR_BY_RULE: break;
+    case SN_THR_BY_FLOW:
+        fid = flow_id;
+        break;
+    case SN_THR_BY_RULE:
+        break;
     }
     h = mix(mix(mix(r->sid, ((uint64_t)r->gid << 8) | kind), a.u64[0] ^ a.u64[1]),
             b.u64[0] ^ b.u64[1] ^ fid);
@@ -112,29 +119,35 @@ static bool apply(struct thr_ent *e, bool created, const struct sn_threshold *th
         e->first_us = ts;
         e->count = 1;
         switch (th->type) {
-        case SN_THR_LIMIT: return true;
+        case SN_THR_LIMIT:
+            return true;
         case SN_THR_THRESHOLD:
             if (th->count <= 1) {
                 e->count = 0;
                 return true;
             }
             return false;
-        case SN_THR_BOTH: return th->count <= 1;
-        case SN_THR_DETECTION_FILTER: return th->count == 0;
+        case SN_THR_BOTH:
+            return th->count <= 1;
+        case SN_THR_DETECTION_FILTER:
+            return th->count == 0;
         }
         return true;
     }
     e->count++;
     switch (th->type) {
-    case SN_THR_LIMIT: return e->count <= th->count;
+    case SN_THR_LIMIT:
+        return e->count <= th->count;
     case SN_THR_THRESHOLD:
         if (e->count >= th->count) {
             e->count = 0;
             return true;
         }
         return false;
-    case SN_THR_BOTH: return e->count == th->count;
-    case SN_THR_DETECTION_FILTER: return e->count > th->count;
+    case SN_THR_BOTH:
+        return e->count == th->count;
+    case SN_THR_DETECTION_FILTER:
+        return e->count > th->count;
     }
     return true;
 }
@@ -146,14 +159,16 @@ static bool tc_applies(const struct de_tc *tc, const struct sn_rule *r)
     return tc->gid == r->gid && (tc->sid == 0 || tc->sid == r->sid);
 }
 
-static bool suppressed(const struct de_tc *tc, const struct sn_addr *src,
-                       const struct sn_addr *dst, int ip_ver)
+static bool suppressed(const struct de_tc *tc, const struct sn_addr *src, const struct sn_addr *dst,
+                       int ip_ver)
 {
     if (!tc->track_set)
         return true;
     switch (tc->thr.track) {
-    case SN_THR_BY_SRC: return sn_addr_list_match(&tc->ips, src, ip_ver);
-    case SN_THR_BY_DST: return sn_addr_list_match(&tc->ips, dst, ip_ver);
+    case SN_THR_BY_SRC:
+        return sn_addr_list_match(&tc->ips, src, ip_ver);
+    case SN_THR_BY_DST:
+        return sn_addr_list_match(&tc->ips, dst, ip_ver);
     default: /* by_either */
         return sn_addr_list_match(&tc->ips, src, ip_ver) ||
                sn_addr_list_match(&tc->ips, dst, ip_ver);
@@ -350,7 +365,7 @@ static int parse_line(struct sn_detect_engine *de, char *line, char *msg, size_t
             goto bad;
         }
         continue;
-bad:
+    bad:
         snprintf(msg, msgcap, "invalid option '%s %s'", k, v);
         return CS_EINVAL;
     }
@@ -388,8 +403,8 @@ bad:
     return CS_OK;
 }
 
-int de_thr_config_parse(struct sn_detect_engine *de, const char *name, const char *text,
-                        size_t len, struct cs_err *err)
+int de_thr_config_parse(struct sn_detect_engine *de, const char *name, const char *text, size_t len,
+                        struct cs_err *err)
 {
     size_t pos = 0;
     int lineno = 0;
