@@ -183,6 +183,10 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
     cs_json_open(j, NULL);
     sn_eve_header_tuple(e, j, ts, f, p ? p->pcap_cnt : 0, "alert", a->ip_ver, &a->src, &a->dst,
                         a->sp, a->dp, a->proto, p && (p->flags & SN_PKT_REBUILT));
+    if (p && (p->flags & SN_PKT_HAS_L4) && (p->proto == 1 || p->proto == 58)) {
+        cs_json_uint(j, "icmp_type", p->icmp_type);
+        cs_json_uint(j, "icmp_code", p->icmp_code);
+    }
     if (p && p->eth && cfg->eve_ethernet) {
         char m[18];
         const uint8_t *s = p->eth + 6, *d = p->eth;

@@ -200,6 +200,18 @@ CS_TEST(udp_rule)
     app_test_free(&r);
 }
 
+CS_TEST(icmp_alert_has_type_and_code)
+{
+    struct app_run r = run("alert icmp any any -> any any (msg:\"icmp\"; itype:8; sid:1;)\n",
+                           "pcaps/community-id/icmp.pcap");
+    REQUIRE(r.text);
+    CHECK(alerts(&r, 1) >= 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", NULL),
+             app_test_count(&r, "\"signature_id\":1,", "\"proto\":\"ICMP\"", "\"icmp_type\":8,",
+                            "\"icmp_code\":0", NULL));
+    app_test_free(&r);
+}
+
 /* ---- IP-only rules ----------------------------------------------------------------------------
  */
 
