@@ -151,4 +151,34 @@ for cap in "${captures[@]}"; do
         fi
     done
 done
+# ---- detection: the full ET Open 5.0 set ------------------------------------------------
+# One worker over the city-mix capture (the big one when present, else the small one): rule
+# load (parse + compile, from the sensor's own "rules:" line), Mbit/s, peak RSS, alerts.
+ET=${BENCH_RULES:-../shared/corpus/rules/et-open-5.0}
+det_cap=$BENCH_PCAP
+[ -f "$det_cap" ] || det_cap=$SMALL
+if [ -f "$ET/all.rules" ] && [ -f "$det_cap" ] && [ -x "$SENSOR" ]; then
+    name=$(basename "$det_cap" .pcap)
+    out=$WORK/log-et
+    rm -rf "$out"
+    mkdir -p "$out"
+    timed "$SENSOR" -r "$det_cap" -l "$out" -S "$ET/all.rules" --threads 1 \
+        --set classification-file="$ET/classification.config"
+    load=$(sed -nE 's/.*rules: loaded ([0-9]+), skipped ([0-9]+); compiled in ([0-9.]+) s \(parsed in ([0-9.]+) s.*/\1 \2 \3 \4/p' "$OUTF")
+    read -r nl ns cs ps <<<"${load:-0 0 0 0}"
+    bytes=$(sed -nE 's/.*packets, ([0-9.]+) MB in.*/\1/p' "$OUTF" | head -1)
+    secs=$(sed -nE 's/.* MB in ([0-9.]+) s .*/\1/p' "$OUTF" | head -1)
+    alerts=0
+    [ -f "$out/eve.json" ] && alerts=$(grep -c '"event_type":"alert"' "$out/eve.json")
+    mbps=$(awk -v b="${bytes:-0}" -v s="${secs:-0}" 'BEGIN { printf "%.1f", (s > 0 ? b * 8 / s : 0) }')
+    {
+        echo
+        echo "# detection: ET Open 5.0 ($ET/all.rules), 1 worker, $name"
+        echo "rules loaded $nl, skipped $ns; parse ${ps} s + compile ${cs} s; packet loop ${secs:-?} s" \
+             "($mbps Mbit/s per worker); wall ${ELAPSED} s; peak RSS $(rss_mb "$TIMEF") MB;" \
+             "alerts $alerts; rc $RC"
+    } | tee -a "$RESULTS"
+else
+    echo "bench: ET Open run skipped (needs $ET/all.rules, a capture and $SENSOR)"
+fi
 echo "bench: results in $RESULTS"

@@ -57,6 +57,7 @@ void sn_config_defaults(struct sn_config *c)
     c->anomaly_packethdr = false;
     c->stats_totals = true;
     c->stats_threads = false;
+    c->alert_metadata = true;
     c->fastlog_enabled = true;
     strcpy(c->fastlog_filename, "fast.log");
     c->flow_enabled_in_eve = true;
@@ -478,6 +479,18 @@ static int read_eve_types(struct loader *l)
             keyf(okey, sizeof(okey), "%s.%s", ekey, name);
             if (eve_type_names[j].bit == SN_EVE_ANOMALY && (rc = read_anomaly(l, okey)))
                 return rc;
+            if (eve_type_names[j].bit == SN_EVE_ALERT) {
+                static const char *const opts[] = {"payload", "payload-printable", "packet",
+                                                   "metadata"};
+                bool *dst[] = {&c->alert_payload, &c->alert_payload_printable,
+                               &c->alert_packet, &c->alert_metadata};
+                for (unsigned o = 0; o < CS_ARRAY_LEN(opts); o++) {
+                    char k[200];
+                    keyf(k, sizeof(k), "%s.%s", okey, opts[o]);
+                    if ((rc = get_bool(l, k, dst[o])))
+                        return rc;
+                }
+            }
             if (eve_type_names[j].bit == SN_EVE_STATS) {
                 char k[200];
                 keyf(k, sizeof(k), "%s.totals", okey);

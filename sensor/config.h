@@ -92,6 +92,8 @@ struct sn_config {
     uint16_t community_id_seed;
     bool anomaly_decode, anomaly_stream, anomaly_applayer, anomaly_packethdr;
     bool stats_totals, stats_threads;
+    /* outputs.eve-log.types.alert: payload, payload-printable, packet (base64), metadata */
+    bool alert_payload, alert_payload_printable, alert_packet, alert_metadata;
     bool fastlog_enabled;
     char fastlog_filename[256];
     bool flow_enabled_in_eve;    /* convenience: (eve_types & SN_EVE_FLOW) */

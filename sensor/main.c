@@ -1,6 +1,7 @@
 /* main.c — citysoc-sensor: the command line (Suricata's flags where they overlap). */
 #include "../lib/cs_time.h"
 #include "config.h"
+#include "detect/engine.h"
 #include "detect/kw.h"
 #include "detect/ruleset.h"
 #include "output/eve.h"
@@ -9,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,31 @@
 #endif
 
 static struct sn_engine *g_engine;
+
+/* SIGUSR2 reloads the rules: a thread waits for the signal (blocked everywhere else) and
+ * starts the background rebuild. */
+struct reload_ctx {
+    const struct sn_config *cfg;
+    const char *const *files;
+    size_t nfiles;
+    volatile sig_atomic_t quit;
+};
+
+static void *reload_watch(void *arg)
+{
+    struct reload_ctx *rc = arg;
+    sigset_t set;
+    int sig;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    while (sigwait(&set, &sig) == 0 && !rc->quit) {
+        fprintf(stderr, PROG ": SIGUSR2: reloading the rules\n");
+        sn_detect_reload_wait();
+        sn_detect_reload_async(rc->cfg, rc->files, rc->nfiles);
+    }
+    return NULL;
+}
 
 static void usage(FILE *out)
 {
@@ -147,8 +174,19 @@ int main(int argc, char **argv)
     char eve_path[8192];
     struct sn_eve_sink *sink = NULL;
     struct sn_engine *eng = NULL;
+    struct reload_ctx rctx = {0};
+    pthread_t rthread;
+    bool rthread_started = false;
     uint64_t t0;
 
+    {
+        /* SIGUSR2 (reload) is taken by the watcher thread with sigwait(): blocked from the
+         * start, so one that arrives while the rules load waits instead of killing us */
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR2);
+        pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread */
+    }
     sets = calloc((size_t)argc + 1, sizeof(*sets));
     rule_files = calloc((size_t)argc + 1, sizeof(*rule_files));
     if (!sets || !rule_files) {
@@ -288,9 +326,24 @@ int main(int argc, char **argv)
         }
         goto out_rules;
     }
-    if (rules->nrules)
-        fprintf(stderr, PROG ": warning: rules are parsed but not matched yet (the detection "
-                        "engine's matching stage is not built); no alerts will be raised\n");
+    if (rules->nrules) {
+        struct sn_detect_engine *de = sn_detect_engine_build(rules, &cfg, &err);
+        const struct sn_detect_stats *st;
+        rules = NULL; /* the engine owns the rule set now */
+        if (!de) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            goto out_cfg;
+        }
+        if (verbose)
+            sn_detect_engine_print_skipped(de, stderr);
+        st = sn_detect_engine_stats(de);
+        fprintf(stderr,
+                PROG ": rules: loaded %u, skipped %u; compiled in %.2f s (parsed in %.2f s; "
+                     "%u ip-only, %u prefiltered, %u databases)\n",
+                st->rules_loaded, st->rules_skipped, st->compile_s, st->parse_s, st->ip_only,
+                st->prefiltered, st->databases);
+        sn_detect_engine_install(de);
+    }
 
     if (cfg.eve_enabled) {
         if (cfg.eve_filename[0] == '/')
@@ -305,17 +358,14 @@ int main(int argc, char **argv)
     }
     if (cfg.fastlog_enabled) {
         char fp[8192];
-        FILE *f;
         if (cfg.fastlog_filename[0] == '/')
             snprintf(fp, sizeof(fp), "%s", cfg.fastlog_filename);
         else
             snprintf(fp, sizeof(fp), "%s/%s", cfg.log_dir, cfg.fastlog_filename);
-        f = fopen(fp, "a"); /* alerts arrive with the detection engine */
-        if (!f) {
-            fprintf(stderr, PROG ": cannot open %s: %s\n", fp, strerror(errno));
+        if (sn_fastlog_open(fp, &err) != CS_OK) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
             goto out_sink;
         }
-        fclose(f);
     }
 
     eng = sn_engine_new(&cfg, sink, &err);
@@ -327,6 +377,12 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    {
+        rctx.cfg = &cfg;
+        rctx.files = (const char *const *)rule_files;
+        rctx.nfiles = (size_t)nrules;
+        rthread_started = pthread_create(&rthread, NULL, reload_watch, &rctx) == 0;
+    }
     t0 = cs_time_mono_us();
     if (rfile) {
         int r = sn_engine_run_file(eng, rfile, bpf, &err);
@@ -355,10 +411,19 @@ int main(int argc, char **argv)
 
 out_engine:
     g_engine = NULL;
+    if (rthread_started) {
+        rctx.quit = 1;
+        pthread_kill(rthread, SIGUSR2);
+        pthread_join(rthread, NULL);
+    }
     sn_engine_free(eng);
 out_sink:
+    sn_fastlog_close();
     sn_eve_sink_close(sink);
 out_rules:
+    if (sn_detect_enabled() && sn_detect_datasets_save(&err) != CS_OK)
+        fprintf(stderr, PROG ": warning: %s\n", err.msg);
+    sn_detect_shutdown();
     sn_ruleset_free(rules);
 out_cfg:
     sn_config_free(&cfg);

@@ -195,6 +195,7 @@ struct sn_flow_table;
 struct sn_defrag;
 struct sn_stream_ctx;
 struct sn_eve;
+struct sn_detect_thread;
 
 /* Per-worker context: everything the pipeline touches for one shard. Only the worker's own
  * thread uses it (counters are read by the main thread after the worker has stopped). */
@@ -209,6 +210,7 @@ struct sn_worker {
     struct sn_stream_ctx *stream;
     struct sn_eve *eve;
     const struct sn_pkt *pkt;    /* packet being processed (NULL between packets) */
+    struct sn_detect_thread *detect; /* detection state (detect/engine.h), NULL when off */
 #define SN_APP_MAX 32
     uint64_t app_flows[SN_APP_MAX]; /* flows per detected app-layer protocol */
 };

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "decode/decode.h"
 #include "decode/defrag.h"
+#include "detect/engine.h"
 #include "flow/flow.h"
 #include "output/eve.h"
 #include "pkt.h"
@@ -33,6 +34,7 @@ static void on_flow_end(struct sn_worker *w, struct sn_flow *f)
     sn_eve_log_flow(w, f);
     sn_stream_flow_free(w, f);
     sn_app_flow_free(w, f);
+    sn_detect_flow_free(f);
 }
 
 /* Flow, stream and app layer for a decoded packet. */
@@ -58,6 +60,7 @@ static void on_rebuilt(struct sn_worker *w, struct sn_pkt *p)
 
     w->pkt = p;
     track(w, p);
+    sn_detect_packet(w, p);
     w->pkt = outer;
     sn_eve_log_anomalies(w, p);
     cs_free(p->owned);
@@ -79,8 +82,10 @@ void sn_worker_process(struct sn_worker *w, struct sn_pkt *p)
 {
     advance_time(w, p->ts_us);
     w->pkt = p;
-    if (sn_decode(w, p) == CS_OK)
+    if (sn_decode(w, p) == CS_OK) {
         track(w, p);
+        sn_detect_packet(w, p);
+    }
     sn_eve_log_anomalies(w, p);
     w->pkt = NULL;
 }
@@ -121,6 +126,7 @@ void sn_worker_destroy(struct sn_worker *w)
         sn_stream_ctx_free(w->stream);
     if (w->eve)
         sn_eve_free(w->eve);
+    sn_detect_worker_free(w);
     w->flows = NULL;
     w->defrag = NULL;
     w->stream = NULL;
@@ -328,6 +334,7 @@ static void *ring_worker_main(void *arg)
                 __asm__ __volatile__("" ::: "memory");
                 continue;
             }
+            sn_detect_worker_sync(&ew->w); /* idle: move to a reloaded engine */
             pthread_mutex_lock(&r->mu);
             atomic_store(&r->sleeping, 1);
             if (atomic_load(&r->head) == tail && !atomic_load(&r->done)) {
@@ -550,6 +557,7 @@ static void *live_worker_main(void *arg)
                 ew->w.now_us = now;
             }
             sn_eve_flush(ew->w.eve);
+            sn_detect_worker_sync(&ew->w);
             continue;
         }
         if (r < 0) {

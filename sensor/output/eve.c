@@ -329,6 +329,31 @@ void sn_eve_header_flow(struct sn_eve *e, struct cs_json *j, const struct sn_flo
     json_community_id(e, j, f);
 }
 
+void sn_eve_header_tuple(struct sn_eve *e, struct cs_json *j, uint64_t ts_us,
+                         const struct sn_flow *f, uint64_t pcap_cnt, const char *event_type,
+                         int ip_ver, const struct sn_addr *src, const struct sn_addr *dst,
+                         uint16_t sp, uint16_t dp, uint8_t proto, bool rebuilt)
+{
+    json_time(j, "timestamp", ts_us);
+    if (f)
+        cs_json_uint(j, "flow_id", f->flow_id);
+    if (pcap_cnt)
+        cs_json_uint(j, "pcap_cnt", pcap_cnt);
+    cs_json_str(j, "event_type", event_type);
+    if (e->sink && e->sink->pcap_filename && e->cfg->eve_pcap_file)
+        cs_json_str(j, "pcap_filename", e->sink->pcap_filename);
+    if (f)
+        json_vlan(j, f->vlan_id, f->vlan_cnt);
+    json_tuple(j, ip_ver, src, dst, sp, dp, proto, has_ports(proto));
+    json_community_id(e, j, f);
+    cs_json_str(j, "pkt_src", rebuilt ? "defrag" : "wire/pcap");
+}
+
+const struct sn_config *sn_eve_config(const struct sn_eve *e)
+{
+    return e->cfg;
+}
+
 /* ---- flow record ------------------------------------------------------------------- */
 
 static const char *const flow_state_names[] = {"new", "established", "closed"};

@@ -42,6 +42,14 @@ void sn_eve_header_pkt(struct sn_eve *e, struct cs_json *j, const struct sn_pkt 
                        const char *event_type);
 void sn_eve_header_flow(struct sn_eve *e, struct cs_json *j, const struct sn_flow *f,
                         const char *event_type, uint64_t ts_us);
+/* Header of a record about flow f (may be NULL) whose tuple is given explicitly (alerts
+ * oriented on the direction of the match rather than of the packet at hand). */
+void sn_eve_header_tuple(struct sn_eve *e, struct cs_json *j, uint64_t ts_us,
+                         const struct sn_flow *f, uint64_t pcap_cnt, const char *event_type,
+                         int ip_ver, const struct sn_addr *src, const struct sn_addr *dst,
+                         uint16_t sp, uint16_t dp, uint8_t proto, bool rebuilt);
+/* The configuration the writer was made with. */
+const struct sn_config *sn_eve_config(const struct sn_eve *e);
 /* Appends a finished record (one JSON object) as a line. */
 void sn_eve_emit(struct sn_eve *e, struct cs_json *j);
 struct cs_json *sn_eve_json(struct sn_eve *e);

@@ -1,0 +1,180 @@
+/* engine_int.h — private structures of the detection engine, shared by engine.c (build),
+ * engine_run.c (matching), threshold.c and alert.c. Not for other modules. */
+#ifndef SN_DETECT_ENGINE_INT_H
+#define SN_DETECT_ENGINE_INT_H
+
+#include "engine.h"
+#include "kw.h"
+#include "kw_flow.h"
+
+#include <hs/hs.h>
+
+/* Transport classes of packet groups */
+enum { DE_L4_TCP = 0, DE_L4_UDP, DE_L4_ICMP, DE_L4_OTHER, DE_L4_MAX };
+
+/* A run of consecutive payload instances over one buffer: kw[first..end) */
+struct de_seg {
+    uint32_t first, end;
+    int buf;
+};
+
+/* Engine-side view of one rule. */
+struct de_rule {
+    const struct sn_rule *r;
+    uint32_t *conds; /* non-payload instances with a match function, in rule order */
+    uint32_t nconds;
+    struct de_seg *segs;
+    uint32_t nsegs;
+    const struct sn_threshold *thr; /* threshold / detection_filter keyword, or NULL */
+    unsigned app_idx;               /* app-layer protocol the rule needs (0: none) */
+    const char *app_name;           /* its name (rule proto or buffer proto) */
+    bool tx;                        /* evaluated at transactions (inspects app buffers) */
+    bool ip_only;
+    bool flow_pass;              /* pass rule with flow context: passes the whole flow */
+    uint32_t order;              /* position in evaluation order (lower first) */
+    uint32_t src_list, dst_list; /* interned address lists (equal lists share an id) */
+};
+
+/* A prefilter database over one buffer kind. */
+struct de_pf {
+    int buf;
+    hs_database_t *db;
+    uint32_t *pat_rule; /* pattern id -> rule index */
+    uint32_t npat;
+};
+
+struct de_group {
+    struct de_pf *pf;
+    uint32_t npf;
+    uint32_t *always; /* rules without fast pattern (verified on every packet/tx) */
+    uint32_t nalways;
+};
+
+/* Interval index for IP-only rules: disjoint segments [lo[i], lo[i+1]) each with the rules
+ * whose address list covers it. Keys are 16 bytes, big-endian (IPv4 in the first 4). */
+struct de_ipidx {
+    uint8_t (*lo)[16];
+    uint32_t *start; /* rules of segment i: ids[start[i] .. start[i+1]) */
+    uint32_t *ids;
+    uint32_t nseg;
+};
+
+/* threshold.config entries */
+enum de_tc_kind { DE_TC_THRESHOLD, DE_TC_SUPPRESS, DE_TC_RATE };
+struct de_tc {
+    enum de_tc_kind kind;
+    uint32_t gid, sid; /* sid 0: every rule of gid; gid 0 & sid 0: all */
+    struct sn_threshold thr;
+    bool track_set; /* suppress with track + ip list */
+    struct sn_addr_list ips;
+    int new_action; /* rate_filter: enum sn_action */
+    uint32_t timeout;
+};
+
+struct sn_detect_engine {
+    struct sn_ruleset *rs;
+    struct de_rule *rules;
+    uint32_t nrules;
+    /* packet rules */
+    struct de_group any[DE_L4_MAX];
+    struct de_group *port_group[2][65536]; /* [tcp, udp][dst port], NULL: only `any` */
+    struct de_group *port_groups;          /* storage */
+    uint32_t nport_groups;
+    /* app-layer rules by app index */
+    struct de_group app[SN_APP_MAX];
+    /* IP-only */
+    struct de_ipidx ip_src[2], ip_dst[2]; /* [v4, v6] */
+    uint32_t *ip_always;                  /* IP-only rules indexed by neither */
+    uint32_t nip_always;
+    /* threshold.config */
+    struct de_tc *tc;
+    uint32_t ntc;
+    uint32_t nlists; /* distinct address lists */
+    /* scratch prototype (each worker clones it) */
+    hs_scratch_t *scratch;
+    /* skipped by the engine */
+    char **skipped; /* "file:line: sid N: reason" */
+    uint32_t nskipped;
+    struct sn_detect_stats stats;
+    uint64_t gen;
+    bool ips; /* inline mode: drop shows as "blocked" */
+    const struct sn_config *cfg;
+};
+
+/* Per-flow engine state (f->detect->engine). */
+#define DE_TX_SLOTS 8
+struct de_flow {
+    uint64_t gen; /* engine generation the rule ids refer to */
+    bool passed;  /* a pass rule matched: no more inspection */
+    bool iponly_done[2];
+    struct {
+        const void *tx;
+        uint32_t *ids;
+        uint32_t n, cap;
+    } txs[DE_TX_SLOTS];
+    uint32_t next_slot;
+};
+
+/* Threshold state table (threshold.c), per worker. */
+struct de_thr_table;
+struct de_thr_table *de_thr_new(void);
+void de_thr_free(struct de_thr_table *t);
+/* Decides whether a matching rule alerts: applies threshold.config suppress / threshold /
+ * rate_filter and the rule's threshold / detection_filter. Returns false when the alert is
+ * to be dropped; *action may be changed by a rate_filter. */
+bool de_thr_check(const struct sn_detect_engine *de, struct de_thr_table *t,
+                  const struct de_rule *dr, int ip_ver, const struct sn_addr *src,
+                  const struct sn_addr *dst, uint64_t flow_id, uint64_t ts_us,
+                  enum sn_action *action);
+/* Parses a threshold.config text; entries appended to de->tc. CS_OK or CS_EINVAL (err has
+ * the line). */
+int de_thr_config_parse(struct sn_detect_engine *de, const char *name, const char *text, size_t len,
+                        struct cs_err *err);
+
+/* What the engine passes to alert output (alert.c). */
+struct de_alert {
+    const struct de_rule *dr;
+    enum sn_action action;
+    int ip_ver;
+    uint8_t proto;
+    struct sn_addr src, dst;
+    uint16_t sp, dp;
+    bool ports;
+    int dir; /* flow direction of the match, -1 without flow */
+    const char *tx_proto;
+};
+void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a);
+
+/* Per-worker thread state. */
+struct de_thread {
+    struct sn_detect_thread t;
+    struct sn_detect_engine *de;
+    uint64_t gen;
+    hs_scratch_t *scratch;
+    uint32_t *cand; /* candidate rule ids */
+    uint32_t ncand, cand_cap;
+    uint64_t *mark;            /* candidate bitmap, one bit per rule */
+    uint32_t mark_lo, mark_hi; /* words of mark in use */
+    /* per packet/tx memo of address-list results: [list*2 + (0: vs src, 1: vs dst)] */
+    uint32_t *memo_stamp;
+    uint8_t *memo_val;
+    uint32_t memo_gen;
+    struct de_thr_table *thr;
+    struct {
+        const struct de_rule *dr;
+        enum sn_action action;
+    } * hits;
+    uint32_t nhits, hits_cap;
+    int slot;    /* reclamation slot (engine_reload.c) */
+    bool synced; /* has published its engine once */
+};
+
+/* Publication and reclamation (engine_reload.c). */
+struct sn_detect_engine *de_current(void);
+uint64_t de_current_gen(void);
+int de_slot_register(void);
+void de_slot_seen(int slot, uint64_t gen);
+void de_slot_release(int slot);
+void de_app_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const char *proto);
+
+#endif

@@ -1,0 +1,601 @@
+/* engine_run.c — matching: the per-packet loop, the per-transaction loop (sn_detect_app_cb),
+ * candidate collection through the prefilters and the IP-only index, full verification,
+ * action precedence and the per-flow state. See engine.h. */
+#include "engine_int.h"
+
+#include "../app/app.h"
+#include "../config.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t de_ipidx_lookup(const struct de_ipidx *x, const struct sn_addr *a, int family,
+                         const uint32_t **ids);
+
+/* Buffers of a multi-buffer inspected per transaction at most (dns answers, headers…). */
+#define DE_MAX_BUF_INST 256
+
+/* The header a rule's addresses are checked against. */
+struct hdr {
+    int ip_ver;
+    uint8_t proto;
+    const struct sn_addr *src, *dst;
+    uint16_t sp, dp;
+    bool ports;
+};
+
+/* ---- per-worker state ----------------------------------------------------------------------- */
+
+static void thread_release_engine(struct de_thread *dt)
+{
+    if (dt->scratch)
+        hs_free_scratch(dt->scratch);
+    dt->scratch = NULL;
+    cs_free(dt->mark);
+    dt->mark = NULL;
+    cs_free(dt->memo_stamp);
+    cs_free(dt->memo_val);
+    dt->memo_stamp = NULL;
+    dt->memo_val = NULL;
+    dt->de = NULL;
+}
+
+static bool thread_switch(struct de_thread *dt, struct sn_detect_engine *de)
+{
+    thread_release_engine(dt);
+    dt->de = de;
+    dt->t.de = de;
+    if (!de)
+        return true;
+    if (de->scratch && hs_clone_scratch(de->scratch, &dt->scratch) != HS_SUCCESS) {
+        dt->de = NULL;
+        return false;
+    }
+    dt->mark = cs_calloc(de->nrules / 64 + 1, sizeof(*dt->mark));
+    dt->memo_stamp = cs_calloc((size_t)de->nlists * 2 + 2, sizeof(*dt->memo_stamp));
+    dt->memo_val = cs_calloc((size_t)de->nlists * 2 + 2, sizeof(*dt->memo_val));
+    dt->memo_gen = 0;
+    if (!dt->mark || !dt->memo_stamp || !dt->memo_val) {
+        thread_release_engine(dt);
+        return false;
+    }
+    dt->mark_lo = UINT32_MAX;
+    dt->mark_hi = 0;
+    dt->t.w->counters[SN_CNT_DETECT_RULES_LOADED] = de->stats.rules_loaded;
+    dt->t.w->counters[SN_CNT_DETECT_RULES_FAILED] = de->stats.rules_skipped;
+    return true;
+}
+
+/* The worker's thread state on the current engine, or NULL when detection is off. */
+static struct de_thread *thread_get(struct sn_worker *w)
+{
+    struct de_thread *dt = (struct de_thread *)w->detect;
+    struct sn_detect_engine *cur;
+
+    if (!dt) {
+        if (!sn_detect_enabled())
+            return NULL;
+        dt = cs_calloc(1, sizeof(*dt));
+        if (!dt)
+            return NULL;
+        dt->t.w = w;
+        dt->slot = de_slot_register();
+        dt->thr = de_thr_new();
+        if (!dt->thr) {
+            de_slot_release(dt->slot);
+            cs_free(dt);
+            return NULL;
+        }
+        w->detect = &dt->t;
+    }
+    cur = de_current();
+    if (cur != dt->de || !dt->synced) {
+        if (!thread_switch(dt, cur))
+            cur = NULL;
+        dt->synced = true;
+        de_slot_seen(dt->slot, cur ? cur->gen : de_current_gen());
+    }
+    return dt->de ? dt : NULL;
+}
+
+void sn_detect_worker_sync(struct sn_worker *w)
+{
+    if (w->detect || sn_detect_enabled())
+        thread_get(w);
+}
+
+void sn_detect_worker_free(struct sn_worker *w)
+{
+    struct de_thread *dt = (struct de_thread *)w->detect;
+    if (!dt)
+        return;
+    thread_release_engine(dt);
+    de_thr_free(dt->thr);
+    sn_inspect_thread_free(&dt->t);
+    sn_detect_thread_vars_free(&dt->t);
+    for (int i = 0; i < 4; i++)
+        cs_free(dt->t.scratch[i]);
+    cs_free(dt->cand);
+    de_slot_release(dt->slot);
+    cs_free(dt);
+    w->detect = NULL;
+}
+
+/* ---- per-flow state ---------------------------------------------------------------------- */
+
+static struct de_flow *flow_state(struct de_thread *dt, struct sn_flow *f)
+{
+    struct de_flow *df;
+    if (!f)
+        return NULL;
+    if (!f->detect && !(f->detect = cs_calloc(1, sizeof(*f->detect))))
+        return NULL;
+    df = f->detect->engine;
+    if (!df) {
+        df = cs_calloc(1, sizeof(*df));
+        if (!df)
+            return NULL;
+        df->gen = dt->de->gen;
+        f->detect->engine = df;
+    }
+    if (df->gen != dt->de->gen) { /* rule ids of another engine: forget per-tx progress */
+        for (int i = 0; i < DE_TX_SLOTS; i++) {
+            df->txs[i].tx = NULL;
+            df->txs[i].n = 0;
+        }
+        df->gen = dt->de->gen;
+    }
+    return df;
+}
+
+void sn_detect_flow_free(struct sn_flow *f)
+{
+    struct de_flow *df;
+    if (!f->detect)
+        return;
+    df = f->detect->engine;
+    if (df) {
+        for (int i = 0; i < DE_TX_SLOTS; i++)
+            cs_free(df->txs[i].ids);
+        cs_free(df);
+    }
+    if (f->detect->vars)
+        sn_flowvars_free(f->detect->vars);
+    cs_free(f->detect);
+    f->detect = NULL;
+}
+
+/* The alerted-rule list of transaction tx (a slot is reused round-robin). */
+static int tx_slot(struct de_flow *df, const void *tx)
+{
+    int s;
+    for (int i = 0; i < DE_TX_SLOTS; i++)
+        if (df->txs[i].tx == tx)
+            return i;
+    s = (int)(df->next_slot++ % DE_TX_SLOTS);
+    df->txs[s].tx = tx;
+    df->txs[s].n = 0;
+    return s;
+}
+
+/* What one callback is, by protocol (the hook's contract in app.h): dns and dnp3 call once
+ * per message (a message is inspected once: no per-tx list, -1); modbus and enip reuse one
+ * transaction object, and a to-server call starts a new transaction; http, tls, ssh and
+ * others call several times for one transaction object (alerted rules kept per pointer). */
+static int tx_policy(const char *proto, int dir, struct de_flow *df, const void *tx)
+{
+    int s;
+    if (proto && (strcmp(proto, "dns") == 0 || strcmp(proto, "dnp3") == 0))
+        return -1;
+    s = tx_slot(df, tx);
+    if (proto && dir == SN_TOSERVER && (strcmp(proto, "modbus") == 0 || strcmp(proto, "enip") == 0))
+        df->txs[s].n = 0;
+    return s;
+}
+
+static bool tx_has(const struct de_flow *df, int s, uint32_t id)
+{
+    for (uint32_t i = 0; i < df->txs[s].n; i++)
+        if (df->txs[s].ids[i] == id)
+            return true;
+    return false;
+}
+
+static void tx_add(struct de_flow *df, int s, uint32_t id)
+{
+    if (df->txs[s].n == df->txs[s].cap) {
+        uint32_t nc = df->txs[s].cap ? df->txs[s].cap * 2 : 8;
+        uint32_t *nv = cs_realloc(df->txs[s].ids, nc * sizeof(*nv));
+        if (!nv)
+            return;
+        df->txs[s].ids = nv;
+        df->txs[s].cap = nc;
+    }
+    df->txs[s].ids[df->txs[s].n++] = id;
+}
+
+/* ---- candidates ---------------------------------------------------------------------------- */
+
+/* Candidates are bits of a per-thread bitmap (rule index = evaluation order), turned into a
+ * sorted list by cand_collect(): no sort per packet. */
+static void cand_begin(struct de_thread *dt)
+{
+    dt->ncand = 0;
+    dt->mark_lo = UINT32_MAX;
+    dt->mark_hi = 0;
+}
+
+static inline void cand_add(struct de_thread *dt, uint32_t id)
+{
+    uint32_t w = id / 64;
+    dt->mark[w] |= 1ull << (id % 64);
+    if (w < dt->mark_lo)
+        dt->mark_lo = w;
+    if (w > dt->mark_hi)
+        dt->mark_hi = w;
+}
+
+/* Moves the marked rules into dt->cand in increasing order and clears the bitmap. */
+static void cand_collect(struct de_thread *dt)
+{
+    dt->ncand = 0;
+    if (dt->mark_lo == UINT32_MAX)
+        return;
+    for (uint32_t w = dt->mark_lo; w <= dt->mark_hi; w++) {
+        uint64_t m = dt->mark[w];
+        dt->mark[w] = 0;
+        while (m) {
+            if (dt->ncand == dt->cand_cap) {
+                uint32_t nc = dt->cand_cap ? dt->cand_cap * 2 : 256;
+                uint32_t *nv = cs_realloc(dt->cand, nc * sizeof(*nv));
+                if (!nv) {
+                    memset(dt->mark + w, 0, (dt->mark_hi - w + 1) * sizeof(*dt->mark));
+                    dt->mark_lo = UINT32_MAX;
+                    return;
+                }
+                dt->cand = nv;
+                dt->cand_cap = nc;
+            }
+            dt->cand[dt->ncand++] = w * 64 + (uint32_t)__builtin_ctzll(m);
+            m &= m - 1;
+        }
+    }
+    dt->mark_lo = UINT32_MAX;
+    dt->mark_hi = 0;
+}
+
+struct scan_ctx {
+    struct de_thread *dt;
+    const struct de_pf *pf;
+};
+
+static int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                       void *ctx)
+{
+    struct scan_ctx *sc = ctx;
+    (void)from, (void)to, (void)flags;
+    if (id < sc->pf->npat)
+        cand_add(sc->dt, sc->pf->pat_rule[id]);
+    return 0;
+}
+
+static bool get_buf(struct de_thread *dt, int buf, uint32_t idx, const uint8_t **d, uint32_t *n)
+{
+    struct sn_detect_thread *t = &dt->t;
+    if (buf == SN_BUF_PKT && !t->tx && t->p) { /* the packet payload, without a getter */
+        if (idx)
+            return false;
+        *d = t->p->payload;
+        *n = t->p->payload_len;
+        return true;
+    }
+    return sn_detect_get_buffer(t, buf, idx, d, n);
+}
+
+static void scan_group(struct de_thread *dt, const struct de_group *g)
+{
+    for (uint32_t i = 0; i < g->npf; i++) {
+        const struct de_pf *pf = &g->pf[i];
+        struct scan_ctx sc = {dt, pf};
+        for (uint32_t idx = 0; idx < DE_MAX_BUF_INST; idx++) {
+            const uint8_t *d;
+            uint32_t n;
+            if (!get_buf(dt, pf->buf, idx, &d, &n))
+                break;
+            if (n && d)
+                hs_scan(pf->db, (const char *)d, n, 0, dt->scratch, on_hs_match, &sc);
+        }
+    }
+    for (uint32_t i = 0; i < g->nalways; i++)
+        cand_add(dt, g->always[i]);
+}
+
+/* ---- verification ------------------------------------------------------------------------- */
+
+static bool proto_ok(const struct sn_rule *r, const struct hdr *h)
+{
+    if (r->proto.ip_version && r->proto.ip_version != h->ip_ver)
+        return false;
+    switch (r->proto.l4) {
+    case SN_L4_ANY:
+        return true;
+    case SN_L4_TCP:
+        return h->proto == IPPROTO_TCP;
+    case SN_L4_UDP:
+        return h->proto == IPPROTO_UDP;
+    case SN_L4_ICMP:
+        return h->proto == IPPROTO_ICMP || h->proto == IPPROTO_ICMPV6;
+    case SN_L4_ICMPV4:
+        return h->proto == IPPROTO_ICMP;
+    case SN_L4_ICMPV6:
+        return h->proto == IPPROTO_ICMPV6;
+    case SN_L4_SCTP:
+        return h->proto == IPPROTO_SCTP;
+    }
+    return false;
+}
+
+/* Address list `al` (interned as list id `lid`) against the header's source (which 0) or
+ * destination (1), remembered for the rest of the packet / transaction. */
+static bool list_ok(struct de_thread *dt, const struct sn_addr_list *al, uint32_t lid, int which,
+                    const struct hdr *h)
+{
+    uint32_t k = lid * 2 + (uint32_t)which;
+    if (al->any)
+        return true;
+    if (dt->memo_stamp[k] != dt->memo_gen) {
+        dt->memo_stamp[k] = dt->memo_gen;
+        dt->memo_val[k] = sn_addr_list_match(al, which ? h->dst : h->src, h->ip_ver);
+    }
+    return dt->memo_val[k];
+}
+
+static bool side_ok(struct de_thread *dt, const struct sn_addr_list *al, uint32_t lid,
+                    const struct sn_port_list *pl, int which, uint16_t port, const struct hdr *h)
+{
+    if (!list_ok(dt, al, lid, which, h))
+        return false;
+    if (pl->any)
+        return true;
+    return h->ports && sn_port_list_match(pl, port);
+}
+
+static bool addr_ok(struct de_thread *dt, const struct de_rule *dr, const struct hdr *h)
+{
+    const struct sn_rule *r = dr->r;
+    if (side_ok(dt, &r->src, dr->src_list, &r->sp, 0, h->sp, h) &&
+        side_ok(dt, &r->dst, dr->dst_list, &r->dp, 1, h->dp, h))
+        return true;
+    return (r->flags & SN_RULE_BIDIR) && side_ok(dt, &r->src, dr->src_list, &r->sp, 1, h->dp, h) &&
+           side_ok(dt, &r->dst, dr->dst_list, &r->dp, 0, h->sp, h);
+}
+
+static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct hdr *h)
+{
+    struct sn_detect_thread *t = &dt->t;
+    const struct sn_rule *r = dr->r;
+
+    if (!proto_ok(r, h) || !addr_ok(dt, dr, h))
+        return false;
+    if (dr->app_idx && (!t->f || t->f->app_proto != dr->app_idx))
+        return false;
+    t->rule = r;
+    memset(t->vars, 0, sizeof(t->vars));
+    for (uint32_t i = 0; i < dr->nconds; i++) {
+        const struct sn_kw_inst *in = &r->kw[dr->conds[i]];
+        t->kw_idx = dr->conds[i];
+        t->buf_id = in->buffer;
+        t->buf = NULL;
+        t->buf_len = 0;
+        t->buf_idx = 0;
+        t->cursor = 0;
+        if (in->buffer != SN_BUF_PKT && !get_buf(dt, in->buffer, 0, &t->buf, &t->buf_len))
+            return false;
+        if (!in->kw->match(t, in))
+            return false;
+    }
+    for (uint32_t s = 0; s < dr->nsegs; s++) {
+        const struct de_seg *sg = &dr->segs[s];
+        bool ok = false;
+        for (uint32_t idx = 0; idx < DE_MAX_BUF_INST && !ok; idx++) {
+            const uint8_t *d;
+            uint32_t n;
+            if (!get_buf(dt, sg->buf, idx, &d, &n))
+                break;
+            t->buf_id = sg->buf;
+            t->buf = d;
+            t->buf_len = d ? n : 0;
+            t->buf_idx = idx;
+            t->cursor = 0;
+            t->kw_idx = sg->first;
+            ok = sn_inspect_buffer(t, sg->first, sg->end);
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* ---- one evaluation pass ------------------------------------------------------------------ */
+
+/* Verifies the candidates in order; postmatch, pass and alerts. tx_s >= 0: the per-tx
+ * alerted list to honour. */
+static void evaluate(struct de_thread *dt, const struct hdr *h, struct de_flow *df, int tx_s,
+                     int dir)
+{
+    struct sn_detect_thread *t = &dt->t;
+    const struct sn_detect_engine *de = dt->de;
+
+    cand_collect(dt);
+    if (++dt->memo_gen == 0) { /* wrapped: forget every stamp */
+        memset(dt->memo_stamp, 0, ((size_t)de->nlists * 2 + 2) * sizeof(*dt->memo_stamp));
+        dt->memo_gen = 1;
+    }
+    for (uint32_t i = 0; i < dt->ncand; i++) {
+        const struct de_rule *dr = &de->rules[dt->cand[i]];
+        enum sn_action action = dr->r->action;
+        struct de_alert a;
+        if (tx_s >= 0 && tx_has(df, tx_s, dt->cand[i]))
+            continue;
+        if (!verify(dt, dr, h))
+            continue;
+        if (tx_s >= 0)
+            tx_add(df, tx_s, dt->cand[i]);
+        t->rule = dr->r;
+        sn_detect_postmatch(t);
+        if (action == SN_ACT_PASS) {
+            if (df && dr->flow_pass)
+                df->passed = true;
+            break;
+        }
+        if (dr->r->flags & SN_RULE_NOALERT)
+            continue;
+        if (!de_thr_check(de, dt->thr, dr, h->ip_ver, h->src, h->dst, t->f ? t->f->flow_id : 0,
+                          t->p ? t->p->ts_us : t->w->now_us, &action) ||
+            action == SN_ACT_PASS) {
+            sn_count(t->w, SN_CNT_DETECT_ALERTS_SUPPRESSED, 1);
+            continue;
+        }
+        memset(&a, 0, sizeof(a));
+        a.dr = dr;
+        a.action = action;
+        a.ip_ver = h->ip_ver;
+        a.proto = h->proto;
+        a.src = *h->src;
+        a.dst = *h->dst;
+        a.sp = h->sp;
+        a.dp = h->dp;
+        a.ports = h->ports;
+        a.dir = dir;
+        a.tx_proto = t->tx_proto;
+        de_alert_emit(t, &a);
+    }
+}
+
+static int l4_class(uint8_t proto)
+{
+    switch (proto) {
+    case IPPROTO_TCP:
+        return DE_L4_TCP;
+    case IPPROTO_UDP:
+        return DE_L4_UDP;
+    case IPPROTO_ICMP:
+    case IPPROTO_ICMPV6:
+        return DE_L4_ICMP;
+    default:
+        return DE_L4_OTHER;
+    }
+}
+
+static void add_iponly(struct de_thread *dt, const struct sn_pkt *p)
+{
+    const struct sn_detect_engine *de = dt->de;
+    const uint32_t *ids;
+    uint32_t n;
+    int fi = p->ip_ver == 4 ? 0 : 1;
+
+    n = de_ipidx_lookup(&de->ip_src[fi], &p->src, p->ip_ver, &ids);
+    for (uint32_t i = 0; i < n; i++)
+        cand_add(dt, ids[i]);
+    n = de_ipidx_lookup(&de->ip_dst[fi], &p->dst, p->ip_ver, &ids);
+    for (uint32_t i = 0; i < n; i++)
+        cand_add(dt, ids[i]);
+    for (uint32_t i = 0; i < de->nip_always; i++)
+        cand_add(dt, de->ip_always[i]);
+}
+
+void sn_detect_packet(struct sn_worker *w, const struct sn_pkt *p)
+{
+    struct de_thread *dt;
+    struct sn_detect_thread *t;
+    struct de_flow *df = NULL;
+    struct sn_flow *f;
+    struct hdr h;
+    int cls;
+
+    if (!p->ip_ver || !(dt = thread_get(w)))
+        return;
+    t = &dt->t;
+    f = p->flow;
+    if (f && !(df = flow_state(dt, f)))
+        return;
+    if (df && df->passed)
+        return;
+    t->p = p;
+    t->f = f;
+    t->dir = p->dir;
+    t->tx = NULL;
+    t->tx_proto = NULL;
+    h.ip_ver = p->ip_ver;
+    h.proto = p->proto;
+    h.src = &p->src;
+    h.dst = &p->dst;
+    h.sp = p->sp;
+    h.dp = p->dp;
+    h.ports = (p->flags & SN_PKT_HAS_L4) &&
+              (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP || p->proto == IPPROTO_SCTP);
+    cand_begin(dt);
+    /* IP-only rules: once per flow direction (Suricata), every packet without a flow */
+    if (!df || !df->iponly_done[p->dir & 1]) {
+        add_iponly(dt, p);
+        if (df)
+            df->iponly_done[p->dir & 1] = true;
+    }
+    cls = l4_class(p->proto);
+    if (cls <= DE_L4_UDP && h.ports && dt->de->port_group[cls][p->dp])
+        scan_group(dt, dt->de->port_group[cls][p->dp]);
+    scan_group(dt, &dt->de->any[cls]);
+    evaluate(dt, &h, df, -1, f ? p->dir : -1);
+    t->p = NULL;
+    t->f = NULL;
+    t->rule = NULL;
+}
+
+/* sn_detect_app_cb: a transaction of f has new data in direction dir. */
+void de_app_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const char *proto);
+void de_app_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const char *proto)
+{
+    struct de_thread *dt = thread_get(w);
+    struct sn_detect_thread *t;
+    const struct de_group *g;
+    struct de_flow *df;
+    struct hdr h;
+    unsigned ai;
+    int s;
+
+    if (!dt || !f)
+        return;
+    ai = f->app_proto;
+    if (proto && (!ai || strcmp(sn_app_get(ai)->name, proto) != 0))
+        ai = sn_app_lookup(proto);
+    if (!ai || ai >= SN_APP_MAX)
+        return;
+    g = &dt->de->app[ai];
+    if (!g->npf && !g->nalways)
+        return;
+    if (!(df = flow_state(dt, f)) || df->passed)
+        return;
+    t = &dt->t;
+    t->p = w->pkt;
+    t->f = f;
+    t->dir = (uint8_t)dir;
+    t->tx = tx;
+    t->tx_proto = proto;
+    h.ip_ver = f->ip_ver;
+    h.proto = f->proto;
+    h.src = dir == SN_TOSERVER ? &f->src : &f->dst;
+    h.dst = dir == SN_TOSERVER ? &f->dst : &f->src;
+    h.sp = dir == SN_TOSERVER ? f->sp : f->dp;
+    h.dp = dir == SN_TOSERVER ? f->dp : f->sp;
+    h.ports = f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP || f->proto == IPPROTO_SCTP;
+    cand_begin(dt);
+    scan_group(dt, g);
+    s = tx_policy(proto, dir, df, tx);
+    evaluate(dt, &h, df, s, dir);
+    t->p = NULL;
+    t->f = NULL;
+    t->tx = NULL;
+    t->tx_proto = NULL;
+    t->rule = NULL;
+}

@@ -1,0 +1,582 @@
+/* engine_test.c — the detection engine over real rule text and real captures: grouping and
+ * prefilter, IP-only index, action precedence, noalert, thresholds, threshold.config, the
+ * alert EVE record, fast.log lines and engine replacement (reload).
+ *
+ * Captures (tests/data/pcaps/):
+ *   http/testmyids.pcap  one TCP flow 172.17.0.2:54162 -> 217.160.0.187:80, 10 packets
+ *                        (6 to the server, 4 to the client), "GET /" and "uid=0(root)"
+ *   dns/dns-udp-dig.pcap one UDP DNS query and its answer */
+#include "../app/app_test_util.h"
+#include "../../lib/cs_cfg.h"
+#include "engine.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#define MYIDS "pcaps/http/testmyids.pcap"
+
+static const char classification[] =
+    "config classification: bad-unknown,Potentially Bad Traffic,2\n"
+    "config classification: trojan-activity,A Network Trojan was detected,1\n";
+
+struct run_opts {
+    const char *threshold; /* threshold.config text or NULL */
+    bool payload;          /* alert payload options */
+};
+
+static struct sn_detect_engine *build(const char *rules, struct sn_config *cfg,
+                                      const char *thr_path, struct cs_err *err)
+{
+    struct sn_ruleset *rs = sn_ruleset_new(NULL);
+    if (!rs)
+        return NULL;
+    sn_ruleset_load_classification_buffer(rs, classification, strlen(classification), err);
+    sn_ruleset_load_buffer(rs, "t.rules", rules, strlen(rules), err);
+    if (thr_path) {
+        if (!cfg->raw)
+            cfg->raw = cs_cfg_new();
+        cs_cfg_set(cfg->raw, "threshold-file", thr_path);
+    }
+    return sn_detect_engine_build(rs, cfg, err);
+}
+
+/* Runs capture `pcap` with `rules` loaded; the EVE text of the run. */
+static struct app_run run_opt(const char *rules, const char *pcap, const struct run_opts *o)
+{
+    struct app_run r = {0};
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+    char thr[64] = "";
+
+    sn_config_defaults(&cfg);
+    cfg.csum = SN_CSUM_NONE;
+    cfg.midstream = true;
+    if (o && o->payload)
+        cfg.alert_payload = cfg.alert_payload_printable = cfg.alert_packet = true;
+    if (o && o->threshold) {
+        int fd;
+        strcpy(thr, "/tmp/cs-thr-XXXXXX");
+        fd = mkstemp(thr);
+        if (fd < 0 || write(fd, o->threshold, strlen(o->threshold)) < 0)
+            printf("# cannot write %s\n", thr);
+        close(fd);
+    }
+    de = build(rules, &cfg, thr[0] ? thr : NULL, &err);
+    if (!de) {
+        printf("# build failed: %s\n", err.msg);
+        goto out;
+    }
+    sn_detect_engine_install(de);
+    r = app_test_run(pcap, &cfg, false);
+    sn_detect_shutdown();
+out:
+    if (thr[0])
+        unlink(thr);
+    if (cfg.raw)
+        cs_cfg_free(cfg.raw);
+    return r;
+}
+
+static struct app_run run(const char *rules, const char *pcap)
+{
+    return run_opt(rules, pcap, NULL);
+}
+
+static int alerts(const struct app_run *r, unsigned sid)
+{
+    char s[48];
+    snprintf(s, sizeof(s), "\"signature_id\":%u,", sid);
+    return app_test_count(r, "\"event_type\":\"alert\"", s, NULL);
+}
+
+/* ---- matching and the alert record ---------------------------------------------------------- */
+
+CS_TEST(alert_record_fields)
+{
+    struct app_run r = run("alert tcp $HOME_NET any -> $EXTERNAL_NET 80 (msg:\"GET out\"; "
+                           "content:\"GET \"; depth:4; classtype:bad-unknown; metadata:"
+                           "created_at 2020_01_01, tag a, tag b; sid:100; rev:3;)\n",
+                           MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 100), 1);
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"alert\"", "\"pcap_cnt\":4,",
+                            "\"src_ip\":\"172.17.0.2\",\"src_port\":54162",
+                            "\"dest_ip\":\"217.160.0.187\",\"dest_port\":80", "\"proto\":\"TCP\"",
+                            "\"pkt_src\":\"wire/pcap\"", "\"direction\":\"to_server\"",
+                            "\"action\":\"allowed\",\"gid\":1,\"signature_id\":100,\"rev\":3,"
+                            "\"signature\":\"GET out\",\"category\":\"Potentially Bad "
+                            "Traffic\",\"severity\":2",
+                            "\"metadata\":{\"created_at\":[\"2020_01_01\"],\"tag\":[\"a\",\"b\"]}",
+                            "\"app_proto\":\"http\"", "\"flow\":{\"pkts_toserver\":3,",
+                            "\"start\":\"", NULL),
+             1);
+    /* the flow record says the flow alerted */
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"flow\"", "\"alerted\":true", NULL), 1);
+    app_test_free(&r);
+}
+
+CS_TEST(alert_payload_options)
+{
+    struct run_opts o = {.payload = true};
+    struct app_run r = run_opt("alert tcp any any -> any 80 (msg:\"m\"; content:\"testmyids\"; "
+                               "sid:1;)\n",
+                               MYIDS, &o);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    /* "GET / HTTP/1.1" base64 starts "R0VUIC8gSFRUUC8xLjE" */
+    CHECK_EQ(app_test_count(&r, "\"payload\":\"R0VUIC8gSFRUUC8xLjE",
+                            "\"payload_printable\":\"GET "
+                            "/ HTTP/1.1",
+                            "\"packet\":\"", NULL),
+             1);
+    app_test_free(&r);
+}
+
+CS_TEST(no_match_without_content)
+{
+    struct app_run r = run("alert tcp any any -> any any (msg:\"absent\"; content:\"NOT-IN-IT\"; "
+                           "sid:7;)\n"
+                           "alert tcp any any -> any any (msg:\"nocase\"; content:\"get /\"; "
+                           "nocase; sid:8;)\n"
+                           "alert tcp any any -> any any (msg:\"case\"; content:\"get /\"; "
+                           "sid:9;)\n",
+                           MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 7), 0);
+    CHECK_EQ(alerts(&r, 8), 1);
+    CHECK_EQ(alerts(&r, 9), 0);
+    app_test_free(&r);
+}
+
+CS_TEST(port_groups_and_direction)
+{
+    struct app_run r = run(
+        "alert tcp any any -> any 80 (msg:\"to 80\"; content:\"GET\"; sid:1;)\n"
+        "alert tcp any any -> any 8080 (msg:\"to 8080\"; content:\"GET\"; sid:2;)\n"
+        "alert tcp any 80 -> any any (msg:\"from 80\"; content:\"uid=0(root)\"; sid:3;)\n"
+        "alert tcp any any -> any 80 (msg:\"wrong way\"; content:\"uid=0(root)\"; sid:4;)\n"
+        "alert tcp any any <> any 80 (msg:\"bidir\"; content:\"uid=0(root)\"; sid:5;)\n"
+        "alert udp any any -> any 80 (msg:\"udp\"; content:\"GET\"; sid:6;)\n"
+        "alert tcp any [1:79,81:] -> any any (msg:\"not from 80\"; content:\"uid=0\"; sid:10;)\n"
+        "alert tcp any any -> any [80,443] (msg:\"no payload rule\"; flags_absent_ok; sid:11;)\n",
+        MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 0);
+    CHECK_EQ(alerts(&r, 3), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":3,", "\"direction\":\"to_client\"",
+                            "\"src_ip\":\"217.160.0.187\",\"src_port\":80", NULL),
+             1);
+    CHECK_EQ(alerts(&r, 4), 0);
+    CHECK_EQ(alerts(&r, 5), 1);
+    CHECK_EQ(alerts(&r, 6), 0);
+    CHECK_EQ(alerts(&r, 10), 0);
+    CHECK_EQ(alerts(&r, 11), 0); /* refused by the parser: unknown keyword */
+    app_test_free(&r);
+}
+
+CS_TEST(rule_without_content_checks_every_packet)
+{
+    /* a TCP rule with no content: in the always-checked list of the group */
+    struct app_run r = run("alert tcp any any -> any 80 (msg:\"to server\"; sid:1;)\n"
+                           "alert tcp any 80 -> any any (msg:\"to client\"; sid:2;)\n",
+                           MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 6);
+    CHECK_EQ(alerts(&r, 2), 4);
+    app_test_free(&r);
+}
+
+CS_TEST(udp_rule)
+{
+    struct app_run r = run("alert udp any any -> any 53 (msg:\"dns query\"; sid:1;)\n"
+                           "alert udp any 53 -> any any (msg:\"dns answer\"; sid:2;)\n",
+                           "pcaps/dns/dns-udp-dig.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"proto\":\"UDP\"", NULL), 1);
+    app_test_free(&r);
+}
+
+CS_TEST(icmp_alert_has_type_and_code)
+{
+    struct app_run r = run("alert icmp any any -> any any (msg:\"icmp\"; itype:8; sid:1;)\n",
+                           "pcaps/community-id/icmp.pcap");
+    REQUIRE(r.text);
+    CHECK(alerts(&r, 1) >= 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", NULL),
+             app_test_count(&r, "\"signature_id\":1,", "\"proto\":\"ICMP\"", "\"icmp_type\":8,",
+                            "\"icmp_code\":0", NULL));
+    app_test_free(&r);
+}
+
+/* ---- IP-only rules ----------------------------------------------------------------------------
+ */
+
+static char *iponly_rules(void)
+{
+    /* a botcc-like list: 250 addresses plus the capture's server in one rule (the rule
+     * parser takes address lists up to 4 KiB) */
+    size_t cap = 250 * 20 + 4096, n = 0;
+    char *s = malloc(cap);
+    n += (size_t)snprintf(s + n, cap - n, "alert ip [");
+    for (int i = 0; i < 250; i++)
+        n += (size_t)snprintf(s + n, cap - n, "%d.%d.%d.%d,", 1 + i % 200, (i * 7) % 256,
+                              (i * 13) % 256, 1 + i % 250);
+    n += (size_t)snprintf(s + n, cap - n,
+                          "217.160.0.187] any -> $HOME_NET any (msg:\"botcc\"; sid:1;)\n"
+                          "alert ip any any -> [10.9.9.9,217.160.0.0/24] any (msg:\"by dst\"; "
+                          "sid:2;)\n"
+                          "alert ip [217.160.0.0/16,!217.160.0.187] any -> any any (msg:\"neg\"; "
+                          "sid:3;)\n"
+                          "alert ip [5.5.5.5,6.6.6.6] any -> any any (msg:\"other\"; sid:4;)\n"
+                          "alert ip [0.0.0.0/1,128.0.0.0/1] any -> any any (msg:\"wide\"; "
+                          "sid:5;)\n"
+                          "alert ip any any -> any any (msg:\"all\"; sid:6;)\n"
+                          "alert tcp any any -> any any (msg:\"tcp all\"; sid:7;)\n");
+    return s;
+}
+
+CS_TEST(ip_only_index)
+{
+    char *rules = iponly_rules();
+    struct app_run r = run(rules, MYIDS);
+    REQUIRE(r.text);
+    /* checked on the first packet of each flow direction only */
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"src_ip\":\"217.160.0.187\"", NULL), 1);
+    CHECK_EQ(alerts(&r, 2), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,", "\"dest_ip\":\"217.160.0.187\"", NULL), 1);
+    CHECK_EQ(alerts(&r, 3), 0);
+    CHECK_EQ(alerts(&r, 4), 0);
+    CHECK_EQ(alerts(&r, 5), 2);
+    CHECK_EQ(alerts(&r, 6), 2);
+    CHECK_EQ(alerts(&r, 7), 2); /* tcp with any ports is IP-only too (Suricata) */
+    app_test_free(&r);
+    free(rules);
+}
+
+CS_TEST(ip_only_stats)
+{
+    char *rules = iponly_rules();
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+
+    sn_config_defaults(&cfg);
+    de = build(rules, &cfg, NULL, &err);
+    REQUIRE(de);
+    CHECK_EQ(sn_detect_engine_stats(de)->ip_only, 7);
+    CHECK_EQ(sn_detect_engine_stats(de)->rules_loaded, 7);
+    CHECK_EQ(sn_detect_engine_stats(de)->databases, 0);
+    sn_detect_engine_free(de);
+    free(rules);
+}
+
+/* ---- actions ------------------------------------------------------------------------------ */
+
+CS_TEST(pass_wins_and_passes_the_flow)
+{
+    struct app_run r =
+        run("alert tcp any any -> any any (msg:\"get\"; content:\"GET\"; sid:1;)\n"
+            "pass tcp any any -> any 80 (msg:\"pass\"; content:\"GET\"; sid:2;)\n"
+            "alert tcp any any -> any any (msg:\"root\"; content:\"uid=0\"; sid:3;)\n"
+            "alert tcp any any -> any [80,54162] (msg:\"every\"; sid:4;)\n",
+            MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 0);
+    CHECK_EQ(alerts(&r, 2), 0); /* pass rules do not log */
+    CHECK_EQ(alerts(&r, 3), 0); /* later packets of the flow are not inspected */
+    CHECK_EQ(alerts(&r, 4), 3); /* packets 1-3 (handshake) came before the GET */
+    app_test_free(&r);
+}
+
+CS_TEST(drop_reject_actions_and_order)
+{
+    struct app_run r = run("alert tcp any any -> any any (msg:\"a\"; content:\"GET\"; sid:1;)\n"
+                           "drop tcp any any -> any any (msg:\"d\"; content:\"GET\"; sid:2;)\n"
+                           "reject tcp any any -> any any (msg:\"r\"; content:\"GET\"; sid:3;)\n",
+                           MYIDS);
+    const char *d, *rj, *a;
+    REQUIRE(r.text);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"action\":\"allowed\"", NULL), 1);
+    /* IDS mode: drop is logged as allowed, reject as blocked (Suricata) */
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,", "\"action\":\"allowed\"", NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":3,", "\"action\":\"blocked\"", NULL), 1);
+    /* order of the records: drop, reject, alert */
+    d = strstr(r.text, "\"signature_id\":2,");
+    rj = strstr(r.text, "\"signature_id\":3,");
+    a = strstr(r.text, "\"signature_id\":1,");
+    REQUIRE(d && rj && a);
+    CHECK(d < rj && rj < a);
+    app_test_free(&r);
+}
+
+CS_TEST(noalert_rule_is_silent)
+{
+    struct app_run r = run("alert tcp any any -> any any (msg:\"quiet\"; content:\"GET\"; noalert; "
+                           "sid:1;)\n",
+                           MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 0);
+    app_test_free(&r);
+}
+
+/* ---- thresholds --------------------------------------------------------------------------- */
+
+CS_TEST(threshold_keyword_types)
+{
+    /* each rule matches all 10 packets of the flow (ports keep them out of the IP-only
+     * index, which is checked once per flow direction) */
+    struct app_run r = run(
+        "alert tcp any any -> any [80,54162] (msg:\"limit\"; threshold:type limit, track by_rule, "
+        "count 2, seconds 60; sid:1;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"threshold\"; threshold:type threshold, track "
+        "by_rule, count 3, seconds 60; sid:2;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"both\"; threshold:type both, track by_rule, "
+        "count "
+        "3, seconds 60; sid:3;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"df\"; detection_filter:track by_rule, count 7, "
+        "seconds 60; sid:4;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"by_src\"; threshold:type limit, track by_src, "
+        "count 1, seconds 60; sid:5;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"by_flow\"; threshold:type limit, track "
+        "by_flow, "
+        "count 4, seconds 60; sid:6;)\n"
+        "alert tcp any any -> any [80,54162] (msg:\"plain\"; sid:7;)\n",
+        MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 7), 10);
+    CHECK_EQ(alerts(&r, 1), 2);
+    CHECK_EQ(alerts(&r, 2), 3);
+    CHECK_EQ(alerts(&r, 3), 1);
+    CHECK_EQ(alerts(&r, 4), 3);
+    CHECK_EQ(alerts(&r, 5), 2); /* one per source address */
+    CHECK_EQ(alerts(&r, 6), 4);
+    app_test_free(&r);
+}
+
+CS_TEST(threshold_config)
+{
+    struct run_opts o = {
+        .threshold =
+            "# comment\n"
+            "\n"
+            "suppress gen_id 1, sig_id 1\n"
+            "suppress gen_id 1, sig_id 2, track by_src, ip 172.17.0.2\n"
+            "suppress gen_id 1, sig_id 3, track by_either, ip [10.0.0.1,217.160.0.187]\n"
+            "threshold gen_id 1, sig_id 4, type limit, track by_rule, count 1, seconds 60\n"
+            "event_filter gen_id 1, sig_id 5, type limit, track by_dst, count 1, "
+            "seconds 60\n"
+            "rate_filter gen_id 1, sig_id 6, track by_rule, count 2, seconds 60, "
+            "new_action pass, timeout 60\n"
+            "suppress gen_id 1, sig_id 8, track by_dst, ip $HOME_NET\n",
+    };
+    struct app_run r = run_opt("alert tcp any any -> any [80,54162] (msg:\"s all\"; sid:1;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"s src\"; sid:2;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"s either\"; sid:3;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"override\"; "
+                               "threshold:type limit, track by_rule, "
+                               "count 5, seconds 60; sid:4;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"ef\"; sid:5;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"rate\"; sid:6;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"untouched\"; sid:7;)\n"
+                               "alert tcp any any -> any [80,54162] (msg:\"home dst\"; sid:8;)\n",
+                               MYIDS, &o);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 0);
+    CHECK_EQ(alerts(&r, 2), 4); /* only the server's packets */
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,", "\"src_ip\":\"217.160.0.187\"", NULL), 4);
+    CHECK_EQ(alerts(&r, 3), 0);
+    CHECK_EQ(alerts(&r, 4), 1);
+    CHECK_EQ(alerts(&r, 5), 2); /* one per destination */
+    CHECK_EQ(alerts(&r, 6), 2); /* from the third match on the action is pass */
+    CHECK_EQ(alerts(&r, 7), 10);
+    CHECK_EQ(alerts(&r, 8), 6); /* packets to 217.160.0.187 (not in HOME_NET) alert */
+    app_test_free(&r);
+}
+
+CS_TEST(threshold_config_errors)
+{
+    static const char *const bad[] = {
+        "suppress gen_id 1\n",
+        "threshold gen_id 1, sig_id 2, type limit, track by_src, count 1\n",
+        "threshold gen_id 1, sig_id 2, type often, track by_src, count 1, seconds 1\n",
+        "suppress gen_id 1, sig_id 2, track by_src\n",
+        "limit gen_id 1, sig_id 2\n",
+        "suppress gen_id 1, sig_id 2, track by_src, ip not-an-ip\n",
+    };
+    for (unsigned i = 0; i < CS_ARRAY_LEN(bad); i++) {
+        struct sn_config cfg;
+        struct cs_err err = {0};
+        struct sn_detect_engine *de;
+        char path[] = "/tmp/cs-thr-XXXXXX";
+        int fd = mkstemp(path);
+        REQUIRE(fd >= 0);
+        CHECK(write(fd, "# ok\n", 5) == 5);
+        CHECK(write(fd, bad[i], strlen(bad[i])) == (ssize_t)strlen(bad[i]));
+        close(fd);
+        sn_config_defaults(&cfg);
+        de = build("alert tcp any any -> any any (msg:\"x\"; sid:1;)\n", &cfg, path, &err);
+        CHECK(de == NULL);
+        CHECK(strstr(err.msg, ":2: ") != NULL);
+        if (de)
+            sn_detect_engine_free(de);
+        cs_cfg_free(cfg.raw);
+        unlink(path);
+    }
+}
+
+/* ---- fast.log ------------------------------------------------------------------------------ */
+
+CS_TEST(fastlog_line)
+{
+    struct sn_rule *r = NULL;
+    struct cs_err err = {0};
+    struct sn_addr s = {{{0}}}, d = {{{0}}};
+    char line[512];
+    const char *txt = "alert tcp any any -> any any (msg:\"ET TEST x\"; sid:2000001; rev:4; "
+                      "priority:1;)";
+
+    setenv("TZ", "UTC", 1);
+    tzset();
+    REQUIRE(sn_rule_parse(txt, strlen(txt), NULL, &r, &err) == CS_OK);
+    s.u8[0] = 10, s.u8[3] = 1;
+    d.u8[0] = 192, d.u8[1] = 168, d.u8[3] = 7;
+    sn_fastlog_format(line, sizeof(line), 1700000000123456ull, r, 4, 6, &s, 1234, &d, 80, true);
+    CHECK_STR(line, "11/14/2023-22:13:20.123456  [**] [1:2000001:4] ET TEST x [**] "
+                    "[Classification: (null)] [Priority: 1] {TCP} 10.0.0.1:1234 -> "
+                    "192.168.0.7:80");
+    memset(&s, 0, sizeof(s));
+    s.u8[0] = 0x20, s.u8[1] = 0x01, s.u8[15] = 1;
+    sn_fastlog_format(line, sizeof(line), 1700000000000001ull, r, 6, 17, &s, 53, &s, 53, true);
+    CHECK(strstr(line, "{UDP} 2001::1:53 -> 2001::1:53") != NULL);
+    sn_rule_free(r);
+}
+
+CS_TEST(fastlog_file)
+{
+    char path[] = "/tmp/cs-fast-XXXXXX", buf[4096] = "";
+    struct cs_err err = {0};
+    struct app_run r;
+    FILE *f;
+    int fd = mkstemp(path);
+
+    REQUIRE(fd >= 0);
+    close(fd);
+    setenv("TZ", "UTC", 1);
+    tzset();
+    REQUIRE(sn_fastlog_open(path, &err) == CS_OK);
+    r = run("alert tcp any any -> any 80 (msg:\"GET out\"; content:\"GET\"; classtype:"
+            "trojan-activity; sid:5; rev:2;)\n",
+            MYIDS);
+    sn_fastlog_close();
+    f = fopen(path, "r");
+    REQUIRE(f);
+    CHECK(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+    fclose(f);
+    CHECK(strstr(buf,
+                 "  [**] [1:5:2] GET out [**] [Classification: A Network Trojan was "
+                 "detected] [Priority: 1] {TCP} 172.17.0.2:54162 -> 217.160.0.187:80\n") != NULL);
+    CHECK(strchr(buf, '\n') == buf + strlen(buf) - 1); /* one line */
+    app_test_free(&r);
+    unlink(path);
+}
+
+/* ---- grouping figures and skipped rules -------------------------------------------------- */
+
+CS_TEST(grouping_and_skips)
+{
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+    char buf[2048] = "";
+    FILE *f;
+
+    sn_config_defaults(&cfg);
+    de = build("alert tcp any any -> any 80 (msg:\"a\"; content:\"aaaa\"; sid:1;)\n"
+               "alert tcp any any -> any 80 (msg:\"b\"; content:\"bb\"; content:\"bbbbbb\"; "
+               "sid:2;)\n"
+               "alert tcp any any -> any any (msg:\"c\"; content:\"c\"; sid:3;)\n"
+               "alert udp any any -> any 53 (msg:\"d\"; content:!\"d\"; sid:4;)\n"
+               "alert smtp any any -> any any (msg:\"no parser\"; content:\"x\"; sid:5;)\n",
+               &cfg, NULL, &err);
+    REQUIRE(de);
+    CHECK_EQ(sn_detect_engine_stats(de)->rules_loaded, 4);
+    CHECK_EQ(sn_detect_engine_stats(de)->rules_skipped, 1);
+    CHECK_EQ(sn_detect_engine_stats(de)->prefiltered, 3); /* the negated one is not */
+    /* tcp/80 group (sid 1, 2), tcp any (sid 3): one database each; udp/53 has none */
+    CHECK_EQ(sn_detect_engine_stats(de)->databases, 2);
+    f = fmemopen(buf, sizeof(buf), "w");
+    REQUIRE(f);
+    sn_detect_engine_print_skipped(de, f);
+    fclose(f);
+    CHECK(strstr(buf, "t.rules:5: sid 5: no parser for app-layer protocol 'smtp'") != NULL);
+    sn_detect_engine_free(de);
+}
+
+/* ---- replacing the engine ----------------------------------------------------------------- */
+
+CS_TEST(install_replaces_engine)
+{
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *a, *b;
+    struct app_run r1, r2;
+
+    sn_config_defaults(&cfg);
+    cfg.csum = SN_CSUM_NONE;
+    a = build("alert tcp any any -> any 80 (msg:\"one\"; content:\"GET\"; sid:1;)\n", &cfg, NULL,
+              &err);
+    b = build("alert tcp any any -> any 80 (msg:\"two\"; content:\"GET\"; sid:2;)\n", &cfg, NULL,
+              &err);
+    REQUIRE(a && b);
+    sn_detect_engine_install(a);
+    r1 = app_test_run(MYIDS, &cfg, false);
+    sn_detect_engine_install(b); /* a is retired and freed: no worker uses it */
+    r2 = app_test_run(MYIDS, &cfg, false);
+    sn_detect_shutdown();
+    CHECK(!sn_detect_enabled());
+    REQUIRE(r1.text && r2.text);
+    CHECK_EQ(alerts(&r1, 1), 1);
+    CHECK_EQ(alerts(&r1, 2), 0);
+    CHECK_EQ(alerts(&r2, 1), 0);
+    CHECK_EQ(alerts(&r2, 2), 1);
+    app_test_free(&r1);
+    app_test_free(&r2);
+}
+
+CS_TEST(reload_in_background)
+{
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *a;
+    struct app_run r;
+    char path[] = "/tmp/cs-rules-XXXXXX";
+    const char *files[1] = {path};
+    const char *text = "alert tcp any any -> any 80 (msg:\"reloaded\"; content:\"GET\"; sid:9;)\n";
+    int fd = mkstemp(path);
+
+    REQUIRE(fd >= 0);
+    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    sn_config_defaults(&cfg);
+    cfg.csum = SN_CSUM_NONE;
+    a = build("alert tcp any any -> any 80 (msg:\"old\"; content:\"GET\"; sid:1;)\n", &cfg, NULL,
+              &err);
+    REQUIRE(a);
+    sn_detect_engine_install(a);
+    sn_detect_reload_async(&cfg, files, 1);
+    sn_detect_reload_wait();
+    r = app_test_run(MYIDS, &cfg, false);
+    sn_detect_shutdown();
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 0);
+    CHECK_EQ(alerts(&r, 9), 1);
+    app_test_free(&r);
+    unlink(path);
+}
+
+CS_TEST_MAIN()
