@@ -709,7 +709,7 @@ static int sq_cred_purge(struct hub_store *hs, int64_t now)
 
 /* ---- events ---------------------------------------------------------------------------- */
 
-static void bind_str(sqlite3_stmt *st, int i, struct hub_str v)
+static void bind_str(sqlite3_stmt *st, int i, struct hub_text v)
 {
     if (v.p)
         sqlite3_bind_text(st, i, v.p, (int)v.len, SQLITE_STATIC);
@@ -725,8 +725,8 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t v)
         sqlite3_bind_int64(st, i, v);
 }
 
-static int sq_batch_add(struct hub_store *hs, const struct hub_batch *b,
-                        const struct hub_store_event *ev, size_t n, struct hub_batch_result *res)
+static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
+                        const struct hub_store_event *ev, size_t n, struct hub_store_batch_result *res)
 {
     struct sq_store *s = SQ(hs);
     for (size_t i = 0; i < n; i++)
@@ -813,10 +813,10 @@ out:
     return rc;
 }
 
-static struct hub_str col_str(sqlite3_stmt *st, int col)
+static struct hub_text col_str(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
-    return (struct hub_str){(const char *)t, t ? (size_t)sqlite3_column_bytes(st, col) : 0};
+    return (struct hub_text){(const char *)t, t ? (size_t)sqlite3_column_bytes(st, col) : 0};
 }
 
 static int64_t col_opt(sqlite3_stmt *st, int col)

@@ -184,8 +184,8 @@ int hub_store_cred_purge(struct hub_store *s, int64_t now_us)
     return s->ops->cred_purge(s, now_us);
 }
 
-int hub_store_batch_add(struct hub_store *s, const struct hub_batch *b,
-                        const struct hub_store_event *ev, size_t n, struct hub_batch_result *res)
+int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
+                        const struct hub_store_event *ev, size_t n, struct hub_store_batch_result *res)
 {
     if (!b || !res || (n && !ev) || b->sensor_id <= 0 || b->org_id <= 0 || !b->batch_id)
         return CS_EINVAL;

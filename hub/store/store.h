@@ -91,7 +91,7 @@ struct hub_cred {
 };
 
 /* A string view; p may be NULL when len is 0 (stored as SQL NULL). */
-struct hub_str {
+struct hub_text {
     const char *p;
     size_t len;
 };
@@ -99,15 +99,15 @@ struct hub_str {
 /* One event as the store keeps it: the indexed columns plus the original record. */
 struct hub_store_event {
     int64_t ts_us;
-    struct hub_str event_type;
-    struct hub_str src_ip, dest_ip;
+    struct hub_text event_type;
+    struct hub_text src_ip, dest_ip;
     int32_t src_port, dest_port; /* -1: absent */
-    struct hub_str proto;
-    struct hub_str app_proto;
+    struct hub_text proto;
+    struct hub_text app_proto;
     int64_t signature_id; /* -1: absent */
-    struct hub_str signature;
+    struct hub_text signature;
     int32_t severity;     /* 1..4, -1: absent */
-    struct hub_str raw;   /* the original record (JSON), kept verbatim */
+    struct hub_text raw;   /* the original record (JSON), kept verbatim */
 };
 
 /* An event read back: the stored columns and where it belongs. */
@@ -120,14 +120,14 @@ struct hub_event_row {
 
 /* An ingest batch: who sent it and its id (unique per sensor; a retried batch with the same
  * id stores nothing and reports duplicate). */
-struct hub_batch {
+struct hub_store_batch {
     int64_t sensor_id;
     int64_t org_id;
     const char *batch_id; /* 1..128 printable bytes */
     const char *signature; /* the verified signature header as received, or NULL */
     int64_t received_us;
 };
-struct hub_batch_result {
+struct hub_store_batch_result {
     bool duplicate;     /* the batch had been stored before; nothing stored now */
     int64_t stored;     /* events stored by this call (or by the first call, if duplicate) */
 };
@@ -211,8 +211,8 @@ int hub_store_cred_purge(struct hub_store *s, int64_t now_us);
 
 /* ---- events ---- */
 /* Stores a batch in one transaction; returns only after the commit is durable. */
-int hub_store_batch_add(struct hub_store *s, const struct hub_batch *b,
-                        const struct hub_store_event *ev, size_t n, struct hub_batch_result *res);
+int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
+                        const struct hub_store_event *ev, size_t n, struct hub_store_batch_result *res);
 /* Events of the scope matching f, newest first; cb per row (non-zero stops, returned). */
 int hub_store_event_query(struct hub_store *s, const struct hub_scope *sc,
                           const struct hub_event_filter *f,
@@ -261,8 +261,8 @@ struct hub_store_ops {
     int (*cred_get)(struct hub_store *, const char *, int64_t, struct hub_cred *);
     int (*cred_del)(struct hub_store *, const char *);
     int (*cred_purge)(struct hub_store *, int64_t);
-    int (*batch_add)(struct hub_store *, const struct hub_batch *, const struct hub_store_event *,
-                     size_t, struct hub_batch_result *);
+    int (*batch_add)(struct hub_store *, const struct hub_store_batch *, const struct hub_store_event *,
+                     size_t, struct hub_store_batch_result *);
     int (*event_query)(struct hub_store *, const struct hub_scope *, const struct hub_event_filter *,
                        int64_t id, int (*)(void *, const struct hub_event_row *), void *);
     int (*event_count)(struct hub_store *, const struct hub_scope *, int64_t *);

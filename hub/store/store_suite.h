@@ -48,9 +48,9 @@ static int64_t suite_sensor(struct hub_store *s, int64_t org, const char *name)
     return se.id;
 }
 
-static struct hub_str suite_s(const char *p)
+static struct hub_text suite_t(const char *p)
 {
-    return (struct hub_str){p, p ? strlen(p) : 0};
+    return (struct hub_text){p, p ? strlen(p) : 0};
 }
 
 static struct hub_store_event suite_ev(int64_t ts, const char *type, const char *src,
@@ -58,16 +58,16 @@ static struct hub_store_event suite_ev(int64_t ts, const char *type, const char 
 {
     struct hub_store_event e = {
         .ts_us = ts,
-        .event_type = suite_s(type),
-        .src_ip = suite_s(src),
-        .dest_ip = suite_s(dst),
+        .event_type = suite_t(type),
+        .src_ip = suite_t(src),
+        .dest_ip = suite_t(dst),
         .src_port = 1234,
         .dest_port = 80,
-        .proto = suite_s("TCP"),
+        .proto = suite_t("TCP"),
         .signature_id = sid,
-        .signature = suite_s(sig),
+        .signature = suite_t(sig),
         .severity = sev,
-        .raw = suite_s("{\"event_type\":\"x\"}"),
+        .raw = suite_t("{\"event_type\":\"x\"}"),
     };
     return e;
 }
@@ -226,8 +226,8 @@ CS_TEST(store_batch_once_and_durable)
         suite_ev(2000, "flow", "10.0.0.1", "10.0.0.3", -1, NULL, -1),
         suite_ev(3000, "dns", "10.0.0.4", "10.0.0.1", -1, NULL, -1),
     };
-    struct hub_batch b = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "b-1"};
-    struct hub_batch_result res;
+    struct hub_store_batch b = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "b-1"};
+    struct hub_store_batch_result res;
     CHECK_EQ(hub_store_batch_add(s, &b, ev, 3, &res), CS_OK);
     CHECK(!res.duplicate);
     CHECK_EQ(res.stored, 3);
@@ -283,9 +283,9 @@ CS_TEST(store_event_filters_tenancy_and_cursor)
     ea[4].ts_us = ea[3].ts_us; /* a tie on ts: the cursor must use the id too */
     eb[0] = suite_ev(1500, "alert", "172.16.0.9", "10.0.0.1", 3000, "B only", 1);
     eb[1] = suite_ev(2500, "dns", "172.16.0.9", "198.51.100.1", -1, NULL, -1);
-    struct hub_batch ba = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "a1"};
-    struct hub_batch bb = {.sensor_id = sb, .org_id = t.ob.id, .batch_id = "a1"};
-    struct hub_batch_result res;
+    struct hub_store_batch ba = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "a1"};
+    struct hub_store_batch bb = {.sensor_id = sb, .org_id = t.ob.id, .batch_id = "a1"};
+    struct hub_store_batch_result res;
     REQUIRE(hub_store_batch_add(s, &ba, ea, 5, &res) == CS_OK);
     REQUIRE(hub_store_batch_add(s, &bb, eb, 2, &res) == CS_OK && !res.duplicate);
 
