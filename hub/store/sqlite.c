@@ -57,10 +57,11 @@ static const char *const migrations[] = {
     " src_ip TEXT, dest_ip TEXT, src_port INTEGER, dest_port INTEGER, proto TEXT,"
     " app_proto TEXT, signature_id INTEGER, signature TEXT, severity INTEGER, raw TEXT NOT NULL);"
     "CREATE INDEX events_org_ts ON events(org_id, ts_us);"
-    "CREATE TABLE audit(seq INTEGER PRIMARY KEY, ts_us INTEGER NOT NULL, actor TEXT NOT NULL,"
-    " actor_type TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,"
-    " source TEXT NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL,"
-    " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);",
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY, ts_us INTEGER NOT NULL, actor TEXT,"
+    " actor_type TEXT, action TEXT, target TEXT, source TEXT, before TEXT, after TEXT,"
+    " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+    "CREATE TABLE audit_ckpt(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL,"
+    " ts_us INTEGER NOT NULL, sig BLOB NOT NULL);",
 };
 
 static int sq_err(sqlite3 *db, int rc)
@@ -994,8 +995,12 @@ static int sq_audit_append(struct hub_store *hs, struct hub_audit_row *r,
                        r->hash};
     sqlite3_bind_int64(st, 1, r->seq);
     sqlite3_bind_int64(st, 2, r->ts_us);
-    for (int i = 0; i < 9; i++)
-        sqlite3_bind_text(st, 3 + i, t[i] ? t[i] : "", -1, SQLITE_STATIC);
+    for (int i = 0; i < 9; i++) {
+        if (t[i])
+            sqlite3_bind_text(st, 3 + i, t[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 3 + i);
+    }
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -1035,7 +1040,7 @@ static int sq_audit_list(struct hub_store *hs, int64_t from_seq,
                             &a.hash};
         for (int i = 0; i < 9; i++) {
             const unsigned char *t = sqlite3_column_text(st, 2 + i);
-            *f[i] = t ? (const char *)t : "";
+            *f[i] = (const char *)t;
         }
         int stop = cb(arg, &a);
         if (stop) {
@@ -1048,6 +1053,85 @@ fin:
     sqlite3_finalize(st);
 out:
     reader_put(r);
+    return rc;
+}
+
+static int sq_audit_ckpt_add(struct hub_store *hs, const struct hub_audit_ckpt_row *c)
+{
+    struct sq_store *s = SQ(hs);
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&s->wlock);
+    int rc = sqlite3_prepare_v2(s->wdb, "INSERT INTO audit_ckpt(seq, hash, ts_us, sig) VALUES(?,?,?,?)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, c->seq);
+        sqlite3_bind_text(st, 2, c->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, c->ts_us);
+        sqlite3_bind_blob(st, 4, c->sig, (int)c->siglen, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        rc = rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+    } else {
+        rc = sq_err(s->wdb, rc);
+    }
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
+}
+
+static int sq_audit_ckpt_list(struct hub_store *hs,
+                              int (*cb)(void *, const struct hub_audit_ckpt_row *), void *arg)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(r->db, "SELECT seq, hash, ts_us, sig FROM audit_ckpt ORDER BY seq",
+                                -1, &st, NULL);
+    if (rc) {
+        rc = sq_err(r->db, rc);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hub_audit_ckpt_row c = {
+            .seq = sqlite3_column_int64(st, 0),
+            .hash = (const char *)sqlite3_column_text(st, 1),
+            .ts_us = sqlite3_column_int64(st, 2),
+            .sig = sqlite3_column_blob(st, 3),
+            .siglen = (size_t)sqlite3_column_bytes(st, 3),
+        };
+        int stop = cb(arg, &c);
+        if (stop) {
+            rc = stop;
+            goto fin;
+        }
+    }
+    rc = rc == SQLITE_DONE ? CS_OK : sq_err(r->db, rc);
+fin:
+    sqlite3_finalize(st);
+out:
+    reader_put(r);
+    return rc;
+}
+
+static int sq_audit_head(struct hub_store *hs, int64_t *seq, char *hash, size_t cap)
+{
+    struct sq_store *s = SQ(hs);
+    sqlite3_stmt *st;
+    *seq = 0;
+    hash[0] = 0;
+    pthread_mutex_lock(&s->wlock);
+    int rc = sqlite3_prepare_v2(s->wdb, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *seq = sqlite3_column_int64(st, 0);
+            copy_col(hash, cap, st, 1);
+        }
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+        sqlite3_finalize(st);
+    } else {
+        rc = sq_err(s->wdb, rc);
+    }
+    pthread_mutex_unlock(&s->wlock);
     return rc;
 }
 
@@ -1097,6 +1181,9 @@ static const struct hub_store_ops sq_ops = {
     .event_count = sq_event_count,
     .audit_append = sq_audit_append,
     .audit_list = sq_audit_list,
+    .audit_ckpt_add = sq_audit_ckpt_add,
+    .audit_ckpt_list = sq_audit_ckpt_list,
+    .audit_head = sq_audit_head,
 };
 
 static int open_conn(const char *path, int flags, sqlite3 **db, struct cs_err *err)

@@ -242,3 +242,25 @@ int hub_store_audit_list(struct hub_store *s, int64_t from_seq,
         return CS_EINVAL;
     return s->ops->audit_list(s, from_seq, cb, arg);
 }
+
+int hub_store_audit_ckpt_add(struct hub_store *s, const struct hub_audit_ckpt_row *c)
+{
+    if (!c || c->seq <= 0 || !c->hash || !c->sig || !c->siglen)
+        return CS_EINVAL;
+    return s->ops->audit_ckpt_add(s, c);
+}
+
+int hub_store_audit_ckpt_list(struct hub_store *s,
+                              int (*cb)(void *arg, const struct hub_audit_ckpt_row *c), void *arg)
+{
+    if (!cb)
+        return CS_EINVAL;
+    return s->ops->audit_ckpt_list(s, cb, arg);
+}
+
+int hub_store_audit_head(struct hub_store *s, int64_t *seq, char *hash, size_t cap)
+{
+    if (!seq || !hash || !cap)
+        return CS_EINVAL;
+    return s->ops->audit_head(s, seq, hash, cap);
+}

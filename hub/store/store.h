@@ -148,13 +148,24 @@ struct hub_event_filter {
     int limit; /* 1..1000 */
 };
 
-/* Audit records as stored; hashing and verification belong to hub/audit. */
+/* Audit records as stored; hashing and verification belong to hub/audit. Every text field
+ * may be NULL, stored as SQL NULL and given back as NULL (the chain hashes NULL and ""
+ * differently). */
 struct hub_audit_row {
     int64_t seq;
     int64_t ts_us;
     const char *actor, *actor_type, *action, *target, *source;
-    const char *before, *after; /* JSON text or "" */
+    const char *before, *after; /* JSON text or NULL */
     const char *prev_hash, *hash; /* hex */
+};
+
+/* An SM2-signed checkpoint over the audit chain up to seq. */
+struct hub_audit_ckpt_row {
+    int64_t seq;
+    const char *hash; /* hex hash of record seq */
+    int64_t ts_us;
+    const uint8_t *sig;
+    size_t siglen;
 };
 
 struct hub_store;
@@ -235,6 +246,14 @@ int hub_store_audit_append(struct hub_store *s, struct hub_audit_row *r,
 int hub_store_audit_list(struct hub_store *s, int64_t from_seq,
                          int (*cb)(void *arg, const struct hub_audit_row *r), void *arg);
 
+/* Stores a checkpoint (HUB_ECONFLICT if one exists for seq). */
+int hub_store_audit_ckpt_add(struct hub_store *s, const struct hub_audit_ckpt_row *c);
+/* Checkpoints in seq order; cb non-zero stops (returned). */
+int hub_store_audit_ckpt_list(struct hub_store *s,
+                              int (*cb)(void *arg, const struct hub_audit_ckpt_row *c), void *arg);
+/* The last record's seq (0 when empty) and hash (hex, "" when empty) into hash[cap]. */
+int hub_store_audit_head(struct hub_store *s, int64_t *seq, char *hash, size_t cap);
+
 /* ---- implementations ---- */
 struct hub_store_ops {
     const char *name;
@@ -270,6 +289,10 @@ struct hub_store_ops {
                         int (*)(void *, struct hub_audit_row *, const char *), void *);
     int (*audit_list)(struct hub_store *, int64_t, int (*)(void *, const struct hub_audit_row *),
                       void *);
+    int (*audit_ckpt_add)(struct hub_store *, const struct hub_audit_ckpt_row *);
+    int (*audit_ckpt_list)(struct hub_store *, int (*)(void *, const struct hub_audit_ckpt_row *),
+                           void *);
+    int (*audit_head)(struct hub_store *, int64_t *, char *, size_t);
 };
 
 /* Every implementation's handle starts with this. */

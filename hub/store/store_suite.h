@@ -368,6 +368,26 @@ static int suite_audit_cb(void *arg, const struct hub_audit_row *r)
     return 0;
 }
 
+struct suite_audit_nul {
+    int n;
+    bool before_null, target_null, actor_null;
+};
+static int suite_audit_nul_cb(void *arg, const struct hub_audit_row *r)
+{
+    struct suite_audit_nul *a = arg;
+    a->n++;
+    a->before_null = r->before == NULL;
+    a->target_null = r->target == NULL;
+    a->actor_null = r->actor == NULL;
+    return 0;
+}
+static int suite_ckpt_cb(void *arg, const struct hub_audit_ckpt_row *c)
+{
+    if (c->siglen == 3 && c->sig[2] == 3 && strcmp(c->hash, "h3") == 0)
+        (*(int *)arg)++;
+    return 0;
+}
+
 CS_TEST(store_audit_chain_order)
 {
     struct hub_store *s = suite_open();
@@ -385,6 +405,25 @@ CS_TEST(store_audit_chain_order)
     CHECK_EQ(a.n, 3);
     CHECK_EQ(a.last_seq, 3);
     CHECK_STR(a.last_prev, "h2<h1<");
+    int64_t seq = 0;
+    char head[64];
+    CHECK_EQ(hub_store_audit_head(s, &seq, head, sizeof(head)), CS_OK);
+    CHECK_EQ(seq, 3);
+    CHECK_STR(head, "h3<h2<h1<");
+    /* NULL fields come back as NULL, not "" */
+    struct hub_audit_row nul = {.ts_us = 6, .actor = "system", .action = "x"};
+    CHECK_EQ(hub_store_audit_append(s, &nul, suite_seal, buf), CS_OK);
+    struct suite_audit_nul an = {0};
+    CHECK_EQ(hub_store_audit_list(s, 4, suite_audit_nul_cb, &an), CS_OK);
+    CHECK_EQ(an.n, 1);
+    CHECK(an.before_null && an.target_null && !an.actor_null);
+    uint8_t sig[3] = {1, 2, 3};
+    struct hub_audit_ckpt_row c = {.seq = 3, .hash = "h3", .ts_us = 9, .sig = sig, .siglen = 3};
+    CHECK_EQ(hub_store_audit_ckpt_add(s, &c), CS_OK);
+    CHECK_EQ(hub_store_audit_ckpt_add(s, &c), HUB_ECONFLICT);
+    int nck = 0;
+    CHECK_EQ(hub_store_audit_ckpt_list(s, suite_ckpt_cb, &nck), CS_OK);
+    CHECK_EQ(nck, 1);
     hub_store_close(s);
 }
 
