@@ -644,6 +644,8 @@ static const char *const used_elsewhere[] = {
     "vars",           "app-layer.protocols", "default-rule-path",
     "rule-files",     "classification-file", "reference-config-file",
     "threshold-file", "suricata-version",    "runmode",
+    "datasets",       "reputation-categories-file", "reputation-files",
+    "default-reputation-path",
 };
 
 /* The configuration used without -c: the structure of Suricata's stock outputs section

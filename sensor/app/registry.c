@@ -4,6 +4,7 @@
 
 #include "../../lib/cs_json.h"
 #include "../config.h"
+#include "../detect/detect.h"
 #include "../output/eve.h"
 #include "../stream/stream.h"
 
@@ -424,6 +425,8 @@ void sn_app_event(struct sn_worker *w, const struct sn_flow *f, const char *name
     struct cs_json *j;
 
     sn_count(w, SN_CNT_APP_LAYER_EVENTS, 1);
+    if (sn_detect_app_cb) /* detection is on: keep it for app-layer-event (the flow is ours) */
+        sn_detect_app_event((struct sn_flow *)f, name);
     if (!w->eve || !w->cfg->anomaly_applayer)
         return;
     j = sn_app_eve_begin(w, f, SN_EVE_ANOMALY, "anomaly");

@@ -15,8 +15,9 @@
  * previous content (nocase, depth…), or appends an instance with sn_kw_append(). It returns
  * CS_OK or a CS_* code after sn_kw_error() filled the message.
  *
- * match is the engine's hook, not set by any keyword yet (NULL): the detection engine will
- * call it with the instance's data for keywords that are not prefilter patterns. */
+ * match is the engine's hook: the detection engine calls it with the instance's data for
+ * keywords that are not payload keywords (NULL for keywords that only change the rule). The
+ * run-time semantics of each keyword are in docs/internals/rules.md ("Matching"). */
 #ifndef SN_DETECT_KW_H
 #define SN_DETECT_KW_H
 
@@ -48,8 +49,8 @@ struct sn_kw {
     int buffer;     /* for STICKY / MODIFIER keywords: the enum sn_buf they select */
     int (*setup)(struct sn_kw_ctx *c, const char *opt);
     void (*free)(void *data);
-    /* Matching hook for the detection engine: NULL until the engine lands. Returns true
-     * when the instance's condition holds for the packet/buffer at hand. */
+    /* Matching hook for the detection engine (NULL: nothing to match at run time). Returns
+     * true when the instance's condition holds for t (packet, flow, direction). */
     bool (*match)(struct sn_detect_thread *t, const struct sn_kw_inst *inst);
 };
 
@@ -119,6 +120,8 @@ char *sn_kw_trim(const char *s, size_t n, char *buf, size_t cap);
 
 /* Defines the descriptor of a keyword that takes no option and records a plain instance. */
 #define SN_KW_FLAG_DEFINE(ident, kwname, description)                                              \
+    SN_KW_FLAG_MATCH_DEFINE(ident, kwname, description, NULL)
+#define SN_KW_FLAG_MATCH_DEFINE(ident, kwname, description, matchfn)                               \
     static int ident##_setup(struct sn_kw_ctx *c, const char *opt)                                 \
     {                                                                                              \
         (void)opt;                                                                                 \
@@ -129,10 +132,16 @@ char *sn_kw_trim(const char *s, size_t n, char *buf, size_t cap);
         .desc = description,                                                                       \
         .flags = SN_KW_NOOPT,                                                                      \
         .setup = ident##_setup,                                                                    \
+        .match = matchfn,                                                                          \
     }
 
 /* Defines a keyword whose option is one numeric comparison (struct sn_u64cmp data). */
 #define SN_KW_CMP_DEFINE(ident, kwname, description, maxval)                                       \
+    SN_KW_CMP_MATCH_DEFINE(ident, kwname, description, maxval, NULL)
+
+/* The same with a match function `matchfn` (bool (*)(struct sn_detect_thread *, const struct
+ * sn_kw_inst *)). */
+#define SN_KW_CMP_MATCH_DEFINE(ident, kwname, description, maxval, matchfn)                        \
     static int ident##_setup(struct sn_kw_ctx *c, const char *opt)                                 \
     {                                                                                              \
         struct sn_u64cmp *m = cs_calloc(1, sizeof(*m));                                            \
@@ -150,6 +159,7 @@ char *sn_kw_trim(const char *s, size_t n, char *buf, size_t cap);
         .flags = SN_KW_NEEDS_OPT,                                                                  \
         .setup = ident##_setup,                                                                    \
         .free = cs_free,                                                                           \
+        .match = matchfn,                                                                          \
     }
 
 /* Defines a transform keyword (applies to the active sticky buffer, no option). */

@@ -10,6 +10,8 @@ struct sn_kw_name {
     bool negated;
     char *module; /* "http" in app-layer-event:http.request_too_long; NULL otherwise */
     char *name;
+    int event_id; /* decode-event / stream-event: the enum sn_event resolved at setup, -1 when
+                     the sensor does not know the event (never matches) */
 };
 void sn_kw_name_free(void *p);
 /* Option of decode-event / app-layer-event (module required) and stream-event (module
@@ -28,6 +30,7 @@ struct sn_tag {
  * hashsize N, format F] */
 enum sn_dataset_cmd { SN_DS_SET, SN_DS_ISSET, SN_DS_ISNOTSET, SN_DS_UNSET };
 enum sn_dataset_type { SN_DS_STRING, SN_DS_MD5, SN_DS_SHA256, SN_DS_IPV4, SN_DS_IP };
+struct sn_ds;
 struct sn_dataset {
     enum sn_dataset_cmd cmd;
     enum sn_dataset_type type;
@@ -35,6 +38,8 @@ struct sn_dataset {
     char *load, *save, *state; /* file names, NULL when absent */
     uint64_t memcap;
     uint32_t hashsize;
+    bool has_type;      /* "type" was given */
+    struct sn_ds *set;  /* bound by sn_detect_datasets_load(); NULL before (looked up by name) */
 };
 void sn_dataset_free(void *p);
 
@@ -44,6 +49,7 @@ struct sn_iprep {
     char *category;
     char op;       /* '<' '>' '=' */
     uint8_t value; /* 0..127 */
+    int cat;       /* category id bound by sn_detect_datasets_load(), -1 before */
 };
 
 /* ssl_state: bits, with a negation mask */

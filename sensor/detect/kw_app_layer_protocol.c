@@ -2,6 +2,9 @@
  * the flow's detected application protocol ("failed" when detection failed). */
 #include "kw_app.h"
 
+#include "../app/app.h"
+#include "detect.h"
+
 #include <ctype.h>
 
 void sn_kw_name_free(void *p)
@@ -52,12 +55,29 @@ static int app_layer_protocol_setup(struct sn_kw_ctx *c, const char *opt)
     return sn_kw_append(c, a);
 }
 
+/* The flow's detected protocol (sn_app_proto_name: a parser's name, or "failed" once
+ * detection gave up). While detection is still undecided nothing matches, negated or not.
+ * "http1" is accepted for http. The mode option (to_server, final…) is accepted and treated
+ * like the default: a flow has one protocol here. */
+static bool app_layer_protocol_match(struct sn_detect_thread *t, const struct sn_kw_inst *inst)
+{
+    const struct sn_kw_name *a = inst->data;
+    const char *cur = t->f ? sn_app_proto_name(t->f) : NULL;
+    bool same;
+
+    if (!cur)
+        return false;
+    same = strcmp(cur, a->name) == 0 || (strcmp(a->name, "http1") == 0 && strcmp(cur, "http") == 0);
+    return same != a->negated;
+}
+
 const struct sn_kw sn_kw_app_layer_protocol = {
     .name = "app-layer-protocol",
     .desc = "the flow's application protocol ([!]name)",
     .flags = SN_KW_NEEDS_OPT,
     .setup = app_layer_protocol_setup,
     .free = sn_kw_name_free,
+    .match = app_layer_protocol_match,
 };
 
 /* Parses an event name option ("module.event", or a bare "event" when the module is
@@ -77,6 +97,7 @@ int sn_kw_event_name_setup(struct sn_kw_ctx *c, const char *opt, bool module_req
     e = cs_calloc(1, sizeof(*e));
     if (!e)
         return CS_ENOMEM;
+    e->event_id = -1;
     if (dot && dot != s) {
         e->module = cs_malloc((size_t)(dot - s) + 1);
         if (e->module) {

@@ -3,6 +3,10 @@
  * set membership of the current sticky buffer (IOC lists). */
 #include "kw_app.h"
 
+#include "dataset.h"
+#include "detect.h"
+#include "flowvar.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 
@@ -70,6 +74,7 @@ static int dataset_setup(struct sn_kw_ctx *c, const char *opt)
                 goto out_free;
             }
             d->type = (enum sn_dataset_type)k;
+            d->has_type = true;
         } else if (strcmp(key, "load") == 0) {
             dst = &d->load;
         } else if (strcmp(key, "save") == 0) {
@@ -122,10 +127,84 @@ out_free:
     return c->err->code == CS_OK ? CS_ENOMEM : CS_EINVAL;
 }
 
+/* Until the buffer getters (getbuf.c) are linked in: no buffer. The real definition wins at
+ * link time. */
+__attribute__((weak)) bool sn_detect_get_buffer(struct sn_detect_thread *t, int buf, uint32_t idx,
+                                                const uint8_t **data, uint32_t *len)
+{
+    (void)t;
+    (void)buf;
+    (void)idx;
+    (void)data;
+    (void)len;
+    return false;
+}
+
+#define DS_MAX_INSTANCES 64 /* multi-buffer instances looked at per evaluation */
+
+/* One value: isset / isnotset test membership; set matches when the value is new (and
+ * unset when it is present), as Suricata — the change itself waits for the whole rule to
+ * match (sn_detect_pending_add, applied by sn_detect_postmatch). */
+static bool ds_value(struct sn_detect_thread *t, const struct sn_kw_inst *inst, struct sn_ds *ds,
+                     const uint8_t *v, uint32_t len, uint8_t *key)
+{
+    const struct sn_dataset *d = inst->data;
+    bool in;
+    int kl;
+
+    if (!ds) /* no such set was ever loaded: it is empty */
+        return d->cmd == SN_DS_ISNOTSET || d->cmd == SN_DS_SET;
+    kl = sn_ds_key(sn_ds_type(ds), v, len, key);
+    if (kl < 0)
+        return false;
+    in = sn_ds_contains(ds, key, (uint32_t)kl);
+    switch (d->cmd) {
+    case SN_DS_ISSET:
+        return in;
+    case SN_DS_ISNOTSET:
+        return !in;
+    case SN_DS_SET:
+        return !in && sn_detect_pending_add(t, inst, v, len) == CS_OK;
+    case SN_DS_UNSET:
+        return in && sn_detect_pending_add(t, inst, v, len) == CS_OK;
+    }
+    return false;
+}
+
+/* The value is the instance's sticky buffer: the one the engine is inspecting when it is that
+ * buffer, else the getter's (any instance of a multi-buffer may match); pkt_data is the
+ * packet payload. */
+static bool dataset_match(struct sn_detect_thread *t, const struct sn_kw_inst *inst)
+{
+    const struct sn_dataset *d = inst->data;
+    struct sn_ds *ds = d->set ? d->set : sn_ds_find(d->name);
+    uint8_t *key = cs_malloc(SN_DS_MAX_KEY);
+    const uint8_t *v;
+    uint32_t len;
+    bool m = false;
+
+    if (!key)
+        return false;
+    if (t->buf && t->buf_id == inst->buffer) {
+        m = ds_value(t, inst, ds, t->buf, t->buf_len, key);
+    } else if (inst->buffer == SN_BUF_PKT) {
+        m = t->p && ds_value(t, inst, ds, t->p->payload, t->p->payload_len, key);
+    } else {
+        for (uint32_t i = 0; !m && i < DS_MAX_INSTANCES; i++) {
+            if (!sn_detect_get_buffer(t, inst->buffer, i, &v, &len))
+                break;
+            m = ds_value(t, inst, ds, v, len, key);
+        }
+    }
+    cs_free(key);
+    return m;
+}
+
 const struct sn_kw sn_kw_dataset = {
     .name = "dataset",
     .desc = "membership of the sticky buffer in a named set (set/isset/isnotset/unset)",
     .flags = SN_KW_NEEDS_OPT,
     .setup = dataset_setup,
     .free = sn_dataset_free,
+    .match = dataset_match,
 };

@@ -2,6 +2,10 @@
  * (CWR, also '1'), E (ECE, also '2'), 0 (no flag). The modifier may lead or trail. */
 #include "kw_hdr.h"
 
+#include "detect.h"
+
+#include <netinet/in.h>
+
 static int flag_bit(char ch, uint8_t *bit)
 {
     switch (ch) {
@@ -92,12 +96,40 @@ bad:
     return sn_kw_error(c, "invalid %s '%s'", c->kw->name, opt);
 }
 
+/* TCP packets only. The ignore mask is cleared from the packet's flags first; then, as
+ * Suricata: exact by default, '+' all the given flags (others may be set), '*' any of them,
+ * '!' not all of them. "0" (no flag) matches a packet without flags, "!0" one with flags. */
+static bool flags_match(struct sn_detect_thread *t, const struct sn_kw_inst *inst)
+{
+    const struct sn_tcp_flags *m = inst->data;
+    const struct sn_pkt *p = t->p;
+    uint8_t fl;
+
+    if (!p || p->proto != IPPROTO_TCP || !(p->flags & SN_PKT_HAS_L4))
+        return false;
+    if (!m->flags && p->tcp_flags)
+        return m->mod == SN_BM_NOT;
+    fl = p->tcp_flags & (uint8_t)~m->ignore;
+    switch (m->mod) {
+    case SN_BM_ANY:
+        return (fl & m->flags) != 0;
+    case SN_BM_PLUS:
+        return (fl & m->flags) == m->flags;
+    case SN_BM_NOT:
+        return (fl & m->flags) != m->flags;
+    case SN_BM_EXACT:
+        break;
+    }
+    return fl == m->flags;
+}
+
 const struct sn_kw sn_kw_flags = {
     .name = "flags",
     .desc = "TCP flags ([!+*]FSRPAUCE0[,ignored])",
     .flags = SN_KW_NEEDS_OPT,
     .setup = flags_setup,
     .free = cs_free,
+    .match = flags_match,
 };
 
 const struct sn_kw sn_kw_tcp_flags = {
@@ -106,4 +138,5 @@ const struct sn_kw sn_kw_tcp_flags = {
     .flags = SN_KW_NEEDS_OPT,
     .setup = flags_setup,
     .free = cs_free,
+    .match = flags_match,
 };

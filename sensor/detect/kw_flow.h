@@ -61,7 +61,6 @@ struct sn_flowint {
     char *value_var; /* the value is another flowint, or NULL */
 };
 
-#endif
 
 /* threshold / detection_filter */
 enum sn_thr_type { SN_THR_LIMIT, SN_THR_THRESHOLD, SN_THR_BOTH, SN_THR_DETECTION_FILTER };
@@ -77,3 +76,5 @@ struct sn_stream_size {
     uint8_t side; /* 0 server, 1 client, 2 both, 3 either */
     struct sn_u64cmp cmp;
 };
+
+#endif

@@ -2,6 +2,8 @@
  * noalert. Bit names are kept as strings; the engine numbers them. */
 #include "kw_flow.h"
 
+#include "flowvar.h"
+
 #include <ctype.h>
 
 void sn_bits_free(void *p)
@@ -96,10 +98,27 @@ static int flowbits_setup(struct sn_kw_ctx *c, const char *opt)
     return sn_kw_append(c, b);
 }
 
+/* isset: one of the names is set; isnotset: one of the names is not set (names ORed with
+ * '|'). set/unset/toggle always match: they act in sn_detect_postmatch(). */
+static bool flowbits_match(struct sn_detect_thread *t, const struct sn_kw_inst *inst)
+{
+    const struct sn_bits *b = inst->data;
+
+    if (b->cmd != SN_BITS_ISSET && b->cmd != SN_BITS_ISNOTSET)
+        return true;
+    for (uint32_t i = 0; i < b->nnames; i++) {
+        bool set = t->f && sn_flowbit_isset(t->f, b->names[i]);
+        if (set == (b->cmd == SN_BITS_ISSET))
+            return true;
+    }
+    return false;
+}
+
 const struct sn_kw sn_kw_flowbits = {
     .name = "flowbits",
     .desc = "set/unset/toggle/test named bits on the flow (isset,a|b ORs)",
     .flags = SN_KW_NEEDS_OPT,
     .setup = flowbits_setup,
     .free = sn_bits_free,
+    .match = flowbits_match,
 };

@@ -3,6 +3,8 @@
  * flowint's name. */
 #include "kw_flow.h"
 
+#include "flowvar.h"
+
 #include <ctype.h>
 
 static void flowint_free(void *p)
@@ -70,10 +72,54 @@ out_nomem:
     return CS_ENOMEM;
 }
 
+/* Comparisons, isset and notset (Suricata's semantics: 32-bit values; a comparison with an
+ * unset variable is false; a value taken from an unset variable is 0). =, + and - always
+ * match: they act in sn_detect_postmatch(). */
+static bool flowint_match(struct sn_detect_thread *t, const struct sn_kw_inst *inst)
+{
+    const struct sn_flowint *fi = inst->data;
+    uint32_t cur, val = (uint32_t)fi->value;
+    bool have = t->f && sn_flowint_get(t->f, fi->name, &cur);
+
+    switch (fi->op) {
+    case SN_FI_SET:
+    case SN_FI_ADD:
+    case SN_FI_SUB:
+        return true;
+    case SN_FI_ISSET:
+        return have;
+    case SN_FI_NOTSET:
+        return !have;
+    default:
+        break;
+    }
+    if (!have)
+        return false;
+    if (fi->value_var && !sn_flowint_get(t->f, fi->value_var, &val))
+        val = 0;
+    switch (fi->op) {
+    case SN_FI_EQ:
+        return cur == val;
+    case SN_FI_NE:
+        return cur != val;
+    case SN_FI_LT:
+        return cur < val;
+    case SN_FI_GT:
+        return cur > val;
+    case SN_FI_LE:
+        return cur <= val;
+    case SN_FI_GE:
+        return cur >= val;
+    default:
+        return false;
+    }
+}
+
 const struct sn_kw sn_kw_flowint = {
     .name = "flowint",
     .desc = "integer flow variables: name, =|+|-|==|!=|<|>|<=|>=|isset|notset[, value]",
     .flags = SN_KW_NEEDS_OPT,
     .setup = flowint_setup,
     .free = flowint_free,
+    .match = flowint_match,
 };

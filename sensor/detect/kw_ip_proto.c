@@ -2,6 +2,8 @@
  * ipv6-icmp, sctp, pim, …). */
 #include "kw_hdr.h"
 
+#include "detect.h"
+
 static int ip_proto_setup(struct sn_kw_ctx *c, const char *opt)
 {
     static const struct {
@@ -38,10 +40,29 @@ static int ip_proto_setup(struct sn_kw_ctx *c, const char *opt)
     return sn_kw_error(c, "invalid ip_proto '%s'", opt);
 }
 
+/* p->proto is the transport protocol after IPv6 extension headers. */
+static bool ip_proto_match(struct sn_detect_thread *t, const struct sn_kw_inst *inst)
+{
+    const struct sn_ip_proto *m = inst->data;
+    if (!t->p || !t->p->ip_ver)
+        return false;
+    switch (m->op) {
+    case '!':
+        return t->p->proto != m->proto;
+    case '<':
+        return t->p->proto < m->proto;
+    case '>':
+        return t->p->proto > m->proto;
+    default:
+        return t->p->proto == m->proto;
+    }
+}
+
 const struct sn_kw sn_kw_ip_proto = {
     .name = "ip_proto",
     .desc = "IP protocol number or name ([!<>]N)",
     .flags = SN_KW_NEEDS_OPT,
     .setup = ip_proto_setup,
     .free = cs_free,
+    .match = ip_proto_match,
 };

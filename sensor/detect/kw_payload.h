@@ -1,5 +1,5 @@
 /* kw_payload.h — data of the payload keywords other than content and pcre: isdataat, bsize,
- * byte_test, byte_jump, byte_extract, byte_math, base64_decode. */
+ * byte_test, byte_jump, byte_extract, byte_math, urilen, base64_decode. */
 #ifndef SN_DETECT_KW_PAYLOAD_H
 #define SN_DETECT_KW_PAYLOAD_H
 
@@ -42,6 +42,12 @@ struct sn_byte {
     char oper[3]; /* + - * / << >> */
     struct sn_kw_val rvalue;
     uint64_t bitmask;
+};
+
+/* urilen:N / <N / >N / N<>M [,norm|raw] (instance in http.uri or http.uri.raw) */
+struct sn_urilen {
+    struct sn_u64cmp cmp;
+    bool raw;
 };
 
 /* base64_decode:[bytes N][, offset N][, relative] */

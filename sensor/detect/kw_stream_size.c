@@ -2,6 +2,9 @@
  * stream by side. */
 #include "kw_flow.h"
 
+#include "../stream/stream.h"
+#include "detect.h"
+
 static int stream_size_setup(struct sn_kw_ctx *c, const char *opt)
 {
     static const char *const sides[] = {"server", "client", "both", "either"};
@@ -32,10 +35,33 @@ static int stream_size_setup(struct sn_kw_ctx *c, const char *opt)
     return sn_kw_append(c, s);
 }
 
+/* TCP flows with a session. "server" is what the server sent (the to-client direction),
+ * "client" what the client sent; "both" needs both sides to compare true, "either" one. */
+static bool stream_size_match(struct sn_detect_thread *t, const struct sn_kw_inst *inst)
+{
+    const struct sn_stream_size *m = inst->data;
+    uint64_t cs, ss;
+
+    if (!t->f || !sn_stream_dir_bytes(t->f, SN_TOSERVER, &cs) ||
+        !sn_stream_dir_bytes(t->f, SN_TOCLIENT, &ss))
+        return false;
+    switch (m->side) {
+    case 0:
+        return sn_u64cmp_eval(&m->cmp, ss);
+    case 1:
+        return sn_u64cmp_eval(&m->cmp, cs);
+    case 2:
+        return sn_u64cmp_eval(&m->cmp, ss) && sn_u64cmp_eval(&m->cmp, cs);
+    default:
+        return sn_u64cmp_eval(&m->cmp, ss) || sn_u64cmp_eval(&m->cmp, cs);
+    }
+}
+
 const struct sn_kw sn_kw_stream_size = {
     .name = "stream_size",
     .desc = "stream bytes by side: server|client|both|either, op, N",
     .flags = SN_KW_NEEDS_OPT,
     .setup = stream_size_setup,
     .free = cs_free,
+    .match = stream_size_match,
 };

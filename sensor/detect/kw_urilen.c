@@ -1,10 +1,5 @@
 /* kw_urilen.c — urilen:N / <N / >N / N<>M [,norm|raw]; the length of the HTTP URI. */
-#include "kw.h"
-
-struct sn_urilen {
-    struct sn_u64cmp cmp;
-    bool raw;
-};
+#include "kw_payload.h"
 
 static int urilen_setup(struct sn_kw_ctx *c, const char *opt)
 {

@@ -2,6 +2,8 @@
  * [, expire N]; bits on hosts, host pairs or transactions; xbits:noalert. */
 #include "kw_flow.h"
 
+#include "flowvar.h"
+
 #include <ctype.h>
 
 int sn_bits_parse_cmd(struct sn_kw_ctx *c, const char *s, enum sn_bits_cmd *out);
@@ -76,10 +78,35 @@ out_free:
     return c->err->code == CS_OK ? CS_ENOMEM : CS_EINVAL;
 }
 
+/* isset / isnotset against the process-wide table (flowvar.c) for the packet's source, its
+ * destination or the address pair; names ORed with '|' as for flowbits. Other commands
+ * always match: they act in sn_detect_postmatch(). */
+static bool xbits_match(struct sn_detect_thread *t, const struct sn_kw_inst *inst)
+{
+    const struct sn_bits *b = inst->data;
+    const struct sn_addr *src = NULL, *dst = NULL;
+    bool have;
+
+    if (b->cmd != SN_BITS_ISSET && b->cmd != SN_BITS_ISNOTSET)
+        return true;
+    have = sn_detect_addrs(t, &src, &dst);
+    for (uint32_t i = 0; i < b->nnames; i++) {
+        bool set;
+        if (b->track == SN_TRACK_TX || b->track == SN_TRACK_FLOW)
+            set = sn_xbits_tx_isset(t->f, b->names[i]);
+        else
+            set = have && sn_xbits_isset(b->track, src, dst, b->names[i], sn_detect_now(t));
+        if (set == (b->cmd == SN_BITS_ISSET))
+            return true;
+    }
+    return false;
+}
+
 const struct sn_kw sn_kw_xbits = {
     .name = "xbits",
     .desc = "bits on hosts / host pairs: cmd, name, track ip_src|ip_dst|ip_pair[, expire N]",
     .flags = SN_KW_NEEDS_OPT,
     .setup = xbits_setup,
     .free = sn_bits_free,
+    .match = xbits_match,
 };

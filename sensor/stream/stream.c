@@ -75,6 +75,7 @@ enum {
     SSN_4WHS = 1u << 0,
     SSN_MIDSTREAM = 1u << 1,
     SSN_TS = 1u << 2,            /* timestamps negotiated */
+    SSN_HANDSHAKE_DONE = 1u << 3, /* reached established once (flow:established) */
 };
 
 struct sn_tcp_ssn {
@@ -526,6 +527,8 @@ static void dir_insert(struct sn_worker *w, struct sn_pkt *p, struct sn_tcp_ssn 
 static void set_state(struct sn_flow *f, struct sn_tcp_ssn *ssn, enum sn_tcp_state st)
 {
     ssn->state = (uint8_t)st;
+    if (st >= SN_TCP_ESTABLISHED && st != SN_TCP_CLOSED)
+        ssn->flags |= SSN_HANDSHAKE_DONE;
     if (st == SN_TCP_CLOSED || ((ssn->d[0].flags & D_FIN) && (ssn->d[1].flags & D_FIN)))
         f->state = SN_FLOW_CLOSED;
     else if (st >= SN_TCP_ESTABLISHED)
@@ -1010,6 +1013,21 @@ void sn_stream_flow_free(struct sn_worker *w, struct sn_flow *f)
         memuse_stat(w);
     }
     f->tcp = NULL;
+}
+
+bool sn_stream_dir_bytes(const struct sn_flow *f, int dir, uint64_t *out)
+{
+    const struct sn_tcp_ssn *ssn = f->tcp;
+    if (!ssn || (dir != SN_TOSERVER && dir != SN_TOCLIENT))
+        return false;
+    *out = (uint32_t)(ssn->d[dir].next_seq - ssn->d[dir].isn);
+    return true;
+}
+
+bool sn_stream_handshake_done(const struct sn_flow *f)
+{
+    const struct sn_tcp_ssn *ssn = f->tcp;
+    return ssn && (ssn->flags & SSN_HANDSHAKE_DONE);
 }
 
 const char *sn_stream_state_name(const struct sn_flow *f)

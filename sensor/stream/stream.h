@@ -68,6 +68,14 @@ void sn_stream_flow_free(struct sn_worker *w, struct sn_flow *f);
 /* Session state name ("syn_sent", "established", "closed", …) or NULL without a session. */
 const char *sn_stream_state_name(const struct sn_flow *f);
 
+/* Sequence space used by direction dir of f's session (next expected sequence number minus
+ * the ISN, so the SYN counts one, as Suricata's stream_size keyword measures it): true and
+ * *out set, false when f has no session. */
+bool sn_stream_dir_bytes(const struct sn_flow *f, int dir, uint64_t *out);
+/* Whether the session reached the established state once (three-way handshake completed, or
+ * picked up midstream), even if it has closed since. */
+bool sn_stream_handshake_done(const struct sn_flow *f);
+
 /* Largest number of disjoint out-of-order regions held at once per direction (the EVE
  * tcp.ts_max_regions / tc_max_regions fields); 1 minimum when a session exists. */
 unsigned sn_stream_max_regions(const struct sn_flow *f, int dir);
