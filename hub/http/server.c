@@ -345,14 +345,14 @@ int hub_http_start(const struct hub_http_cfg *cfg, hub_http_handler handler, voi
             tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, h->key};
         }
         h->d[i] = MHD_start_daemon(
-            f, port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            f, port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->cfg.threads,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->cfg.max_header,
             MHD_OPTION_CONNECTION_LIMIT, h->cfg.max_conns,
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->cfg.max_conns_per_ip,
             MHD_OPTION_CONNECTION_TIMEOUT, h->cfg.timeout_s,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
             MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
         if (!h->d[i]) {
             cs_err_set(err, CS_EIO, 0, 0, "cannot listen on %s: %s", cfg->listen[i],

@@ -814,6 +814,31 @@ out:
     return rc;
 }
 
+static int sq_batch_max_id(struct hub_store *hs, int64_t sensor_id, const char *prefix, char *out,
+                           size_t cap)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    sqlite3_stmt *st;
+    /* substr() rather than LIKE: the prefix may hold LIKE metacharacters */
+    int rc = sqlite3_prepare_v2(r->db,
+                                "SELECT max(batch_id) FROM batches WHERE sensor_id=?"
+                                " AND substr(batch_id, 1, length(?2))=?2",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, sensor_id);
+        sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            copy_col(out, cap, st, 0);
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CS_OK : sq_err(r->db, rc);
+        sqlite3_finalize(st);
+    } else {
+        rc = sq_err(r->db, rc);
+    }
+    reader_put(r);
+    return rc;
+}
+
 static struct hub_text col_str(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
@@ -1177,6 +1202,7 @@ static const struct hub_store_ops sq_ops = {
     .cred_del = sq_cred_del,
     .cred_purge = sq_cred_purge,
     .batch_add = sq_batch_add,
+    .batch_max_id = sq_batch_max_id,
     .event_query = sq_event_query,
     .event_count = sq_event_count,
     .audit_append = sq_audit_append,

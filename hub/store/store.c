@@ -264,3 +264,12 @@ int hub_store_audit_head(struct hub_store *s, int64_t *seq, char *hash, size_t c
         return CS_EINVAL;
     return s->ops->audit_head(s, seq, hash, cap);
 }
+
+int hub_store_batch_max_id(struct hub_store *s, int64_t sensor_id, const char *prefix, char *out,
+                           size_t cap)
+{
+    if (!prefix || !out || !cap || sensor_id <= 0)
+        return CS_EINVAL;
+    out[0] = 0;
+    return s->ops->batch_max_id(s, sensor_id, prefix, out, cap);
+}

@@ -224,6 +224,10 @@ int hub_store_cred_purge(struct hub_store *s, int64_t now_us);
 /* Stores a batch in one transaction; returns only after the commit is durable. */
 int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
                         const struct hub_store_event *ev, size_t n, struct hub_store_batch_result *res);
+/* The greatest batch id of sensor_id that starts with prefix, into out[cap] ("" if none):
+ * lets a reader that encodes its position in batch ids resume after a restart. */
+int hub_store_batch_max_id(struct hub_store *s, int64_t sensor_id, const char *prefix, char *out,
+                           size_t cap);
 /* Events of the scope matching f, newest first; cb per row (non-zero stops, returned). */
 int hub_store_event_query(struct hub_store *s, const struct hub_scope *sc,
                           const struct hub_event_filter *f,
@@ -282,6 +286,7 @@ struct hub_store_ops {
     int (*cred_purge)(struct hub_store *, int64_t);
     int (*batch_add)(struct hub_store *, const struct hub_store_batch *, const struct hub_store_event *,
                      size_t, struct hub_store_batch_result *);
+    int (*batch_max_id)(struct hub_store *, int64_t, const char *, char *, size_t);
     int (*event_query)(struct hub_store *, const struct hub_scope *, const struct hub_event_filter *,
                        int64_t id, int (*)(void *, const struct hub_event_row *), void *);
     int (*event_count)(struct hub_store *, const struct hub_scope *, int64_t *);
