@@ -38,6 +38,7 @@ int hub_admin_user_add(struct hub_store *s, const struct hub_scope *sc,
     int rc = hub_pw_policy_check(pw, password, strlen(password), why);
     if (rc)
         return rc;
+    *why = NULL;
     /* Check the org is visible before spending time on the hash. */
     if ((rc = hub_store_org_get(s, sc, org_id, NULL)) != CS_OK)
         return rc;
@@ -61,6 +62,7 @@ int hub_admin_user_passwd(struct hub_store *s, const struct hub_scope *sc,
     int rc = hub_pw_policy_check(pw, password, strlen(password), why);
     if (rc)
         return rc;
+    *why = NULL;
     if ((rc = hub_store_user_get(s, sc, user_id, NULL)) != CS_OK)
         return rc;
     if ((rc = hub_pw_hash(pw, password, strlen(password), phc, sizeof(phc))) != CS_OK) {

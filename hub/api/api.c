@@ -287,6 +287,17 @@ bool api_parse_i64(const char *s, int64_t *out)
     return true;
 }
 
+const char *api_json_cstr(struct cs_json *j)
+{
+    if (!cs_json_ok(j))
+        return NULL;
+    cs_json_append(j, "", 1);
+    if (j->err)
+        return NULL;
+    j->len--;
+    return j->buf;
+}
+
 /* Maps a store error to a response; returns true if it was an error. */
 bool api_store_fail(struct api_ctx *x, int rc, const char *what)
 {

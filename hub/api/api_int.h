@@ -59,6 +59,8 @@ int api_body_text(struct api_ctx *x, const struct hub_json_doc *d, const char *k
 int api_body_int(struct api_ctx *x, const struct hub_json_doc *d, const char *key, int64_t *out,
                  bool required);
 bool api_parse_i64(const char *s, int64_t *out);
+/* The writer's text NUL-terminated (NULL if the writer failed). */
+const char *api_json_cstr(struct cs_json *j);
 bool api_store_fail(struct api_ctx *x, int rc, const char *what);
 void api_audit(struct api_ctx *x, const char *action, const char *target, const char *before,
                const char *after);

@@ -196,7 +196,7 @@ void api_route_orgs_add(struct api_ctx *x)
         api_body_str(x, &d, "name", o.name, sizeof(o.name), true) ||
         api_body_str(x, &d, "kind", o.kind, sizeof(o.kind), true) ||
         api_body_int(x, &d, "parent_id", &o.parent_id, true) ||
-        api_body_str(x, &d, "tags", o.tags, sizeof(o.tags), false) < CS_OK)
+        api_body_str(x, &d, "tags", o.tags, sizeof(o.tags), false) == CS_EINVAL)
         goto out;
     if (!tags_ok(o.tags)) {
         hub_http_error(x->w, 400, "invalid_field", "tags are comma-separated [a-z0-9_-] words");
@@ -213,7 +213,7 @@ void api_route_orgs_add(struct api_ctx *x)
     hub_json_org(&after, NULL, &o);
     char target[64];
     snprintf(target, sizeof(target), "org:%" PRId64, o.id);
-    api_audit(x, "org.create", target, NULL, cs_json_ok(&after) ? after.buf : NULL);
+    api_audit(x, "org.create", target, NULL, api_json_cstr(&after));
     cs_json_free(&after);
     x->w->status = 201;
     hub_json_org(&x->w->body, NULL, &o);
@@ -279,7 +279,7 @@ void api_route_users_add(struct api_ctx *x)
     hub_json_user(&after, NULL, &u);
     char target[64];
     snprintf(target, sizeof(target), "user:%" PRId64, u.id);
-    api_audit(x, "user.create", target, NULL, cs_json_ok(&after) ? after.buf : NULL);
+    api_audit(x, "user.create", target, NULL, api_json_cstr(&after));
     cs_json_free(&after);
     x->w->status = 201;
     hub_json_user(&x->w->body, NULL, &u);
@@ -298,7 +298,7 @@ void api_route_users_passwd(struct api_ctx *x)
     hub_json_doc_init(&d);
     if (api_parse_body(x, &d) || api_body_only(x, &d, fields) ||
         api_body_str(x, &d, "password", pw, sizeof(pw), true) ||
-        api_body_str(x, &d, "current_password", cur, sizeof(cur), false) < CS_OK)
+        api_body_str(x, &d, "current_password", cur, sizeof(cur), false) == CS_EINVAL)
         goto out;
     bool self = x->id == x->p.user.id;
     if (!self && x->p.role < HUB_ROLE_ADMIN) {
@@ -337,7 +337,7 @@ void api_route_tokens_add(struct api_ctx *x)
     hub_json_doc_init(&d);
     if (api_parse_body(x, &d) || api_body_only(x, &d, fields) ||
         api_body_str(x, &d, "label", label, sizeof(label), true) ||
-        api_body_int(x, &d, "ttl_s", &ttl, false) < CS_OK)
+        api_body_int(x, &d, "ttl_s", &ttl, false) == CS_EINVAL)
         goto out;
     if (ttl < 0 || ttl > 10ll * 365 * 86400) {
         hub_http_error(x->w, 400, "invalid_field", "ttl_s must be 0..315360000");
@@ -396,7 +396,7 @@ void api_route_sensors_add(struct api_ctx *x)
     if (api_parse_body(x, &d) || api_body_only(x, &d, fields) ||
         api_body_str(x, &d, "name", name, sizeof(name), true) ||
         api_body_int(x, &d, "org_id", &org_id, true) ||
-        (has_pem = api_body_text(x, &d, "public_key", pem, HUB_PEM_MAX + 1, false, true)) < CS_OK)
+        (has_pem = api_body_text(x, &d, "public_key", pem, HUB_PEM_MAX + 1, false, true)) == CS_EINVAL)
         goto out;
     struct hub_sensor se;
     char token[HUB_TOKEN_STR_LEN + 1];
@@ -416,7 +416,7 @@ void api_route_sensors_add(struct api_ctx *x)
     hub_json_sensor(&after, NULL, &se);
     char target[64];
     snprintf(target, sizeof(target), "sensor:%" PRId64, se.id);
-    api_audit(x, "sensor.create", target, NULL, cs_json_ok(&after) ? after.buf : NULL);
+    api_audit(x, "sensor.create", target, NULL, api_json_cstr(&after));
     cs_json_free(&after);
     x->w->status = 201;
     struct cs_json *j = &x->w->body;
