@@ -23,7 +23,7 @@ except Exception as e:
     print("")' "$1"; }
 
 hub_config() { # extra YAML lines on stdin are appended
-    PORT=$((20000 + RANDOM % 30000))
+    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     cat > "$WORK/hub.yaml" <<YAML
 database: $WORK/hub.db
 listen: 127.0.0.1:$PORT
