@@ -95,7 +95,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct hub_http_resp 
 {
     if (!cs_json_ok(&w->body))
         hub_http_error(w, 500, "internal", "response too large or out of memory");
-    cs_json_append(&w->body, "\n", w->body.len ? 1 : 0);
+    if (w->body.len)
+        cs_json_append(&w->body, "\n", 1);
     struct MHD_Response *r = MHD_create_response_from_buffer(
         w->body.len, w->body.buf ? w->body.buf : (void *)"", MHD_RESPMEM_MUST_COPY);
     if (!r)

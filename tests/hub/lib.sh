@@ -83,6 +83,9 @@ login() { # USER PASSWORD -> prints the session token
 
 hub_done() {
     hub_stop
+    if grep -qE 'ERROR: AddressSanitizer|LeakSanitizer|runtime error' "$WORK/hub.log" 2>/dev/null; then
+        bad "hub ran clean under the sanitizers" "see the hub log"
+    fi
     if [ "$FAILN" -gt 0 ]; then echo "--- hub log"; tail -20 "$WORK/hub.log"; fi
     rm -rf "$WORK"
     echo "RESULT passed=$PASS failed=$FAILN"
