@@ -142,7 +142,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             if (errno || *end || v > h->cfg.max_body)
                 q->too_big = true;
         }
-        return MHD_YES;
+        if (!q->too_big)
+            return MHD_YES;
+        /* Declared too large: answer now, without reading the body; the connection closes. */
+        struct hub_http_resp w = {.status = 413};
+        cs_json_init(&w.body);
+        hub_http_error(&w, 413, "body_too_large", "request body larger than %zu bytes",
+                       h->cfg.max_body);
+        hub_http_resp_header(&w, "Connection", "close");
+        enum MHD_Result ret = send_resp(c, &w);
+        cs_json_free(&w.body);
+        return ret;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
