@@ -11,7 +11,7 @@
  *     sensor add NAME --org ORG [--key-out FILE]   (creates its SM2 key pair and token)
  *     audit verify [--sealed]
  *     import eve|suricata|zeek|syslog|cef FILE --sensor NAME
- *     demo [--eve FILE]
+ *     demo [--eve FILE | --pcaps DIR --out DIR]
  *
  * It works on the database directly (SQLite allows it while the hub runs) and writes an
  * audit record for every change, like the API does. */
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../hub/api/admin.h"
@@ -40,6 +41,7 @@ struct cli {
     uint8_t tkey[HUB_TOKEN_KEY_MAX];
     size_t tkeylen;
     const char *actor;
+    const char *argv0;
 };
 
 static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -632,9 +634,44 @@ static int cmd_demo(struct cli *c, int argc, char **argv)
     }
     audit(c, "demo.setup", "demo", NULL);
     const char *eve = opt(argc, argv, "--eve");
-    if (eve) {
-        char *iargv[] = {"eve", (char *)eve, "--sensor", "east-sensor-1"};
-        return cmd_import(c, 4, iargv);
+    char evebuf[600];
+    if (!eve) {
+        /* No eve.json given: run citysoc-sensor (next to this program) over the captures. */
+        const char *pcaps = opt(argc, argv, "--pcaps"), *out = opt(argc, argv, "--out");
+        pcaps = pcaps ? pcaps : "tests/data/pcaps";
+        out = out ? out : "demo-out";
+        char sensor[600];
+        snprintf(sensor, sizeof(sensor), "%s", c->argv0);
+        char *slash = strrchr(sensor, '/');
+        snprintf(slash ? slash + 1 : sensor, sizeof(sensor) - (size_t)(slash ? slash + 1 - sensor : 0),
+                 "citysoc-sensor");
+        mkdir(out, 0755);
+        printf("== %s -r %s -l %s\n", sensor, pcaps, out);
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            execl(sensor, sensor, "-r", pcaps, "-l", out, "-k", "none", (char *)NULL);
+            _exit(127);
+        }
+        int st = 0;
+        if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            return die("demo: the sensor run failed");
+        snprintf(evebuf, sizeof(evebuf), "%s/eve.json", out);
+        eve = evebuf;
+    }
+    char *iargv[] = {"eve", (char *)eve, "--sensor", "east-sensor-1"};
+    int rc = cmd_import(c, 4, iargv);
+    if (rc)
+        return rc;
+    /* What each demo user would see through the API (the store applies their scope). */
+    for (size_t i = 0; i < CS_ARRAY_LEN(users); i++) {
+        struct hub_user u;
+        int64_t n = 0;
+        if (hub_store_user_find(c->store, &HUB_SCOPE_SYSTEM, users[i].name, &u) != CS_OK)
+            continue;
+        struct hub_scope sc = {.org_id = u.org_id};
+        hub_store_event_count(c->store, &sc, &n);
+        printf("%-13s sees %" PRId64 " events\n", users[i].name, n);
     }
     return 0;
 }
@@ -649,7 +686,7 @@ static void usage(FILE *f)
             "  sensor add NAME --org ORG [--key-out FILE]\n"
             "  audit verify [--sealed]\n"
             "  import eve|zeek|zeek-json|syslog|cef FILE --sensor NAME\n"
-            "  demo [--eve EVE.JSON]\n"
+            "  demo [--eve EVE.JSON | --pcaps DIR --out DIR]\n"
             "  sign FILE --key SENSOR.sm2.pem --sensor NAME --batch ID [--ts UNIX]\n"
             "Passwords come from $CITYSOC_PASSWORD or the first line of stdin.\n");
 }
@@ -659,6 +696,7 @@ int main(int argc, char **argv)
     struct cli c = {0};
     struct cs_err err = {0};
     hub_config_defaults(&c.cfg);
+    c.argv0 = argv[0];
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
