@@ -160,8 +160,8 @@ static int cmd_org(struct cli *c, int argc, char **argv)
     if (rc == HUB_ECONFLICT)
         return die("an organisation named '%s' exists", o.name);
     if (rc)
-        return die("cannot add the organisation: %s", rc == CS_EINVAL ? "invalid kind or name"
-                                                                       : cs_strerror(rc));
+        return die("cannot add the organisation: %s",
+                   rc == CS_EINVAL ? "invalid kind or name" : cs_strerror(rc));
     char target[48];
     snprintf(target, sizeof(target), "org:%" PRId64, o.id);
     audit(c, "org.create", target, NULL);
@@ -174,8 +174,8 @@ static int cmd_org(struct cli *c, int argc, char **argv)
 static int print_user(void *arg, const struct hub_user *u)
 {
     (void)arg;
-    printf("%-6" PRId64 " %-24s %-8s org %-6" PRId64 "%s\n", u->id, u->name,
-           hub_role_name(u->role), u->org_id, u->disabled ? " (disabled)" : "");
+    printf("%-6" PRId64 " %-24s %-8s org %-6" PRId64 "%s\n", u->id, u->name, hub_role_name(u->role),
+           u->org_id, u->disabled ? " (disabled)" : "");
     return 0;
 }
 
@@ -199,8 +199,9 @@ static int cmd_user(struct cli *c, int argc, char **argv)
                                     hub_role_parse(role), o.id, &u, &why);
         gm_cleanse(pw, sizeof(pw));
         if (rc)
-            return die("cannot add user: %s",
-                       why ? why : rc == HUB_ECONFLICT ? "the name is taken" : cs_strerror(rc));
+            return die("cannot add user: %s", why                   ? why
+                                              : rc == HUB_ECONFLICT ? "the name is taken"
+                                                                    : cs_strerror(rc));
         char target[48];
         snprintf(target, sizeof(target), "user:%" PRId64, u.id);
         audit(c, "user.create", target, NULL);
@@ -269,10 +270,10 @@ static int cmd_sensor(struct cli *c, int argc, char **argv)
     int rc = hub_admin_sensor_add(c->store, &HUB_SCOPE_SYSTEM, c->tkey, c->tkeylen, argv[1], o.id,
                                   NULL, &se, token, &priv);
     if (rc)
-        return die("cannot add the sensor: %s",
-                   rc == HUB_ECONFLICT ? "the name is taken"
-                   : rc == CS_EINVAL   ? "names are 1..64 of A-Z a-z 0-9 . _ - @ :"
-                                       : cs_strerror(rc));
+        return die("cannot add the sensor: %s", rc == HUB_ECONFLICT ? "the name is taken"
+                                                : rc == CS_EINVAL
+                                                    ? "names are 1..64 of A-Z a-z 0-9 . _ - @ :"
+                                                    : cs_strerror(rc));
     FILE *f = NULL;
     mode_t old = umask(077);
     f = fopen(keyfile, "wx");
@@ -287,8 +288,8 @@ static int cmd_sensor(struct cli *c, int argc, char **argv)
     char target[48];
     snprintf(target, sizeof(target), "sensor:%" PRId64, se.id);
     audit(c, "sensor.create", target, NULL);
-    printf("sensor %s (id %" PRId64 ") in %s\nprivate key: %s\ntoken: %s\n", se.name, se.id,
-           o.name, keyfile, token);
+    printf("sensor %s (id %" PRId64 ") in %s\nprivate key: %s\ntoken: %s\n", se.name, se.id, o.name,
+           keyfile, token);
     return 0;
 }
 
@@ -444,9 +445,9 @@ static int cmd_import(struct cli *c, int argc, char **argv)
         return die("usage: citysoc import eve|suricata|zeek|zeek-json|syslog|cef FILE --sensor "
                    "NAME");
     const char *kind = argv[0], *path = argv[1], *sensor = opt(argc, argv, "--sensor");
-    enum hub_fmt fmt = !strcmp(kind, "eve")        ? HUB_FMT_SURICATA_EVE
-                       : !strcmp(kind, "zeek")     ? HUB_FMT_ZEEK_TSV
-                                                   : hub_fmt_parse(kind, strlen(kind));
+    enum hub_fmt fmt = !strcmp(kind, "eve")    ? HUB_FMT_SURICATA_EVE
+                       : !strcmp(kind, "zeek") ? HUB_FMT_ZEEK_TSV
+                                               : hub_fmt_parse(kind, strlen(kind));
     if (fmt == HUB_FMT_NONE)
         return die("unknown format '%s'", kind);
     struct hub_sensor se;
@@ -610,8 +611,8 @@ static int cmd_demo(struct cli *c, int argc, char **argv)
         struct hub_org o;
         const char *why;
         hub_store_org_find(c->store, &HUB_SCOPE_SYSTEM, users[i].org, &o);
-        int rc = hub_admin_user_add(c->store, &HUB_SCOPE_SYSTEM, &c->cfg.api.pw, users[i].name,
-                                    pw, hub_role_parse(users[i].role), o.id, NULL, &why);
+        int rc = hub_admin_user_add(c->store, &HUB_SCOPE_SYSTEM, &c->cfg.api.pw, users[i].name, pw,
+                                    hub_role_parse(users[i].role), o.id, NULL, &why);
         if (rc == CS_OK)
             printf("user %-13s role %-8s org %-14s password %s\n", users[i].name, users[i].role,
                    users[i].org, pw);
@@ -625,8 +626,8 @@ static int cmd_demo(struct cli *c, int argc, char **argv)
         struct hub_org o;
         char token[HUB_TOKEN_STR_LEN + 1], *priv = NULL;
         hub_store_org_find(c->store, &HUB_SCOPE_SYSTEM, "east-water-works", &o);
-        if (hub_admin_sensor_add(c->store, &HUB_SCOPE_SYSTEM, c->tkey, c->tkeylen,
-                                 "east-sensor-1", o.id, NULL, &se, token, &priv) != CS_OK)
+        if (hub_admin_sensor_add(c->store, &HUB_SCOPE_SYSTEM, c->tkey, c->tkeylen, "east-sensor-1",
+                                 o.id, NULL, &se, token, &priv) != CS_OK)
             return die("demo: cannot add the sensor");
         gm_cleanse(priv, strlen(priv));
         cs_free(priv);
@@ -643,8 +644,8 @@ static int cmd_demo(struct cli *c, int argc, char **argv)
         char sensor[600];
         snprintf(sensor, sizeof(sensor), "%s", c->argv0);
         char *slash = strrchr(sensor, '/');
-        snprintf(slash ? slash + 1 : sensor, sizeof(sensor) - (size_t)(slash ? slash + 1 - sensor : 0),
-                 "citysoc-sensor");
+        snprintf(slash ? slash + 1 : sensor,
+                 sizeof(sensor) - (size_t)(slash ? slash + 1 - sensor : 0), "citysoc-sensor");
         mkdir(out, 0755);
         printf("== %s -r %s -l %s\n", sensor, pcaps, out);
         fflush(stdout);

@@ -111,8 +111,8 @@ int hub_config_load(struct hub_config *c, const char *path, struct cs_err *err)
     if ((rc = str_to(y, "database", c->database, sizeof(c->database), err)) ||
         (rc = str_to(y, "tls.certificate", c->tls_cert, sizeof(c->tls_cert), err)) ||
         (rc = str_to(y, "tls.key", c->tls_key, sizeof(c->tls_key), err)) ||
-        (rc = str_to(y, "auth.token-key-file", c->token_key_file, sizeof(c->token_key_file),
-                     err)) ||
+        (rc =
+             str_to(y, "auth.token-key-file", c->token_key_file, sizeof(c->token_key_file), err)) ||
         (rc = str_to(y, "audit.key", c->audit_key_file, sizeof(c->audit_key_file), err)) ||
         (rc = str_to(y, "ingest.tail.file", c->tail_file, sizeof(c->tail_file), err)) ||
         (rc = str_to(y, "ingest.tail.sensor", c->tail_sensor, sizeof(c->tail_sensor), err)) ||
@@ -183,8 +183,7 @@ void hub_config_finish(struct hub_config *c)
     c->http.tls_key = c->tls_key[0] ? c->tls_key : NULL;
 }
 
-int hub_token_key_load(const char *path, uint8_t *key, size_t cap, size_t *len,
-                       struct cs_err *err)
+int hub_token_key_load(const char *path, uint8_t *key, size_t cap, size_t *len, struct cs_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {

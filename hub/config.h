@@ -49,7 +49,6 @@ void hub_config_finish(struct hub_config *c);
 
 /* Loads the server key for token hashes from path, creating it (32 random bytes, mode 0600)
  * when missing. *len gets its size (16..64). */
-int hub_token_key_load(const char *path, uint8_t *key, size_t cap, size_t *len,
-                       struct cs_err *err);
+int hub_token_key_load(const char *path, uint8_t *key, size_t cap, size_t *len, struct cs_err *err);
 
 #endif

@@ -138,8 +138,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (hub_key_load_or_create(cfg.audit_key_file, NULL, &hub_key, NULL) != CS_OK) {
-        fprintf(stderr, "citysoc-hub: cannot load or create the hub key %s\n",
-                cfg.audit_key_file);
+        fprintf(stderr, "citysoc-hub: cannot load or create the hub key %s\n", cfg.audit_key_file);
         goto out;
     }
     api = hub_api_new(store, &cfg.api, tkey, tkeylen, hub_key);
@@ -160,13 +159,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "citysoc-hub: listening on %s (port %d)%s\n", cfg.http.listen[i],
                 hub_http_port(http, i), cfg.http.tls_cert ? " with TLS" : "");
     if (cfg.tail_file[0]) {
-        if (hub_tail_start(store, cfg.tail_file, cfg.tail_sensor, cfg.tail_format, &tailer,
-                           &err) != CS_OK) {
+        if (hub_tail_start(store, cfg.tail_file, cfg.tail_sensor, cfg.tail_format, &tailer, &err) !=
+            CS_OK) {
             fprintf(stderr, "citysoc-hub: tail: %s\n", err.msg);
             goto out;
         }
-        fprintf(stderr, "citysoc-hub: tailing %s as sensor %s\n", cfg.tail_file,
-                cfg.tail_sensor);
+        fprintf(stderr, "citysoc-hub: tailing %s as sensor %s\n", cfg.tail_file, cfg.tail_sensor);
     }
     while (!stop_flag)
         pause();

@@ -22,8 +22,7 @@ static bool name_ok(const char *s)
 
 int hub_admin_user_add(struct hub_store *s, const struct hub_scope *sc,
                        const struct hub_pw_params *pw, const char *name, const char *password,
-                       enum hub_role role, int64_t org_id, struct hub_user *out,
-                       const char **why)
+                       enum hub_role role, int64_t org_id, struct hub_user *out, const char **why)
 {
     struct hub_user u = {.org_id = org_id, .role = role};
     *why = NULL;
@@ -87,8 +86,7 @@ int hub_admin_token_add(struct hub_store *s, const uint8_t *key, size_t keylen, 
 
 int hub_admin_sensor_add(struct hub_store *s, const struct hub_scope *sc, const uint8_t *key,
                          size_t keylen, const char *name, int64_t org_id, const char *pubkey_pem,
-                         struct hub_sensor *out, char token[HUB_TOKEN_STR_LEN + 1],
-                         char **priv_pem)
+                         struct hub_sensor *out, char token[HUB_TOKEN_STR_LEN + 1], char **priv_pem)
 {
     struct hub_sensor se = {.org_id = org_id};
     struct gm_sm2_key *k = NULL;

@@ -12,8 +12,7 @@
  * CS_EINVAL/CS_ELIMIT with *why set to a static reason; store errors as in store.h. */
 int hub_admin_user_add(struct hub_store *s, const struct hub_scope *sc,
                        const struct hub_pw_params *pw, const char *name, const char *password,
-                       enum hub_role role, int64_t org_id, struct hub_user *out,
-                       const char **why);
+                       enum hub_role role, int64_t org_id, struct hub_user *out, const char **why);
 int hub_admin_user_passwd(struct hub_store *s, const struct hub_scope *sc,
                           const struct hub_pw_params *pw, int64_t user_id, const char *password,
                           const char **why);

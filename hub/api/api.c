@@ -122,9 +122,8 @@ int hub_api_audit_checkpoint(struct hub_api *a)
     return rc;
 }
 
-int hub_api_audit(struct hub_api *a, const char *actor, const char *actor_type,
-                  const char *action, const char *target, const char *source,
-                  const char *before, const char *after)
+int hub_api_audit(struct hub_api *a, const char *actor, const char *actor_type, const char *action,
+                  const char *target, const char *source, const char *before, const char *after)
 {
     struct seal_ctx c;
     struct hub_audit_row r = {
@@ -347,11 +346,11 @@ static int authenticate(struct api_ctx *x)
     }
     const char *tok = h + 7;
     size_t n = strlen(tok);
-    enum hub_token_kind kind = strncmp(tok, HUB_TOKEN_PREFIX_SESSION, 4) == 0 ? HUB_TOKEN_SESSION
-                                                                               : HUB_TOKEN_API;
+    enum hub_token_kind kind =
+        strncmp(tok, HUB_TOKEN_PREFIX_SESSION, 4) == 0 ? HUB_TOKEN_SESSION : HUB_TOKEN_API;
     char stored[HUB_TOKEN_STORED_LEN + 1];
-    if (hub_token_stored_form(kind, x->api->keylen ? x->api->token_key : NULL, x->api->keylen,
-                              tok, n, stored) != CS_OK) {
+    if (hub_token_stored_form(kind, x->api->keylen ? x->api->token_key : NULL, x->api->keylen, tok,
+                              n, stored) != CS_OK) {
         hub_http_error(x->w, 401, "invalid_token", "malformed token");
         return CS_EINVAL;
     }
@@ -412,8 +411,7 @@ static const struct api_route routes[] = {
     {"GET", "/api/v1/orgs/{id}", api_route_orgs_get, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"GET", "/api/v1/users", api_route_users_list, API_AUTH_USER, HUB_ROLE_ADMIN},
     {"POST", "/api/v1/users", api_route_users_add, API_AUTH_USER, HUB_ROLE_ADMIN},
-    {"POST", "/api/v1/users/{id}/password", api_route_users_passwd, API_AUTH_USER,
-     HUB_ROLE_VIEWER},
+    {"POST", "/api/v1/users/{id}/password", api_route_users_passwd, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"POST", "/api/v1/tokens", api_route_tokens_add, API_AUTH_USER, HUB_ROLE_ANALYST},
     {"GET", "/api/v1/sensors", api_route_sensors_list, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"POST", "/api/v1/sensors", api_route_sensors_add, API_AUTH_USER, HUB_ROLE_ADMIN},

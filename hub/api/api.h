@@ -46,9 +46,8 @@ void hub_api_handle(void *app, const struct hub_http_req *req, struct hub_http_r
 /* Writes one audit record (actor, action, target, source, before/after JSON or NULL) into
  * the chain, with an SM2 checkpoint when one is due. Used by the routes and the CLI.
  * Thread-safe. */
-int hub_api_audit(struct hub_api *a, const char *actor, const char *actor_type,
-                  const char *action, const char *target, const char *source,
-                  const char *before, const char *after);
+int hub_api_audit(struct hub_api *a, const char *actor, const char *actor_type, const char *action,
+                  const char *target, const char *source, const char *before, const char *after);
 
 /* Writes a checkpoint over the current head of the audit chain now (at shutdown). */
 int hub_api_audit_checkpoint(struct hub_api *a);

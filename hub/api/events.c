@@ -124,7 +124,8 @@ void api_route_events_ingest(struct api_ctx *x)
     b.max_events = x->api->cfg.max_batch_events;
     int rc = hub_batch_decode(&b, fmt, enc, r->body, r->body_len, &err);
     if (rc == CS_ELIMIT) {
-        hub_http_error(x->w, 413, "batch_too_large", "%s", err.msg[0] ? err.msg : "batch too large");
+        hub_http_error(x->w, 413, "batch_too_large", "%s",
+                       err.msg[0] ? err.msg : "batch too large");
         goto out;
     }
     if (rc) {

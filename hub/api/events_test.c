@@ -18,9 +18,16 @@ CS_TEST(parse_time_forms)
     CHECK_EQ(us, 1781251735000001LL);
     CHECK(hub_parse_time("2026-06-12T16:08:55+0800", &us));
     CHECK_EQ(us, 1781251735000000LL);
-    const char *bad[] = {"", "-5", "2026-06-12", "2026-06-12T08:08:55", "2026-06-12T08:08:55ZZ",
-                         "2026-06-12T08:08:55.Z", "2026-06-12T08:08:55+25:00",
-                         "2026-06-12T08:08:55Z' OR 1=1", "99999999999999999999", "1e6"};
+    const char *bad[] = {"",
+                         "-5",
+                         "2026-06-12",
+                         "2026-06-12T08:08:55",
+                         "2026-06-12T08:08:55ZZ",
+                         "2026-06-12T08:08:55.Z",
+                         "2026-06-12T08:08:55+25:00",
+                         "2026-06-12T08:08:55Z' OR 1=1",
+                         "99999999999999999999",
+                         "1e6"};
     for (size_t i = 0; i < CS_ARRAY_LEN(bad); i++)
         if (hub_parse_time(bad[i], &us))
             CS_FAILF("accepted '%s'", bad[i]);
@@ -43,8 +50,7 @@ CS_TEST(batch_ids)
     CHECK(hub_batch_id_ok(longid));
 }
 
-static struct hub_str S(const char *s)
-{
+static struct hub_str S(const char *s) {
     return (struct hub_str){s, (uint32_t)strlen(s)};
 }
 

@@ -68,8 +68,7 @@ void api_route_login(struct api_ctx *x)
     if (hub_throttle_check(x->api->throttle, name, x->req->client, &wait_us) == CS_AGAIN) {
         char ra[32];
         snprintf(ra, sizeof(ra), "%" PRIu64, (wait_us + 999999) / 1000000);
-        hub_http_error(x->w, 429, "too_many_attempts",
-                       "too many failed logins; retry in %s s", ra);
+        hub_http_error(x->w, 429, "too_many_attempts", "too many failed logins; retry in %s s", ra);
         hub_http_resp_header(x->w, "Retry-After", ra);
         goto out;
     }
@@ -83,8 +82,7 @@ void api_route_login(struct api_ctx *x)
     }
     if (rc != CS_OK) {
         hub_throttle_fail(x->api->throttle, name, x->req->client);
-        hub_api_audit(x->api, name, "user", "login.fail", "session", x->req->client, NULL,
-                      NULL);
+        hub_api_audit(x->api, name, "user", "login.fail", "session", x->req->client, NULL, NULL);
         hub_http_error(x->w, 401, "invalid_credentials", "wrong user name or password");
         goto out;
     }
@@ -96,8 +94,8 @@ void api_route_login(struct api_ctx *x)
     }
     char token[HUB_TOKEN_STR_LEN + 1];
     struct hub_cred c = {.kind = HUB_CRED_SESSION, .user_id = u.id};
-    rc = hub_token_new(HUB_TOKEN_SESSION, x->api->keylen ? x->api->token_key : NULL,
-                       x->api->keylen, token, c.hash);
+    rc = hub_token_new(HUB_TOKEN_SESSION, x->api->keylen ? x->api->token_key : NULL, x->api->keylen,
+                       token, c.hash);
     if (rc) {
         hub_http_error(x->w, 500, "internal", "cannot create a session");
         goto out;
@@ -170,8 +168,7 @@ void api_route_orgs_list(struct api_ctx *x)
 void api_route_orgs_get(struct api_ctx *x)
 {
     struct hub_org o;
-    if (api_store_fail(x, hub_store_org_get(x->api->store, &x->p.scope, x->id, &o),
-                       "organisation"))
+    if (api_store_fail(x, hub_store_org_get(x->api->store, &x->p.scope, x->id, &o), "organisation"))
         return;
     hub_json_org(&x->w->body, NULL, &o);
 }
@@ -396,7 +393,8 @@ void api_route_sensors_add(struct api_ctx *x)
     if (api_parse_body(x, &d) || api_body_only(x, &d, fields) ||
         api_body_str(x, &d, "name", name, sizeof(name), true) ||
         api_body_int(x, &d, "org_id", &org_id, true) ||
-        (has_pem = api_body_text(x, &d, "public_key", pem, HUB_PEM_MAX + 1, false, true)) == CS_EINVAL)
+        (has_pem = api_body_text(x, &d, "public_key", pem, HUB_PEM_MAX + 1, false, true)) ==
+            CS_EINVAL)
         goto out;
     struct hub_sensor se;
     char token[HUB_TOKEN_STR_LEN + 1];
@@ -455,8 +453,8 @@ static int audit_cb(void *arg, const struct hub_audit_row *r)
     cs_json_open(j, NULL);
     cs_json_int(j, "seq", r->seq);
     cs_json_int(j, "ts_us", r->ts_us);
-    const char *k[] = {"actor", "actor_type", "action", "target", "source", "before", "after",
-                       "prev_hash", "hash"};
+    const char *k[] = {"actor",  "actor_type", "action",    "target", "source",
+                       "before", "after",      "prev_hash", "hash"};
     const char *v[] = {r->actor,  r->actor_type, r->action,    r->target, r->source,
                        r->before, r->after,      r->prev_hash, r->hash};
     for (int i = 0; i < 9; i++) {

@@ -35,8 +35,8 @@ const char *hub_http_header(const struct hub_http_req *r, const char *name)
 const char *hub_http_query(const struct hub_http_req *r, const char *key)
 {
     const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
-    if (!v && MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key, strlen(key),
-                                            NULL, NULL) == MHD_YES)
+    if (!v && MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), NULL,
+                                            NULL) == MHD_YES)
         return "";
     return v;
 }
@@ -122,9 +122,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct hub_http_resp 
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct hub_http *h = cls;
     struct rq *q = *con_cls;
@@ -333,7 +332,8 @@ int hub_http_start(const struct hub_http_cfg *cfg, hub_http_handler handler, voi
             rc = CS_EINVAL;
             goto fail;
         }
-        if (!(h->cert = read_file(cfg->tls_cert, err)) || !(h->key = read_file(cfg->tls_key, err))) {
+        if (!(h->cert = read_file(cfg->tls_cert, err)) ||
+            !(h->key = read_file(cfg->tls_key, err))) {
             rc = CS_EIO;
             goto fail;
         }
@@ -357,14 +357,11 @@ int hub_http_start(const struct hub_http_cfg *cfg, hub_http_handler handler, voi
         }
         h->d[i] = MHD_start_daemon(
             f, port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->cfg.threads,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->cfg.max_header,
-            MHD_OPTION_CONNECTION_LIMIT, h->cfg.max_conns,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->cfg.max_conns_per_ip,
-            MHD_OPTION_CONNECTION_TIMEOUT, h->cfg.timeout_s,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-            MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+            (unsigned)h->cfg.threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->cfg.max_header,
+            MHD_OPTION_CONNECTION_LIMIT, h->cfg.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+            h->cfg.max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, h->cfg.timeout_s,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
         if (!h->d[i]) {
             cs_err_set(err, CS_EIO, 0, 0, "cannot listen on %s: %s", cfg->listen[i],
                        strerror(errno));

@@ -21,23 +21,23 @@
 struct hub_http_cfg {
     const char *listen[HUB_HTTP_MAX_LISTEN]; /* "127.0.0.1:8443", "[::1]:8443"; port 0 = any */
     int nlisten;
-    int threads;          /* thread pool size per listener (default 4) */
-    size_t max_body;      /* bytes (default 16 MiB) */
-    size_t max_header;    /* per-connection memory for headers and buffers (default 32 KiB) */
-    unsigned max_conns;   /* total connections per listener (default 256) */
+    int threads;               /* thread pool size per listener (default 4) */
+    size_t max_body;           /* bytes (default 16 MiB) */
+    size_t max_header;         /* per-connection memory for headers and buffers (default 32 KiB) */
+    unsigned max_conns;        /* total connections per listener (default 256) */
     unsigned max_conns_per_ip; /* 0: no per-address limit */
-    unsigned timeout_s;   /* idle timeout (default 30) */
-    const char *tls_cert; /* PEM file paths; both set = HTTPS */
+    unsigned timeout_s;        /* idle timeout (default 30) */
+    const char *tls_cert;      /* PEM file paths; both set = HTTPS */
     const char *tls_key;
 };
 
 struct hub_http_req {
     const char *method;
-    const char *path;     /* without the query string */
-    const char *body;     /* NUL-terminated copy of the body (len bytes) */
+    const char *path; /* without the query string */
+    const char *body; /* NUL-terminated copy of the body (len bytes) */
     size_t body_len;
-    char client[64];      /* peer address as text ("127.0.0.1", "::1") */
-    void *conn;           /* the libmicrohttpd connection (use the accessors below) */
+    char client[64]; /* peer address as text ("127.0.0.1", "::1") */
+    void *conn;      /* the libmicrohttpd connection (use the accessors below) */
 };
 
 /* Header (case-insensitive name) and query-string argument of the request; NULL if absent.
@@ -50,9 +50,9 @@ int hub_http_query_each(const struct hub_http_req *r,
                         int (*fn)(void *arg, const char *key, const char *value), void *arg);
 
 struct hub_http_resp {
-    int status;           /* default 200 */
-    struct cs_json body;  /* JSON body (empty: no body) */
-    char headers[512];    /* extra "Name: value\r\n" lines */
+    int status;          /* default 200 */
+    struct cs_json body; /* JSON body (empty: no body) */
+    char headers[512];   /* extra "Name: value\r\n" lines */
 };
 
 /* Adds a response header (name and value must not contain CR/LF; ignored if they do or if

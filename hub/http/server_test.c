@@ -21,8 +21,8 @@ CS_TEST(parse_addr)
     CHECK_EQ(ss.ss_family, AF_INET6);
     CHECK(hub_http_parse_addr("9000", &ss, &len) == CS_OK);
     CHECK_EQ(ss.ss_family, AF_INET);
-    const char *bad[] = {"", "host:80", "127.0.0.1:", "127.0.0.1:65536", "[::1]80", "[::1]:x",
-                         "1.2.3.4:-1", "[nonsense]:80"};
+    const char *bad[] = {"",        "host:80", "127.0.0.1:", "127.0.0.1:65536",
+                         "[::1]80", "[::1]:x", "1.2.3.4:-1", "[nonsense]:80"};
     for (size_t i = 0; i < CS_ARRAY_LEN(bad); i++)
         if (hub_http_parse_addr(bad[i], &ss, &len) == CS_OK)
             CS_FAILF("accepted '%s'", bad[i]);
@@ -72,8 +72,8 @@ static size_t roundtrip(int port, const char *req, size_t reqlen, char *buf, siz
 CS_TEST(server_round_trip_and_limits)
 {
     int calls = 0;
-    struct hub_http_cfg cfg = {.listen = {"127.0.0.1:0"}, .nlisten = 1, .threads = 2,
-                               .max_body = 1000, .timeout_s = 2};
+    struct hub_http_cfg cfg = {
+        .listen = {"127.0.0.1:0"}, .nlisten = 1, .threads = 2, .max_body = 1000, .timeout_s = 2};
     struct hub_http *h = NULL;
     struct cs_err err = {0};
     REQUIRE(hub_http_start(&cfg, echo_handler, &calls, &h, &err) == CS_OK);
@@ -99,8 +99,9 @@ CS_TEST(server_round_trip_and_limits)
     CHECK(strstr(buf, "\"code\":\"body_too_large\"") != NULL);
     /* a chunked body that grows over the cap: 413 too */
     static char r3[4096];
-    int n = snprintf(r3, sizeof(r3), "POST /api/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
-                                     "chunked\r\nConnection: close\r\n\r\n");
+    int n = snprintf(r3, sizeof(r3),
+                     "POST /api/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+                     "chunked\r\nConnection: close\r\n\r\n");
     for (int i = 0; i < 3; i++)
         n += snprintf(r3 + n, sizeof(r3) - (size_t)n, "258\r\n%0600d\r\n", 0);
     n += snprintf(r3 + n, sizeof(r3) - (size_t)n, "0\r\n\r\n");
@@ -123,7 +124,9 @@ CS_TEST(server_refuses_bad_config)
     CHECK(strstr(err.msg, "nonsense") != NULL);
     struct hub_http_cfg c2 = {.listen = {"127.0.0.1:0"}, .nlisten = 1, .tls_cert = "/x"};
     CHECK(hub_http_start(&c2, echo_handler, NULL, &h, &err) == CS_EINVAL);
-    struct hub_http_cfg c3 = {.listen = {"127.0.0.1:0"}, .nlisten = 1, .tls_cert = "/nonexistent",
+    struct hub_http_cfg c3 = {.listen = {"127.0.0.1:0"},
+                              .nlisten = 1,
+                              .tls_cert = "/nonexistent",
                               .tls_key = "/nonexistent"};
     CHECK(hub_http_start(&c3, echo_handler, NULL, &h, &err) != CS_OK);
     CHECK(h == NULL);

@@ -44,15 +44,17 @@ static int flush(struct hub_tail *t, struct tail_batch *b, uint64_t ino, uint64_
     if (b->lines == 0)
         return CS_OK;
     char id[80];
-    snprintf(id, sizeof(id), "tail-%" PRIu64 "-%016" PRIx64 "-%016" PRIx64, ino % 1000000000u,
-             end, b->start);
+    snprintf(id, sizeof(id), "tail-%" PRIu64 "-%016" PRIx64 "-%016" PRIx64, ino % 1000000000u, end,
+             b->start);
     int rc = CS_OK;
     if (b->n) {
         int64_t now = (int64_t)cs_time_now_us();
         for (size_t i = 0; i < b->n; i++)
             hub_event_to_store(&b->ev[i], now, &b->sev[i]);
-        struct hub_store_batch sb = {.sensor_id = t->sensor.id, .org_id = t->sensor.org_id,
-                                     .batch_id = id, .received_us = now};
+        struct hub_store_batch sb = {.sensor_id = t->sensor.id,
+                                     .org_id = t->sensor.org_id,
+                                     .batch_id = id,
+                                     .received_us = now};
         struct hub_store_batch_result res;
         for (int tries = 0; tries < 50 && !atomic_load(&t->stop); tries++) {
             rc = hub_store_batch_add(t->store, &sb, b->sev, b->n, &res);
@@ -123,8 +125,8 @@ static void *tail_main(void *arg)
             int r;
             while ((r = hub_linereader_next(&lr, &line, &len)) != 0) {
                 b->lines++;
-                if (r == 1 && hub_norm_line(&b->norm, line, len, (uint32_t)lr.lineno,
-                                            &b->ev[b->n], NULL) == 1)
+                if (r == 1 && hub_norm_line(&b->norm, line, len, (uint32_t)lr.lineno, &b->ev[b->n],
+                                            NULL) == 1)
                     b->n++;
                 if (b->lines == TAIL_BATCH_LINES)
                     flush(t, b, ino, fed - hub_linereader_pending(&lr));

@@ -730,7 +730,8 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t v)
 }
 
 static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
-                        const struct hub_store_event *ev, size_t n, struct hub_store_batch_result *res)
+                        const struct hub_store_event *ev, size_t n,
+                        struct hub_store_batch_result *res)
 {
     struct sq_store *s = SQ(hs);
     for (size_t i = 0; i < n; i++)
@@ -1018,8 +1019,8 @@ static int sq_audit_append(struct hub_store *hs, struct hub_audit_row *r,
         rc = sq_err(s->wdb, rc);
         goto rollback;
     }
-    const char *t[] = {r->actor,  r->actor_type, r->action,    r->target,
-                       r->source, r->before,     r->after,     r->prev_hash ? r->prev_hash : prev,
+    const char *t[] = {r->actor,  r->actor_type, r->action, r->target,
+                       r->source, r->before,     r->after,  r->prev_hash ? r->prev_hash : prev,
                        r->hash};
     sqlite3_bind_int64(st, 1, r->seq);
     sqlite3_bind_int64(st, 2, r->ts_us);
@@ -1063,9 +1064,8 @@ static int sq_audit_list(struct hub_store *hs, int64_t from_seq,
         struct hub_audit_row a;
         a.seq = sqlite3_column_int64(st, 0);
         a.ts_us = sqlite3_column_int64(st, 1);
-        const char **f[] = {&a.actor,  &a.actor_type, &a.action,    &a.target,
-                            &a.source, &a.before,     &a.after,     &a.prev_hash,
-                            &a.hash};
+        const char **f[] = {&a.actor,  &a.actor_type, &a.action,    &a.target, &a.source,
+                            &a.before, &a.after,      &a.prev_hash, &a.hash};
         for (int i = 0; i < 9; i++) {
             const unsigned char *t = sqlite3_column_text(st, 2 + i);
             *f[i] = (const char *)t;
@@ -1089,8 +1089,8 @@ static int sq_audit_ckpt_add(struct hub_store *hs, const struct hub_audit_ckpt_r
     struct sq_store *s = SQ(hs);
     sqlite3_stmt *st;
     pthread_mutex_lock(&s->wlock);
-    int rc = sqlite3_prepare_v2(s->wdb, "INSERT INTO audit_ckpt(seq, hash, ts_us, sig) VALUES(?,?,?,?)",
-                                -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(
+        s->wdb, "INSERT INTO audit_ckpt(seq, hash, ts_us, sig) VALUES(?,?,?,?)", -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, c->seq);
         sqlite3_bind_text(st, 2, c->hash, -1, SQLITE_STATIC);
@@ -1146,8 +1146,8 @@ static int sq_audit_head(struct hub_store *hs, int64_t *seq, char *hash, size_t 
     *seq = 0;
     hash[0] = 0;
     pthread_mutex_lock(&s->wlock);
-    int rc = sqlite3_prepare_v2(s->wdb, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-                                -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(s->wdb, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1,
+                                &st, NULL);
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
@@ -1229,8 +1229,7 @@ static int open_conn(const char *path, int flags, sqlite3 **db, struct cs_err *e
     return CS_OK;
 }
 
-int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
-                          struct cs_err *err)
+int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out, struct cs_err *err)
 {
     struct sq_store *s = cs_calloc(1, sizeof(*s));
     if (!s) {

@@ -164,8 +164,7 @@ int hub_store_cred_add(struct hub_store *s, const struct hub_cred *c)
     return s->ops->cred_add(s, c);
 }
 
-int hub_store_cred_get(struct hub_store *s, const char *hash, int64_t now_us,
-                       struct hub_cred *out)
+int hub_store_cred_get(struct hub_store *s, const char *hash, int64_t now_us, struct hub_cred *out)
 {
     if (!hash || !*hash || strlen(hash) > HUB_HASH_MAX)
         return HUB_ENOTFOUND;
@@ -185,7 +184,8 @@ int hub_store_cred_purge(struct hub_store *s, int64_t now_us)
 }
 
 int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
-                        const struct hub_store_event *ev, size_t n, struct hub_store_batch_result *res)
+                        const struct hub_store_event *ev, size_t n,
+                        struct hub_store_batch_result *res)
 {
     if (!b || !res || (n && !ev) || b->sensor_id <= 0 || b->org_id <= 0 || !b->batch_id)
         return CS_EINVAL;
@@ -226,8 +226,7 @@ int hub_store_event_count(struct hub_store *s, const struct hub_scope *sc, int64
 }
 
 int hub_store_audit_append(struct hub_store *s, struct hub_audit_row *r,
-                           int (*seal)(void *arg, struct hub_audit_row *r,
-                                       const char *prev_hash),
+                           int (*seal)(void *arg, struct hub_audit_row *r, const char *prev_hash),
                            void *arg)
 {
     if (!r || !seal)

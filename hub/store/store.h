@@ -30,10 +30,10 @@ enum {
     HUB_ECONFLICT = -101,
 };
 
-#define HUB_NAME_MAX 128   /* org, user, sensor names (bytes, without NUL) */
-#define HUB_TAGS_MAX 256   /* comma-separated industry tags */
-#define HUB_PATH_MAX 256   /* materialised org path "/1/4/9/" */
-#define HUB_HASH_MAX 160   /* password PHC strings, credential hashes: bigger, see pwhash */
+#define HUB_NAME_MAX 128 /* org, user, sensor names (bytes, without NUL) */
+#define HUB_TAGS_MAX 256 /* comma-separated industry tags */
+#define HUB_PATH_MAX 256 /* materialised org path "/1/4/9/" */
+#define HUB_HASH_MAX 160 /* password PHC strings, credential hashes: bigger, see pwhash */
 #define HUB_PWHASH_MAX 256
 #define HUB_PEM_MAX 1024
 
@@ -49,7 +49,7 @@ struct hub_org {
     int64_t id;
     int64_t parent_id; /* 0 for a root (a city) */
     char name[HUB_NAME_MAX + 1];
-    char kind[16];     /* "city", "district", "org" */
+    char kind[16]; /* "city", "district", "org" */
     char tags[HUB_TAGS_MAX + 1];
     char path[HUB_PATH_MAX + 1];
     int64_t created_us;
@@ -106,8 +106,8 @@ struct hub_store_event {
     struct hub_text app_proto;
     int64_t signature_id; /* -1: absent */
     struct hub_text signature;
-    int32_t severity;     /* 1..4, -1: absent */
-    struct hub_text raw;   /* the original record (JSON), kept verbatim */
+    int32_t severity;    /* 1..4, -1: absent */
+    struct hub_text raw; /* the original record (JSON), kept verbatim */
 };
 
 /* An event read back: the stored columns and where it belongs. */
@@ -123,13 +123,13 @@ struct hub_event_row {
 struct hub_store_batch {
     int64_t sensor_id;
     int64_t org_id;
-    const char *batch_id; /* 1..128 printable bytes */
+    const char *batch_id;  /* 1..128 printable bytes */
     const char *signature; /* the verified signature header as received, or NULL */
     int64_t received_us;
 };
 struct hub_store_batch_result {
-    bool duplicate;     /* the batch had been stored before; nothing stored now */
-    int64_t stored;     /* events stored by this call (or by the first call, if duplicate) */
+    bool duplicate; /* the batch had been stored before; nothing stored now */
+    int64_t stored; /* events stored by this call (or by the first call, if duplicate) */
 };
 
 /* Filters on the event query; zero/NULL fields do not filter. */
@@ -138,9 +138,9 @@ struct hub_event_filter {
     int64_t org_id;         /* subtree of this org (intersected with the scope) */
     int64_t sensor_id;
     const char *event_type;
-    const char *signature;  /* substring, case-sensitive */
-    int64_t signature_id;   /* 0: any */
-    int32_t severity_max;   /* severity <= this (1 is the most severe); 0: any */
+    const char *signature;             /* substring, case-sensitive */
+    int64_t signature_id;              /* 0: any */
+    int32_t severity_max;              /* severity <= this (1 is the most severe); 0: any */
     const char *src_ip, *dest_ip, *ip; /* exact text; ip matches either side */
     /* Keyset pagination, newest first: rows strictly after (cursor_ts, cursor_id) in
      * (ts_us DESC, id DESC) order. cursor_id 0: from the newest. */
@@ -155,7 +155,7 @@ struct hub_audit_row {
     int64_t seq;
     int64_t ts_us;
     const char *actor, *actor_type, *action, *target, *source;
-    const char *before, *after; /* JSON text or NULL */
+    const char *before, *after;   /* JSON text or NULL */
     const char *prev_hash, *hash; /* hex */
 };
 
@@ -214,8 +214,7 @@ int hub_store_sensor_list(struct hub_store *s, const struct hub_scope *sc,
 /* HUB_ECONFLICT when the hash exists. */
 int hub_store_cred_add(struct hub_store *s, const struct hub_cred *c);
 /* Looks a credential up by its stored hash; HUB_ENOTFOUND also when expired at now_us. */
-int hub_store_cred_get(struct hub_store *s, const char *hash, int64_t now_us,
-                       struct hub_cred *out);
+int hub_store_cred_get(struct hub_store *s, const char *hash, int64_t now_us, struct hub_cred *out);
 int hub_store_cred_del(struct hub_store *s, const char *hash);
 /* Deletes expired credentials; returns the count removed (>= 0) or an error. */
 int hub_store_cred_purge(struct hub_store *s, int64_t now_us);
@@ -223,7 +222,8 @@ int hub_store_cred_purge(struct hub_store *s, int64_t now_us);
 /* ---- events ---- */
 /* Stores a batch in one transaction; returns only after the commit is durable. */
 int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
-                        const struct hub_store_event *ev, size_t n, struct hub_store_batch_result *res);
+                        const struct hub_store_event *ev, size_t n,
+                        struct hub_store_batch_result *res);
 /* The greatest batch id of sensor_id that starts with prefix, into out[cap] ("" if none):
  * lets a reader that encodes its position in batch ids resume after a restart. */
 int hub_store_batch_max_id(struct hub_store *s, int64_t sensor_id, const char *prefix, char *out,
@@ -243,8 +243,7 @@ int hub_store_event_count(struct hub_store *s, const struct hub_scope *sc, int64
  * fills r->hash (it may keep pointers into its own storage valid until the call returns).
  * prev_hash is "" for the first record. */
 int hub_store_audit_append(struct hub_store *s, struct hub_audit_row *r,
-                           int (*seal)(void *arg, struct hub_audit_row *r,
-                                       const char *prev_hash),
+                           int (*seal)(void *arg, struct hub_audit_row *r, const char *prev_hash),
                            void *arg);
 /* Audit records with seq >= from_seq in order; cb non-zero stops (returned). */
 int hub_store_audit_list(struct hub_store *s, int64_t from_seq,
@@ -271,8 +270,7 @@ struct hub_store_ops {
     int (*user_add)(struct hub_store *, const struct hub_scope *, struct hub_user *);
     int (*user_get)(struct hub_store *, const struct hub_scope *, int64_t, const char *,
                     struct hub_user *);
-    int (*user_set_password)(struct hub_store *, const struct hub_scope *, int64_t,
-                             const char *);
+    int (*user_set_password)(struct hub_store *, const struct hub_scope *, int64_t, const char *);
     int (*user_list)(struct hub_store *, const struct hub_scope *,
                      int (*)(void *, const struct hub_user *), void *);
     int (*sensor_add)(struct hub_store *, const struct hub_scope *, struct hub_sensor *);
@@ -284,11 +282,12 @@ struct hub_store_ops {
     int (*cred_get)(struct hub_store *, const char *, int64_t, struct hub_cred *);
     int (*cred_del)(struct hub_store *, const char *);
     int (*cred_purge)(struct hub_store *, int64_t);
-    int (*batch_add)(struct hub_store *, const struct hub_store_batch *, const struct hub_store_event *,
-                     size_t, struct hub_store_batch_result *);
+    int (*batch_add)(struct hub_store *, const struct hub_store_batch *,
+                     const struct hub_store_event *, size_t, struct hub_store_batch_result *);
     int (*batch_max_id)(struct hub_store *, int64_t, const char *, char *, size_t);
-    int (*event_query)(struct hub_store *, const struct hub_scope *, const struct hub_event_filter *,
-                       int64_t id, int (*)(void *, const struct hub_event_row *), void *);
+    int (*event_query)(struct hub_store *, const struct hub_scope *,
+                       const struct hub_event_filter *, int64_t id,
+                       int (*)(void *, const struct hub_event_row *), void *);
     int (*event_count)(struct hub_store *, const struct hub_scope *, int64_t *);
     int (*audit_append)(struct hub_store *, struct hub_audit_row *,
                         int (*)(void *, struct hub_audit_row *, const char *), void *);

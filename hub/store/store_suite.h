@@ -79,8 +79,7 @@ static int suite_count_cb(void *arg, const struct hub_event_row *r)
     return 0;
 }
 
-static int suite_query_n(struct hub_store *s, const struct hub_scope *sc,
-                         struct hub_event_filter f)
+static int suite_query_n(struct hub_store *s, const struct hub_scope *sc, struct hub_event_filter f)
 {
     int n = 0;
     if (!f.limit)
@@ -141,8 +140,7 @@ CS_TEST(store_org_tree_paths_and_scope)
     snprintf(o.kind, sizeof(o.kind), "planet");
     CHECK_EQ(hub_store_org_add(s, &a, &o), CS_EINVAL);
     int n = 0;
-    CHECK_EQ(hub_store_org_list(s, &a, (int (*)(void *, const struct hub_org *))suite_count_cb,
-                                &n),
+    CHECK_EQ(hub_store_org_list(s, &a, (int (*)(void *, const struct hub_org *))suite_count_cb, &n),
              CS_OK);
     CHECK_EQ(n, 3); /* district-a, plant-a, sneaky */
     n = 0;
@@ -348,14 +346,14 @@ CS_TEST(store_event_filters_tenancy_and_cursor)
     CHECK_STR(one.raw, "{\"event_type\":\"x\"}");
     /* B's event by id from A: not found */
     struct suite_rows bq = {0};
-    CHECK_EQ(hub_store_event_query(s, &B, &(struct hub_event_filter){.limit = 1}, suite_rows_cb,
-                                   &bq),
-             CS_OK);
+    CHECK_EQ(
+        hub_store_event_query(s, &B, &(struct hub_event_filter){.limit = 1}, suite_rows_cb, &bq),
+        CS_OK);
     REQUIRE(bq.n == 1);
     CHECK_EQ(hub_store_event_get(s, &A, bq.id[0], suite_rows_cb, &one), HUB_ENOTFOUND);
-    CHECK_EQ(hub_store_event_query(s, &A, &(struct hub_event_filter){.limit = 0}, suite_rows_cb,
-                                   &one),
-             CS_EINVAL);
+    CHECK_EQ(
+        hub_store_event_query(s, &A, &(struct hub_event_filter){.limit = 0}, suite_rows_cb, &one),
+        CS_EINVAL);
     hub_store_close(s);
 }
 
@@ -408,9 +406,14 @@ CS_TEST(store_audit_chain_order)
     REQUIRE(s);
     char buf[64];
     for (int i = 0; i < 3; i++) {
-        struct hub_audit_row r = {.ts_us = 5, .actor = "admin", .actor_type = "user",
-                                  .action = "org.add", .target = "org:1", .source = "127.0.0.1",
-                                  .before = "", .after = "{\"a\":1}"};
+        struct hub_audit_row r = {.ts_us = 5,
+                                  .actor = "admin",
+                                  .actor_type = "user",
+                                  .action = "org.add",
+                                  .target = "org:1",
+                                  .source = "127.0.0.1",
+                                  .before = "",
+                                  .after = "{\"a\":1}"};
         CHECK_EQ(hub_store_audit_append(s, &r, suite_seal, buf), CS_OK);
         CHECK_EQ(r.seq, i + 1);
     }
