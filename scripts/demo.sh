@@ -48,4 +48,7 @@ PY
 echo
 echo "EVE records: $OUT/eve.json  (flow, anomaly, stats)"
 echo "fast.log:    $OUT/fast.log  (alerts arrive with the detection engine)"
-echo "console:     not built yet (hub issue)"
+echo
+echo "== the hub: citysoc demo — a demo city on SQLite ($OUT/hub.db), these events imported"
+"$BUILD/citysoc" --db "$OUT/hub.db" demo --eve "$OUT/eve.json"
+echo "serve it:    $BUILD/citysoc-hub --db $OUT/hub.db --listen 127.0.0.1:8443   (API: docs/hub.md)"

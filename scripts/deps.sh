@@ -6,7 +6,7 @@ set -euo pipefail
 DEB_PKGS=(
     build-essential pkg-config clang
     libpcap-dev libyaml-dev libssl-dev libpcre2-dev libhyperscan-dev zlib1g-dev
-    python3 iproute2 tcpdump
+    python3 iproute2 tcpdump curl zstd
     libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev libzstd-dev postgresql tshark
 )
 

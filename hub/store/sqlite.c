@@ -1,0 +1,1283 @@
+/* sqlite.c — the SQLite store: one database file in WAL mode.
+ *
+ * One write connection behind a mutex (SQLite has one writer at a time anyway) and a small
+ * pool of read connections, each behind its own mutex, so queries run in parallel with
+ * ingest. synchronous=FULL: a commit has reached the disk when sqlite3_step(COMMIT)
+ * returns, which is what lets the ingest route acknowledge a batch only after it is durable.
+ * Schema migrations are an ordered list of SQL scripts; schema_version holds how many were
+ * applied, and pending ones run in one transaction each at open. */
+#include "store.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../lib/cs_time.h"
+
+struct sq_reader {
+    sqlite3 *db;
+    pthread_mutex_t lock;
+};
+
+struct sq_store {
+    struct hub_store base;
+    sqlite3 *wdb;
+    pthread_mutex_t wlock;
+    sqlite3_stmt *ins_event;
+    sqlite3_stmt *ins_batch;
+    int nreaders;
+    struct sq_reader *readers;
+    atomic_uint next_reader;
+    int version;
+};
+
+/* ---- migrations ---------------------------------------------------------------------- */
+static const char *const migrations[] = {
+    /* 1: tenancy, identity, ingest, events, audit */
+    "CREATE TABLE orgs(id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES orgs(id),"
+    " name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL CHECK(kind IN ('city','district','org')),"
+    " tags TEXT NOT NULL DEFAULT '', path TEXT NOT NULL, created_us INTEGER NOT NULL);"
+    "CREATE INDEX orgs_path ON orgs(path);"
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    " name TEXT NOT NULL UNIQUE, role TEXT NOT NULL CHECK(role IN ('admin','analyst','viewer')),"
+    " pwhash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, created_us INTEGER NOT NULL);"
+    "CREATE TABLE sensors(id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    " name TEXT NOT NULL UNIQUE, pubkey TEXT NOT NULL DEFAULT '', created_us INTEGER NOT NULL);"
+    "CREATE TABLE credentials(hash TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
+    " user_id INTEGER REFERENCES users(id), sensor_id INTEGER REFERENCES sensors(id),"
+    " label TEXT NOT NULL DEFAULT '', created_us INTEGER NOT NULL, expires_us INTEGER NOT NULL);"
+    "CREATE TABLE batches(sensor_id INTEGER NOT NULL, batch_id TEXT NOT NULL,"
+    " org_id INTEGER NOT NULL, received_us INTEGER NOT NULL, nevents INTEGER NOT NULL,"
+    " signature TEXT, PRIMARY KEY(sensor_id, batch_id)) WITHOUT ROWID;"
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL,"
+    " sensor_id INTEGER NOT NULL, ts_us INTEGER NOT NULL, event_type TEXT NOT NULL,"
+    " src_ip TEXT, dest_ip TEXT, src_port INTEGER, dest_port INTEGER, proto TEXT,"
+    " app_proto TEXT, signature_id INTEGER, signature TEXT, severity INTEGER, raw TEXT NOT NULL);"
+    "CREATE INDEX events_org_ts ON events(org_id, ts_us);"
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY, ts_us INTEGER NOT NULL, actor TEXT,"
+    " actor_type TEXT, action TEXT, target TEXT, source TEXT, before TEXT, after TEXT,"
+    " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+    "CREATE TABLE audit_ckpt(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL,"
+    " ts_us INTEGER NOT NULL, sig BLOB NOT NULL);",
+    /* 2: address lookups (the "by address" query scanned every event) */
+    "CREATE INDEX events_src_ip ON events(src_ip);"
+    "CREATE INDEX events_dest_ip ON events(dest_ip);",
+};
+
+static int sq_err(sqlite3 *db, int rc)
+{
+    if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
+        return HUB_ECONFLICT;
+    if (rc == SQLITE_NOMEM)
+        return CS_ENOMEM;
+    fprintf(stderr, "store: sqlite: %s\n", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    return CS_EIO;
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "store: sqlite: %s\n", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return sq_err(NULL, rc);
+    }
+    return CS_OK;
+}
+
+static int migrate(struct sq_store *s, struct cs_err *err)
+{
+    sqlite3 *db = s->wdb;
+    int rc = exec(db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);");
+    if (rc)
+        goto fail;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &st, NULL)) {
+        rc = CS_EIO;
+        goto fail;
+    }
+    int v = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (v > (int)CS_ARRAY_LEN(migrations)) {
+        cs_err_set(err, CS_EINVAL, 0, 0, "database schema version %d is newer than this hub (%d)",
+                   v, (int)CS_ARRAY_LEN(migrations));
+        return CS_EINVAL;
+    }
+    for (; v < (int)CS_ARRAY_LEN(migrations); v++) {
+        char ver[96];
+        snprintf(ver, sizeof(ver), "INSERT INTO schema_version VALUES(%d);", v + 1);
+        if ((rc = exec(db, "BEGIN IMMEDIATE")) != CS_OK)
+            goto fail;
+        if ((rc = exec(db, migrations[v])) != CS_OK || (rc = exec(db, ver)) != CS_OK) {
+            exec(db, "ROLLBACK");
+            goto fail;
+        }
+        if ((rc = exec(db, "COMMIT")) != CS_OK)
+            goto fail;
+    }
+    s->version = v;
+    return CS_OK;
+fail:
+    cs_err_set(err, CS_EIO, 0, 0, "schema migration failed: %s", sqlite3_errmsg(db));
+    return CS_EIO;
+}
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+/* A SQL text under construction with its parameters. */
+struct q {
+    char sql[2048];
+    size_t len;
+    int n;
+    struct {
+        int kind; /* 0 int, 1 text */
+        int64_t i;
+        const char *s;
+        int slen;
+    } p[32];
+    bool overflow;
+};
+
+static void q_sql(struct q *q, const char *s)
+{
+    size_t l = strlen(s);
+    if (q->len + l + 1 > sizeof(q->sql)) {
+        q->overflow = true;
+        return;
+    }
+    memcpy(q->sql + q->len, s, l + 1);
+    q->len += l;
+}
+
+static void q_int(struct q *q, int64_t v)
+{
+    if (q->n >= (int)CS_ARRAY_LEN(q->p)) {
+        q->overflow = true;
+        return;
+    }
+    q->p[q->n].kind = 0;
+    q->p[q->n++].i = v;
+}
+
+static void q_text(struct q *q, const char *s)
+{
+    if (q->n >= (int)CS_ARRAY_LEN(q->p)) {
+        q->overflow = true;
+        return;
+    }
+    q->p[q->n].kind = 1;
+    q->p[q->n].s = s;
+    q->p[q->n++].slen = -1;
+}
+
+/* Restricts rows of a table with an org_id column to the scope's subtree. */
+static void q_scope(struct q *q, const struct hub_scope *sc, const char *col)
+{
+    if (sc->system)
+        return;
+    q_sql(q, " AND ");
+    q_sql(q, col);
+    q_sql(q, " IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id=?)||'%')");
+    q_int(q, sc->org_id);
+}
+
+static int q_prepare(sqlite3 *db, struct q *q, sqlite3_stmt **st)
+{
+    if (q->overflow)
+        return CS_EINVAL;
+    int rc = sqlite3_prepare_v2(db, q->sql, (int)q->len, st, NULL);
+    if (rc != SQLITE_OK)
+        return sq_err(db, rc);
+    for (int i = 0; i < q->n; i++) {
+        if (q->p[i].kind == 0)
+            rc = sqlite3_bind_int64(*st, i + 1, q->p[i].i);
+        else
+            rc = sqlite3_bind_text(*st, i + 1, q->p[i].s, q->p[i].slen, SQLITE_STATIC);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(*st);
+            return sq_err(db, rc);
+        }
+    }
+    return CS_OK;
+}
+
+static struct sq_reader *reader_get(struct sq_store *s)
+{
+    unsigned i = atomic_fetch_add(&s->next_reader, 1) % (unsigned)s->nreaders;
+    for (int k = 0; k < s->nreaders; k++) {
+        struct sq_reader *r = &s->readers[(i + (unsigned)k) % (unsigned)s->nreaders];
+        if (pthread_mutex_trylock(&r->lock) == 0)
+            return r;
+    }
+    struct sq_reader *r = &s->readers[i];
+    pthread_mutex_lock(&r->lock);
+    return r;
+}
+
+static void reader_put(struct sq_reader *r)
+{
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+static bool fits(const char *s, size_t max)
+{
+    return strlen(s) <= max;
+}
+
+static int64_t now_us(void)
+{
+    return (int64_t)cs_time_now_us();
+}
+
+/* ---- organisations --------------------------------------------------------------------- */
+
+static struct sq_store *SQ(struct hub_store *s)
+{
+    return (struct sq_store *)s;
+}
+
+static void org_from_row(sqlite3_stmt *st, struct hub_org *o)
+{
+    o->id = sqlite3_column_int64(st, 0);
+    o->parent_id = sqlite3_column_int64(st, 1);
+    copy_col(o->name, sizeof(o->name), st, 2);
+    copy_col(o->kind, sizeof(o->kind), st, 3);
+    copy_col(o->tags, sizeof(o->tags), st, 4);
+    copy_col(o->path, sizeof(o->path), st, 5);
+    o->created_us = sqlite3_column_int64(st, 6);
+}
+
+#define ORG_COLS "SELECT id, coalesce(parent_id,0), name, kind, tags, path, created_us FROM orgs"
+
+static int org_get_on(sqlite3 *db, const struct hub_scope *sc, int64_t id, const char *name,
+                      struct hub_org *out)
+{
+    struct q q = {0};
+    q_sql(&q, ORG_COLS " WHERE 1");
+    if (name) {
+        q_sql(&q, " AND name=?");
+        q_text(&q, name);
+    } else {
+        q_sql(&q, " AND id=?");
+        q_int(&q, id);
+    }
+    q_scope(&q, sc, "id");
+    sqlite3_stmt *st;
+    int rc = q_prepare(db, &q, &st);
+    if (rc)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (out)
+            org_from_row(st, out);
+        rc = CS_OK;
+    } else {
+        rc = rc == SQLITE_DONE ? HUB_ENOTFOUND : sq_err(db, rc);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_org_get(struct hub_store *hs, const struct hub_scope *sc, int64_t id,
+                      const char *name, struct hub_org *out)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    int rc = org_get_on(r->db, sc, id, name, out);
+    reader_put(r);
+    return rc;
+}
+
+static int sq_org_add(struct hub_store *hs, const struct hub_scope *sc, struct hub_org *o)
+{
+    struct sq_store *s = SQ(hs);
+    if (!fits(o->name, HUB_NAME_MAX) || !fits(o->tags, HUB_TAGS_MAX))
+        return CS_EINVAL;
+    if (strcmp(o->kind, "city") && strcmp(o->kind, "district") && strcmp(o->kind, "org"))
+        return CS_EINVAL;
+    if (o->parent_id == 0 && !sc->system)
+        return HUB_ENOTFOUND;
+    pthread_mutex_lock(&s->wlock);
+    struct hub_org parent = {0};
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
+    if (rc)
+        goto out;
+    if (o->parent_id && (rc = org_get_on(s->wdb, sc, o->parent_id, NULL, &parent)) != CS_OK)
+        goto rollback;
+    o->created_us = now_us();
+    rc = sqlite3_prepare_v2(s->wdb,
+                            "INSERT INTO orgs(parent_id, name, kind, tags, path, created_us)"
+                            " VALUES(?,?,?,?,'',?)",
+                            -1, &st, NULL);
+    if (rc) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    if (o->parent_id)
+        sqlite3_bind_int64(st, 1, o->parent_id);
+    else
+        sqlite3_bind_null(st, 1);
+    sqlite3_bind_text(st, 2, o->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, o->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, o->tags, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, o->created_us);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    o->id = sqlite3_last_insert_rowid(s->wdb);
+    int n = snprintf(o->path, sizeof(o->path), "%s%s%" PRId64 "/", parent.path,
+                     o->parent_id ? "" : "/", o->id);
+    if (n < 0 || (size_t)n >= sizeof(o->path)) {
+        rc = CS_ELIMIT;
+        goto rollback;
+    }
+    rc = sqlite3_prepare_v2(s->wdb, "UPDATE orgs SET path=? WHERE id=?", -1, &st, NULL);
+    if (rc) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    sqlite3_bind_text(st, 1, o->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, o->id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    rc = exec(s->wdb, "COMMIT");
+    goto out;
+rollback:
+    exec(s->wdb, "ROLLBACK");
+out:
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
+}
+
+struct org_cb {
+    int (*cb)(void *, const struct hub_org *);
+    void *arg;
+};
+static int org_row(sqlite3_stmt *st, void *ctx)
+{
+    struct org_cb *c = ctx;
+    struct hub_org o;
+    org_from_row(st, &o);
+    return c->cb(c->arg, &o);
+}
+
+static int each_row(sqlite3 *db, sqlite3_stmt *st, int (*fn)(sqlite3_stmt *st, void *ctx),
+                    void *ctx);
+
+static int sq_org_list(struct hub_store *hs, const struct hub_scope *sc,
+                       int (*cb)(void *, const struct hub_org *), void *arg)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    struct q q = {0};
+    q_sql(&q, ORG_COLS " WHERE 1");
+    q_scope(&q, sc, "id");
+    q_sql(&q, " ORDER BY path");
+    sqlite3_stmt *st;
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK) {
+        struct org_cb c = {cb, arg};
+        rc = each_row(r->db, st, org_row, &c);
+    }
+    reader_put(r);
+    return rc;
+}
+
+/* ---- users ----------------------------------------------------------------------------- */
+
+#define USER_COLS "SELECT id, org_id, name, role, pwhash, disabled, created_us FROM users"
+
+static void user_from_row(sqlite3_stmt *st, struct hub_user *u)
+{
+    char role[16];
+    u->id = sqlite3_column_int64(st, 0);
+    u->org_id = sqlite3_column_int64(st, 1);
+    copy_col(u->name, sizeof(u->name), st, 2);
+    copy_col(role, sizeof(role), st, 3);
+    u->role = hub_role_parse(role);
+    copy_col(u->pwhash, sizeof(u->pwhash), st, 4);
+    u->disabled = sqlite3_column_int(st, 5) != 0;
+    u->created_us = sqlite3_column_int64(st, 6);
+}
+
+/* Runs a prepared statement that returns rows of one kind; fn converts and calls back. */
+static int each_row(sqlite3 *db, sqlite3_stmt *st, int (*fn)(sqlite3_stmt *st, void *ctx),
+                    void *ctx)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int stop = fn(st, ctx);
+        if (stop) {
+            sqlite3_finalize(st);
+            return stop;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? CS_OK : sq_err(db, rc);
+}
+
+struct user_cb {
+    int (*cb)(void *, const struct hub_user *);
+    void *arg;
+};
+static int user_row(sqlite3_stmt *st, void *ctx)
+{
+    struct user_cb *c = ctx;
+    struct hub_user u;
+    user_from_row(st, &u);
+    return c->cb(c->arg, &u);
+}
+static int user_one(void *arg, const struct hub_user *u)
+{
+    *(struct hub_user *)arg = *u;
+    return 1;
+}
+
+static int sq_user_get(struct hub_store *hs, const struct hub_scope *sc, int64_t id,
+                       const char *name, struct hub_user *out)
+{
+    struct hub_user tmp;
+    struct sq_reader *r = reader_get(SQ(hs));
+    struct q q = {0};
+    q_sql(&q, USER_COLS " WHERE 1");
+    if (name) {
+        q_sql(&q, " AND name=?");
+        q_text(&q, name);
+    } else {
+        q_sql(&q, " AND id=?");
+        q_int(&q, id);
+    }
+    q_scope(&q, sc, "org_id");
+    sqlite3_stmt *st;
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK) {
+        struct user_cb c = {user_one, out ? out : &tmp};
+        rc = each_row(r->db, st, user_row, &c);
+        rc = rc == 1 ? CS_OK : rc == CS_OK ? HUB_ENOTFOUND : rc;
+    }
+    reader_put(r);
+    return rc;
+}
+
+static int sq_user_list(struct hub_store *hs, const struct hub_scope *sc,
+                        int (*cb)(void *, const struct hub_user *), void *arg)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    struct q q = {0};
+    q_sql(&q, USER_COLS " WHERE 1");
+    q_scope(&q, sc, "org_id");
+    q_sql(&q, " ORDER BY id");
+    sqlite3_stmt *st;
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK) {
+        struct user_cb c = {cb, arg};
+        rc = each_row(r->db, st, user_row, &c);
+    }
+    reader_put(r);
+    return rc;
+}
+
+/* Runs one write statement in its own transaction after checking that org_id is in scope. */
+static int write_in_scope(struct sq_store *s, const struct hub_scope *sc, int64_t org_id,
+                          struct q *q, int64_t *rowid, int *changes)
+{
+    pthread_mutex_lock(&s->wlock);
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
+    if (rc)
+        goto out;
+    if (org_id && (rc = org_get_on(s->wdb, sc, org_id, NULL, NULL)) != CS_OK)
+        goto rollback;
+    if ((rc = q_prepare(s->wdb, q, &st)) != CS_OK)
+        goto rollback;
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    if (rowid)
+        *rowid = sqlite3_last_insert_rowid(s->wdb);
+    if (changes)
+        *changes = sqlite3_changes(s->wdb);
+    rc = exec(s->wdb, "COMMIT");
+    goto out;
+rollback:
+    exec(s->wdb, "ROLLBACK");
+out:
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
+}
+
+static int sq_user_add(struct hub_store *hs, const struct hub_scope *sc, struct hub_user *u)
+{
+    if (!fits(u->name, HUB_NAME_MAX) || !fits(u->pwhash, HUB_PWHASH_MAX))
+        return CS_EINVAL;
+    u->created_us = now_us();
+    struct q q = {0};
+    q_sql(&q, "INSERT INTO users(org_id, name, role, pwhash, disabled, created_us)"
+              " VALUES(?,?,?,?,?,?)");
+    q_int(&q, u->org_id);
+    q_text(&q, u->name);
+    q_text(&q, hub_role_name(u->role));
+    q_text(&q, u->pwhash);
+    q_int(&q, u->disabled);
+    q_int(&q, u->created_us);
+    return write_in_scope(SQ(hs), sc, u->org_id, &q, &u->id, NULL);
+}
+
+static int sq_user_set_password(struct hub_store *hs, const struct hub_scope *sc, int64_t id,
+                                const char *pwhash)
+{
+    struct q q = {0};
+    int changes = 0;
+    q_sql(&q, "UPDATE users SET pwhash=? WHERE id=?");
+    q_text(&q, pwhash);
+    q_int(&q, id);
+    q_scope(&q, sc, "org_id");
+    int rc = write_in_scope(SQ(hs), sc, 0, &q, NULL, &changes);
+    return rc == CS_OK && changes == 0 ? HUB_ENOTFOUND : rc;
+}
+
+/* ---- sensors --------------------------------------------------------------------------- */
+
+#define SENSOR_COLS "SELECT id, org_id, name, pubkey, created_us FROM sensors"
+
+struct sensor_cb {
+    int (*cb)(void *, const struct hub_sensor *);
+    void *arg;
+};
+static int sensor_row(sqlite3_stmt *st, void *ctx)
+{
+    struct sensor_cb *c = ctx;
+    struct hub_sensor se;
+    se.id = sqlite3_column_int64(st, 0);
+    se.org_id = sqlite3_column_int64(st, 1);
+    copy_col(se.name, sizeof(se.name), st, 2);
+    copy_col(se.pubkey_pem, sizeof(se.pubkey_pem), st, 3);
+    se.created_us = sqlite3_column_int64(st, 4);
+    return c->cb(c->arg, &se);
+}
+static int sensor_one(void *arg, const struct hub_sensor *se)
+{
+    *(struct hub_sensor *)arg = *se;
+    return 1;
+}
+
+static int sq_sensor_add(struct hub_store *hs, const struct hub_scope *sc, struct hub_sensor *se)
+{
+    if (!fits(se->name, HUB_NAME_MAX) || !fits(se->pubkey_pem, HUB_PEM_MAX))
+        return CS_EINVAL;
+    se->created_us = now_us();
+    struct q q = {0};
+    q_sql(&q, "INSERT INTO sensors(org_id, name, pubkey, created_us) VALUES(?,?,?,?)");
+    q_int(&q, se->org_id);
+    q_text(&q, se->name);
+    q_text(&q, se->pubkey_pem);
+    q_int(&q, se->created_us);
+    return write_in_scope(SQ(hs), sc, se->org_id, &q, &se->id, NULL);
+}
+
+static int sq_sensor_get(struct hub_store *hs, const struct hub_scope *sc, int64_t id,
+                         const char *name, struct hub_sensor *out)
+{
+    struct hub_sensor tmp;
+    struct sq_reader *r = reader_get(SQ(hs));
+    struct q q = {0};
+    q_sql(&q, SENSOR_COLS " WHERE 1");
+    if (name) {
+        q_sql(&q, " AND name=?");
+        q_text(&q, name);
+    } else {
+        q_sql(&q, " AND id=?");
+        q_int(&q, id);
+    }
+    q_scope(&q, sc, "org_id");
+    sqlite3_stmt *st;
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK) {
+        struct sensor_cb c = {sensor_one, out ? out : &tmp};
+        rc = each_row(r->db, st, sensor_row, &c);
+        rc = rc == 1 ? CS_OK : rc == CS_OK ? HUB_ENOTFOUND : rc;
+    }
+    reader_put(r);
+    return rc;
+}
+
+static int sq_sensor_list(struct hub_store *hs, const struct hub_scope *sc,
+                          int (*cb)(void *, const struct hub_sensor *), void *arg)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    struct q q = {0};
+    q_sql(&q, SENSOR_COLS " WHERE 1");
+    q_scope(&q, sc, "org_id");
+    q_sql(&q, " ORDER BY id");
+    sqlite3_stmt *st;
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK) {
+        struct sensor_cb c = {cb, arg};
+        rc = each_row(r->db, st, sensor_row, &c);
+    }
+    reader_put(r);
+    return rc;
+}
+
+/* ---- credentials ----------------------------------------------------------------------- */
+
+static int sq_cred_add(struct hub_store *hs, const struct hub_cred *c)
+{
+    if (!fits(c->hash, HUB_HASH_MAX) || !fits(c->label, HUB_NAME_MAX))
+        return CS_EINVAL;
+    struct q q = {0};
+    q_sql(&q, "INSERT INTO credentials(hash, kind, user_id, sensor_id, label, created_us,"
+              " expires_us) VALUES(?,?,nullif(?,0),nullif(?,0),?,?,?)");
+    q_text(&q, c->hash);
+    q_int(&q, c->kind);
+    q_int(&q, c->user_id);
+    q_int(&q, c->sensor_id);
+    q_text(&q, c->label);
+    q_int(&q, c->created_us ? c->created_us : now_us());
+    q_int(&q, c->expires_us);
+    return write_in_scope(SQ(hs), &HUB_SCOPE_SYSTEM, 0, &q, NULL, NULL);
+}
+
+static int sq_cred_get(struct hub_store *hs, const char *hash, int64_t now, struct hub_cred *out)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    struct q q = {0};
+    q_sql(&q, "SELECT hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label,"
+              " created_us, expires_us FROM credentials WHERE hash=?"
+              " AND (expires_us=0 OR expires_us>?)");
+    q_text(&q, hash);
+    q_int(&q, now);
+    sqlite3_stmt *st;
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            copy_col(out->hash, sizeof(out->hash), st, 0);
+            out->kind = (enum hub_cred_kind)sqlite3_column_int(st, 1);
+            out->user_id = sqlite3_column_int64(st, 2);
+            out->sensor_id = sqlite3_column_int64(st, 3);
+            copy_col(out->label, sizeof(out->label), st, 4);
+            out->created_us = sqlite3_column_int64(st, 5);
+            out->expires_us = sqlite3_column_int64(st, 6);
+            rc = CS_OK;
+        } else {
+            rc = rc == SQLITE_DONE ? HUB_ENOTFOUND : sq_err(r->db, rc);
+        }
+        sqlite3_finalize(st);
+    }
+    reader_put(r);
+    return rc;
+}
+
+static int sq_cred_del(struct hub_store *hs, const char *hash)
+{
+    struct q q = {0};
+    int changes = 0;
+    q_sql(&q, "DELETE FROM credentials WHERE hash=?");
+    q_text(&q, hash);
+    int rc = write_in_scope(SQ(hs), &HUB_SCOPE_SYSTEM, 0, &q, NULL, &changes);
+    return rc == CS_OK && changes == 0 ? HUB_ENOTFOUND : rc;
+}
+
+static int sq_cred_purge(struct hub_store *hs, int64_t now)
+{
+    struct q q = {0};
+    int changes = 0;
+    q_sql(&q, "DELETE FROM credentials WHERE expires_us<>0 AND expires_us<=?");
+    q_int(&q, now);
+    int rc = write_in_scope(SQ(hs), &HUB_SCOPE_SYSTEM, 0, &q, NULL, &changes);
+    return rc == CS_OK ? changes : rc;
+}
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+static void bind_str(sqlite3_stmt *st, int i, struct hub_text v)
+{
+    if (v.p)
+        sqlite3_bind_text(st, i, v.p, (int)v.len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, v);
+}
+
+static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
+                        const struct hub_store_event *ev, size_t n,
+                        struct hub_store_batch_result *res)
+{
+    struct sq_store *s = SQ(hs);
+    for (size_t i = 0; i < n; i++)
+        if (!ev[i].event_type.p || !ev[i].raw.p || ev[i].raw.len > INT32_MAX ||
+            ev[i].event_type.len > 64)
+            return CS_EINVAL;
+    res->duplicate = false;
+    res->stored = 0;
+    pthread_mutex_lock(&s->wlock);
+    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
+    if (rc)
+        goto out;
+    sqlite3_stmt *st = s->ins_batch;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, b->sensor_id);
+    sqlite3_bind_text(st, 2, b->batch_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, b->org_id);
+    sqlite3_bind_int64(st, 4, b->received_us ? b->received_us : now_us());
+    sqlite3_bind_int64(st, 5, (int64_t)n);
+    if (b->signature)
+        sqlite3_bind_text(st, 6, b->signature, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 6);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s->wdb, rc);
+        exec(s->wdb, "ROLLBACK");
+        if (rc == HUB_ECONFLICT) {
+            /* The same batch id again: report what the first delivery stored. */
+            sqlite3_stmt *q;
+            rc = sqlite3_prepare_v2(s->wdb,
+                                    "SELECT nevents FROM batches WHERE sensor_id=? AND batch_id=?",
+                                    -1, &q, NULL);
+            if (rc == SQLITE_OK) {
+                sqlite3_bind_int64(q, 1, b->sensor_id);
+                sqlite3_bind_text(q, 2, b->batch_id, -1, SQLITE_STATIC);
+                if (sqlite3_step(q) == SQLITE_ROW)
+                    res->stored = sqlite3_column_int64(q, 0);
+                sqlite3_finalize(q);
+                res->duplicate = true;
+                rc = CS_OK;
+            } else {
+                rc = sq_err(s->wdb, rc);
+            }
+        }
+        goto out;
+    }
+    st = s->ins_event;
+    for (size_t i = 0; i < n; i++) {
+        const struct hub_store_event *e = &ev[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, b->org_id);
+        sqlite3_bind_int64(st, 2, b->sensor_id);
+        sqlite3_bind_int64(st, 3, e->ts_us);
+        bind_str(st, 4, e->event_type);
+        bind_str(st, 5, e->src_ip);
+        bind_str(st, 6, e->dest_ip);
+        bind_opt(st, 7, e->src_port);
+        bind_opt(st, 8, e->dest_port);
+        bind_str(st, 9, e->proto);
+        bind_str(st, 10, e->app_proto);
+        bind_opt(st, 11, e->signature_id);
+        bind_str(st, 12, e->signature);
+        bind_opt(st, 13, e->severity);
+        bind_str(st, 14, e->raw);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE) {
+            rc = sq_err(s->wdb, rc);
+            sqlite3_reset(st);
+            exec(s->wdb, "ROLLBACK");
+            goto out;
+        }
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    rc = exec(s->wdb, "COMMIT");
+    if (rc == CS_OK)
+        res->stored = (int64_t)n;
+    else
+        exec(s->wdb, "ROLLBACK");
+out:
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
+}
+
+static int sq_batch_max_id(struct hub_store *hs, int64_t sensor_id, const char *prefix, char *out,
+                           size_t cap)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    sqlite3_stmt *st;
+    /* substr() rather than LIKE: the prefix may hold LIKE metacharacters */
+    int rc = sqlite3_prepare_v2(r->db,
+                                "SELECT max(batch_id) FROM batches WHERE sensor_id=?"
+                                " AND substr(batch_id, 1, length(?2))=?2",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, sensor_id);
+        sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            copy_col(out, cap, st, 0);
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CS_OK : sq_err(r->db, rc);
+        sqlite3_finalize(st);
+    } else {
+        rc = sq_err(r->db, rc);
+    }
+    reader_put(r);
+    return rc;
+}
+
+static struct hub_text col_str(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return (struct hub_text){(const char *)t, t ? (size_t)sqlite3_column_bytes(st, col) : 0};
+}
+
+static int64_t col_opt(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, col);
+}
+
+static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
+                          const struct hub_event_filter *f, int64_t id,
+                          int (*cb)(void *, const struct hub_event_row *), void *arg)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
+              " dest_port, proto, app_proto, signature_id, signature, severity, raw"
+              " FROM events WHERE 1");
+    q_scope(&q, sc, "org_id");
+    if (id) {
+        q_sql(&q, " AND id=?");
+        q_int(&q, id);
+    }
+    if (f->org_id) {
+        q_sql(&q, " AND org_id IN (SELECT id FROM orgs WHERE path LIKE"
+                  " (SELECT path FROM orgs WHERE id=?)||'%')");
+        q_int(&q, f->org_id);
+    }
+    if (f->from_us) {
+        q_sql(&q, " AND ts_us>=?");
+        q_int(&q, f->from_us);
+    }
+    if (f->to_us) {
+        q_sql(&q, " AND ts_us<?");
+        q_int(&q, f->to_us);
+    }
+    if (f->sensor_id) {
+        q_sql(&q, " AND sensor_id=?");
+        q_int(&q, f->sensor_id);
+    }
+    if (f->event_type) {
+        q_sql(&q, " AND event_type=?");
+        q_text(&q, f->event_type);
+    }
+    if (f->signature) {
+        q_sql(&q, " AND instr(signature, ?)>0");
+        q_text(&q, f->signature);
+    }
+    if (f->signature_id) {
+        q_sql(&q, " AND signature_id=?");
+        q_int(&q, f->signature_id);
+    }
+    if (f->severity_max) {
+        q_sql(&q, " AND severity<=?");
+        q_int(&q, f->severity_max);
+    }
+    if (f->src_ip) {
+        q_sql(&q, " AND src_ip=?");
+        q_text(&q, f->src_ip);
+    }
+    if (f->dest_ip) {
+        q_sql(&q, " AND dest_ip=?");
+        q_text(&q, f->dest_ip);
+    }
+    if (f->ip) {
+        q_sql(&q, " AND (src_ip=? OR dest_ip=?)");
+        q_text(&q, f->ip);
+        q_text(&q, f->ip);
+    }
+    if (f->cursor_id) {
+        q_sql(&q, " AND (ts_us<? OR (ts_us=? AND id<?))");
+        q_int(&q, f->cursor_ts);
+        q_int(&q, f->cursor_ts);
+        q_int(&q, f->cursor_id);
+    }
+    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+    q_int(&q, f->limit);
+
+    struct sq_reader *r = reader_get(SQ(hs));
+    sqlite3_stmt *st;
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc)
+        goto out;
+    int nrows = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hub_event_row row;
+        row.id = sqlite3_column_int64(st, 0);
+        row.org_id = sqlite3_column_int64(st, 1);
+        row.sensor_id = sqlite3_column_int64(st, 2);
+        row.ev.ts_us = sqlite3_column_int64(st, 3);
+        row.ev.event_type = col_str(st, 4);
+        row.ev.src_ip = col_str(st, 5);
+        row.ev.dest_ip = col_str(st, 6);
+        row.ev.src_port = (int32_t)col_opt(st, 7);
+        row.ev.dest_port = (int32_t)col_opt(st, 8);
+        row.ev.proto = col_str(st, 9);
+        row.ev.app_proto = col_str(st, 10);
+        row.ev.signature_id = col_opt(st, 11);
+        row.ev.signature = col_str(st, 12);
+        row.ev.severity = (int32_t)col_opt(st, 13);
+        row.ev.raw = col_str(st, 14);
+        nrows++;
+        int stop = cb(arg, &row);
+        if (stop) {
+            rc = stop;
+            goto fin;
+        }
+    }
+    rc = rc == SQLITE_DONE ? CS_OK : sq_err(r->db, rc);
+    if (rc == CS_OK && id && nrows == 0)
+        rc = HUB_ENOTFOUND;
+fin:
+    sqlite3_finalize(st);
+out:
+    reader_put(r);
+    return rc;
+}
+
+static int sq_event_count(struct hub_store *hs, const struct hub_scope *sc, int64_t *out)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT count(*) FROM events WHERE 1");
+    q_scope(&q, sc, "org_id");
+    struct sq_reader *r = reader_get(SQ(hs));
+    sqlite3_stmt *st;
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int64(st, 0);
+            rc = CS_OK;
+        } else {
+            rc = sq_err(r->db, rc);
+        }
+        sqlite3_finalize(st);
+    }
+    reader_put(r);
+    return rc;
+}
+
+/* ---- audit ----------------------------------------------------------------------------- */
+
+static int sq_audit_append(struct hub_store *hs, struct hub_audit_row *r,
+                           int (*seal)(void *, struct hub_audit_row *, const char *), void *arg)
+{
+    struct sq_store *s = SQ(hs);
+    char prev[160] = "";
+    sqlite3_stmt *st = NULL;
+    pthread_mutex_lock(&s->wlock);
+    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
+    if (rc)
+        goto out;
+    r->seq = 1;
+    rc = sqlite3_prepare_v2(s->wdb, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1,
+                            &st, NULL);
+    if (rc) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        r->seq = sqlite3_column_int64(st, 0) + 1;
+        copy_col(prev, sizeof(prev), st, 1);
+    }
+    sqlite3_finalize(st);
+    if ((rc = seal(arg, r, prev)) != CS_OK)
+        goto rollback;
+    rc = sqlite3_prepare_v2(s->wdb,
+                            "INSERT INTO audit(seq, ts_us, actor, actor_type, action, target,"
+                            " source, before, after, prev_hash, hash)"
+                            " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                            -1, &st, NULL);
+    if (rc) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    const char *t[] = {r->actor,  r->actor_type, r->action, r->target,
+                       r->source, r->before,     r->after,  r->prev_hash ? r->prev_hash : prev,
+                       r->hash};
+    sqlite3_bind_int64(st, 1, r->seq);
+    sqlite3_bind_int64(st, 2, r->ts_us);
+    for (int i = 0; i < 9; i++) {
+        if (t[i])
+            sqlite3_bind_text(st, 3 + i, t[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 3 + i);
+    }
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    rc = exec(s->wdb, "COMMIT");
+    goto out;
+rollback:
+    exec(s->wdb, "ROLLBACK");
+out:
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
+}
+
+static int sq_audit_list(struct hub_store *hs, int64_t from_seq,
+                         int (*cb)(void *, const struct hub_audit_row *), void *arg)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(r->db,
+                                "SELECT seq, ts_us, actor, actor_type, action, target, source,"
+                                " before, after, prev_hash, hash FROM audit WHERE seq>=?"
+                                " ORDER BY seq",
+                                -1, &st, NULL);
+    if (rc) {
+        rc = sq_err(r->db, rc);
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, from_seq);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hub_audit_row a;
+        a.seq = sqlite3_column_int64(st, 0);
+        a.ts_us = sqlite3_column_int64(st, 1);
+        const char **f[] = {&a.actor,  &a.actor_type, &a.action,    &a.target, &a.source,
+                            &a.before, &a.after,      &a.prev_hash, &a.hash};
+        for (int i = 0; i < 9; i++) {
+            const unsigned char *t = sqlite3_column_text(st, 2 + i);
+            *f[i] = (const char *)t;
+        }
+        int stop = cb(arg, &a);
+        if (stop) {
+            rc = stop;
+            goto fin;
+        }
+    }
+    rc = rc == SQLITE_DONE ? CS_OK : sq_err(r->db, rc);
+fin:
+    sqlite3_finalize(st);
+out:
+    reader_put(r);
+    return rc;
+}
+
+static int sq_audit_ckpt_add(struct hub_store *hs, const struct hub_audit_ckpt_row *c)
+{
+    struct sq_store *s = SQ(hs);
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&s->wlock);
+    int rc = sqlite3_prepare_v2(
+        s->wdb, "INSERT INTO audit_ckpt(seq, hash, ts_us, sig) VALUES(?,?,?,?)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, c->seq);
+        sqlite3_bind_text(st, 2, c->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, c->ts_us);
+        sqlite3_bind_blob(st, 4, c->sig, (int)c->siglen, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        rc = rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+    } else {
+        rc = sq_err(s->wdb, rc);
+    }
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
+}
+
+static int sq_audit_ckpt_list(struct hub_store *hs,
+                              int (*cb)(void *, const struct hub_audit_ckpt_row *), void *arg)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(r->db, "SELECT seq, hash, ts_us, sig FROM audit_ckpt ORDER BY seq",
+                                -1, &st, NULL);
+    if (rc) {
+        rc = sq_err(r->db, rc);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hub_audit_ckpt_row c = {
+            .seq = sqlite3_column_int64(st, 0),
+            .hash = (const char *)sqlite3_column_text(st, 1),
+            .ts_us = sqlite3_column_int64(st, 2),
+            .sig = sqlite3_column_blob(st, 3),
+            .siglen = (size_t)sqlite3_column_bytes(st, 3),
+        };
+        int stop = cb(arg, &c);
+        if (stop) {
+            rc = stop;
+            goto fin;
+        }
+    }
+    rc = rc == SQLITE_DONE ? CS_OK : sq_err(r->db, rc);
+fin:
+    sqlite3_finalize(st);
+out:
+    reader_put(r);
+    return rc;
+}
+
+static int sq_audit_head(struct hub_store *hs, int64_t *seq, char *hash, size_t cap)
+{
+    struct sq_store *s = SQ(hs);
+    sqlite3_stmt *st;
+    *seq = 0;
+    hash[0] = 0;
+    pthread_mutex_lock(&s->wlock);
+    int rc = sqlite3_prepare_v2(s->wdb, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1,
+                                &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *seq = sqlite3_column_int64(st, 0);
+            copy_col(hash, cap, st, 1);
+        }
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+        sqlite3_finalize(st);
+    } else {
+        rc = sq_err(s->wdb, rc);
+    }
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
+}
+
+/* ---- open / close ---------------------------------------------------------------------- */
+
+static int sq_schema_version(struct hub_store *hs)
+{
+    return SQ(hs)->version;
+}
+
+static void sq_close(struct hub_store *hs)
+{
+    struct sq_store *s = SQ(hs);
+    sqlite3_finalize(s->ins_event);
+    sqlite3_finalize(s->ins_batch);
+    for (int i = 0; i < s->nreaders; i++) {
+        sqlite3_close(s->readers[i].db);
+        pthread_mutex_destroy(&s->readers[i].lock);
+    }
+    cs_free(s->readers);
+    if (s->wdb)
+        sqlite3_close(s->wdb);
+    pthread_mutex_destroy(&s->wlock);
+    cs_free(s);
+}
+
+static const struct hub_store_ops sq_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .org_add = sq_org_add,
+    .org_get = sq_org_get,
+    .org_list = sq_org_list,
+    .user_add = sq_user_add,
+    .user_get = sq_user_get,
+    .user_set_password = sq_user_set_password,
+    .user_list = sq_user_list,
+    .sensor_add = sq_sensor_add,
+    .sensor_get = sq_sensor_get,
+    .sensor_list = sq_sensor_list,
+    .cred_add = sq_cred_add,
+    .cred_get = sq_cred_get,
+    .cred_del = sq_cred_del,
+    .cred_purge = sq_cred_purge,
+    .batch_add = sq_batch_add,
+    .batch_max_id = sq_batch_max_id,
+    .event_query = sq_event_query,
+    .event_count = sq_event_count,
+    .audit_append = sq_audit_append,
+    .audit_list = sq_audit_list,
+    .audit_ckpt_add = sq_audit_ckpt_add,
+    .audit_ckpt_list = sq_audit_ckpt_list,
+    .audit_head = sq_audit_head,
+};
+
+static int open_conn(const char *path, int flags, sqlite3 **db, struct cs_err *err)
+{
+    int rc = sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        cs_err_set(err, CS_EIO, 0, 0, "cannot open database %s: %s", path,
+                   *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+        return CS_EIO;
+    }
+    sqlite3_busy_timeout(*db, 10000);
+    /* Bigger page cache and memory-mapped reads: fewer read() copies on ingest and query. */
+    sqlite3_exec(*db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;", NULL, NULL, NULL);
+    return CS_OK;
+}
+
+int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out, struct cs_err *err)
+{
+    struct sq_store *s = cs_calloc(1, sizeof(*s));
+    if (!s) {
+        cs_err_set(err, CS_ENOMEM, 0, 0, "out of memory");
+        return CS_ENOMEM;
+    }
+    s->base.ops = &sq_ops;
+    pthread_mutex_init(&s->wlock, NULL);
+    int rc = open_conn(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->wdb, err);
+    if (rc)
+        goto fail;
+    if (exec(s->wdb, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     " PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=16384;") != CS_OK) {
+        cs_err_set(err, CS_EIO, 0, 0, "%s: not a usable SQLite database: %s", path,
+                   sqlite3_errmsg(s->wdb));
+        rc = CS_EIO;
+        goto fail;
+    }
+    if ((rc = migrate(s, err)) != CS_OK)
+        goto fail;
+    if (sqlite3_prepare_v3(s->wdb,
+                           "INSERT INTO events(org_id, sensor_id, ts_us, event_type, src_ip,"
+                           " dest_ip, src_port, dest_port, proto, app_proto, signature_id,"
+                           " signature, severity, raw) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_event, NULL) ||
+        sqlite3_prepare_v3(s->wdb,
+                           "INSERT INTO batches(sensor_id, batch_id, org_id, received_us,"
+                           " nevents, signature) VALUES(?,?,?,?,?,?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_batch, NULL)) {
+        cs_err_set(err, CS_EIO, 0, 0, "prepare: %s", sqlite3_errmsg(s->wdb));
+        rc = CS_EIO;
+        goto fail;
+    }
+    s->readers = cs_calloc((size_t)readers, sizeof(*s->readers));
+    if (!s->readers) {
+        cs_err_set(err, CS_ENOMEM, 0, 0, "out of memory");
+        rc = CS_ENOMEM;
+        goto fail;
+    }
+    for (int i = 0; i < readers; i++) {
+        pthread_mutex_init(&s->readers[i].lock, NULL);
+        s->nreaders = i + 1;
+        if ((rc = open_conn(path, SQLITE_OPEN_READONLY, &s->readers[i].db, err)) != CS_OK)
+            goto fail;
+    }
+    *out = &s->base;
+    return CS_OK;
+fail:
+    sq_close(&s->base);
+    return rc;
+}

@@ -1,0 +1,311 @@
+/* store.h — the hub's storage interface: organisations, users, sensors, credentials, ingest
+ * batches, events, audit records.
+ *
+ * One interface, several implementations behind a table of operations (struct
+ * hub_store_ops): SQLite (sqlite.c, the embedded default: one file, WAL) and, later,
+ * PostgreSQL (pgsql.c: libpq, COPY for ingest, events partitioned by time). Callers only
+ * use the hub_store_* functions below; store_suite.h holds a test suite that any
+ * implementation must pass.
+ *
+ * Tenancy is enforced HERE, not in the HTTP handlers: every read and write of tenant data
+ * takes a struct hub_scope, the organisation subtree the caller may see. A record outside
+ * the scope behaves exactly as if it did not exist (HUB_ENOTFOUND), so a handler that forgets
+ * a check cannot leak another district's data. HUB_SCOPE_SYSTEM (the CLI, start-up, the
+ * ingest path after the sensor is authenticated) sees everything.
+ *
+ * Strings: inputs are NUL-terminated unless a length is given; records handed to callbacks
+ * are valid only during the callback (copy what you keep). Fixed-size fields in the records
+ * below are truncated nowhere: writers refuse longer values with CS_EINVAL.
+ *
+ * Thread safety: a struct hub_store may be used by any number of threads at once. Every
+ * function returns CS_OK or a negative code: CS_EINVAL (bad argument), HUB_ENOTFOUND,
+ * HUB_ECONFLICT (unique key taken), CS_ENOMEM, CS_EIO (database error; see the log). */
+#ifndef HUB_STORE_H
+#define HUB_STORE_H
+
+#include "../../lib/cs.h"
+
+enum {
+    HUB_ENOTFOUND = -100,
+    HUB_ECONFLICT = -101,
+};
+
+#define HUB_NAME_MAX 128 /* org, user, sensor names (bytes, without NUL) */
+#define HUB_TAGS_MAX 256 /* comma-separated industry tags */
+#define HUB_PATH_MAX 256 /* materialised org path "/1/4/9/" */
+#define HUB_HASH_MAX 160 /* password PHC strings, credential hashes: bigger, see pwhash */
+#define HUB_PWHASH_MAX 256
+#define HUB_PEM_MAX 1024
+
+/* Which organisations a caller may see: org_id's subtree, or everything when system. */
+struct hub_scope {
+    int64_t org_id;
+    bool system;
+};
+extern const struct hub_scope HUB_SCOPE_SYSTEM;
+
+/* Organisation kinds form the tree city -> district -> org (an org may hold sub-orgs). */
+struct hub_org {
+    int64_t id;
+    int64_t parent_id; /* 0 for a root (a city) */
+    char name[HUB_NAME_MAX + 1];
+    char kind[16]; /* "city", "district", "org" */
+    char tags[HUB_TAGS_MAX + 1];
+    char path[HUB_PATH_MAX + 1];
+    int64_t created_us;
+};
+
+enum hub_role { HUB_ROLE_NONE = 0, HUB_ROLE_VIEWER = 1, HUB_ROLE_ANALYST = 2, HUB_ROLE_ADMIN = 3 };
+const char *hub_role_name(enum hub_role r);
+/* "admin" / "analyst" / "viewer" -> role; HUB_ROLE_NONE for anything else. */
+enum hub_role hub_role_parse(const char *s);
+
+struct hub_user {
+    int64_t id;
+    int64_t org_id;
+    char name[HUB_NAME_MAX + 1];
+    enum hub_role role;
+    char pwhash[HUB_PWHASH_MAX + 1]; /* PHC string from hub/auth; never leaves the hub */
+    bool disabled;
+    int64_t created_us;
+};
+
+struct hub_sensor {
+    int64_t id;
+    int64_t org_id;
+    char name[HUB_NAME_MAX + 1];
+    char pubkey_pem[HUB_PEM_MAX + 1]; /* SM2 public key that signs its batches; may be "" */
+    int64_t created_us;
+};
+
+/* A credential is stored only as a hash of its secret (hub/auth decides the hash). */
+enum hub_cred_kind { HUB_CRED_SESSION = 1, HUB_CRED_TOKEN = 2, HUB_CRED_SENSOR = 3 };
+struct hub_cred {
+    char hash[HUB_HASH_MAX + 1];
+    enum hub_cred_kind kind;
+    int64_t user_id;   /* session, token */
+    int64_t sensor_id; /* sensor */
+    char label[HUB_NAME_MAX + 1];
+    int64_t created_us;
+    int64_t expires_us; /* 0: never */
+};
+
+/* A string view; p may be NULL when len is 0 (stored as SQL NULL). */
+struct hub_text {
+    const char *p;
+    size_t len;
+};
+
+/* One event as the store keeps it: the indexed columns plus the original record. */
+struct hub_store_event {
+    int64_t ts_us;
+    struct hub_text event_type;
+    struct hub_text src_ip, dest_ip;
+    int32_t src_port, dest_port; /* -1: absent */
+    struct hub_text proto;
+    struct hub_text app_proto;
+    int64_t signature_id; /* -1: absent */
+    struct hub_text signature;
+    int32_t severity;    /* 1..4, -1: absent */
+    struct hub_text raw; /* the original record (JSON), kept verbatim */
+};
+
+/* An event read back: the stored columns and where it belongs. */
+struct hub_event_row {
+    int64_t id;
+    int64_t org_id;
+    int64_t sensor_id;
+    struct hub_store_event ev;
+};
+
+/* An ingest batch: who sent it and its id (unique per sensor; a retried batch with the same
+ * id stores nothing and reports duplicate). */
+struct hub_store_batch {
+    int64_t sensor_id;
+    int64_t org_id;
+    const char *batch_id;  /* 1..128 printable bytes */
+    const char *signature; /* the verified signature header as received, or NULL */
+    int64_t received_us;
+};
+struct hub_store_batch_result {
+    bool duplicate; /* the batch had been stored before; nothing stored now */
+    int64_t stored; /* events stored by this call (or by the first call, if duplicate) */
+};
+
+/* Filters on the event query; zero/NULL fields do not filter. */
+struct hub_event_filter {
+    int64_t from_us, to_us; /* ts_us in [from, to); 0: open */
+    int64_t org_id;         /* subtree of this org (intersected with the scope) */
+    int64_t sensor_id;
+    const char *event_type;
+    const char *signature;             /* substring, case-sensitive */
+    int64_t signature_id;              /* 0: any */
+    int32_t severity_max;              /* severity <= this (1 is the most severe); 0: any */
+    const char *src_ip, *dest_ip, *ip; /* exact text; ip matches either side */
+    /* Keyset pagination, newest first: rows strictly after (cursor_ts, cursor_id) in
+     * (ts_us DESC, id DESC) order. cursor_id 0: from the newest. */
+    int64_t cursor_ts, cursor_id;
+    int limit; /* 1..1000 */
+};
+
+/* Audit records as stored; hashing and verification belong to hub/audit. Every text field
+ * may be NULL, stored as SQL NULL and given back as NULL (the chain hashes NULL and ""
+ * differently). */
+struct hub_audit_row {
+    int64_t seq;
+    int64_t ts_us;
+    const char *actor, *actor_type, *action, *target, *source;
+    const char *before, *after;   /* JSON text or NULL */
+    const char *prev_hash, *hash; /* hex */
+};
+
+/* An SM2-signed checkpoint over the audit chain up to seq. */
+struct hub_audit_ckpt_row {
+    int64_t seq;
+    const char *hash; /* hex hash of record seq */
+    int64_t ts_us;
+    const uint8_t *sig;
+    size_t siglen;
+};
+
+struct hub_store;
+
+/* Opens the store named by `url`: "sqlite:PATH", or a bare PATH (SQLite). Creates the file
+ * when missing and applies pending schema migrations. `readers` is the number of read
+ * connections (>= 1). On error fills err and returns CS_EINVAL/CS_EIO. */
+int hub_store_open(const char *url, int readers, struct hub_store **out, struct cs_err *err);
+void hub_store_close(struct hub_store *s);
+/* Schema version after open (the number of migrations applied). */
+int hub_store_schema_version(struct hub_store *s);
+
+/* ---- organisations ---- */
+/* Creates an org under parent_id (0: a root, only with HUB_SCOPE_SYSTEM); the parent must be
+ * inside the scope. Fills o->id, o->path, o->created_us. */
+int hub_store_org_add(struct hub_store *s, const struct hub_scope *sc, struct hub_org *o);
+int hub_store_org_get(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                      struct hub_org *out);
+int hub_store_org_find(struct hub_store *s, const struct hub_scope *sc, const char *name,
+                       struct hub_org *out);
+/* Calls cb for each org of the scope, by path. cb returning non-zero stops (returned). */
+int hub_store_org_list(struct hub_store *s, const struct hub_scope *sc,
+                       int (*cb)(void *arg, const struct hub_org *o), void *arg);
+
+/* ---- users ---- */
+int hub_store_user_add(struct hub_store *s, const struct hub_scope *sc, struct hub_user *u);
+int hub_store_user_get(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                       struct hub_user *out);
+int hub_store_user_find(struct hub_store *s, const struct hub_scope *sc, const char *name,
+                        struct hub_user *out);
+int hub_store_user_set_password(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                                const char *pwhash);
+int hub_store_user_list(struct hub_store *s, const struct hub_scope *sc,
+                        int (*cb)(void *arg, const struct hub_user *u), void *arg);
+
+/* ---- sensors ---- */
+int hub_store_sensor_add(struct hub_store *s, const struct hub_scope *sc, struct hub_sensor *se);
+int hub_store_sensor_get(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                         struct hub_sensor *out);
+int hub_store_sensor_find(struct hub_store *s, const struct hub_scope *sc, const char *name,
+                          struct hub_sensor *out);
+int hub_store_sensor_list(struct hub_store *s, const struct hub_scope *sc,
+                          int (*cb)(void *arg, const struct hub_sensor *se), void *arg);
+
+/* ---- credentials (sessions, API tokens, sensor tokens) ---- */
+/* HUB_ECONFLICT when the hash exists. */
+int hub_store_cred_add(struct hub_store *s, const struct hub_cred *c);
+/* Looks a credential up by its stored hash; HUB_ENOTFOUND also when expired at now_us. */
+int hub_store_cred_get(struct hub_store *s, const char *hash, int64_t now_us, struct hub_cred *out);
+int hub_store_cred_del(struct hub_store *s, const char *hash);
+/* Deletes expired credentials; returns the count removed (>= 0) or an error. */
+int hub_store_cred_purge(struct hub_store *s, int64_t now_us);
+
+/* ---- events ---- */
+/* Stores a batch in one transaction; returns only after the commit is durable. */
+int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
+                        const struct hub_store_event *ev, size_t n,
+                        struct hub_store_batch_result *res);
+/* The greatest batch id of sensor_id that starts with prefix, into out[cap] ("" if none):
+ * lets a reader that encodes its position in batch ids resume after a restart. */
+int hub_store_batch_max_id(struct hub_store *s, int64_t sensor_id, const char *prefix, char *out,
+                           size_t cap);
+/* Events of the scope matching f, newest first; cb per row (non-zero stops, returned). */
+int hub_store_event_query(struct hub_store *s, const struct hub_scope *sc,
+                          const struct hub_event_filter *f,
+                          int (*cb)(void *arg, const struct hub_event_row *r), void *arg);
+int hub_store_event_get(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                        int (*cb)(void *arg, const struct hub_event_row *r), void *arg);
+/* Number of events in the scope (tests, stats). */
+int hub_store_event_count(struct hub_store *s, const struct hub_scope *sc, int64_t *out);
+
+/* ---- audit ---- */
+/* Appends r (r->seq is assigned: last + 1) after calling seal(arg, r, prev_hash) under the
+ * store's audit lock, so records are chained in order even with concurrent writers. seal
+ * fills r->hash (it may keep pointers into its own storage valid until the call returns).
+ * prev_hash is "" for the first record. */
+int hub_store_audit_append(struct hub_store *s, struct hub_audit_row *r,
+                           int (*seal)(void *arg, struct hub_audit_row *r, const char *prev_hash),
+                           void *arg);
+/* Audit records with seq >= from_seq in order; cb non-zero stops (returned). */
+int hub_store_audit_list(struct hub_store *s, int64_t from_seq,
+                         int (*cb)(void *arg, const struct hub_audit_row *r), void *arg);
+
+/* Stores a checkpoint (HUB_ECONFLICT if one exists for seq). */
+int hub_store_audit_ckpt_add(struct hub_store *s, const struct hub_audit_ckpt_row *c);
+/* Checkpoints in seq order; cb non-zero stops (returned). */
+int hub_store_audit_ckpt_list(struct hub_store *s,
+                              int (*cb)(void *arg, const struct hub_audit_ckpt_row *c), void *arg);
+/* The last record's seq (0 when empty) and hash (hex, "" when empty) into hash[cap]. */
+int hub_store_audit_head(struct hub_store *s, int64_t *seq, char *hash, size_t cap);
+
+/* ---- implementations ---- */
+struct hub_store_ops {
+    const char *name;
+    void (*close)(struct hub_store *s);
+    int (*schema_version)(struct hub_store *s);
+    int (*org_add)(struct hub_store *, const struct hub_scope *, struct hub_org *);
+    int (*org_get)(struct hub_store *, const struct hub_scope *, int64_t, const char *,
+                   struct hub_org *);
+    int (*org_list)(struct hub_store *, const struct hub_scope *,
+                    int (*)(void *, const struct hub_org *), void *);
+    int (*user_add)(struct hub_store *, const struct hub_scope *, struct hub_user *);
+    int (*user_get)(struct hub_store *, const struct hub_scope *, int64_t, const char *,
+                    struct hub_user *);
+    int (*user_set_password)(struct hub_store *, const struct hub_scope *, int64_t, const char *);
+    int (*user_list)(struct hub_store *, const struct hub_scope *,
+                     int (*)(void *, const struct hub_user *), void *);
+    int (*sensor_add)(struct hub_store *, const struct hub_scope *, struct hub_sensor *);
+    int (*sensor_get)(struct hub_store *, const struct hub_scope *, int64_t, const char *,
+                      struct hub_sensor *);
+    int (*sensor_list)(struct hub_store *, const struct hub_scope *,
+                       int (*)(void *, const struct hub_sensor *), void *);
+    int (*cred_add)(struct hub_store *, const struct hub_cred *);
+    int (*cred_get)(struct hub_store *, const char *, int64_t, struct hub_cred *);
+    int (*cred_del)(struct hub_store *, const char *);
+    int (*cred_purge)(struct hub_store *, int64_t);
+    int (*batch_add)(struct hub_store *, const struct hub_store_batch *,
+                     const struct hub_store_event *, size_t, struct hub_store_batch_result *);
+    int (*batch_max_id)(struct hub_store *, int64_t, const char *, char *, size_t);
+    int (*event_query)(struct hub_store *, const struct hub_scope *,
+                       const struct hub_event_filter *, int64_t id,
+                       int (*)(void *, const struct hub_event_row *), void *);
+    int (*event_count)(struct hub_store *, const struct hub_scope *, int64_t *);
+    int (*audit_append)(struct hub_store *, struct hub_audit_row *,
+                        int (*)(void *, struct hub_audit_row *, const char *), void *);
+    int (*audit_list)(struct hub_store *, int64_t, int (*)(void *, const struct hub_audit_row *),
+                      void *);
+    int (*audit_ckpt_add)(struct hub_store *, const struct hub_audit_ckpt_row *);
+    int (*audit_ckpt_list)(struct hub_store *, int (*)(void *, const struct hub_audit_ckpt_row *),
+                           void *);
+    int (*audit_head)(struct hub_store *, int64_t *, char *, size_t);
+};
+
+/* Every implementation's handle starts with this. */
+struct hub_store {
+    const struct hub_store_ops *ops;
+};
+
+/* Implementation constructors (used by hub_store_open). */
+int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
+                          struct cs_err *err);
+
+#endif
