@@ -127,19 +127,6 @@ out_free:
     return c->err->code == CS_OK ? CS_ENOMEM : CS_EINVAL;
 }
 
-/* Until the buffer getters (getbuf.c) are linked in: no buffer. The real definition wins at
- * link time. */
-__attribute__((weak)) bool sn_detect_get_buffer(struct sn_detect_thread *t, int buf, uint32_t idx,
-                                                const uint8_t **data, uint32_t *len)
-{
-    (void)t;
-    (void)buf;
-    (void)idx;
-    (void)data;
-    (void)len;
-    return false;
-}
-
 #define DS_MAX_INSTANCES 64 /* multi-buffer instances looked at per evaluation */
 
 /* One value: isset / isnotset test membership; set matches when the value is new (and
