@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 SENSOR=$BUILD/citysoc-sensor
-SKIP=http,dns,tls,ssh,smb,fileinfo,dnp3,modbus,enip,rfb,verdict
+SKIP=smb,fileinfo,rfb,verdict
 OUT=$(mktemp -d /tmp/cs-sv.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 pass=0 fail=0
