@@ -17,12 +17,16 @@ MIX=../shared/corpus/pcaps/bench/city-mix-small.pcap
 [ -f "$MIX" ] && ln -sf "$(realpath "$MIX")" "$OUT/input/999-city-mix-small.pcap"
 SRC=$OUT/input
 echo "== citysoc-sensor -r $SRC -l $OUT --threads 2"
-"$BUILD/citysoc-sensor" -r "$SRC" -l "$OUT" --threads 2 -k none
+RULES=scripts/demo/demo.rules
+ET=../shared/corpus/rules/et-open-5.0/all.rules
+[ -f "$ET" ] && RULES="$ET"
+echo "rules: $RULES"
+"$BUILD/citysoc-sensor" -r "$SRC" -l "$OUT" --threads 2 -k none -S "$RULES"
 echo
 python3 - "$OUT/eve.json" <<'PY'
 import collections, json, sys
 flows = collections.Counter(); apps = collections.Counter(); anomalies = collections.Counter()
-talkers = collections.Counter(); stats = None; pkts = 0
+talkers = collections.Counter(); alerts = collections.Counter(); stats = None; pkts = 0
 for line in open(sys.argv[1], 'rb'):
     r = json.loads(line)
     t = r.get('event_type')
@@ -31,6 +35,8 @@ for line in open(sys.argv[1], 'rb'):
         apps[r.get('app_proto', '-')] += 1
         f = r['flow']
         talkers[r.get('src_ip')] += f['bytes_toserver'] + f['bytes_toclient']
+    elif t == 'alert':
+        alerts[r['alert']['signature']] += 1
     elif t == 'anomaly':
         anomalies[r['anomaly']['event']] += 1
     elif t == 'stats':
@@ -41,13 +47,16 @@ print(f"flows       {sum(flows.values()):>10}   " + ', '.join(f'{k} {v}' for k, 
 print(f"anomalies   {sum(anomalies.values()):>10}")
 for k, v in anomalies.most_common(8):
     print(f"    {v:>8}  {k}")
+print(f"alerts      {sum(alerts.values()):>10}")
+for k, v in alerts.most_common(8):
+    print(f"    {v:>8}  {k}")
 print("top sources by bytes:")
 for k, v in talkers.most_common(5):
     print(f"    {v:>10}  {k}")
 PY
 echo
-echo "EVE records: $OUT/eve.json  (flow, anomaly, stats)"
-echo "fast.log:    $OUT/fast.log  (alerts arrive with the detection engine)"
+echo "EVE records: $OUT/eve.json  (alert, flow, app-layer, anomaly, stats)"
+echo "fast.log:    $OUT/fast.log"
 echo
 echo "== the hub: citysoc demo — a demo city on SQLite ($OUT/hub.db), these events imported"
 "$BUILD/citysoc" --db "$OUT/hub.db" demo --eve "$OUT/eve.json"
