@@ -384,22 +384,49 @@ static int org_row(sqlite3_stmt *st, void *ctx)
 static int each_row(sqlite3 *db, sqlite3_stmt *st, int (*fn)(sqlite3_stmt *st, void *ctx),
                     void *ctx);
 
-static int sq_org_list(struct hub_store *hs, const struct hub_scope *sc,
-                       int (*cb)(void *, const struct hub_org *), void *arg)
+/* The read path shared by the org/user/sensor getters and lists: `cols` (a SELECT … FROM
+ * table) restricted to the caller's scope on column `scope_col`; with `by_key`, to the row
+ * named `name` (or, when name is NULL, with id `id`); ordered by `order` (may be NULL).
+ * Each row goes to fn(st, ctx) as in each_row(); returns what each_row() returns. */
+static int sq_select(struct hub_store *hs, const char *cols, const struct hub_scope *sc,
+                     const char *scope_col, bool by_key, const char *name, int64_t id,
+                     const char *order, int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx)
 {
     struct sq_reader *r = reader_get(SQ(hs));
     struct q q = {0};
-    q_sql(&q, ORG_COLS " WHERE 1");
-    q_scope(&q, sc, "id");
-    q_sql(&q, " ORDER BY path");
     sqlite3_stmt *st;
-    int rc = q_prepare(r->db, &q, &st);
-    if (rc == CS_OK) {
-        struct org_cb c = {cb, arg};
-        rc = each_row(r->db, st, org_row, &c);
+    int rc;
+
+    q_sql(&q, cols);
+    q_sql(&q, " WHERE 1");
+    if (by_key && name) {
+        q_sql(&q, " AND name=?");
+        q_text(&q, name);
+    } else if (by_key) {
+        q_sql(&q, " AND id=?");
+        q_int(&q, id);
     }
+    q_scope(&q, sc, scope_col);
+    if (order)
+        q_sql(&q, order);
+    rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK)
+        rc = each_row(r->db, st, fn, ctx);
     reader_put(r);
     return rc;
+}
+
+/* A getter's result from sq_select() with a callback that stops at the first row (1). */
+static int one_row_rc(int rc)
+{
+    return rc == 1 ? CS_OK : rc == CS_OK ? HUB_ENOTFOUND : rc;
+}
+
+static int sq_org_list(struct hub_store *hs, const struct hub_scope *sc,
+                       int (*cb)(void *, const struct hub_org *), void *arg)
+{
+    struct org_cb c = {cb, arg};
+    return sq_select(hs, ORG_COLS, sc, "id", false, NULL, 0, " ORDER BY path", org_row, &c);
 }
 
 /* ---- users ----------------------------------------------------------------------------- */
@@ -456,44 +483,15 @@ static int sq_user_get(struct hub_store *hs, const struct hub_scope *sc, int64_t
                        const char *name, struct hub_user *out)
 {
     struct hub_user tmp;
-    struct sq_reader *r = reader_get(SQ(hs));
-    struct q q = {0};
-    q_sql(&q, USER_COLS " WHERE 1");
-    if (name) {
-        q_sql(&q, " AND name=?");
-        q_text(&q, name);
-    } else {
-        q_sql(&q, " AND id=?");
-        q_int(&q, id);
-    }
-    q_scope(&q, sc, "org_id");
-    sqlite3_stmt *st;
-    int rc = q_prepare(r->db, &q, &st);
-    if (rc == CS_OK) {
-        struct user_cb c = {user_one, out ? out : &tmp};
-        rc = each_row(r->db, st, user_row, &c);
-        rc = rc == 1 ? CS_OK : rc == CS_OK ? HUB_ENOTFOUND : rc;
-    }
-    reader_put(r);
-    return rc;
+    struct user_cb c = {user_one, out ? out : &tmp};
+    return one_row_rc(sq_select(hs, USER_COLS, sc, "org_id", true, name, id, NULL, user_row, &c));
 }
 
 static int sq_user_list(struct hub_store *hs, const struct hub_scope *sc,
                         int (*cb)(void *, const struct hub_user *), void *arg)
 {
-    struct sq_reader *r = reader_get(SQ(hs));
-    struct q q = {0};
-    q_sql(&q, USER_COLS " WHERE 1");
-    q_scope(&q, sc, "org_id");
-    q_sql(&q, " ORDER BY id");
-    sqlite3_stmt *st;
-    int rc = q_prepare(r->db, &q, &st);
-    if (rc == CS_OK) {
-        struct user_cb c = {cb, arg};
-        rc = each_row(r->db, st, user_row, &c);
-    }
-    reader_put(r);
-    return rc;
+    struct user_cb c = {cb, arg};
+    return sq_select(hs, USER_COLS, sc, "org_id", false, NULL, 0, " ORDER BY id", user_row, &c);
 }
 
 /* Runs one write statement in its own transaction after checking that org_id is in scope. */
@@ -601,44 +599,15 @@ static int sq_sensor_get(struct hub_store *hs, const struct hub_scope *sc, int64
                          const char *name, struct hub_sensor *out)
 {
     struct hub_sensor tmp;
-    struct sq_reader *r = reader_get(SQ(hs));
-    struct q q = {0};
-    q_sql(&q, SENSOR_COLS " WHERE 1");
-    if (name) {
-        q_sql(&q, " AND name=?");
-        q_text(&q, name);
-    } else {
-        q_sql(&q, " AND id=?");
-        q_int(&q, id);
-    }
-    q_scope(&q, sc, "org_id");
-    sqlite3_stmt *st;
-    int rc = q_prepare(r->db, &q, &st);
-    if (rc == CS_OK) {
-        struct sensor_cb c = {sensor_one, out ? out : &tmp};
-        rc = each_row(r->db, st, sensor_row, &c);
-        rc = rc == 1 ? CS_OK : rc == CS_OK ? HUB_ENOTFOUND : rc;
-    }
-    reader_put(r);
-    return rc;
+    struct sensor_cb c = {sensor_one, out ? out : &tmp};
+    return one_row_rc(sq_select(hs, SENSOR_COLS, sc, "org_id", true, name, id, NULL, sensor_row, &c));
 }
 
 static int sq_sensor_list(struct hub_store *hs, const struct hub_scope *sc,
                           int (*cb)(void *, const struct hub_sensor *), void *arg)
 {
-    struct sq_reader *r = reader_get(SQ(hs));
-    struct q q = {0};
-    q_sql(&q, SENSOR_COLS " WHERE 1");
-    q_scope(&q, sc, "org_id");
-    q_sql(&q, " ORDER BY id");
-    sqlite3_stmt *st;
-    int rc = q_prepare(r->db, &q, &st);
-    if (rc == CS_OK) {
-        struct sensor_cb c = {cb, arg};
-        rc = each_row(r->db, st, sensor_row, &c);
-    }
-    reader_put(r);
-    return rc;
+    struct sensor_cb c = {cb, arg};
+    return sq_select(hs, SENSOR_COLS, sc, "org_id", false, NULL, 0, " ORDER BY id", sensor_row, &c);
 }
 
 /* ---- credentials ----------------------------------------------------------------------- */
