@@ -8,6 +8,7 @@
 
 #include "../../lib/cs_time.h"
 #include "../ingest/batch.h"
+#include "../ingest/classify.h"
 #include "api_int.h"
 #include "events.h"
 
@@ -51,6 +52,13 @@ void hub_event_to_store(const struct hub_event *e, int64_t now_us, struct hub_st
     o->signature = e->alert.present ? txt(e->alert.signature) : (struct hub_text){0};
     o->severity = e->alert.present && e->alert.severity ? e->alert.severity : -1;
     o->raw = txt(e->raw);
+    o->flow_id = e->flow_id;
+    o->ics_op = (struct hub_text){0};
+    const char *op = hub_ics_classify(e->event_type, e->raw.p, e->raw.len);
+    if (op)
+        o->ics_op = (struct hub_text){op, strlen(op)};
+    o->has_stats = hub_stats_counters(e->event_type, e->raw.p, e->raw.len, &o->stats_packets,
+                                      &o->stats_drops);
 }
 
 static void ack(struct api_ctx *x, const char *batch_id, int64_t stored, bool dup)
