@@ -40,8 +40,10 @@ static const char *modbus_op(const struct hub_json_doc *d, uint32_t m)
     case 22: /* mask write register */
     case 23: /* read/write multiple registers */
         return HUB_ICS_WRITE;
-    case 8: /* diagnostics, sub-function 1: restart communications option */
-        return get_int(d, m, sub, &s) && s == 1 ? HUB_ICS_RESTART : NULL;
+    case 8: /* diagnostics: 1 restart communications option, 4 force listen only mode */
+        if (!get_int(d, m, sub, &s))
+            return NULL;
+        return s == 1 ? HUB_ICS_RESTART : s == 4 ? HUB_ICS_CONTROL : NULL;
     default:
         return NULL;
     }

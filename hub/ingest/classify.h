@@ -15,7 +15,8 @@
                                    * set-points and bitstrings, S7 write_var */
 #define HUB_ICS_CONTROL "control" /* commands: DNP3 SELECT/OPERATE/DIRECT_OPERATE(_NR), freeze,
                                    * START/INITIALIZE_APPL; IEC 104 single/double/step commands;
-                                   * S7 plc_control (PI services such as a warm start) */
+                                   * S7 plc_control (PI services such as a warm start); Modbus
+                                   * diagnostics "force listen only mode" */
 #define HUB_ICS_PROGRAM "program" /* logic downloaded: S7 request_download */
 #define HUB_ICS_STOP "stop"       /* DNP3 STOP_APPL, S7 plc_stop */
 #define HUB_ICS_RESTART "restart" /* DNP3 COLD/WARM_RESTART, Modbus diagnostics "restart
