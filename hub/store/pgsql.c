@@ -19,7 +19,8 @@
  * Events are partitioned by range on ts_us, one partition per UTC day (events_pYYYYMMDD),
  * plus a DEFAULT partition so no row is ever rejected. Before a batch is stored, the days it
  * needs are created (CREATE TABLE IF NOT EXISTS … PARTITION OF, in its own transaction under
- * an advisory lock); the store remembers which days exist so this costs nothing afterwards.
+ * an advisory lock); the store remembers which days exist so this costs nothing afterwards,
+ * and ANALYZEs a day partition as it fills (see partitions_count()).
  * Timestamps outside years 1970..2199 go to the default partition.
  *
  * Ingest: one transaction per batch: INSERT the batch row (ON CONFLICT DO NOTHING on
@@ -130,6 +131,7 @@ enum pg_stmt {
     PS_BATCH_N,
     PS_BATCH_MAX,
     PS_EVENT_COUNT,
+    PS_SUBTREE,
     PS_AUDIT_LOCK,
     PS_AUDIT_HEAD,
     PS_AUDIT_INS,
@@ -176,6 +178,8 @@ static const char *const stmt_sql[PS__N] = {
     [PS_BATCH_MAX] = "SELECT max(batch_id) FROM batches WHERE sensor_id=$1"
                      " AND left(batch_id, length($2::text))=$2",
     [PS_EVENT_COUNT] = "SELECT count(*) FROM events WHERE " IN_SCOPE("org_id", "$1"),
+    [PS_SUBTREE] = "SELECT coalesce(array_agg(id), '{}') FROM orgs WHERE path LIKE"
+                   " (SELECT path FROM orgs WHERE id=$1)||'%'",
     [PS_AUDIT_LOCK] = "SELECT pg_advisory_xact_lock(hashtext('citysoc.audit:'||current_schema()))",
     [PS_AUDIT_HEAD] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
     [PS_AUDIT_INS] = "INSERT INTO audit(seq, ts_us, actor, actor_type, action, target, source,"
@@ -193,13 +197,20 @@ static const char *stmt_name(enum pg_stmt i)
         "user_by_name", "user_list",       "user_ins",       "user_pw",       "sensor_by_id",
         "sensor_by_name", "sensor_list",   "sensor_ins",     "cred_ins",      "cred_get",
         "cred_del",     "cred_purge",      "batch_ins",      "batch_n",       "batch_max",
-        "event_count",  "audit_lock",      "audit_head",     "audit_ins",     "audit_list",
+        "event_count",  "subtree",         "audit_lock",      "audit_head",     "audit_ins",     "audit_list",
         "ckpt_ins",     "ckpt_list",
     };
     return names[i];
 }
 
 /* ---- the store and its pool ------------------------------------------------------------ */
+
+struct pg_day {
+    int32_t day;
+    bool own;         /* it has its own partition (not the default one) */
+    int64_t rows;     /* rows this store added to it */
+    int64_t analyzed; /* rows at which this store last ran ANALYZE on it */
+};
 
 struct pg_store {
     struct hub_store base;
@@ -214,7 +225,7 @@ struct pg_store {
     int version;
     /* days (ts_us / 86400e6) whose partition exists (or was found impossible), sorted */
     pthread_mutex_t part_lock;
-    int32_t *days;
+    struct pg_day *days;
     size_t ndays, capdays;
 };
 
@@ -802,40 +813,56 @@ static int pg_cred_purge(struct hub_store *hs, int64_t now)
 
 /* ---- partitions -------------------------------------------------------------------------- */
 
-static bool day_known(struct pg_store *s, int32_t day)
+static bool ts_day(int64_t ts_us, int32_t *day)
+{
+    if (ts_us < 0 || ts_us >= (int64_t)PG_DAY_MAX * PG_DAY_US)
+        return false;
+    *day = (int32_t)(ts_us / PG_DAY_US);
+    return true;
+}
+
+static struct pg_day *day_find(struct pg_store *s, int32_t day)
 {
     size_t lo = 0, hi = s->ndays;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (s->days[mid] == day)
-            return true;
-        if (s->days[mid] < day)
+        if (s->days[mid].day == day)
+            return &s->days[mid];
+        if (s->days[mid].day < day)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return false;
+    return NULL;
 }
 
-static void day_remember(struct pg_store *s, int32_t day)
+static void day_remember(struct pg_store *s, int32_t day, bool own)
 {
-    if (day_known(s, day))
+    if (day_find(s, day))
         return;
     if (s->ndays == s->capdays) {
         size_t cap = s->capdays ? s->capdays * 2 : 64;
-        int32_t *d = cs_realloc(s->days, cap * sizeof(*d));
+        struct pg_day *d = cs_realloc(s->days, cap * sizeof(*d));
         if (!d)
             return; /* only a cache: the partition is looked for again next time */
         s->days = d;
         s->capdays = cap;
     }
     size_t i = s->ndays;
-    while (i > 0 && s->days[i - 1] > day) {
+    while (i > 0 && s->days[i - 1].day > day) {
         s->days[i] = s->days[i - 1];
         i--;
     }
-    s->days[i] = day;
+    s->days[i] = (struct pg_day){.day = day, .own = own};
     s->ndays++;
+}
+
+static void partition_name(int32_t day, char *out, size_t cap)
+{
+    time_t t = (time_t)day * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, cap, "events_p%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 /* Creates the partition of `day` if it does not exist. Its name and bounds are built from the
@@ -843,34 +870,60 @@ static void day_remember(struct pg_store *s, int32_t day)
  * partition (PostgreSQL refuses): such rows simply stay in the default one. */
 static int partition_create(PGconn *c, int32_t day)
 {
-    time_t t = (time_t)day * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char sql[512];
+    char name[64], sql[512];
+    partition_name(day, name, sizeof(name));
     snprintf(sql, sizeof(sql),
              "BEGIN;"
              "SELECT pg_advisory_xact_lock(hashtext('citysoc.partition:'||current_schema()));"
-             "CREATE TABLE IF NOT EXISTS events_p%04d%02d%02d PARTITION OF events"
+             "CREATE TABLE IF NOT EXISTS %s PARTITION OF events"
              " FOR VALUES FROM (%" PRId64 ") TO (%" PRId64 ");"
              "COMMIT",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, (int64_t)day * PG_DAY_US,
-             (int64_t)(day + 1) * PG_DAY_US);
+             name, (int64_t)day * PG_DAY_US, (int64_t)(day + 1) * PG_DAY_US);
     int rc = pg_exec(c, sql);
     if (rc != CS_OK) {
         pg_exec(c, "ROLLBACK");
-        fprintf(stderr, "store: pgsql: no partition for day %04d-%02d-%02d; its events go to"
-                        " events_default\n",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        fprintf(stderr, "store: pgsql: no partition %s; its events go to events_default\n", name);
     }
     return rc;
 }
 
-static bool ts_day(int64_t ts_us, int32_t *day)
+/* After a commit: counts the rows of each day and runs ANALYZE on a day partition when the
+ * rows this store put in it reach 1000, 8000, 64000, … A new day's partition has no
+ * statistics until autovacuum comes by (up to a minute later), and without them the planner
+ * scans and sorts the whole scope instead of walking a (…, ts_us) index for the newest rows. */
+static void partitions_count(struct pg_store *s, PGconn *c, const struct hub_store_event *ev,
+                             size_t n)
 {
-    if (ts_us < 0 || ts_us >= (int64_t)PG_DAY_MAX * PG_DAY_US)
-        return false;
-    *day = (int32_t)(ts_us / PG_DAY_US);
-    return true;
+    for (size_t i = 0; i < n;) {
+        int32_t day;
+        size_t j = i + 1;
+        if (!ts_day(ev[i].ts_us, &day)) {
+            i = j;
+            continue;
+        }
+        int32_t d2;
+        while (j < n && ts_day(ev[j].ts_us, &d2) && d2 == day)
+            j++;
+        bool analyze = false;
+        pthread_mutex_lock(&s->part_lock);
+        struct pg_day *d = day_find(s, day);
+        if (d && d->own) {
+            d->rows += (int64_t)(j - i);
+            int64_t next = d->analyzed ? d->analyzed * 8 : 1000;
+            if (d->rows >= next) {
+                d->analyzed = d->rows;
+                analyze = true;
+            }
+        }
+        pthread_mutex_unlock(&s->part_lock);
+        if (analyze) {
+            char sql[96];
+            memcpy(sql, "ANALYZE ", 8);
+            partition_name(day, sql + 8, sizeof(sql) - 8);
+            pg_exec(c, sql);
+        }
+        i = j;
+    }
 }
 
 /* Makes sure every day the batch touches has its partition (outside the batch's transaction:
@@ -885,15 +938,15 @@ static void partitions_ensure(struct pg_store *s, PGconn *c, const struct hub_st
             continue;
         last = day;
         pthread_mutex_lock(&s->part_lock);
-        bool known = day_known(s, day);
+        bool known = day_find(s, day) != NULL;
         pthread_mutex_unlock(&s->part_lock);
         if (known)
             continue;
-        partition_create(c, day);
+        bool own = partition_create(c, day) == CS_OK;
         /* remembered even on failure: the rows go to the default partition, and trying again
          * for every batch would only repeat the same error */
         pthread_mutex_lock(&s->part_lock);
-        day_remember(s, day);
+        day_remember(s, day, own);
         pthread_mutex_unlock(&s->part_lock);
     }
 }
@@ -1166,8 +1219,10 @@ static int pg_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
     }
     if (n && (rc = copy_send(c, &buf)) != CS_OK)
         goto out;
-    if ((rc = pg_exec(c, "COMMIT")) == CS_OK)
+    if ((rc = pg_exec(c, "COMMIT")) == CS_OK) {
         res->stored = (int64_t)n;
+        partitions_count(s, c, ev, n);
+    }
 out:
     conn_put(s, idx); /* rolls back whatever is still open */
     cs_free(buf.p);
@@ -1236,31 +1291,58 @@ static void q_int(struct q *q, int64_t x)
         q_sql(q, "::bigint");
 }
 
-/* "AND org_id IN (the subtree of org $k)" */
-static void q_subtree(struct q *q, int64_t org)
+/* The ids of org's subtree as an array literal ("{1,4,9}"; "{}" for an unknown org), into
+ * out[cap]. The event query takes them as a parameter rather than as a subquery: the planner
+ * then sees real org ids, and picks the (event_type|ip|…, ts_us) indexes when the scope holds
+ * most events instead of scanning and sorting every row of it. */
+static int subtree_ids(PGconn *c, int64_t org, char **out)
 {
-    q_sql(q, " AND org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs"
-             " WHERE id=");
-    q_int(q, org);
-    q_sql(q, ")||'%')");
+    struct pp p = {0};
+    pp_int(&p, org);
+    PGresult *r = pp_run(c, PS_SUBTREE, &p, 0);
+    int rc = CS_OK;
+    if (!res_ok(r) || PQntuples(r) != 1)
+        rc = res_ok(r) ? CS_EIO : pg_err(c, r);
+    else if (!(*out = cs_strdup(PQgetvalue(r, 0, 0))))
+        rc = CS_ENOMEM;
+    PQclear(r);
+    return rc;
+}
+
+/* "AND org_id = ANY($k)" */
+static void q_orgs(struct q *q, const char *ids)
+{
+    q_sql(q, " AND org_id = ANY(");
+    q_text(q, ids);
+    q_sql(q, "::bigint[])");
 }
 
 static int pg_event_query(struct hub_store *hs, const struct hub_scope *sc,
                           const struct hub_event_filter *f, int64_t id,
                           int (*cb)(void *, const struct hub_event_row *), void *arg)
 {
+    struct pg_store *s = PG(hs);
+    PGconn *c;
+    int idx;
+    char *scope_ids = NULL, *filter_ids = NULL;
+    int rc = conn_get(s, &c, &idx);
+    if (rc)
+        return rc;
+    if ((!sc->system && (rc = subtree_ids(c, sc->org_id, &scope_ids)) != CS_OK) ||
+        (f->org_id && (rc = subtree_ids(c, f->org_id, &filter_ids)) != CS_OK))
+        goto out;
     struct q q = {0};
     q_sql(&q, "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
               " dest_port, proto, app_proto, signature_id, signature, severity, raw"
               " FROM events WHERE true");
-    if (!sc->system)
-        q_subtree(&q, sc->org_id);
+    if (scope_ids)
+        q_orgs(&q, scope_ids);
     if (id) {
         q_sql(&q, " AND id=");
         q_int(&q, id);
     }
-    if (f->org_id)
-        q_subtree(&q, f->org_id);
+    if (filter_ids)
+        q_orgs(&q, filter_ids);
     if (f->from_us) {
         q_sql(&q, " AND ts_us>=");
         q_int(&q, f->from_us);
@@ -1314,24 +1396,22 @@ static int pg_event_query(struct hub_store *hs, const struct hub_scope *sc,
     }
     q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ");
     q_int(&q, f->limit);
-    if (q.overflow)
-        return CS_EINVAL;
-
-    struct pg_store *s = PG(hs);
-    PGconn *c;
-    int idx;
-    int rc = conn_get(s, &c, &idx);
-    if (rc)
-        return rc;
+    if (q.overflow) {
+        rc = CS_EINVAL;
+        goto out;
+    }
     /* binary results: raw (bytea) comes back byte for byte, numbers without parsing */
     PGresult *r = PQexecParams(c, q.sql, q.n, NULL, q.v, NULL, NULL, 1);
     if (!res_ok(r)) {
         rc = pg_err(c, r);
         PQclear(r);
-        conn_put(s, idx);
-        return rc == CS_EINVAL ? CS_OK : rc; /* e.g. a filter value that is not UTF-8: no row */
+        if (rc == CS_EINVAL) /* e.g. a filter value that is not UTF-8: no row */
+            rc = id ? HUB_ENOTFOUND : CS_OK;
+        goto out;
     }
     conn_put(s, idx);
+    cs_free(scope_ids);
+    cs_free(filter_ids);
     int nrows = PQntuples(r);
     for (int i = 0; i < nrows && rc == CS_OK; i++) {
         struct hub_event_row row;
@@ -1355,6 +1435,11 @@ static int pg_event_query(struct hub_store *hs, const struct hub_scope *sc,
     PQclear(r);
     if (rc == CS_OK && id && nrows == 0)
         rc = HUB_ENOTFOUND;
+    return rc;
+out:
+    conn_put(s, idx);
+    cs_free(scope_ids);
+    cs_free(filter_ids);
     return rc;
 }
 
@@ -1575,7 +1660,7 @@ static void partitions_load(struct pg_store *s, PGconn *c)
             tm.tm_mday = d;
             time_t t = timegm(&tm);
             if (t >= 0)
-                day_remember(s, (int32_t)(t / 86400));
+                day_remember(s, (int32_t)(t / 86400), true);
         }
     }
     PQclear(r);

@@ -227,6 +227,21 @@ CS_TEST(pg_partitions_by_day_and_default)
     int64_t n = 0;
     CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_OK);
     CHECK_EQ(n, 10);
+
+    /* a day partition that fills is analysed by the store (at 1000 rows), not left without
+     * statistics until autovacuum comes */
+    static struct hub_store_event many[1200];
+    for (int i = 0; i < 1200; i++)
+        many[i] = suite_ev(us_of(2026, 6, 20, 1, 0, 0) + i, "flow", "10.0.0.1", "10.0.0.2", -1,
+                           NULL, -1);
+    b.batch_id = "p-4";
+    CHECK_EQ(hub_store_batch_add(s, &b, many, 1200, &res), CS_OK);
+    snprintf(sql, sizeof(sql),
+             "SELECT reltuples::bigint FROM pg_class WHERE relname='events_p20260620' AND"
+             " relnamespace='t_%d_%d'::regnamespace",
+             (int)getpid(), suite_n);
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    CHECK_STR(got, "1200");
     hub_store_close(s);
 }
 
