@@ -1176,8 +1176,6 @@ static int pg_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         if (!ev[i].event_type.p || !ev[i].raw.p || ev[i].raw.len > INT32_MAX ||
             ev[i].event_type.len > 64)
             return CS_EINVAL;
-    if (b->signature && !fits(b->signature, 4096))
-        return CS_EINVAL;
     res->duplicate = false;
     res->stored = 0;
     struct cbuf buf = {0};
