@@ -31,10 +31,10 @@ int hub_store_open(const char *url, int readers, struct hub_store **out, struct 
         readers = 1;
     if (strncmp(url, "sqlite:", 7) == 0)
         return hub_store_sqlite_open(url + 7, readers, out, err);
-    if (strncmp(url, "postgresql:", 11) == 0 || strncmp(url, "postgres:", 9) == 0) {
-        cs_err_set(err, CS_EINVAL, 0, 0, "the PostgreSQL store is not built yet: %s", url);
-        return CS_EINVAL;
-    }
+    if (strncmp(url, "pg:", 3) == 0)
+        return hub_store_pgsql_open(url + 3, readers, out, err);
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return hub_store_pgsql_open(url, readers, out, err);
     return hub_store_sqlite_open(url, readers, out, err);
 }
 

@@ -2,8 +2,8 @@
  * batches, events, audit records.
  *
  * One interface, several implementations behind a table of operations (struct
- * hub_store_ops): SQLite (sqlite.c, the embedded default: one file, WAL) and, later,
- * PostgreSQL (pgsql.c: libpq, COPY for ingest, events partitioned by time). Callers only
+ * hub_store_ops): SQLite (sqlite.c, the embedded default: one file, WAL) and PostgreSQL
+ * (pgsql.c: libpq, a connection pool, COPY for ingest, events partitioned by day). Callers only
  * use the hub_store_* functions below; store_suite.h holds a test suite that any
  * implementation must pass.
  *
@@ -184,9 +184,12 @@ struct hub_audit_ckpt_row {
 
 struct hub_store;
 
-/* Opens the store named by `url`: "sqlite:PATH", or a bare PATH (SQLite). Creates the file
+/* Opens the store named by `url`: "sqlite:PATH", or a bare PATH (SQLite);
+ * "postgresql://…" / "postgres://…" (a libpq URI) or "pg:KEYWORDS" (a libpq keyword string,
+ * e.g. "pg:host=127.0.0.1 dbname=citysoc user=citysoc") for PostgreSQL. Creates the file
  * when missing and applies pending schema migrations. `readers` is the number of read
- * connections (>= 1). On error fills err and returns CS_EINVAL/CS_EIO. */
+ * connections (>= 1; PostgreSQL: a pool of readers + 1 connections). On error fills err and
+ * returns CS_EINVAL/CS_EIO. */
 int hub_store_open(const char *url, int readers, struct hub_store **out, struct cs_err *err);
 void hub_store_close(struct hub_store *s);
 /* Schema version after open (the number of migrations applied). */
@@ -455,5 +458,12 @@ struct hub_store {
 /* Implementation constructors (used by hub_store_open). */
 int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
                           struct cs_err *err);
+/* PostgreSQL with a pool of max(readers + 1, 2) connections that waits 10 s for a free one. */
+int hub_store_pgsql_open(const char *conninfo, int readers, struct hub_store **out,
+                         struct cs_err *err);
+/* The same with the pool size (1..256) and how long an operation waits for a free
+ * connection before it fails with CS_AGAIN. */
+int hub_store_pgsql_open_opts(const char *conninfo, int pool, int wait_ms, struct hub_store **out,
+                              struct cs_err *err);
 
 #endif
