@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,6 +38,7 @@ struct sn_spool {
     struct seg *segs; /* ascending seq; an open (active) segment is the last one */
     size_t nsegs, capsegs;
     int wfd;          /* active segment, -1 when none */
+    int lockfd;       /* <dir>/lock, flock'ed: one process per spool */
     uint64_t next_seq;
     uint64_t sync_from; /* closed segments from this seq on may need an fsync */
     bool dirty, dir_dirty;
@@ -450,7 +452,9 @@ static void load_cursor(struct sn_spool *s)
         s->fl = (struct inflight){v[3], v[4], v[5], v[6]};
     }
     fclose(f);
-    s->next_seq = CS_MAX(s->next_seq, s->cseq);
+    /* a new segment must come after the cursor's, even when that one is gone: else the
+     * cursor's offset would skip the new segment's first records */
+    s->next_seq = CS_MAX(s->next_seq, s->cseq + (find_seg(s, s->cseq) ? 0 : 1));
     {
         struct seg *g = find_seg(s, s->cseq);
         if (g && (s->coff > g->size || s->crec > g->nrec)) { /* inconsistent: past the end */
@@ -488,6 +492,21 @@ int sn_spool_open(const struct sn_spool_opts *o, struct sn_spool **out, struct c
     }
     s->wfd = -1;
     s->next_seq = 1;
+    {
+        char lp[4200];
+        snprintf(lp, sizeof(lp), "%s/lock", o->dir);
+        s->lockfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB) != 0) {
+            rc = s->lockfd < 0 ? CS_EIO : CS_EINVAL;
+            cs_err_set(err, rc, 0, 0, "spool: %s %s", o->dir,
+                       s->lockfd < 0 ? "cannot be locked" : "is in use by another process");
+            if (s->lockfd >= 0)
+                close(s->lockfd);
+            cs_free(s->dir);
+            cs_free(s);
+            return rc;
+        }
+    }
     s->max_bytes = o->max_bytes ? o->max_bytes : (1ull << 30);
     s->seg_bytes = o->seg_bytes ? o->seg_bytes : CS_MIN(CS_MAX(s->max_bytes / 8, SEG_MIN), SEG_MAX);
     pthread_mutex_init(&s->mu, NULL);
@@ -511,6 +530,7 @@ int sn_spool_open(const struct sn_spool_opts *o, struct sn_spool **out, struct c
 
 out_free:
     pthread_mutex_destroy(&s->mu);
+    close(s->lockfd);
     cs_free(s->segs);
     cs_free(s->dir);
     cs_free(s);
@@ -531,6 +551,7 @@ void sn_spool_close(struct sn_spool *s)
         close(s->wfd);
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_destroy(&s->mu);
+    close(s->lockfd); /* releases the lock */
     cs_free(s->segs);
     cs_free(s->dir);
     cs_free(s);

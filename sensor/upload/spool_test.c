@@ -378,6 +378,48 @@ CS_TEST(segments_roll_and_consumed_ones_are_deleted)
     rmrf(dir);
 }
 
+CS_TEST(records_after_a_restart_with_an_empty_spool_are_not_skipped)
+{
+    char *dir = tmpdir();
+    struct sn_spool *s = open_spool(dir, 0, 0);
+    struct sn_spool_batch b;
+    REQUIRE(s);
+    append_range(s, 0, 50);
+    REQUIRE(sn_spool_next_batch(s, 100, 1 << 20, true, &b) == CS_OK);
+    CHECK(sn_spool_commit(s, &b) == CS_OK);
+    sn_spool_batch_free(&b);
+    sn_spool_close(s); /* everything acknowledged: the segment is deleted */
+    CHECK(count_files(dir, "seg-") == 0);
+    for (int round = 0; round < 2; round++) {
+        s = open_spool(dir, 0, 0);
+        REQUIRE(s);
+        append_range(s, 100, 103);
+        REQUIRE(sn_spool_next_batch(s, 100, 1 << 20, true, &b) == CS_OK);
+        CHECK(b.nrec == 3);
+        CHECK(first_n(&b) == 100);
+        CHECK(sn_spool_commit(s, &b) == CS_OK);
+        sn_spool_batch_free(&b);
+        sn_spool_close(s);
+    }
+    rmrf(dir);
+}
+
+CS_TEST(one_spool_one_user)
+{
+    char *dir = tmpdir();
+    struct sn_spool *s = open_spool(dir, 0, 0), *s2 = NULL;
+    struct sn_spool_opts o = {.dir = dir};
+    struct cs_err err = {0};
+    REQUIRE(s);
+    CHECK(sn_spool_open(&o, &s2, &err) != CS_OK);
+    CHECK(s2 == NULL);
+    CHECK(strstr(err.msg, "in use") != NULL);
+    sn_spool_close(s);
+    CHECK(sn_spool_open(&o, &s2, &err) == CS_OK);
+    sn_spool_close(s2);
+    rmrf(dir);
+}
+
 CS_TEST(a_bad_directory_is_an_error_not_a_crash)
 {
     struct sn_spool_opts o = {.dir = "/proc/citysoc-no-such/spool"};
