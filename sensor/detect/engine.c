@@ -132,6 +132,14 @@ static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, st
         }
         if (kw_is_tx(in->kw))
             dr->tx = true;
+        /* file.data / file.name belong to no one protocol but exist only in transactions;
+         * HTTP is the one parser that fills them, so a rule without an app-layer protocol
+         * inspects them there. */
+        if (in->buffer == SN_BUF_FILE_DATA || in->buffer == SN_BUF_FILE_NAME) {
+            if (!app)
+                app = "http";
+            dr->tx = true;
+        }
         if (kw_is_engine_only(in->kw)) {
             if (strcmp(in->kw->name, "threshold") == 0 ||
                 strcmp(in->kw->name, "detection_filter") == 0)
