@@ -180,6 +180,22 @@ CS_TEST(alert_tx_object_per_protocol)
              1);
     app_test_free(&r);
 
+    r = run("alert dns any any -> any any (dns.queries.rrname; content:\"suricata\"; "
+            "sid:1;)\n",
+            "pcaps/dns/dns-udp-dig.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 2); /* the query and its response */
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_server\"",
+                            "\"tx_id\":0,", "\"dns\":{\"version\":3,\"type\":\"request\"",
+                            "\"queries\":[{\"rrname\":\"www.suricata-ids.org\",\"rrtype\":\"A\"}]",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_client\"",
+                            "\"dns\":{\"version\":3,\"type\":\"response\"", "\"answers\":[",
+                            NULL),
+             1);
+    app_test_free(&r);
+
     r = run("alert ssh any any -> any any (ssh.software; content:\"OpenSSH\"; sid:1;)\n",
             "pcaps/ssh/single-conn.pcap");
     REQUIRE(r.text);

@@ -432,6 +432,19 @@ CS_TEST(dns_buffers)
     HAS(l, "dns tc dns.answer.name[1] suricata-ids.org");
     HAS(l, "dns tc dns.answer.name[2] suricata-ids.org");
     NOPREFIX(l, "dns tc dns.answer.name[3]");
+    /* Suricata 8 names: answers.rrname as answer.name; response.rrname is every owner name
+     * of a response (question first) followed, per record, by a name its rdata carries (the
+     * CNAME target suricata-ids.org), and nothing in requests */
+    HAS(l, "dns tc dns.answers.rrname[0] www.suricata-ids.org");
+    HAS(l, "dns tc dns.answers.rrname[2] suricata-ids.org");
+    NOPREFIX(l, "dns ts dns.answers.rrname[");
+    HAS(l, "dns tc dns.response.rrname[0] www.suricata-ids.org");
+    HAS(l, "dns tc dns.response.rrname[1] www.suricata-ids.org");
+    HAS(l, "dns tc dns.response.rrname[2] suricata-ids.org");
+    HAS(l, "dns tc dns.response.rrname[4] suricata-ids.org");
+    NOPREFIX(l, "dns tc dns.response.rrname[5]");
+    NOPREFIX(l, "dns ts dns.response.rrname[");
+    NOPREFIX(l, "dns tc dns.authorities.rrname[");
     /* the datagram's UDP header: ports 41805 -> 53, length 57 */
     HAS(l, "dns ts udp.hdr[0] \\xa3M\\x005\\x009\\xb2\\xb3");
     HAS(l, "dns tc udp.hdr[0] \\x005\\xa3M\\x00l\\x8d\\x8c");
@@ -767,6 +780,27 @@ CS_TEST(payload_keywords_over_buffers)
         CHECK_EQ(lines(t, "tls ts sid:14 payload 1"), 0);
         free(t);
     }
+}
+
+/* dns.rrtype: the record type of a message's questions, either direction */
+CS_TEST(kw_dns_rrtype)
+{
+    char *l = run("pcaps/dns/dns-udp-dig.pcap",
+                  (const char *const[]){"alert dns any any -> any any (dns.rrtype:1; sid:1;)",
+                                        "alert dns any any -> any any (dns.rrtype:28; sid:2;)",
+                                        "alert dns any any -> any any (dns.rrtype:!28; sid:3;)",
+                                        "alert dns any any -> any any (dns.rrtype:>1; sid:4;)",
+                                        NULL});
+
+    if (!l)
+        return;
+    CHECK_EQ(lines(l, "dns ts sid:1 dns.rrtype 1"), 1); /* the question is type A */
+    CHECK_EQ(lines(l, "dns tc sid:1 dns.rrtype 1"), 1);
+    CHECK_EQ(lines(l, "dns ts sid:2 dns.rrtype 0"), 1);
+    CHECK_EQ(lines(l, "dns tc sid:2 dns.rrtype 0"), 1);
+    CHECK_EQ(lines(l, "dns ts sid:3 dns.rrtype 1"), 1);
+    CHECK_EQ(lines(l, "dns tc sid:4 dns.rrtype 0"), 1);
+    free(l);
 }
 
 static const char *const modbus_rules[] = {
