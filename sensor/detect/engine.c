@@ -65,7 +65,7 @@ static bool kw_is_tx(const struct sn_kw *k)
         "dce_iface",        "dce_opnum",         "cip_service",        "dnp3_func",
         "dnp3_ind",         "dnp3_obj",          "enip_command",       "modbus",
         "tls_cert_expired", "tls_cert_notafter", "tls_cert_notbefore", "tls_cert_valid",
-        "dns.rrtype"};
+        "dns.rrtype",       "tls.subject",       "tls.issuerdn",       "tls.fingerprint"};
     for (unsigned i = 0; i < CS_ARRAY_LEN(names); i++)
         if (strcmp(k->name, names[i]) == 0)
             return true;

@@ -196,6 +196,16 @@ CS_TEST(alert_tx_object_per_protocol)
              1);
     app_test_free(&r);
 
+    r = run("alert tls any any -> any any (tls.subject:\"CN=*.google.de\"; sid:1;)\n",
+            "pcaps/tls/chrome-34-google.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_client\"",
+                            "\"tx_id\":0,", "\"tls\":{\"subject\":\"C=US, ST=California",
+                            "\"sni\":\"google.de\"", NULL),
+             1);
+    app_test_free(&r);
+
     r = run("alert ssh any any -> any any (ssh.software; content:\"OpenSSH\"; sid:1;)\n",
             "pcaps/ssh/single-conn.pcap");
     REQUIRE(r.text);

@@ -437,6 +437,12 @@ static bool get_ssh(struct sn_detect_thread *t, const void *st, int buf, uint32_
     case SN_BUF_SSH_HASSH_SERVER:
         return t->dir == SN_TOCLIENT &&
                sn_ssh_buffer(st, t->dir, SN_SSH_BUF_HASSH_SERVER, data, len);
+    case SN_BUF_SSH_HASSH_STRING:
+        return t->dir == SN_TOSERVER &&
+               sn_ssh_buffer(st, t->dir, SN_SSH_BUF_HASSH_STRING, data, len);
+    case SN_BUF_SSH_HASSH_SERVER_STRING:
+        return t->dir == SN_TOCLIENT &&
+               sn_ssh_buffer(st, t->dir, SN_SSH_BUF_HASSH_SERVER_STRING, data, len);
     }
     return false;
 }

@@ -541,6 +541,14 @@ CS_TEST(ssh_buffers)
     /* hassh is the client's, to-server; hassh.server the server's, to-client */
     NOPREFIX(l, "ssh tc ssh.hassh[");
     NOPREFIX(l, "ssh ts ssh.hassh.server[");
+    /* the strings hashed, on the same sides */
+    CHECK_EQ(prefixed(l, "ssh ts ssh.hassh.string[0] diffie-hellman-group-exchange-sha1,"
+                         "diffie-hellman-group1-sha1;aes128-cbc,"),
+             1);
+    CHECK(prefixed(l, "ssh tc ssh.hassh.server.string[0] diffie-hellman-group-exchange-sha1,"
+                      "diffie-hellman-group14-sha1,") > 0);
+    NOPREFIX(l, "ssh tc ssh.hassh.string[");
+    NOPREFIX(l, "ssh ts ssh.hassh.server.string[");
     /* banner first (no KEXINIT yet), then KEXINIT: two calls per side */
     CHECK_EQ(lines(l, "ssh ts ssh.proto[0] 2.0"), 2);
     CHECK_EQ(lines(l, "ssh ts ssh.hassh[0] c4fd9343cba76d12f0dd523fbe7c4da1"), 1);
@@ -800,6 +808,40 @@ CS_TEST(kw_dns_rrtype)
     CHECK_EQ(lines(l, "dns tc sid:2 dns.rrtype 0"), 1);
     CHECK_EQ(lines(l, "dns ts sid:3 dns.rrtype 1"), 1);
     CHECK_EQ(lines(l, "dns tc sid:4 dns.rrtype 0"), 1);
+    free(l);
+}
+
+/* tls.subject / tls.issuerdn (contains, case-sensitive) and tls.fingerprint (equal, any
+ * case): the server certificate, to-client only; '!' inverts */
+CS_TEST(kw_tls_legacy_strings)
+{
+    char *l = run(
+        "pcaps/tls/chrome-34-google.pcap",
+        (const char *const[]){
+            "alert tls any any -> any any (tls.subject:\"CN=*.google.de\"; sid:1;)",
+            "alert tls any any -> any any (tls.subject:\"cn=*.google.de\"; sid:2;)",
+            "alert tls any any -> any any (tls.subject:!\"CN=*.google.de\"; sid:3;)",
+            "alert tls any any -> any any (tls.issuerdn:\"Google Internet Authority G2\"; sid:4;)",
+            "alert tls any any -> any any (tls.issuerdn:!\"COMODO\"; sid:5;)",
+            "alert tls any any -> any any (tls.fingerprint:"
+            "\"CB:69:D0:4E:C2:EE:06:38:E9:3C:6E:CC:56:B7:DC:C1:F8:43:C2:47\"; sid:6;)",
+            "alert tls any any -> any any (tls.fingerprint:"
+            "\"cb:69:d0:4e:c2:ee:06:38:e9:3c:6e:cc:56:b7:dc:c1:f8:43:c2:48\"; sid:7;)",
+            "alert tls any any -> any any (tls.fingerprint:\"cb:69:d0\"; sid:8;)",
+            NULL});
+
+    if (!l)
+        return;
+    CHECK(lines(l, "tls tc sid:1 tls.subject 1") > 0);
+    CHECK_EQ(lines(l, "tls ts sid:1 tls.subject 1"), 0); /* the server's certificate only */
+    CHECK(lines(l, "tls ts sid:1 tls.subject 0") > 0);
+    CHECK_EQ(lines(l, "tls tc sid:2 tls.subject 1"), 0); /* case matters */
+    CHECK_EQ(lines(l, "tls tc sid:3 tls.subject 1"), 0);
+    CHECK(lines(l, "tls tc sid:4 tls.issuerdn 1") > 0);
+    CHECK(lines(l, "tls tc sid:5 tls.issuerdn 1") > 0);
+    CHECK(lines(l, "tls tc sid:6 tls.fingerprint 1") > 0);
+    CHECK_EQ(lines(l, "tls tc sid:7 tls.fingerprint 1"), 0);
+    CHECK_EQ(lines(l, "tls tc sid:8 tls.fingerprint 1"), 0); /* equality, not a prefix */
     free(l);
 }
 
