@@ -8,7 +8,7 @@ DEB_PKGS=(
     libpcap-dev libyaml-dev libssl-dev libpcre2-dev libhyperscan-dev zlib1g-dev
     python3 iproute2 tcpdump curl zstd
     libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev libzstd-dev postgresql tshark
-    nodejs chromium
+    nodejs chromium fonts-wqy-microhei
 )
 
 missing=()

@@ -171,7 +171,19 @@ try {
 
     // ---- a district user sees only their district --------------------------------------
     await step('district', async () => {
-        const { ctx, page: p } = await loginAs(browser, BASE, 'east-analyst', PW);
+        // first the city admin in the same tab, then sign out: nothing of the admin's
+        // wider view may stay behind for the district user
+        const { ctx, page: p } = await loginAs(browser, BASE, 'root-admin', PW);
+        await p.click('#nav a[data-route="alerts"]');
+        await p.waitForSelector('table.events tbody tr', { timeout: T });
+        await p.click('#logout');
+        await p.waitForSelector('#login-form', { state: 'visible' });
+        check('sign out returns to the login page', !(await p.isVisible('#app')));
+        await p.fill('#login-user', 'east-analyst');
+        await p.fill('#login-pass', PW);
+        await p.click('#login-submit');
+        await p.waitForSelector('#app', { state: 'visible' });
+        await p.click('#nav a[data-route="overview"]');
         await p.waitForSelector('body[data-overview="drawn"]', { timeout: T });
         const alerts = await p.textContent('[data-kpi="alerts"] .kpi-value');
         check('district overview counts its 7 alerts', alerts.trim() === '7', alerts);

@@ -2,6 +2,7 @@
 // signature, address, protocol, free text) kept in the URL, cursor pages, grouping by
 // signature or address, and the detail view (/alerts/<id>).
 import { get, tryGet } from './api.js';
+import { loadLookups } from './lookups.js';
 import { renderDetail } from './detail.js';
 import { clear, errorText, fmtTime, h, localInputToUs, sevClass, stateBox, usToLocalInput } from './dom.js';
 import { fmtNumber, t } from './i18n.js';
@@ -12,18 +13,6 @@ export const FILTERS = ['from', 'to', 'org_id', 'sensor_id', 'severity_max', 'si
 const GROUPS = ['', 'signature', 'src_ip', 'dest_ip'];
 const PROTOS = ['', 'http', 'dns', 'tls', 'ssh', 'smb', 'ftp', 'smtp', 'modbus', 'dnp3', 'iec104', 's7comm'];
 
-let lookups = null; // orgs and sensors for the selects and the table (per page load)
-export async function loadLookups() {
-    if (!lookups) {
-        lookups = Promise.all([get('/orgs'), get('/sensors')]).then(([o, s]) => ({
-            orgs: o.orgs, sensors: s.sensors,
-            org: new Map(o.orgs.map((x) => [x.id, x])), sensor: new Map(s.sensors.map((x) => [x.id, x])),
-        }));
-        lookups.catch(() => { lookups = null; });
-    }
-    return lookups;
-}
-export function forgetLookups() { lookups = null; }
 
 function filterForm(params, lk, onApply) {
     const v = (k) => params.get(k) || '';

@@ -2,6 +2,7 @@
 // original record; and the pivots (the flow, other events of each address, DNS names the
 // source resolved).
 import { get } from './api.js';
+import { loadLookups } from './lookups.js';
 import { clear, errorText, fmtTime, h, sevClass, stateBox } from './dom.js';
 import { t, tOr } from './i18n.js';
 import { endpoint } from './table.js';
@@ -34,7 +35,13 @@ export function pivots(e) {
 export function renderDetail(root, id, back) {
     const ctl = new AbortController();
     clear(root, stateBox('loading', t('common.loading')));
-    get(`/events/${id}`, {}, { signal: ctl.signal }).then((e) => {
+    // EVE times ("2026-06-12T08:15:03.123456+0000") in local time like every other time
+    const evTime = (s) => {
+        const ms = s ? Date.parse(String(s).replace(/(\.\d{3})\d*/, '$1').replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;
+        return Number.isNaN(ms) ? s : fmtTime(ms * 1000);
+    };
+    Promise.all([get(`/events/${id}`, {}, { signal: ctl.signal }), loadLookups().catch(() => null)]).then(([e, lk]) => {
+        const name = (map, id) => (lk && map(lk).get(id) ? map(lk).get(id).name : `#${id}`);
         const r = e.record || {};
         const a = e.alert || r.alert ? { ...(r.alert || {}), ...(e.alert || {}) } : null;
         const sections = [
@@ -43,7 +50,7 @@ export function renderDetail(root, id, back) {
                 h('h2', { id: 'detail-title' }, a ? a.signature || `#${a.signature_id}` : tOr(`etype.${e.event_type}`, e.event_type))),
             kv([
                 ['field.time', fmtTime(e.ts_us)],
-                ['field.event_type', e.event_type],
+                ['field.event_type', tOr(`etype.${e.event_type}`, e.event_type)],
                 ['field.severity', a && a.severity ? h('span', { class: sevClass(a.severity) }, t(`severity.${a.severity}`)) : null],
                 ['field.signature_id', a ? String(a.signature_id) : null],
                 ['field.category', a && a.category],
@@ -53,15 +60,15 @@ export function renderDetail(root, id, back) {
                 ['field.proto', e.proto],
                 ['field.app_proto', e.app_proto],
                 ['field.flow_id', r.flow_id ? String(r.flow_id) : null],
-                ['field.sensor', String(e.sensor_id)],
-                ['field.org', String(e.org_id)],
+                ['field.sensor', name((l) => l.sensor, e.sensor_id)],
+                ['field.org', name((l) => l.org, e.org_id)],
             ]),
             pivots(e),
         ];
         if (r.flow) sections.push(h('h3', {}, t('detail.flow')), kv([
             ['flow.pkts', `${r.flow.pkts_toserver ?? 0} / ${r.flow.pkts_toclient ?? 0}`],
             ['flow.bytes', `${r.flow.bytes_toserver ?? 0} / ${r.flow.bytes_toclient ?? 0}`],
-            ['flow.start', r.flow.start], ['flow.end', r.flow.end], ['flow.state', r.flow.state],
+            ['flow.start', evTime(r.flow.start)], ['flow.end', evTime(r.flow.end)], ['flow.state', r.flow.state],
         ]));
         for (const k of META)
             if (r[k]) sections.push(h('h3', {}, t('detail.metadata', { proto: k })), h('pre', { class: 'json', dataset: { meta: k } }, JSON.stringify(r[k], null, 2)));

@@ -2,7 +2,7 @@
 // (alerts, the flow record, protocol records); ?ip=… every event of an address;
 // ?src_ip=…&event_type=dns the DNS names an address resolved. /events/<id> is the detail.
 import { ApiError, get } from './api.js';
-import { forgetLookups, loadLookups } from './alerts.js';
+import { forgetLookups, loadLookups } from './lookups.js';
 import { renderDetail } from './detail.js';
 import { clear, errorText, fmtTime, h, localInputToUs, sevClass, stateBox, usToLocalInput } from './dom.js';
 import { fmtNumber, t, tOr } from './i18n.js';

@@ -4,6 +4,7 @@
 import { api, post, session, setUnauthenticatedHandler } from './api.js';
 import { applyI18n, currentLang, loadLang, savedLang, t } from './i18n.js';
 import { clear, errorText, stateBox, timeZone } from './dom.js';
+import { forgetLookups } from './lookups.js';
 import * as overview from './overview.js';
 import * as alerts from './alerts.js';
 import * as events from './events.js';
@@ -48,6 +49,8 @@ function showLogin() {
     if (ctx.cleanup) ctx.cleanup();
     ctx.cleanup = null;
     ctx.me = null;
+    forgetLookups(); // the next user has another scope
+    clear($('view'));
     $('app').hidden = true;
     $('boot').hidden = true;
     $('login').hidden = false;

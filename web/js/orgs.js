@@ -3,7 +3,7 @@
 // the hub has it). Admins get the forms to add an organisation or a sensor; the other roles
 // get none (the API would refuse them: what is shown is what is allowed).
 import { get, post, tryGet } from './api.js';
-import { forgetLookups } from './alerts.js';
+import { forgetLookups } from './lookups.js';
 import { clear, errorText, fmtAge, h, stateBox } from './dom.js';
 import { fmtNumber, t } from './i18n.js';
 

@@ -42,14 +42,17 @@ export function fromStats(s) {
     };
 }
 
+// Up to max pages of 1000; out.more says the range holds more than was read.
 async function pages(params, max, signal) {
     const out = [];
     let cursor = '';
+    out.more = false;
     for (let i = 0; i < max; i++) {
         const r = await get('/events', { ...params, limit: 1000, cursor }, { signal });
         out.push(...r.events);
         if (!r.next_cursor) break;
         cursor = r.next_cursor;
+        out.more = i === max - 1;
     }
     return out;
 }
@@ -92,8 +95,8 @@ async function fromEvents(from, to, signal) {
     }
     const orgName = new Map(orgs.orgs.map((o) => [o.id, o]));
     return {
-        sample: al.length + ev.length,
-        events: ev.length, alerts: al.length,
+        sample: al.more || ev.more ? al.length + ev.length : 0,
+        events: ev.length, alerts: al.length, eventsMore: ev.more, alertsMore: al.more,
         points: [...points.entries()].map(([ts_us, sev]) => ({ ts_us, sev })),
         sigs: top(sigs, 10).map(([id, count]) => ({
             signature_id: id, signature: sigInfo.get(id).signature, severity: sigInfo.get(id).severity, count })),
@@ -178,15 +181,17 @@ export function render(root, ctx) {
         charts.forEach(disposeChart);
         charts = [];
         const sev1 = d.points.reduce((a, p) => a + p.sev[0], 0);
-        const kpi = (key, v, cls = '') => h('div', { class: `kpi ${cls}`, dataset: { kpi: key } },
-            h('div', { class: 'kpi-value' }, fmtNumber(v)), h('div', { class: 'kpi-label' }, t(`overview.kpi.${key}`)));
+        // more: the number is a lower bound (the fallback read only the newest events)
+        const kpi = (key, v, cls = '', more = false) => h('div', { class: `kpi ${cls}`, dataset: { kpi: key } },
+            h('div', { class: 'kpi-value' }, typeof v === 'number' ? fmtNumber(v) + (more ? '+' : '') : v),
+            h('div', { class: 'kpi-label' }, t(`overview.kpi.${key}`)));
         const online = d.sensors.filter((s) => s.last_seen_us && Date.now() * 1000 - s.last_seen_us < 900e6).length;
         const timeEl = h('div', { class: 'chart', id: 'chart-time' });
         const protoEl = h('div', { class: 'chart', id: 'chart-proto' });
         const orgEl = h('div', { class: 'chart', id: 'chart-orgs' });
         clear(grid,
-            h('div', { class: 'kpis' }, kpi('events', d.events), kpi('alerts', d.alerts),
-                kpi('sev1', sev1, 'sev1'), kpi('sensors', d.sensors.length ? `${online}/${d.sensors.length}` : 0)),
+            h('div', { class: 'kpis' }, kpi('events', d.events, '', d.eventsMore), kpi('alerts', d.alerts, '', d.alertsMore),
+                kpi('sev1', sev1, 'sev1', d.alertsMore), kpi('sensors', `${fmtNumber(online)} / ${fmtNumber(d.sensors.length)}`)),
             panel('over_time', timeEl),
             panel('top_signatures', rankTable(d.sigs, [
                 { cls: 'n', cell: (r) => fmtNumber(r.count) },
