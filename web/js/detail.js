@@ -17,8 +17,9 @@ function kv(rows) {
 export function pivots(e) {
     const r = e.record || {};
     const links = [];
-    if (r.flow_id) {
-        const q = new URLSearchParams({ flow_id: String(r.flow_id) });
+    const flowId = e.flow_id || r.flow_id;
+    if (flowId) {
+        const q = new URLSearchParams({ flow_id: String(flowId) });
         if (e.src_ip) q.set('src_ip', e.src_ip);
         if (e.dest_ip) q.set('dest_ip', e.dest_ip);
         links.push(h('a', { class: 'btn', href: `/events?${q}`, dataset: { pivot: 'flow' } }, t('pivot.flow')));
@@ -59,7 +60,7 @@ export function renderDetail(root, id, back) {
                 ['field.dest', endpoint(e.dest_ip, e.dest_port)],
                 ['field.proto', e.proto],
                 ['field.app_proto', e.app_proto],
-                ['field.flow_id', r.flow_id ? String(r.flow_id) : null],
+                ['field.flow_id', e.flow_id || r.flow_id ? String(e.flow_id || r.flow_id) : null],
                 ['field.sensor', name((l) => l.sensor, e.sensor_id)],
                 ['field.org', name((l) => l.org, e.org_id)],
             ]),

@@ -18,31 +18,30 @@ const ICS_PROTOS = new Set(['modbus', 'dnp3', 'iec104', 'iec-104', 's7comm', 's7
 const num = (v) => (typeof v === 'number' ? v : Number(v) || 0);
 const arr = (v) => (Array.isArray(v) ? v : []);
 
-// The hub's overview object -> the shape the panels draw.
+// The hub's overview object (GET /stats/overview) -> the shape the panels draw. Times
+// come as ISO strings ("ts", "last_seen"); a sensor without stats has packets null.
+const isoUs = (v) => (v ? Date.parse(v) * 1000 || 0 : 0);
 export function fromStats(s) {
     const tot = s.totals || s;
     const sevOf = (p) => {
-        const b = p.by_severity || p.by_sev || p.severity || p.sev;
-        if (Array.isArray(b)) return [0, 1, 2, 3].map((i) => num(b[i]));
-        if (b && typeof b === 'object') return [1, 2, 3, 4].map((i) => num(b[i] ?? b[`sev${i}`]));
-        return [1, 2, 3, 4].map((i) => num(p[`sev${i}`] ?? p[`severity_${i}`]));
+        const b = p.by_severity || {};
+        return [1, 2, 3, 4].map((i) => num(b[i]));
     };
     return {
         sample: 0,
-        from_us: s.from_us, to_us: s.to_us,
         events: num(tot.events), alerts: num(tot.alerts),
-        points: arr(s.alerts_over_time).map((p) => ({ ts_us: num(p.ts_us ?? p.t), sev: sevOf(p) })),
-        sigs: arr(s.top_signatures).map((x) => ({ ...x, count: num(x.count) })),
-        src: arr(s.top_src || s.top_src_ip).map((x) => ({ ip: x.ip || x.key, count: num(x.count) })),
-        dest: arr(s.top_dest || s.top_dest_ip).map((x) => ({ ip: x.ip || x.key, count: num(x.count) })),
-        protos: arr(s.protocols).map((x) => ({ name: x.app_proto || x.name || x.key, count: num(x.count) })),
-        ics: arr(s.ics || s.ics_ops).map((x) => ({ app_proto: x.app_proto, op: x.op, count: num(x.count) })),
-        sensors: arr(s.sensors).map((x) => ({ ...x })),
-        orgs: arr(s.orgs).map((x) => ({ ...x, alerts: num(x.alerts), events: num(x.events) })),
+        points: arr(s.alerts_over_time).map((p) => ({ ts_us: p.ts_us ?? isoUs(p.ts), sev: sevOf(p) })),
+        sigs: arr(s.top_signatures).map((x) => ({ ...x, severity: x.severity ?? -1, count: num(x.count) })),
+        src: arr(s.top_src).map((x) => ({ ip: x.ip, count: num(x.count) })),
+        dest: arr(s.top_dest).map((x) => ({ ip: x.ip, count: num(x.count) })),
+        protos: arr(s.protocols).map((x) => ({ name: x.app_proto, count: num(x.count) })),
+        ics: arr(s.ics).map((x) => ({ app_proto: x.app_proto, op: x.op, count: num(x.count) })),
+        sensors: arr(s.sensors).map((x) => ({
+            ...x, last_seen_us: x.last_seen_us ?? isoUs(x.last_seen), packets: x.packets ?? -1, drops: x.drops ?? -1 })),
+        orgs: arr(s.orgs).filter((x) => num(x.alerts) > 0).map((x) => ({ ...x, alerts: num(x.alerts), events: num(x.events) })),
     };
 }
 
-// Up to max pages of 1000; out.more says the range holds more than was read.
 async function pages(params, max, signal) {
     const out = [];
     let cursor = '';
