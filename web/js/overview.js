@@ -120,7 +120,9 @@ function panel(key, body, extra) {
         h('h2', {}, t(`overview.${key}`), extra || null), body);
 }
 
-function rankTable(rows, cols, emptyKey) {
+const RANK_ROWS = 8;
+function rankTable(all, cols, emptyKey) {
+    const rows = all.slice(0, RANK_ROWS);
     if (!rows.length) return stateBox('empty', t(emptyKey || 'common.no_data'));
     return h('table', { class: 'rank' },
         h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', { class: c.cls || '' }, c.cell(r)))))));
@@ -192,6 +194,7 @@ export function render(root, ctx) {
             h('div', { class: 'kpis' }, kpi('events', d.events, '', d.eventsMore), kpi('alerts', d.alerts, '', d.alertsMore),
                 kpi('sev1', sev1, 'sev1', d.alertsMore), kpi('sensors', `${fmtNumber(online)} / ${fmtNumber(d.sensors.length)}`)),
             panel('over_time', timeEl),
+            panel('protocols', d.protos.length ? protoEl : stateBox('empty', t('common.no_data'))),
             panel('top_signatures', rankTable(d.sigs, [
                 { cls: 'n', cell: (r) => fmtNumber(r.count) },
                 { cell: (r) => h('span', { class: sevClass(r.severity) }, r.severity > 0 ? String(r.severity) : '–') },
@@ -199,14 +202,14 @@ export function render(root, ctx) {
             ], 'overview.no_alerts')),
             panel('top_src', rankTable(d.src, [{ cls: 'n', cell: (r) => fmtNumber(r.count) }, { cell: (r) => ipLink(r.ip) }], 'overview.no_alerts')),
             panel('top_dest', rankTable(d.dest, [{ cls: 'n', cell: (r) => fmtNumber(r.count) }, { cell: (r) => ipLink(r.ip) }], 'overview.no_alerts')),
-            panel('protocols', d.protos.length ? protoEl : stateBox('empty', t('common.no_data'))),
             panel('ics', rankTable(d.ics, [
                 { cls: 'n', cell: (r) => fmtNumber(r.count) },
                 { cell: (r) => r.app_proto },
                 { cell: (r) => (r.op ? tOr(`ics.op.${r.op}`, r.op) : t('ics.op.any')) },
             ], 'overview.no_ics')),
             panel('orgs', d.orgs.length ? orgEl : stateBox('empty', t('overview.no_alerts'))),
-            panel('sensors', rankTable(d.sensors, [
+            // the least recently seen first: a wall screen shows the problems
+            panel('sensors', rankTable([...d.sensors].sort((a, b) => (a.last_seen_us || 0) - (b.last_seen_us || 0)), [
                 { cell: (r) => h('span', { class: r.last_seen_us && Date.now() * 1000 - r.last_seen_us < 900e6 ? 'dot ok' : 'dot stale' }) },
                 { cell: (r) => r.name },
                 { cell: (r) => fmtAge(r.last_seen_us) },
