@@ -57,7 +57,15 @@ HUB_BINS := $(if $(wildcard hub/main.c),$(BUILD)/citysoc-hub) $(if $(CLI_SRCS),$
 TEST_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(TEST_SRCS))
 REPLAY_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/replay_%,$(FUZZ_SRCS))
 
-all: $(SENSOR_BIN) $(HUB_BINS) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline $(BUILD)/bench/gen_flows $(BUILD)/bench/norm_bench $(BUILD)/bench/hub_fill
+# The console's chart library, copied from npm (web/node_modules, `npm ci`) next to the
+# console so the hub serves it (no CDN). Without node_modules the console runs without charts.
+WEB_VENDOR := $(if $(wildcard web/node_modules/echarts/dist/echarts.min.js),web/vendor/echarts.min.js)
+
+all: $(SENSOR_BIN) $(HUB_BINS) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline $(BUILD)/bench/gen_flows $(BUILD)/bench/norm_bench $(BUILD)/bench/hub_fill $(WEB_VENDOR)
+
+web/vendor/echarts.min.js: web/node_modules/echarts/dist/echarts.min.js
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -137,6 +145,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bench/run.sh
 
+# docs/screenshots/*.png: each main screen of the console over the demo data.
+screenshots: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/web/screenshots.sh
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
@@ -144,6 +157,6 @@ clean:
 	rm -rf build build-san build-fuzz
 
 .SECONDARY:
-.PHONY: all deps test demo bench fuzz format clean
+.PHONY: all deps test demo bench fuzz format clean screenshots
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

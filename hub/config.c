@@ -23,6 +23,7 @@ void hub_config_defaults(struct hub_config *c)
     c->http.timeout_s = 30;
     snprintf(c->database, sizeof(c->database), "hub.db");
     snprintf(c->tail_format, sizeof(c->tail_format), "suricata-eve");
+    snprintf(c->web_root, sizeof(c->web_root), "web");
     hub_api_cfg_default(&c->api);
 }
 
@@ -121,12 +122,15 @@ int hub_config_load(struct hub_config *c, const char *path, struct cs_err *err)
         (rc = str_to(y, "audit.key", c->audit_key_file, sizeof(c->audit_key_file), err)) ||
         (rc = str_to(y, "ingest.tail.file", c->tail_file, sizeof(c->tail_file), err)) ||
         (rc = str_to(y, "ingest.tail.sensor", c->tail_sensor, sizeof(c->tail_sensor), err)) ||
-        (rc = str_to(y, "ingest.tail.format", c->tail_format, sizeof(c->tail_format), err)))
+        (rc = str_to(y, "ingest.tail.format", c->tail_format, sizeof(c->tail_format), err)) ||
+        (rc = str_to(y, "web-root", c->web_root, sizeof(c->web_root), err)))
         goto out;
     if ((rc = int_to(y, "database-pool", 2, 256, &v, err)) < 0)
         goto out;
     if (rc == CS_OK)
         c->db_pool = (int)v;
+    if (cs_cfg_has(y, "web-root"))
+        c->web_root_set = true;
     if ((rc = int_to(y, "threads", 1, 64, &v, err)) < 0)
         goto out;
     if (rc == CS_OK)

@@ -20,6 +20,7 @@
  *   audit: {key: hub.db.sm2.pem, checkpoint-every: 1000}   # PostgreSQL: citysoc.sm2.pem
  *   ingest: {max-batch-events: 100000, max-decoded: 64mb,
  *            tail: {file: /var/log/suricata/eve.json, sensor: NAME, format: suricata-eve}}
+ *   web-root: web                     # the console (static files); "" serves none
  */
 #ifndef HUB_CONFIG_H
 #define HUB_CONFIG_H
@@ -41,6 +42,8 @@ struct hub_config {
     char tail_file[HUB_PATH_LEN];
     char tail_sensor[HUB_NAME_MAX + 1];
     char tail_format[32];
+    char web_root[HUB_PATH_LEN]; /* the console's static files ("" = none) */
+    bool web_root_set;           /* given in the file or a flag (missing = an error) */
     struct hub_api_cfg api;
 };
 

@@ -24,7 +24,10 @@ CS_TEST(config_values)
     struct cs_err err = {0};
     hub_config_defaults(&c);
     CHECK_STR(c.http.listen[0], "127.0.0.1:8443");
-    const char *p = write_tmp("listen: [127.0.0.1:9000, \"[::1]:9001\"]\n"
+    CHECK_STR(c.web_root, "web");
+    CHECK(!c.web_root_set);
+    const char *p = write_tmp("web-root: /usr/share/citysoc/web\n"
+                              "listen: [127.0.0.1:9000, \"[::1]:9001\"]\n"
                               "database: /tmp/x/hub.db\n"
                               "threads: 3\n"
                               "limits: {max-body: 2mb, max-header: 8kb, timeout: 7}\n"
@@ -36,6 +39,8 @@ CS_TEST(config_values)
     REQUIRE(hub_config_load(&c, p, &err) == CS_OK);
     hub_config_finish(&c);
     CHECK_EQ(c.http.nlisten, 2);
+    CHECK_STR(c.web_root, "/usr/share/citysoc/web");
+    CHECK(c.web_root_set);
     CHECK_STR(c.http.listen[1], "[::1]:9001");
     CHECK_EQ(c.http.threads, 3);
     CHECK_EQ(c.http.max_body, 2u << 20);
