@@ -57,7 +57,7 @@ HUB_BINS := $(if $(wildcard hub/main.c),$(BUILD)/citysoc-hub) $(if $(CLI_SRCS),$
 TEST_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(TEST_SRCS))
 REPLAY_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/replay_%,$(FUZZ_SRCS))
 
-all: $(SENSOR_BIN) $(HUB_BINS) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline $(BUILD)/bench/gen_flows $(BUILD)/bench/norm_bench
+all: $(SENSOR_BIN) $(HUB_BINS) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline $(BUILD)/bench/gen_flows $(BUILD)/bench/norm_bench $(BUILD)/bench/hub_fill
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -114,6 +114,10 @@ $(BUILD)/bench/gen_flows: $(call obj,bench/gen_flows.c) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/bench/norm_bench: $(call obj,bench/norm_bench.c) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(HUB_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/hub_fill: $(call obj,bench/hub_fill.c) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(HUB_LIBS) $(LDLIBS)
 

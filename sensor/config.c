@@ -58,6 +58,9 @@ void sn_config_defaults(struct sn_config *c)
     c->stats_totals = true;
     c->stats_threads = false;
     c->alert_metadata = true;
+    c->alert_app_layer = true;
+    c->alert_flow = true;
+    c->alert_rule_raw = false;
     c->fastlog_enabled = true;
     strcpy(c->fastlog_filename, "fast.log");
     c->flow_enabled_in_eve = true;
@@ -463,6 +466,38 @@ static int read_anomaly(struct loader *l, const char *key)
     return get_bool(l, k, &c->anomaly_packethdr);
 }
 
+/* The alert type's `metadata` option at key okey.metadata: a boolean for all of rule
+ * metadata, app-layer and flow, or a map {app-layer, flow, rule: {metadata, raw}}. */
+static int read_alert_metadata(struct loader *l, const char *okey)
+{
+    struct sn_config *c = l->c;
+    char k[240];
+    const char *s;
+    bool all;
+    int rc;
+
+    keyf(k, sizeof(k), "%s.metadata", okey);
+    if (!cs_cfg_has(l->raw, k))
+        return CS_OK;
+    if (cs_cfg_get_str(l->raw, k, &s)) {
+        if ((rc = get_bool(l, k, &all)))
+            return rc;
+        c->alert_metadata = c->alert_app_layer = c->alert_flow = all;
+        return CS_OK;
+    }
+    keyf(k, sizeof(k), "%s.metadata.app-layer", okey);
+    if ((rc = get_bool(l, k, &c->alert_app_layer)))
+        return rc;
+    keyf(k, sizeof(k), "%s.metadata.flow", okey);
+    if ((rc = get_bool(l, k, &c->alert_flow)))
+        return rc;
+    keyf(k, sizeof(k), "%s.metadata.rule.metadata", okey);
+    if ((rc = get_bool(l, k, &c->alert_metadata)))
+        return rc;
+    keyf(k, sizeof(k), "%s.metadata.rule.raw", okey);
+    return get_bool(l, k, &c->alert_rule_raw);
+}
+
 /* outputs.eve-log.types: the listed types replace the defaults. Each element is a name or a
  * one-key map `name: {options}`; `enabled: no` inside the options drops the type. */
 static int read_eve_types(struct loader *l)
@@ -495,16 +530,17 @@ static int read_eve_types(struct loader *l)
             if (eve_type_names[j].bit == SN_EVE_ANOMALY && (rc = read_anomaly(l, okey)))
                 return rc;
             if (eve_type_names[j].bit == SN_EVE_ALERT) {
-                static const char *const opts[] = {"payload", "payload-printable", "packet",
-                                                   "metadata"};
+                static const char *const opts[] = {"payload", "payload-printable", "packet"};
                 bool *dst[] = {&c->alert_payload, &c->alert_payload_printable,
-                               &c->alert_packet, &c->alert_metadata};
+                               &c->alert_packet};
                 for (unsigned o = 0; o < CS_ARRAY_LEN(opts); o++) {
                     char k[200];
                     keyf(k, sizeof(k), "%s.%s", okey, opts[o]);
                     if ((rc = get_bool(l, k, dst[o])))
                         return rc;
                 }
+                if ((rc = read_alert_metadata(l, okey)))
+                    return rc;
             }
             if (eve_type_names[j].bit == SN_EVE_STATS) {
                 char k[200];

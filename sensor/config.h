@@ -114,8 +114,14 @@ struct sn_config {
     uint16_t community_id_seed;
     bool anomaly_decode, anomaly_stream, anomaly_applayer, anomaly_packethdr;
     bool stats_totals, stats_threads;
-    /* outputs.eve-log.types.alert: payload, payload-printable, packet (base64), metadata */
-    bool alert_payload, alert_payload_printable, alert_packet, alert_metadata;
+    /* outputs.eve-log.types.alert: payload, payload-printable, packet (base64), metadata.
+     * `metadata: yes|no` sets the three defaults below at once; as a map (Suricata's form)
+     * it has app-layer, flow and rule.{metadata, raw}. */
+    bool alert_payload, alert_payload_printable, alert_packet;
+    bool alert_metadata;  /* rule metadata (alert.metadata), default on */
+    bool alert_app_layer; /* tx_id and the transaction's app-layer object, default on */
+    bool alert_flow;      /* the flow object, default on */
+    bool alert_rule_raw;  /* alert.rule: the rule text (metadata.rule.raw), default off */
     bool fastlog_enabled;
     char fastlog_filename[256];
     bool flow_enabled_in_eve;    /* convenience: (eve_types & SN_EVE_FLOW) */
