@@ -436,7 +436,9 @@ struct hub_store_ops {
                            void *);
     int (*audit_head)(struct hub_store *, int64_t *, char *, size_t);
     /* statistics: q is already checked and rounded by store.c; out is cleared, and the
-     * sensors/orgs sections are filled by store.c from stats_sensors/stats_orgs */
+     * sensors/orgs sections are filled by store.c from stats_sensors/stats_orgs. An
+     * implementation that leaves these NULL makes the hub_store_stats_* functions and
+     * hub_store_event_last_id() return CS_EINVAL. */
     int (*stats_overview)(struct hub_store *, const struct hub_scope *,
                           const struct hub_stats_query *, struct hub_stats_overview *);
     int (*stats_orgs)(struct hub_store *, const struct hub_scope *,
