@@ -147,6 +147,12 @@ try {
         check('admin sees the whole tree', ['city', 'district-east', 'district-west', 'plant-east', 'plant-west'].every((n) => tree.includes(n)), tree.join('|'));
         const sens = await texts(page, '#org-tree .sensor-name');
         check('tree shows each node\'s sensors', sens.includes('east-1') && sens.includes('west-1'), sens.join('|'));
+        const cityCounts = await page.textContent('li[data-org="city"] > .org-row .org-counts');
+        const districtCounts = await page.textContent('li[data-org="district-east"] > .org-row .org-counts');
+        if (cityCounts.includes('–')) // a hub without /stats/orgs: unknown, not zero
+            check('tree counts unknown without the statistics API', districtCounts.includes('–') && (await page.textContent('#org-body')).includes('统计接口'), cityCounts);
+        else
+            check('tree counts sum the subtree', cityCounts.includes('24') && cityCounts.includes('14') && districtCounts.includes('12') && districtCounts.includes('7'), `${cityCounts} | ${districtCounts}`);
         check('admin has the edit forms', (await page.$('#org-add')) !== null && (await page.$('#sensor-add')) !== null);
         await page.fill('#org-add input[name="name"]', 'plant-new');
         await page.selectOption('#org-add select[name="parent_id"]', { label: 'district-east' });
