@@ -48,6 +48,7 @@ req GET / ""
 check "index.html served" "200:1" "$CODE:$(echo "$BODY" | grep -c 'js/main.js')"
 check "client route answers index.html" "200" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/alerts/7")"
 check "chart library served by the hub" "200" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/vendor/echarts.min.js")"
+check "npm tree beside the console not served" "400" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/node_modules/echarts/package.json")"
 check "no path out of the web root" "400" "$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$BASE/../hub.db")"
 check "unknown API route is still JSON 404" "404" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/nope")"
 
