@@ -108,6 +108,11 @@ int hub_config_load(struct hub_config *c, const char *path, struct cs_err *err)
         c->http.listen[0] = c->listen_buf[0];
         c->http.nlisten = 1;
     }
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(c->config_dir, sizeof(c->config_dir), "%.*s", (int)(slash - path), path);
+    else
+        snprintf(c->config_dir, sizeof(c->config_dir), ".");
     int64_t v;
     if ((rc = str_to(y, "database", c->database, sizeof(c->database), err)) ||
         (rc = str_to(y, "tls.certificate", c->tls_cert, sizeof(c->tls_cert), err)) ||
@@ -122,6 +127,10 @@ int hub_config_load(struct hub_config *c, const char *path, struct cs_err *err)
         goto out;
     if (cs_cfg_has(y, "web-root"))
         c->web_root_set = true;
+    if ((rc = int_to(y, "database-pool", 2, 256, &v, err)) < 0)
+        goto out;
+    if (rc == CS_OK)
+        c->db_pool = (int)v;
     if ((rc = int_to(y, "threads", 1, 64, &v, err)) < 0)
         goto out;
     if (rc == CS_OK)
@@ -176,8 +185,22 @@ out:
     return rc;
 }
 
+bool hub_config_db_is_pg(const char *d)
+{
+    return !strncmp(d, "pg:", 3) || !strncmp(d, "postgresql://", 13) ||
+           !strncmp(d, "postgres://", 11);
+}
+
 void hub_config_finish(struct hub_config *c)
 {
+    if (hub_config_db_is_pg(c->database)) {
+        const char *dir = c->config_dir[0] ? c->config_dir : ".";
+        if (!c->token_key_file[0])
+            snprintf(c->token_key_file, sizeof(c->token_key_file), "%.480s/citysoc.tokenkey",
+                     dir);
+        if (!c->audit_key_file[0])
+            snprintf(c->audit_key_file, sizeof(c->audit_key_file), "%.480s/citysoc.sm2.pem", dir);
+    }
     const char *db = strncmp(c->database, "sqlite:", 7) == 0 ? c->database + 7 : c->database;
     if (!c->token_key_file[0])
         snprintf(c->token_key_file, sizeof(c->token_key_file), "%.490s.tokenkey", db);

@@ -58,6 +58,32 @@ CS_TEST(config_values)
     unlink(p);
 }
 
+CS_TEST(config_postgresql_database)
+{
+    struct hub_config c;
+    struct cs_err err = {0};
+    hub_config_defaults(&c);
+    const char *p = write_tmp("database: \"pg:host=127.0.0.1 dbname=citysoc\"\n"
+                              "database-pool: 9\n");
+    REQUIRE(p);
+    REQUIRE(hub_config_load(&c, p, &err) == CS_OK);
+    hub_config_finish(&c);
+    CHECK_STR(c.database, "pg:host=127.0.0.1 dbname=citysoc");
+    CHECK(hub_config_db_is_pg(c.database));
+    CHECK_EQ(c.db_pool, 9);
+    /* no file beside a PostgreSQL database: the keys sit beside the configuration */
+    CHECK_STR(c.token_key_file, "/tmp/citysoc.tokenkey");
+    CHECK_STR(c.audit_key_file, "/tmp/citysoc.sm2.pem");
+    hub_config_defaults(&c);
+    snprintf(c.database, sizeof(c.database), "postgresql://u@h/db");
+    hub_config_finish(&c);
+    CHECK_STR(c.token_key_file, "./citysoc.tokenkey");
+    CHECK(!hub_config_db_is_pg("hub.db") && !hub_config_db_is_pg("sqlite:pg:x"));
+    p = write_tmp("database-pool: 1\n");
+    CHECK(hub_config_load(&c, p, &err) == CS_EINVAL);
+    unlink(p);
+}
+
 CS_TEST(config_errors_name_the_key)
 {
     struct hub_config c;

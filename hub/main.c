@@ -1,6 +1,6 @@
 /* main.c — citysoc-hub: the platform server.
  *
- *   citysoc-hub [-c hub.yaml] [--listen ADDR]... [--db PATH] [--tls-cert F --tls-key F]
+ *   citysoc-hub [-c hub.yaml] [--listen ADDR]... [--db PATH|URL] [--tls-cert F --tls-key F]
  *               [--threads N] [--tail EVE.JSON --tail-sensor NAME] [--web-root DIR]
  *
  * Opens the store (applying migrations), loads or creates the token key and the hub's SM2
@@ -46,7 +46,7 @@ static void front_handle(void *app, const struct hub_http_req *req, struct hub_h
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: citysoc-hub [-c hub.yaml] [--listen ADDR]... [--db PATH]\n"
+    fprintf(f, "usage: citysoc-hub [-c hub.yaml] [--listen ADDR]... [--db PATH|URL]\n"
                "                   [--tls-cert FILE --tls-key FILE] [--threads N]\n"
                "                   [--tail EVE.JSON --tail-sensor NAME] [--web-root DIR]\n"
                "ADDR is HOST:PORT or [V6]:PORT (port 0 picks a free port).\n");
@@ -157,7 +157,9 @@ int main(int argc, char **argv)
     struct gm_sm2_key *hub_key = NULL;
     uint8_t tkey[HUB_TOKEN_KEY_MAX];
     size_t tkeylen = 0;
-    if (hub_store_open(cfg.database, cfg.http.threads, &store, &err) != CS_OK) {
+    /* readers: the HTTP threads (PostgreSQL: a pool of readers + 1, or database-pool) */
+    int readers = cfg.db_pool ? cfg.db_pool - 1 : cfg.http.threads;
+    if (hub_store_open(cfg.database, readers, &store, &err) != CS_OK) {
         fprintf(stderr, "citysoc-hub: %s\n", err.msg);
         goto out;
     }

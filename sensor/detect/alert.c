@@ -209,10 +209,15 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
     cs_json_int(j, "severity", r->priority);
     if (cfg->alert_metadata)
         json_metadata(j, r);
+    if (cfg->alert_rule_raw && r->text)
+        cs_json_str(j, "rule", r->text);
     cs_json_close(j);
     if (f && (app = sn_app_proto_name(f)))
         cs_json_str(j, "app_proto", app);
-    if (f) {
+    /* a transaction's alert: its tx_id and app-layer object, written by its parser */
+    if (f && t->tx && cfg->alert_app_layer)
+        sn_app_log_alert(w, f, t->tx_proto, t->tx, t->dir, j);
+    if (f && cfg->alert_flow) {
         char tb[CS_TIME_BUFSZ], ab[48];
         size_t tn = cs_time_fmt(f->start_us, tb);
         cs_json_open(j, "flow");

@@ -182,17 +182,18 @@ static int tx_slot(struct de_flow *df, const void *tx)
 /* What one callback is, by protocol (the hook's contract in app.h): dns and dnp3 call once
  * per message (a message is inspected once: no per-tx list, -1); modbus and enip reuse one
  * transaction object, and a to-server call starts a new transaction; http, tls, ssh and
- * others call several times for one transaction object (alerted rules kept per pointer).
- * SSH has one state object per flow but, as in Suricata, each side (client banner, server
- * banner) is inspected on its own: a rule may alert once per direction. */
+ * others call several times for one transaction object. As in Suricata, each direction of
+ * a transaction is inspected on its own: a rule alerts at most once per transaction and
+ * direction (its alerted list is kept per transaction pointer and direction). */
 static int tx_policy(const char *proto, int dir, struct de_flow *df, const void *tx)
 {
+    const uint8_t *key = (const uint8_t *)tx; /* keys, never dereferenced */
     int s;
     if (proto && (strcmp(proto, "dns") == 0 || strcmp(proto, "dnp3") == 0))
         return -1;
-    if (proto && strcmp(proto, "ssh") == 0)
-        tx = (const uint8_t *)tx + (dir == SN_TOCLIENT); /* a key, never dereferenced */
-    s = tx_slot(df, tx);
+    if (proto && dir == SN_TOSERVER && (strcmp(proto, "modbus") == 0 || strcmp(proto, "enip") == 0))
+        df->txs[tx_slot(df, key + 1)].n = 0; /* a new transaction: forget its response side */
+    s = tx_slot(df, key + (dir == SN_TOCLIENT));
     if (proto && dir == SN_TOSERVER && (strcmp(proto, "modbus") == 0 || strcmp(proto, "enip") == 0))
         df->txs[s].n = 0;
     return s;
