@@ -56,7 +56,7 @@ ROOT=$(login root-admin $PW)
 req GET "/api/v1/events?event_type=alert&signature=WEST&limit=1" "$ROOT"
 WEST_ALERT_ID=$(echo "$BODY" | j 'd["events"][0]["id"]')
 
-BASE=$BASE PW=$PW WEST_ALERT_ID=$WEST_ALERT_ID node tests/web/console_e2e.mjs > "$WORK/browser.log" 2>&1
+BASE=$BASE PW=$PW WEST_ALERT_ID=$WEST_ALERT_ID E_TOKEN=$E_TOKEN node tests/web/console_e2e.mjs > "$WORK/browser.log" 2>&1
 cat "$WORK/browser.log" | grep -v '^RESULT'
 line=$(grep -E '^RESULT passed=[0-9]+ failed=[0-9]+' "$WORK/browser.log" | tail -1)
 if [ -n "$line" ]; then
