@@ -85,6 +85,8 @@ bool hub_static_path_ok(const char *path)
         for (const char *c = p; c < e; c++)
             if (!seg_char_ok(*c))
                 return false;
+        if (e - p == 12 && memcmp(p, "node_modules", 12) == 0)
+            return false; /* the web root's npm tree (tests, tools) is not the console */
         if (!*e)
             return true;
         p = e + 1;

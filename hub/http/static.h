@@ -1,7 +1,8 @@
 /* static.h — the console's static files: GET/HEAD of non-/api paths from a web root.
  *
  * Paths are checked before anything is opened: only [A-Za-z0-9._~@+-] segments, none empty,
- * none starting with '.' (no "..", no ".git"), at most HUB_STATIC_MAX_DEPTH of them; then the
+ * none starting with '.' (no "..", no ".git"), none "node_modules" (the npm tree beside the
+ * console is not served), at most HUB_STATIC_MAX_DEPTH of them; then the
  * file is opened one component at a time under the root's directory descriptor with
  * O_NOFOLLOW, so neither ".." nor a symbolic link leads outside the root. "/" is index.html;
  * a missing path whose last segment has no extension ("/alerts", "/events/42") is a client

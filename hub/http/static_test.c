@@ -33,6 +33,8 @@ CS_TEST(path_check)
                          "/a%2e",
                          "/a:b",
                          "/a/b/c/d/e/f/g/h/i",
+                         "/node_modules/echarts/package.json",
+                         "/x/node_modules",
                          "/\xe4\xb8\xad"};
     for (size_t i = 0; i < CS_ARRAY_LEN(good); i++)
         if (!hub_static_path_ok(good[i]))

@@ -48,6 +48,7 @@ req GET / ""
 check "index.html served" "200:1" "$CODE:$(echo "$BODY" | grep -c 'js/main.js')"
 check "client route answers index.html" "200" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/alerts/7")"
 check "chart library served by the hub" "200" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/vendor/echarts.min.js")"
+check "npm tree beside the console not served" "400" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/node_modules/echarts/package.json")"
 check "no path out of the web root" "400" "$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$BASE/../hub.db")"
 check "unknown API route is still JSON 404" "404" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/nope")"
 
@@ -55,7 +56,7 @@ ROOT=$(login root-admin $PW)
 req GET "/api/v1/events?event_type=alert&signature=WEST&limit=1" "$ROOT"
 WEST_ALERT_ID=$(echo "$BODY" | j 'd["events"][0]["id"]')
 
-BASE=$BASE PW=$PW WEST_ALERT_ID=$WEST_ALERT_ID node tests/web/console_e2e.mjs > "$WORK/browser.log" 2>&1
+BASE=$BASE PW=$PW WEST_ALERT_ID=$WEST_ALERT_ID E_TOKEN=$E_TOKEN node tests/web/console_e2e.mjs > "$WORK/browser.log" 2>&1
 cat "$WORK/browser.log" | grep -v '^RESULT'
 line=$(grep -E '^RESULT passed=[0-9]+ failed=[0-9]+' "$WORK/browser.log" | tail -1)
 if [ -n "$line" ]; then

@@ -59,17 +59,37 @@ try {
         check('time zone shown', tz.includes('Asia/Shanghai'), tz);
     });
 
+    // ---- live: a new high-severity alert arrives while the overview is open ---------
+    await step('live', async () => {
+        await page.goto(`${BASE}/?refresh=1500&tick=1000`);
+        await page.waitForSelector('body[data-overview="drawn"]', { timeout: T });
+        await page.waitForSelector('#ov-ticker li a', { timeout: T });
+        const now = new Date();
+        const ts = now.toISOString().replace('Z', '+0000');
+        const line = JSON.stringify({ timestamp: ts, flow_id: 777001, event_type: 'alert', src_ip: '10.1.0.66', src_port: 4444,
+            dest_ip: '10.1.9.9', dest_port: 502, proto: 'TCP', app_proto: 'modbus',
+            alert: { action: 'allowed', gid: 1, signature_id: 9300001, rev: 1, signature: 'CITYSOC-EAST live intrusion', category: 'test', severity: 1 } });
+        const r = await fetch(`${BASE}/api/v1/events`, { method: 'POST', body: `${line}\n`, headers: {
+            Authorization: `Bearer ${process.env.E_TOKEN}`, 'Content-Type': 'application/x-ndjson', 'X-Citysoc-Batch': 'live-1' } });
+        check('live alert ingested', r.status === 200, String(r.status));
+        await page.waitForFunction(() => [...document.querySelectorAll('#ov-ticker li.new a')].some((a) => a.textContent.includes('live intrusion')), null, { timeout: T });
+        const first = await page.textContent('#ov-ticker li:first-child a');
+        check('ticker shows the new alert first, marked new', first.includes('CITYSOC-EAST live intrusion'), first);
+        await page.waitForFunction(() => document.querySelector('[data-kpi="alerts"] .kpi-value')?.textContent.trim() === '15', null, { timeout: T });
+        check('overview refreshes by itself (15 alerts)', true);
+    });
+
     // ---- alerts: filters, keyboard, detail ------------------------------------------
     await step('alerts', async () => {
         await page.click('#nav a[data-route="alerts"]');
         await page.waitForSelector('table.events tbody tr', { timeout: T });
         let rows = await texts(page, 'table.events tbody tr');
-        check('alerts table lists all 14 alerts', rows.length === 14, String(rows.length));
+        check('alerts table lists all 15 alerts', rows.length === 15, String(rows.length));
         await page.selectOption('select[name="severity_max"]', '1');
         await page.click('#filter-apply');
-        await page.waitForFunction(() => document.querySelectorAll('table.events tbody tr').length === 2, null, { timeout: T });
+        await page.waitForFunction(() => document.querySelectorAll('table.events tbody tr').length === 3, null, { timeout: T });
         rows = await texts(page, 'table.events tbody tr');
-        check('severity filter keeps the 2 high alerts', rows.length === 2 && rows.every((r) => r.includes('backdoor beacon')), rows.join('|'));
+        check('severity filter keeps the 3 high alerts', rows.length === 3 && rows.every((r) => r.includes('backdoor beacon') || r.includes('live intrusion')), rows.join('|'));
         check('filter is kept in the URL', page.url().includes('severity_max=1'), page.url());
         await page.fill('input[name="signature"]', 'WEST');
         await page.click('#filter-apply');
@@ -147,6 +167,12 @@ try {
         check('admin sees the whole tree', ['city', 'district-east', 'district-west', 'plant-east', 'plant-west'].every((n) => tree.includes(n)), tree.join('|'));
         const sens = await texts(page, '#org-tree .sensor-name');
         check('tree shows each node\'s sensors', sens.includes('east-1') && sens.includes('west-1'), sens.join('|'));
+        const cityCounts = await page.textContent('li[data-org="city"] > .org-row .org-counts');
+        const districtCounts = await page.textContent('li[data-org="district-east"] > .org-row .org-counts');
+        if (cityCounts.includes('–')) // a hub without /stats/orgs: unknown, not zero
+            check('tree counts unknown without the statistics API', districtCounts.includes('–') && (await page.textContent('#org-body')).includes('统计接口'), cityCounts);
+        else
+            check('tree counts sum the subtree', cityCounts.includes('25') && cityCounts.includes('15') && districtCounts.includes('13') && districtCounts.includes('8'), `${cityCounts} | ${districtCounts}`);
         check('admin has the edit forms', (await page.$('#org-add')) !== null && (await page.$('#sensor-add')) !== null);
         await page.fill('#org-add input[name="name"]', 'plant-new');
         await page.selectOption('#org-add select[name="parent_id"]', { label: 'district-east' });
@@ -186,13 +212,13 @@ try {
         await p.click('#nav a[data-route="overview"]');
         await p.waitForSelector('body[data-overview="drawn"]', { timeout: T });
         const alerts = await p.textContent('[data-kpi="alerts"] .kpi-value');
-        check('district overview counts its 7 alerts', alerts.trim() === '7', alerts);
+        check('district overview counts its 8 alerts', alerts.trim() === '8', alerts);
         const sigs = await texts(p, '.panel-top_signatures td');
         check('district overview has no other district', !sigs.some((s) => s.includes('WEST')), sigs.join('|'));
         await p.click('#nav a[data-route="alerts"]');
         await p.waitForSelector('table.events tbody tr', { timeout: T });
         const rows = await texts(p, 'table.events tbody tr');
-        check('district alerts are its own', rows.length === 7 && rows.every((r) => r.includes('EAST')), rows.join('|'));
+        check('district alerts are its own', rows.length === 8 && rows.every((r) => r.includes('EAST')), rows.join('|'));
         const orgOpts = await texts(p, 'select[name="org_id"] option');
         check('org filter offers only the district', !orgOpts.some((o) => o.includes('west')), orgOpts.join('|'));
         await p.click('#nav a[data-route="orgs"]');

@@ -15,8 +15,9 @@ export async function launch() {
 
 // A new browser context (its own sessionStorage) logged in as user; lang sets the saved
 // language before the first page load.
-export async function loginAs(browser, base, user, password, { lang, viewport } = {}) {
-    const ctx = await browser.newContext({ viewport: viewport || { width: 1600, height: 900 }, timezoneId: 'Asia/Shanghai' });
+export async function loginAs(browser, base, user, password, { lang, viewport, locale } = {}) {
+    const ctx = await browser.newContext({
+        viewport: viewport || { width: 1600, height: 900 }, timezoneId: 'Asia/Shanghai', locale: locale || 'zh-CN' });
     if (lang) await ctx.addInitScript((l) => localStorage.setItem('citysoc.lang', l), lang);
     const page = await ctx.newPage();
     page.on('pageerror', (e) => console.log(`page error: ${e.message}`));

@@ -8,6 +8,7 @@ import { clear, errorText, fmtAge, h, stateBox } from './dom.js';
 import { fmtNumber, t } from './i18n.js';
 
 const RANK = { viewer: 1, analyst: 2, admin: 3 };
+const num = (o, k) => (o && typeof o[k] === 'number' ? o[k] : 0);
 export const canAdmin = (me) => me && me.user && RANK[me.user.role] >= RANK.admin;
 
 function buildTree(orgs) {
@@ -28,7 +29,7 @@ export function render(root, ctx) {
     const admin = canAdmin(ctx.me);
     const body = h('div', { id: 'org-body' }, stateBox('loading', t('common.loading')));
     const forms = h('div', { id: 'org-forms' });
-    clear(root, h('div', { class: 'toolbar' }, h('h1', {}, t('nav.orgs'))), forms, body);
+    clear(root, h('div', { class: 'toolbar' }, h('h1', {}, t('nav.orgs'))), body, forms);
 
     async function load() {
         const to = Date.now() * 1000;
@@ -37,7 +38,19 @@ export function render(root, ctx) {
             get('/sensors', {}, { signal: ctl.signal }),
             tryGet('/stats/orgs', { from: to - 86400e6, to }, { signal: ctl.signal }).catch(() => null),
         ]);
-        const counts = new Map(((st && st.orgs) || []).map((x) => [x.id, x]));
+        // /stats/orgs counts each organisation's own events: a node shows its subtree's sum
+        const own = new Map(((st && st.orgs) || []).map((x) => [x.id, x]));
+        const counts = new Map();
+        const total = (n) => {
+            const c = { events: num(own.get(n.id), 'events'), alerts: num(own.get(n.id), 'alerts') };
+            for (const k of n.children) {
+                const kc = total(k);
+                c.events += kc.events;
+                c.alerts += kc.alerts;
+            }
+            if (st) counts.set(n.id, c);
+            return c;
+        };
         const sensorsOf = new Map();
         for (const x of s.sensors) {
             if (!sensorsOf.has(x.org_id)) sensorsOf.set(x.org_id, []);
@@ -62,6 +75,7 @@ export function render(root, ctx) {
                 n.children.length ? h('ul', {}, n.children.map(node)) : null);
         };
         const roots = buildTree(o.orgs);
+        roots.forEach(total);
         clear(body, roots.length ? h('ul', { class: 'org-tree', id: 'org-tree' }, roots.map(node)) : stateBox('empty', t('orgs.none')),
             st ? null : h('p', { class: 'muted' }, t('orgs.no_counts')));
         if (admin) clear(forms, adminForms(o.orgs, load));

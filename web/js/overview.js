@@ -9,8 +9,9 @@ import { clear, errorText, fmtAge, fmtTime, h, sevClass, stateBox } from './dom.
 import { fmtNumber, t, tOr } from './i18n.js';
 
 const RANGES = [['1h', 3600], ['24h', 86400], ['7d', 7 * 86400], ['30d', 30 * 86400]];
-const REFRESH_MS = 30000;
-const TICKER_MS = 10000;
+// ?refresh=ms and ?tick=ms change the intervals (a wall may want them slower; tests faster)
+const REFRESH_MS = Number(new URLSearchParams(location.search).get('refresh')) || 30000;
+const TICKER_MS = Number(new URLSearchParams(location.search).get('tick')) || 10000;
 const ICS_PROTOS = new Set(['modbus', 'dnp3', 'iec104', 'iec-104', 's7comm', 's7', 'enip', 'bacnet', 'opcua']);
 
 // ---- data ----------------------------------------------------------------------------
@@ -261,17 +262,39 @@ export function render(root, ctx) {
         await Promise.all(waits);
     }
 
-    let lastTop = 0;
+    // The ticker: the newest high-severity alerts once, then only what arrived since
+    // (GET /events?since_id=…: oldest first, a poll costs what it returns); a hub without
+    // since_id is asked for the newest ones again each time.
+    const TICKER_ROWS = 12;
+    const alertQ = { event_type: 'alert', severity_max: 1 };
+    let shown = [], sinceId = 0, polling = true, primed = false;
+    const item = (e, fresh) => h('li', { class: fresh ? 'new' : '', dataset: { id: String(e.id) } },
+        h('time', {}, fmtTime(e.ts_us)),
+        h('a', { href: `/alerts/${e.id}` }, e.alert ? e.alert.signature : e.event_type),
+        h('span', { class: 'muted' }, `${e.src_ip || ''} → ${e.dest_ip || ''}`));
     async function tick() {
         try {
-            const r = await get('/events', { event_type: 'alert', severity_max: 1, limit: 12 }, { signal: ctl.signal });
-            const first = lastTop === 0;
-            const items = r.events.map((e) => h('li', { class: !first && e.id > lastTop ? 'new' : '' },
-                h('time', {}, fmtTime(e.ts_us)),
-                h('a', { href: `/alerts/${e.id}` }, e.alert ? e.alert.signature : e.event_type),
-                h('span', { class: 'muted' }, `${e.src_ip || ''} → ${e.dest_ip || ''}`)));
-            if (r.events.length) lastTop = Math.max(lastTop, r.events[0].id);
-            if (items.length) clear(ticker, items);
+            let fresh = [];
+            if (sinceId <= 0 || !polling) {
+                const r = await get('/events', { ...alertQ, limit: TICKER_ROWS }, { signal: ctl.signal });
+                fresh = primed ? r.events.filter((e) => e.id > sinceId) : [];
+                shown = r.events;
+                primed = true;
+                if (r.events.length) sinceId = Math.max(sinceId, r.events[0].id);
+            } else {
+                try {
+                    const r = await get('/events', { ...alertQ, since_id: sinceId, limit: 100 }, { signal: ctl.signal });
+                    fresh = r.events.slice().reverse(); // oldest first -> newest first
+                    if (r.last_id) sinceId = r.last_id;
+                    else if (fresh.length) sinceId = fresh[0].id;
+                    shown = [...fresh, ...shown].slice(0, TICKER_ROWS);
+                } catch (e) {
+                    if (e.status !== 400) throw e;
+                    polling = false; // an older hub: no since_id
+                }
+            }
+            const isNew = new Set(fresh.map((e) => e.id));
+            if (shown.length) clear(ticker, shown.map((e) => item(e, isNew.has(e.id))));
             else clear(ticker, h('li', { class: 'muted' }, t('overview.ticker_empty')));
         } catch (e) {
             if (e.name === 'AbortError') return;
