@@ -24,6 +24,7 @@ struct run_opts {
     bool payload;          /* alert payload options */
     bool no_app_layer;     /* metadata.app-layer: no */
     bool rule_raw;         /* metadata.rule.raw: yes */
+    bool verdict;          /* verdict: yes */
 };
 
 static struct sn_detect_engine *build(const char *rules, struct sn_config *cfg,
@@ -60,6 +61,8 @@ static struct app_run run_opt(const char *rules, const char *pcap, const struct 
         cfg.alert_app_layer = false;
     if (o && o->rule_raw)
         cfg.alert_rule_raw = true;
+    if (o && o->verdict)
+        cfg.alert_verdict = true;
     if (o && o->threshold) {
         int fd;
         strcpy(thr, "/tmp/cs-thr-XXXXXX");
@@ -258,6 +261,35 @@ CS_TEST(alert_metadata_options)
                             "http.uri; content:\\\"/\\\"; sid:1;)\"",
                             "\"http\":{", NULL),
              1);
+    app_test_free(&r);
+}
+
+/* verdict: yes adds the verdict object: "alert" in IDS mode; a reject names its target and
+ * kind */
+CS_TEST(alert_verdict_object)
+{
+    struct run_opts o = {.verdict = true};
+    struct app_run r = run_opt("alert tcp any any -> any 80 (content:\"GET \"; sid:1;)\n"
+                               "reject tcp any any -> any 80 (content:\"testmyids\"; sid:2;)\n"
+                               "rejectdst tcp any 80 -> any any (content:\"uid=0\"; sid:3;)\n",
+                               MYIDS, &o);
+    REQUIRE(r.text);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"verdict\":{\"action\":\"alert\"}",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,",
+                            "\"verdict\":{\"action\":\"alert\",\"reject-target\":\"to_client\","
+                            "\"reject\":[\"tcp-reset\"]}",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":3,", "\"reject-target\":\"to_server\"", NULL),
+             1);
+    app_test_free(&r);
+    /* off by default */
+    r = run("alert tcp any any -> any 80 (content:\"GET \"; sid:1;)\n", MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"verdict\"", NULL), 0);
     app_test_free(&r);
 }
 
