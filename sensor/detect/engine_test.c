@@ -239,6 +239,38 @@ CS_TEST(file_data_is_a_transaction_buffer)
     app_test_free(&r);
 }
 
+/* A keyword on a multi-buffer (dataset on dns.answer.name) is checked on every instance,
+ * not only the first: answers 1 and 2 are "suricata-ids.org", answer 0 is "www." */
+CS_TEST(multi_buffer_condition_every_instance)
+{
+    char path[] = "/tmp/cs-ds-XXXXXX", rules[1024];
+    /* base64 of "suricata-ids.org" and of "nothing.example" */
+    const char *lines = "c3VyaWNhdGEtaWRzLm9yZw==\n";
+    const char *none = "bm90aGluZy5leGFtcGxl\n";
+    char path2[] = "/tmp/cs-ds-XXXXXX";
+    int fd = mkstemp(path), fd2 = mkstemp(path2);
+    struct app_run r;
+
+    REQUIRE(fd >= 0 && fd2 >= 0);
+    REQUIRE(write(fd, lines, strlen(lines)) == (ssize_t)strlen(lines));
+    REQUIRE(write(fd2, none, strlen(none)) == (ssize_t)strlen(none));
+    close(fd);
+    close(fd2);
+    snprintf(rules, sizeof(rules),
+             "alert dns any any -> any any (dns.answer.name; dataset:isset,mb_answers,type "
+             "string,load %s; sid:1;)\n"
+             "alert dns any any -> any any (dns.answer.name; dataset:isset,mb_none,type "
+             "string,load %s; sid:2;)\n",
+             path, path2);
+    r = run(rules, "pcaps/dns/dns-udp-dig.pcap");
+    unlink(path);
+    unlink(path2);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1); /* the response: answer 1 is in the set */
+    CHECK_EQ(alerts(&r, 2), 0);
+    app_test_free(&r);
+}
+
 /* metadata.app-layer: no drops the object; metadata.rule.raw adds the rule text */
 CS_TEST(alert_metadata_options)
 {
