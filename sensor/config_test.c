@@ -442,6 +442,46 @@ CS_TEST(anomaly_types)
     sn_config_free(&c);
 }
 
+/* the alert type's metadata option: a boolean for all, or Suricata's map; verdict */
+CS_TEST(alert_metadata_options)
+{
+    struct sn_config c;
+    struct cs_err err = {0};
+
+    reset_warn();
+    REQUIRE(load_text(&c, "outputs:\n  - eve-log:\n      types:\n        - alert\n", NULL, 0,
+                      &err) == CS_OK);
+    CHECK(c.alert_metadata && c.alert_app_layer && c.alert_flow);
+    CHECK(!c.alert_rule_raw && !c.alert_verdict);
+    sn_config_free(&c);
+    REQUIRE(load_text(&c,
+                      "outputs:\n  - eve-log:\n      types:\n        - alert:\n"
+                      "            metadata: no\n            verdict: yes\n",
+                      NULL, 0, &err) == CS_OK);
+    CHECK(!c.alert_metadata && !c.alert_app_layer && !c.alert_flow);
+    CHECK(c.alert_verdict);
+    sn_config_free(&c);
+    REQUIRE(load_text(&c,
+                      "outputs:\n  - eve-log:\n      types:\n        - alert:\n"
+                      "            metadata:\n              app-layer: false\n"
+                      "              rule:\n                raw: true\n"
+                      "                metadata: false\n",
+                      NULL, 0, &err) == CS_OK);
+    CHECK(!c.alert_app_layer);
+    CHECK(c.alert_flow); /* not named: stays on */
+    CHECK(c.alert_rule_raw);
+    CHECK(!c.alert_metadata);
+    CHECK_EQ(nwarned, 0);
+    sn_config_free(&c);
+    /* a value that is not a boolean is an error with the key */
+    CHECK(load_text(&c,
+                    "outputs:\n  - eve-log:\n      types:\n        - alert:\n"
+                    "            metadata:\n              rule:\n                raw: maybe\n",
+                    NULL, 0, &err) != CS_OK);
+    CHECK(strstr(err.msg, "raw") != NULL);
+    sn_config_free(&c);
+}
+
 CS_TEST(checksum_modes)
 {
     struct sn_config c;

@@ -389,15 +389,27 @@ static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct 
     memset(t->vars, 0, sizeof(t->vars));
     for (uint32_t i = 0; i < dr->nconds; i++) {
         const struct sn_kw_inst *in = &r->kw[dr->conds[i]];
+        bool ok = false;
         t->kw_idx = dr->conds[i];
         t->buf_id = in->buffer;
         t->buf = NULL;
         t->buf_len = 0;
         t->buf_idx = 0;
         t->cursor = 0;
-        if (in->buffer != SN_BUF_PKT && !get_buf(dt, in->buffer, 0, &t->buf, &t->buf_len))
-            return false;
-        if (!in->kw->match(t, in))
+        if (in->buffer == SN_BUF_PKT) {
+            if (!in->kw->match(t, in))
+                return false;
+            continue;
+        }
+        /* a keyword on a sticky buffer (dataset) holds when it holds for one instance of
+         * a multi-buffer, as payload keywords below */
+        for (uint32_t idx = 0; idx < DE_MAX_BUF_INST && !ok; idx++) {
+            if (!get_buf(dt, in->buffer, idx, &t->buf, &t->buf_len))
+                break;
+            t->buf_idx = idx;
+            ok = in->kw->match(t, in);
+        }
+        if (!ok)
             return false;
     }
     for (uint32_t s = 0; s < dr->nsegs; s++) {
