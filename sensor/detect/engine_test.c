@@ -517,6 +517,21 @@ CS_TEST(grouping_and_skips)
     sn_detect_engine_free(de);
 }
 
+/* Each HTTP transaction alerts on its own, also when it reuses the memory of a finished one
+ * of the same flow (five pipelined requests, one flow). */
+CS_TEST(http_transactions_alert_apart)
+{
+    struct app_run r = run("alert http any any -> any any (msg:\"get\"; flow:to_server; "
+                           "http.method; content:\"GET\"; sid:20;)\n"
+                           "alert http any any -> any any (msg:\"200\"; flow:to_client; "
+                           "http.stat_code; content:\"200\"; sid:21;)\n",
+                           "pcaps/http/pipelined-requests.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 20), 5);
+    CHECK_EQ(alerts(&r, 21), 5);
+    app_test_free(&r);
+}
+
 /* ---- replacing the engine ----------------------------------------------------------------- */
 
 CS_TEST(install_replaces_engine)
