@@ -95,6 +95,40 @@ static const char *const migrations[] = {
     " prev_hash text NOT NULL, hash text NOT NULL);"
     "CREATE TABLE audit_ckpt(seq bigint PRIMARY KEY, hash text NOT NULL,"
     " ts_us bigint NOT NULL, sig bytea NOT NULL);",
+    /* 2: the console's statistics (as SQLite's migration 3): flow pivot, industrial
+     * operations, rollups kept at ingest (res 60 and 3600 s; bucket = ts_us / (res * 1e6)),
+     * sensor status. Existing events are rolled up here once. */
+    "ALTER TABLE events ADD COLUMN flow_id bigint, ADD COLUMN ics_op text;"
+    "CREATE INDEX events_flow ON events(flow_id) WHERE flow_id IS NOT NULL;"
+    "CREATE TABLE ru_ev(res integer NOT NULL, bucket bigint NOT NULL, org_id bigint NOT NULL,"
+    " sensor_id bigint NOT NULL, event_type text COLLATE \"C\" NOT NULL,"
+    " app_proto text COLLATE \"C\" NOT NULL, ics_op text COLLATE \"C\" NOT NULL,"
+    " severity integer NOT NULL, signature_id bigint NOT NULL, n bigint NOT NULL,"
+    " PRIMARY KEY(res, bucket, org_id, sensor_id, event_type, app_proto, ics_op, severity,"
+    " signature_id));"
+    "CREATE TABLE ru_ip(res integer NOT NULL, bucket bigint NOT NULL, org_id bigint NOT NULL,"
+    " side integer NOT NULL, ip text COLLATE \"C\" NOT NULL, n bigint NOT NULL,"
+    " PRIMARY KEY(res, bucket, org_id, side, ip));"
+    "CREATE TABLE ru_sig(signature_id bigint PRIMARY KEY, signature text NOT NULL,"
+    " severity integer NOT NULL);"
+    "CREATE TABLE sensor_state(sensor_id bigint PRIMARY KEY, last_seen_us bigint NOT NULL,"
+    " stats_us bigint NOT NULL DEFAULT 0, packets bigint NOT NULL DEFAULT -1,"
+    " drops bigint NOT NULL DEFAULT -1, last_event_id bigint NOT NULL DEFAULT 0);"
+    "INSERT INTO ru_ev SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, sensor_id, event_type,"
+    " coalesce(app_proto, ''), '', CASE WHEN severity>0 THEN severity ELSE 0 END,"
+    " coalesce(signature_id, -1), count(*) FROM events, (VALUES (60), (3600)) r(res)"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;"
+    "INSERT INTO ru_ip SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, d.side,"
+    " CASE d.side WHEN 0 THEN src_ip ELSE dest_ip END, count(*)"
+    " FROM events, (VALUES (60), (3600)) r(res), (VALUES (0), (1)) d(side)"
+    " WHERE signature_id IS NOT NULL AND CASE d.side WHEN 0 THEN src_ip ELSE dest_ip END"
+    " IS NOT NULL GROUP BY 1, 2, 3, 4, 5;"
+    "INSERT INTO ru_sig SELECT signature_id, coalesce(max(signature), ''),"
+    " coalesce(max(severity), -1) FROM events WHERE signature_id IS NOT NULL"
+    " GROUP BY signature_id;"
+    "INSERT INTO sensor_state(sensor_id, last_seen_us, last_event_id) SELECT b.sensor_id,"
+    " max(b.received_us), coalesce((SELECT max(id) FROM events e"
+    " WHERE e.sensor_id=b.sensor_id), 0) FROM batches b GROUP BY b.sensor_id;",
 };
 
 /* ---- prepared statements --------------------------------------------------------------- */
@@ -138,6 +172,11 @@ enum pg_stmt {
     PS_AUDIT_LIST,
     PS_CKPT_INS,
     PS_CKPT_LIST,
+    PS_STAGE_MOVE,
+    PS_RU_EV,
+    PS_RU_IP,
+    PS_RU_SIG,
+    PS_SENSOR_STATE,
     PS__N
 };
 
@@ -188,6 +227,43 @@ static const char *const stmt_sql[PS__N] = {
                       " after, prev_hash, hash FROM audit WHERE seq>=$1 ORDER BY seq",
     [PS_CKPT_INS] = "INSERT INTO audit_ckpt(seq, hash, ts_us, sig) VALUES($1,$2,$3,$4)",
     [PS_CKPT_LIST] = "SELECT seq, hash, ts_us, sig FROM audit_ckpt ORDER BY seq",
+    /* a batch is COPied into cs_stage (a temporary table per connection, emptied at commit),
+     * then moved into events and rolled up from there in a few set-wise statements; the
+     * upserts go in key order, so concurrent batches lock rollup rows in the same order */
+    [PS_STAGE_MOVE] = "INSERT INTO events SELECT * FROM cs_stage",
+    [PS_RU_EV] = "INSERT INTO ru_ev SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, sensor_id,"
+                 " event_type, coalesce(app_proto, ''), coalesce(ics_op, ''),"
+                 " CASE WHEN severity>0 THEN severity ELSE 0 END, coalesce(signature_id, -1),"
+                 " count(*) FROM cs_stage, (VALUES (60), (3600)) r(res)"
+                 " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
+                 " ON CONFLICT (res, bucket, org_id, sensor_id, event_type, app_proto, ics_op,"
+                 " severity, signature_id) DO UPDATE SET n=ru_ev.n+excluded.n",
+    [PS_RU_IP] = "INSERT INTO ru_ip SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, d.side,"
+                 " CASE d.side WHEN 0 THEN src_ip ELSE dest_ip END, count(*)"
+                 " FROM cs_stage, (VALUES (60), (3600)) r(res), (VALUES (0), (1)) d(side)"
+                 " WHERE signature_id IS NOT NULL AND CASE d.side WHEN 0 THEN src_ip"
+                 " ELSE dest_ip END IS NOT NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+                 " ON CONFLICT (res, bucket, org_id, side, ip) DO UPDATE SET n=ru_ip.n+excluded.n",
+    /* the text and severity of each signature as its newest event in the batch has them */
+    [PS_RU_SIG] = "INSERT INTO ru_sig SELECT DISTINCT ON (signature_id) signature_id,"
+                  " coalesce(signature, ''), CASE WHEN severity>0 THEN severity ELSE -1 END"
+                  " FROM cs_stage WHERE signature_id IS NOT NULL ORDER BY signature_id, id DESC"
+                  " ON CONFLICT (signature_id) DO UPDATE SET signature=excluded.signature,"
+                  " severity=excluded.severity WHERE ru_sig.signature<>excluded.signature"
+                  " OR ru_sig.severity<>excluded.severity",
+    /* $1 sensor, $2 received, $3 newest stats event's ts (0: none), $4 packets, $5 drops */
+    [PS_SENSOR_STATE] =
+        "INSERT INTO sensor_state(sensor_id, last_seen_us, stats_us, packets, drops,"
+        " last_event_id) SELECT $1, $2, $3::bigint, $4, $5, coalesce(max(id), 0) FROM cs_stage"
+        " ON CONFLICT (sensor_id) DO UPDATE SET"
+        " last_seen_us=greatest(sensor_state.last_seen_us, excluded.last_seen_us),"
+        " last_event_id=greatest(sensor_state.last_event_id, excluded.last_event_id),"
+        " packets=CASE WHEN $3>0 AND $3>=sensor_state.stats_us THEN $4::bigint"
+        " ELSE sensor_state.packets END,"
+        " drops=CASE WHEN $3>0 AND $3>=sensor_state.stats_us THEN $5::bigint"
+        " ELSE sensor_state.drops END,"
+        " stats_us=CASE WHEN $3>0 AND $3>=sensor_state.stats_us THEN $3"
+        " ELSE sensor_state.stats_us END",
 };
 
 static const char *stmt_name(enum pg_stmt i)
@@ -198,7 +274,8 @@ static const char *stmt_name(enum pg_stmt i)
         "sensor_by_name", "sensor_list",   "sensor_ins",     "cred_ins",      "cred_get",
         "cred_del",     "cred_purge",      "batch_ins",      "batch_n",       "batch_max",
         "event_count",  "subtree",         "audit_lock",      "audit_head",     "audit_ins",     "audit_list",
-        "ckpt_ins",     "ckpt_list",
+        "ckpt_ins",     "ckpt_list",       "stage_move",     "ru_ev",         "ru_ip",
+        "ru_sig",       "sensor_state",
     };
     return names[i];
 }
@@ -243,6 +320,8 @@ static int64_t now_us(void)
 static int pg_err(PGconn *c, const PGresult *r)
 {
     const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (getenv("CS_PG_DEBUG"))
+        fprintf(stderr, "store: pgsql: %s %s", st ? st : "-", r ? PQresultErrorMessage(r) : "");
     if (st) {
         if (!strcmp(st, "23505"))
             return HUB_ECONFLICT; /* unique_violation */
@@ -270,9 +349,13 @@ static int pg_exec(PGconn *c, const char *sql)
 
 static int conn_prepare(PGconn *c)
 {
+    int rc = pg_exec(c, "CREATE TEMP TABLE IF NOT EXISTS cs_stage (LIKE events INCLUDING DEFAULTS)"
+                        " ON COMMIT DELETE ROWS");
+    if (rc)
+        return rc;
     for (int i = 0; i < PS__N; i++) {
         PGresult *r = PQprepare(c, stmt_name((enum pg_stmt)i), stmt_sql[i], 0, NULL);
-        int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? CS_OK : pg_err(c, r);
+        rc = PQresultStatus(r) == PGRES_COMMAND_OK ? CS_OK : pg_err(c, r);
         PQclear(r);
         if (rc)
             return rc;
@@ -1135,8 +1218,9 @@ static void cb_bytea(struct cbuf *b, struct hub_text t)
 }
 
 #define COPY_EVENTS                                                                             \
-    "COPY events(org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port,"   \
-    " proto, app_proto, signature_id, signature, severity, raw) FROM STDIN (FORMAT binary)"
+    "COPY cs_stage(org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port," \
+    " proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op)"               \
+    " FROM STDIN (FORMAT binary)"
 
 /* The binary COPY stream of a batch (header, one tuple per event, trailer). */
 static int copy_build(struct cbuf *b, const struct hub_store_batch *bt,
@@ -1147,7 +1231,7 @@ static int copy_build(struct cbuf *b, const struct hub_store_batch *bt,
     cb_be(b, 0, 4); /* header extension */
     for (size_t i = 0; i < n; i++) {
         const struct hub_store_event *e = &ev[i];
-        cb_be(b, 14, 2);
+        cb_be(b, 16, 2);
         cb_int8(b, bt->org_id);
         cb_int8(b, bt->sensor_id);
         cb_int8(b, e->ts_us);
@@ -1162,6 +1246,11 @@ static int copy_build(struct cbuf *b, const struct hub_store_batch *bt,
         cb_text(b, e->signature);
         cb_opt4(b, e->severity);
         cb_bytea(b, e->raw);
+        if (e->flow_id)
+            cb_int8(b, (int64_t)e->flow_id); /* as SQLite: the bits, read back as uint64 */
+        else
+            cb_null(b);
+        cb_text(b, e->ics_op);
     }
     cb_be(b, 0xffff, 2);
     return b->oom ? CS_ENOMEM : CS_OK;
@@ -1192,6 +1281,38 @@ static int copy_send(PGconn *c, const struct cbuf *b)
         PQclear(r);
     }
     return rc;
+}
+
+/* Inside the batch's transaction, after the COPY into cs_stage: moves the rows into events
+ * and updates the rollups and the sensor's state. */
+static int rollup(PGconn *c, const struct hub_store_batch *b, const struct hub_store_event *ev,
+                  size_t n)
+{
+    int64_t stats_us = 0, packets = -1, drops = -1;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].has_stats && ev[i].ts_us >= stats_us) {
+            stats_us = ev[i].ts_us;
+            packets = ev[i].stats_packets;
+            drops = ev[i].stats_drops;
+        }
+    static const enum pg_stmt steps[] = {PS_STAGE_MOVE, PS_RU_EV, PS_RU_IP, PS_RU_SIG,
+                                         PS_SENSOR_STATE};
+    for (size_t k = 0; k < CS_ARRAY_LEN(steps); k++) {
+        struct pp p = {0};
+        if (steps[k] == PS_SENSOR_STATE) {
+            pp_int(&p, b->sensor_id);
+            pp_int(&p, b->received_us ? b->received_us : now_us());
+            pp_int(&p, stats_us);
+            pp_int(&p, packets);
+            pp_int(&p, drops);
+        }
+        PGresult *r = pp_run(c, steps[k], &p, 0);
+        int rc = res_ok(r) ? CS_OK : pg_err(c, r);
+        PQclear(r);
+        if (rc)
+            return rc;
+    }
+    return CS_OK;
 }
 
 static int batch_stored_before(PGconn *c, const struct hub_store_batch *b,
@@ -1258,7 +1379,7 @@ static int pg_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         rc = batch_stored_before(c, b, res);
         goto out;
     }
-    if (n && (rc = copy_send(c, &buf)) != CS_OK)
+    if ((n && (rc = copy_send(c, &buf)) != CS_OK) || (rc = rollup(c, b, ev, n)) != CS_OK)
         goto out;
     if ((rc = pg_exec(c, "COMMIT")) == CS_OK) {
         res->stored = (int64_t)n;
@@ -1286,13 +1407,14 @@ static int pg_batch_max_id(struct hub_store *hs, int64_t sensor_id, const char *
     return CS_OK;
 }
 
-/* The event query, assembled from constant fragments; values only as $n parameters. */
+/* The event and statistics queries, assembled from constant fragments; values only as $n
+ * parameters. */
 struct q {
-    char sql[2048];
+    char sql[4096];
     size_t len;
     int n;
-    const char *v[32];
-    char num[32][24];
+    const char *v[48];
+    char num[48][24];
     bool overflow;
 };
 
@@ -1332,10 +1454,25 @@ static void q_int(struct q *q, int64_t x)
         q_sql(q, "::bigint");
 }
 
+/* Runs q on c; *out gets the result when CS_OK. */
+static int q_run(PGconn *c, const struct q *q, int result_fmt, PGresult **out)
+{
+    if (q->overflow)
+        return CS_EINVAL;
+    PGresult *r = PQexecParams(c, q->sql, q->n, NULL, q->v, NULL, NULL, result_fmt);
+    if (!res_ok(r)) {
+        int rc = pg_err(c, r);
+        PQclear(r);
+        return rc;
+    }
+    *out = r;
+    return CS_OK;
+}
+
 /* The ids of org's subtree as an array literal ("{1,4,9}"; "{}" for an unknown org), into
- * out[cap]. The event query takes them as a parameter rather than as a subquery: the planner
- * then sees real org ids, and picks the (event_type|ip|…, ts_us) indexes when the scope holds
- * most events instead of scanning and sorting every row of it. */
+ * *out (cs_free it). The queries take them as a parameter rather than as a subquery: the
+ * planner then sees real org ids, and picks the (event_type|ip|…, ts_us) indexes when the
+ * scope holds most events instead of scanning and sorting every row of it. */
 static int subtree_ids(PGconn *c, int64_t org, char **out)
 {
     struct pp p = {0};
@@ -1350,12 +1487,121 @@ static int subtree_ids(PGconn *c, int64_t org, char **out)
     return rc;
 }
 
-/* "AND org_id = ANY($k)" */
-static void q_orgs(struct q *q, const char *ids)
+/* The org ids of the scope (NULL when system) and of a filter org (NULL when 0). */
+struct orgsets {
+    char *scope, *filter;
+};
+
+static int orgsets_get(PGconn *c, const struct hub_scope *sc, int64_t org, struct orgsets *o)
 {
-    q_sql(q, " AND org_id = ANY(");
-    q_text(q, ids);
-    q_sql(q, "::bigint[])");
+    int rc = CS_OK;
+    o->scope = o->filter = NULL;
+    if (!sc->system)
+        rc = subtree_ids(c, sc->org_id, &o->scope);
+    if (rc == CS_OK && org)
+        rc = subtree_ids(c, org, &o->filter);
+    return rc;
+}
+
+static void orgsets_free(struct orgsets *o)
+{
+    cs_free(o->scope);
+    cs_free(o->filter);
+}
+
+/* " AND col = ANY($k)" for each set present */
+static void q_orgs(struct q *q, const char *col, const struct orgsets *o)
+{
+    const char *sets[2] = {o->scope, o->filter};
+    for (int i = 0; i < 2; i++) {
+        if (!sets[i])
+            continue;
+        q_sql(q, " AND ");
+        q_sql(q, col);
+        q_sql(q, " = ANY(");
+        q_text(q, sets[i]);
+        q_sql(q, "::bigint[])");
+    }
+}
+
+/* The conditions of f over events (" AND …"), the scope and org filter included. */
+static void ev_where(struct q *q, const struct orgsets *o, const struct hub_event_filter *f)
+{
+    q_orgs(q, "org_id", o);
+    if (f->from_us) {
+        q_sql(q, " AND ts_us>=");
+        q_int(q, f->from_us);
+    }
+    if (f->to_us) {
+        q_sql(q, " AND ts_us<");
+        q_int(q, f->to_us);
+    }
+    if (f->sensor_id) {
+        q_sql(q, " AND sensor_id=");
+        q_int(q, f->sensor_id);
+    }
+    if (f->event_type) {
+        q_sql(q, " AND event_type=");
+        q_text(q, f->event_type);
+    }
+    if (f->signature) {
+        q_sql(q, " AND strpos(signature, ");
+        q_text(q, f->signature);
+        q_sql(q, ")>0");
+    }
+    if (f->signature_id) {
+        q_sql(q, " AND signature_id=");
+        q_int(q, f->signature_id);
+    }
+    if (f->severity_max) {
+        q_sql(q, " AND severity<=");
+        q_int(q, f->severity_max);
+    }
+    if (f->src_ip) {
+        q_sql(q, " AND src_ip=");
+        q_text(q, f->src_ip);
+    }
+    if (f->dest_ip) {
+        q_sql(q, " AND dest_ip=");
+        q_text(q, f->dest_ip);
+    }
+    if (f->ip) {
+        q_sql(q, " AND (src_ip=");
+        q_text(q, f->ip);
+        q_sql(q, " OR dest_ip=");
+        q_text(q, f->ip);
+        q_sql(q, ")");
+    }
+    if (f->flow_id) {
+        q_sql(q, " AND flow_id=");
+        q_int(q, (int64_t)f->flow_id);
+    }
+    if (f->app_proto && strcmp(f->app_proto, "none") == 0) {
+        q_sql(q, " AND app_proto IS NULL");
+    } else if (f->app_proto) {
+        q_sql(q, " AND app_proto=");
+        q_text(q, f->app_proto);
+    }
+    if (f->proto) {
+        q_sql(q, " AND proto=");
+        q_text(q, f->proto);
+    }
+    if (f->q) {
+        /* raw is bytea: the needle as its UTF-8 bytes (no LIKE: % and _ are plain) */
+        q_sql(q, " AND position(convert_to(");
+        q_text(q, f->q);
+        q_sql(q, "::text, 'UTF8') in raw)>0");
+    }
+    if (f->since_id) {
+        q_sql(q, " AND id>");
+        q_int(q, f->since_id);
+    }
+}
+
+/* A query failed because a filter value is not valid text (not UTF-8…): it matches nothing. */
+static int no_match(int rc)
+{
+    return rc == CS_EINVAL ? CS_OK : rc;
 }
 
 static int pg_event_query(struct hub_store *hs, const struct hub_scope *sc,
@@ -1365,97 +1611,45 @@ static int pg_event_query(struct hub_store *hs, const struct hub_scope *sc,
     struct pg_store *s = PG(hs);
     PGconn *c;
     int idx;
-    char *scope_ids = NULL, *filter_ids = NULL;
+    struct orgsets o = {0};
+    PGresult *r = NULL;
     int rc = conn_get(s, &c, &idx);
     if (rc)
         return rc;
-    if ((!sc->system && (rc = subtree_ids(c, sc->org_id, &scope_ids)) != CS_OK) ||
-        (f->org_id && (rc = subtree_ids(c, f->org_id, &filter_ids)) != CS_OK))
+    if ((rc = orgsets_get(c, sc, f->org_id, &o)) != CS_OK)
         goto out;
     struct q q = {0};
     q_sql(&q, "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
-              " dest_port, proto, app_proto, signature_id, signature, severity, raw"
-              " FROM events WHERE true");
-    if (scope_ids)
-        q_orgs(&q, scope_ids);
+              " dest_port, proto, app_proto, signature_id, signature, severity, raw, flow_id,"
+              " ics_op FROM events WHERE true");
     if (id) {
         q_sql(&q, " AND id=");
         q_int(&q, id);
     }
-    if (filter_ids)
-        q_orgs(&q, filter_ids);
-    if (f->from_us) {
-        q_sql(&q, " AND ts_us>=");
-        q_int(&q, f->from_us);
+    ev_where(&q, &o, f);
+    if (f->since_id) {
+        q_sql(&q, " ORDER BY id LIMIT ");
+    } else {
+        if (f->cursor_id) {
+            q_sql(&q, " AND (ts_us, id) < (");
+            q_int(&q, f->cursor_ts);
+            q_sql(&q, ", ");
+            q_int(&q, f->cursor_id);
+            q_sql(&q, ")");
+        }
+        q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ");
     }
-    if (f->to_us) {
-        q_sql(&q, " AND ts_us<");
-        q_int(&q, f->to_us);
-    }
-    if (f->sensor_id) {
-        q_sql(&q, " AND sensor_id=");
-        q_int(&q, f->sensor_id);
-    }
-    if (f->event_type) {
-        q_sql(&q, " AND event_type=");
-        q_text(&q, f->event_type);
-    }
-    if (f->signature) {
-        q_sql(&q, " AND strpos(signature, ");
-        q_text(&q, f->signature);
-        q_sql(&q, ")>0");
-    }
-    if (f->signature_id) {
-        q_sql(&q, " AND signature_id=");
-        q_int(&q, f->signature_id);
-    }
-    if (f->severity_max) {
-        q_sql(&q, " AND severity<=");
-        q_int(&q, f->severity_max);
-    }
-    if (f->src_ip) {
-        q_sql(&q, " AND src_ip=");
-        q_text(&q, f->src_ip);
-    }
-    if (f->dest_ip) {
-        q_sql(&q, " AND dest_ip=");
-        q_text(&q, f->dest_ip);
-    }
-    if (f->ip) {
-        q_sql(&q, " AND (src_ip=");
-        q_text(&q, f->ip);
-        q_sql(&q, " OR dest_ip=");
-        q_text(&q, f->ip);
-        q_sql(&q, ")");
-    }
-    if (f->cursor_id) {
-        q_sql(&q, " AND (ts_us, id) < (");
-        q_int(&q, f->cursor_ts);
-        q_sql(&q, ", ");
-        q_int(&q, f->cursor_id);
-        q_sql(&q, ")");
-    }
-    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ");
     q_int(&q, f->limit);
-    if (q.overflow) {
-        rc = CS_EINVAL;
-        goto out;
-    }
     /* binary results: raw (bytea) comes back byte for byte, numbers without parsing */
-    PGresult *r = PQexecParams(c, q.sql, q.n, NULL, q.v, NULL, NULL, 1);
-    if (!res_ok(r)) {
-        rc = pg_err(c, r);
-        PQclear(r);
-        if (rc == CS_EINVAL) /* e.g. a filter value that is not UTF-8: no row */
-            rc = id ? HUB_ENOTFOUND : CS_OK;
-        goto out;
-    }
+    rc = q_run(c, &q, 1, &r);
+out:
     conn_put(s, idx);
-    cs_free(scope_ids);
-    cs_free(filter_ids);
+    orgsets_free(&o);
+    if (rc)
+        return no_match(rc) == CS_OK && id ? HUB_ENOTFOUND : no_match(rc);
     int nrows = PQntuples(r);
     for (int i = 0; i < nrows && rc == CS_OK; i++) {
-        struct hub_event_row row;
+        struct hub_event_row row = {0};
         row.id = col_i64(r, i, 0);
         row.org_id = col_i64(r, i, 1);
         row.sensor_id = col_i64(r, i, 2);
@@ -1471,16 +1665,13 @@ static int pg_event_query(struct hub_store *hs, const struct hub_scope *sc,
         row.ev.signature = col_text(r, i, 12);
         row.ev.severity = (int32_t)col_opt(r, i, 13);
         row.ev.raw = col_text(r, i, 14);
+        row.ev.flow_id = (uint64_t)col_i64(r, i, 15);
+        row.ev.ics_op = col_text(r, i, 16);
         rc = cb(arg, &row);
     }
     PQclear(r);
     if (rc == CS_OK && id && nrows == 0)
         rc = HUB_ENOTFOUND;
-    return rc;
-out:
-    conn_put(s, idx);
-    cs_free(scope_ids);
-    cs_free(filter_ids);
     return rc;
 }
 
@@ -1495,6 +1686,346 @@ static int pg_event_count(struct hub_store *hs, const struct hub_scope *sc, int6
     *out = col_i64(r, 0, 0);
     PQclear(r);
     return CS_OK;
+}
+
+/* ---- statistics (from the rollups kept at ingest; see rollup()) ------------------------ */
+
+#define PG_US INT64_C(1000000)
+
+/* " WHERE" over a rollup table: the range in the query's resolution, scope and org. */
+static void ru_where(struct q *q, const struct orgsets *o, const struct hub_stats_query *sq)
+{
+    int64_t div = sq->res_s * PG_US;
+    q_sql(q, " WHERE res=");
+    q_int(q, sq->res_s);
+    q_sql(q, " AND bucket>=");
+    q_int(q, sq->from_us / div);
+    q_sql(q, " AND bucket<");
+    q_int(q, sq->to_us / div);
+    q_orgs(q, "org_id", o);
+}
+
+static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
+                             const struct hub_stats_query *sq, struct hub_stats_overview *o)
+{
+    struct pg_store *s = PG(hs);
+    PGconn *c;
+    int idx;
+    struct orgsets os = {0};
+    PGresult *r = NULL;
+    int64_t step = sq->bucket_s / sq->res_s, b0 = sq->from_us / (sq->res_s * PG_US);
+    int rc = conn_get(s, &c, &idx);
+    if (rc)
+        return rc;
+    /* one snapshot for every section */
+    if ((rc = pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")) != CS_OK ||
+        (rc = orgsets_get(c, sc, sq->org_id, &os)) != CS_OK)
+        goto out;
+    o->npoints = (size_t)((sq->to_us - sq->from_us + sq->bucket_s * PG_US - 1) /
+                          (sq->bucket_s * PG_US));
+    for (size_t i = 0; i < o->npoints; i++)
+        o->points[i].ts_us = sq->from_us + (int64_t)i * sq->bucket_s * PG_US;
+
+    struct q q = {0};
+    q_sql(&q, "SELECT coalesce(sum(n), 0), coalesce(sum(CASE WHEN signature_id>=0 THEN n END), 0)"
+              " FROM ru_ev");
+    ru_where(&q, &os, sq);
+    if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
+        goto out;
+    o->events = col_i64(r, 0, 0);
+    o->alerts = col_i64(r, 0, 1);
+    PQclear(r);
+
+    q = (struct q){0};
+    q_sql(&q, "SELECT (bucket-");
+    q_int(&q, b0);
+    q_sql(&q, ")/");
+    q_int(&q, step);
+    q_sql(&q, ", severity, sum(n) FROM ru_ev");
+    ru_where(&q, &os, sq);
+    q_sql(&q, " AND signature_id>=0 AND severity BETWEEN 1 AND 4 GROUP BY 1, 2");
+    if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
+        goto out;
+    for (int i = 0, n = PQntuples(r); i < n; i++) {
+        int64_t k = col_i64(r, i, 0), sev = col_i64(r, i, 1);
+        if (k >= 0 && (size_t)k < o->npoints && sev >= 1 && sev <= 4)
+            o->points[k].by_sev[sev - 1] += col_i64(r, i, 2);
+    }
+    PQclear(r);
+
+    q = (struct q){0};
+    q_sql(&q, "SELECT t.signature_id, t.c, g.signature, g.severity FROM (SELECT signature_id,"
+              " sum(n) c FROM ru_ev");
+    ru_where(&q, &os, sq);
+    q_sql(&q, " AND signature_id>=0 GROUP BY signature_id ORDER BY c DESC, signature_id LIMIT 10)"
+              " t LEFT JOIN ru_sig g ON g.signature_id=t.signature_id ORDER BY t.c DESC,"
+              " t.signature_id");
+    if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
+        goto out;
+    for (int i = 0, n = PQntuples(r); i < n && o->nsigs < HUB_STATS_TOP; i++) {
+        struct hub_stats_sig *g = &o->sigs[o->nsigs++];
+        g->signature_id = col_i64(r, i, 0);
+        g->count = col_i64(r, i, 1);
+        copy_col(g->signature, sizeof(g->signature), r, i, 2);
+        g->severity = (int32_t)col_opt(r, i, 3);
+    }
+    PQclear(r);
+
+    for (int side = 0; side < 2; side++) {
+        struct hub_stats_ip *ips = side ? o->dest : o->src;
+        size_t *nips = side ? &o->ndest : &o->nsrc;
+        q = (struct q){0};
+        q_sql(&q, "SELECT ip, sum(n) c FROM ru_ip");
+        ru_where(&q, &os, sq);
+        q_sql(&q, " AND side=");
+        q_int(&q, side);
+        q_sql(&q, " GROUP BY ip ORDER BY c DESC, ip LIMIT 10");
+        if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
+            goto out;
+        for (int i = 0, n = PQntuples(r); i < n && *nips < HUB_STATS_TOP; i++) {
+            struct hub_stats_ip *x = &ips[(*nips)++];
+            copy_col(x->ip, sizeof(x->ip), r, i, 0);
+            x->count = col_i64(r, i, 1);
+        }
+        PQclear(r);
+    }
+
+    q = (struct q){0};
+    q_sql(&q, "SELECT app_proto, sum(n) c FROM ru_ev");
+    ru_where(&q, &os, sq);
+    q_sql(&q, " GROUP BY app_proto ORDER BY c DESC, app_proto LIMIT 256");
+    if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
+        goto out;
+    for (int i = 0, n = PQntuples(r); i < n && o->nprotos < HUB_STATS_MAX_ROWS; i++) {
+        struct hub_stats_proto *x = &o->protos[o->nprotos++];
+        copy_col(x->app_proto, sizeof(x->app_proto), r, i, 0);
+        if (!x->app_proto[0])
+            snprintf(x->app_proto, sizeof(x->app_proto), "none");
+        x->count = col_i64(r, i, 1);
+    }
+    PQclear(r);
+
+    q = (struct q){0};
+    q_sql(&q, "SELECT app_proto, ics_op, sum(n) c FROM ru_ev");
+    ru_where(&q, &os, sq);
+    q_sql(&q, " AND ics_op<>'' GROUP BY app_proto, ics_op ORDER BY c DESC, app_proto, ics_op"
+              " LIMIT 256");
+    if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
+        goto out;
+    for (int i = 0, n = PQntuples(r); i < n && o->nics < HUB_STATS_MAX_ROWS; i++) {
+        struct hub_stats_ics *x = &o->ics[o->nics++];
+        copy_col(x->app_proto, sizeof(x->app_proto), r, i, 0);
+        copy_col(x->op, sizeof(x->op), r, i, 1);
+        x->count = col_i64(r, i, 2);
+    }
+    PQclear(r);
+    rc = pg_exec(c, "COMMIT");
+out:
+    conn_put(s, idx); /* rolls back after an error */
+    orgsets_free(&os);
+    return rc;
+}
+
+static int pg_stats_orgs(struct hub_store *hs, const struct hub_scope *sc,
+                         const struct hub_stats_query *sq,
+                         int (*cb)(void *, const struct hub_stats_org *), void *arg)
+{
+    struct pg_store *s = PG(hs);
+    PGconn *c;
+    int idx;
+    struct orgsets os = {0};
+    PGresult *r = NULL;
+    int rc = conn_get(s, &c, &idx);
+    if (rc)
+        return rc;
+    if ((rc = orgsets_get(c, sc, 0, &os)) != CS_OK)
+        goto out;
+    struct hub_stats_query all = *sq;
+    all.org_id = 0;
+    struct q q = {0};
+    q_sql(&q, "SELECT o.id, coalesce(o.parent_id, 0), o.name, o.kind, o.path,"
+              " (SELECT count(*) FROM sensors WHERE org_id=o.id), coalesce(r.ev, 0),"
+              " coalesce(r.al, 0) FROM orgs o LEFT JOIN (SELECT org_id, sum(n) ev,"
+              " sum(CASE WHEN signature_id>=0 THEN n ELSE 0 END) al FROM ru_ev");
+    ru_where(&q, &os, &all);
+    q_sql(&q, " GROUP BY org_id) r ON r.org_id=o.id WHERE true");
+    q_orgs(&q, "o.id", &os);
+    if (sq->org_id) {
+        q_sql(&q, " AND o.path LIKE (SELECT path FROM orgs WHERE id=");
+        q_int(&q, sq->org_id);
+        q_sql(&q, ")||'%'");
+    }
+    q_sql(&q, " ORDER BY o.path");
+    rc = q_run(c, &q, 0, &r);
+out:
+    conn_put(s, idx);
+    orgsets_free(&os);
+    if (rc)
+        return rc;
+    for (int i = 0, n = PQntuples(r); i < n && rc == CS_OK; i++) {
+        struct hub_stats_org g;
+        g.id = col_i64(r, i, 0);
+        g.parent_id = col_i64(r, i, 1);
+        copy_col(g.name, sizeof(g.name), r, i, 2);
+        copy_col(g.kind, sizeof(g.kind), r, i, 3);
+        copy_col(g.path, sizeof(g.path), r, i, 4);
+        g.sensors = col_i64(r, i, 5);
+        g.events = col_i64(r, i, 6);
+        g.alerts = col_i64(r, i, 7);
+        rc = cb(arg, &g);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_stats_sensors(struct hub_store *hs, const struct hub_scope *sc, int64_t org_id,
+                            int (*cb)(void *, const struct hub_stats_sensor *), void *arg)
+{
+    struct pg_store *s = PG(hs);
+    PGconn *c;
+    int idx;
+    struct orgsets os = {0};
+    PGresult *r = NULL;
+    int rc = conn_get(s, &c, &idx);
+    if (rc)
+        return rc;
+    if ((rc = orgsets_get(c, sc, org_id, &os)) != CS_OK)
+        goto out;
+    struct q q = {0};
+    q_sql(&q, "SELECT s.id, s.org_id, s.name, coalesce(t.last_seen_us, 0),"
+              " coalesce(t.packets, -1), coalesce(t.drops, -1), coalesce(t.stats_us, 0)"
+              " FROM sensors s LEFT JOIN sensor_state t ON t.sensor_id=s.id WHERE true");
+    q_orgs(&q, "s.org_id", &os);
+    q_sql(&q, " ORDER BY s.id");
+    rc = q_run(c, &q, 0, &r);
+out:
+    conn_put(s, idx);
+    orgsets_free(&os);
+    if (rc)
+        return rc;
+    for (int i = 0, n = PQntuples(r); i < n && rc == CS_OK; i++) {
+        struct hub_stats_sensor se;
+        se.id = col_i64(r, i, 0);
+        se.org_id = col_i64(r, i, 1);
+        copy_col(se.name, sizeof(se.name), r, i, 2);
+        se.last_seen_us = col_i64(r, i, 3);
+        se.packets = col_i64(r, i, 4);
+        se.drops = col_i64(r, i, 5);
+        se.stats_us = col_i64(r, i, 6);
+        rc = cb(arg, &se);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_stats_agg(struct hub_store *hs, const struct hub_scope *sc,
+                        const struct hub_event_filter *f, enum hub_stats_by by,
+                        int (*cb)(void *, const struct hub_stats_agg_row *), void *arg)
+{
+    static const struct {
+        const char *select, *group;
+    } g[] = {
+        [HUB_BY_SIGNATURE] = {"SELECT NULL::text, signature_id, max(signature), count(*),"
+                              " max(ts_us) FROM events WHERE signature_id IS NOT NULL",
+                              " GROUP BY signature_id"},
+        [HUB_BY_SRC_IP] = {"SELECT src_ip, NULL::bigint, NULL::text, count(*), max(ts_us)"
+                           " FROM events WHERE src_ip IS NOT NULL",
+                           " GROUP BY src_ip"},
+        [HUB_BY_DEST_IP] = {"SELECT dest_ip, NULL::bigint, NULL::text, count(*), max(ts_us)"
+                            " FROM events WHERE dest_ip IS NOT NULL",
+                            " GROUP BY dest_ip"},
+        [HUB_BY_APP_PROTO] = {"SELECT coalesce(app_proto, 'none'), NULL::bigint, NULL::text,"
+                              " count(*), max(ts_us) FROM events WHERE true",
+                              " GROUP BY 1"},
+        [HUB_BY_SEVERITY] = {"SELECT NULL::text, severity::bigint, NULL::text, count(*),"
+                             " max(ts_us) FROM events WHERE severity IS NOT NULL",
+                             " GROUP BY severity"},
+        [HUB_BY_ORG] = {"SELECT NULL::text, org_id, (SELECT name FROM orgs WHERE"
+                        " id=events.org_id), count(*), max(ts_us) FROM events WHERE true",
+                        " GROUP BY org_id"},
+        [HUB_BY_SENSOR] = {"SELECT NULL::text, sensor_id, (SELECT name FROM sensors"
+                           " WHERE id=events.sensor_id), count(*), max(ts_us) FROM events"
+                           " WHERE true",
+                           " GROUP BY sensor_id"},
+        [HUB_BY_EVENT_TYPE] = {"SELECT event_type, NULL::bigint, NULL::text, count(*),"
+                               " max(ts_us) FROM events WHERE true",
+                               " GROUP BY event_type"},
+    };
+    struct pg_store *s = PG(hs);
+    PGconn *c;
+    int idx;
+    struct orgsets os = {0};
+    PGresult *r = NULL;
+    struct hub_event_filter ff = *f;
+    ff.since_id = 0; /* a grouping has no order to poll in */
+    int rc = conn_get(s, &c, &idx);
+    if (rc)
+        return rc;
+    if ((rc = orgsets_get(c, sc, f->org_id, &os)) != CS_OK)
+        goto out;
+    struct q q = {0};
+    q_sql(&q, "SELECT * FROM (");
+    if (by == HUB_BY_IP) {
+        q_sql(&q, "SELECT ip, NULL::bigint, NULL::text, count(*), max(t) FROM (SELECT src_ip ip,"
+                  " ts_us t FROM events WHERE src_ip IS NOT NULL");
+        ev_where(&q, &os, &ff);
+        q_sql(&q, " UNION ALL SELECT dest_ip, ts_us FROM events WHERE dest_ip IS NOT NULL");
+        ev_where(&q, &os, &ff);
+        q_sql(&q, ") u GROUP BY ip");
+    } else {
+        q_sql(&q, g[by].select);
+        ev_where(&q, &os, &ff);
+        q_sql(&q, g[by].group);
+    }
+    /* byte order on the key, as SQLite's; NULL keys first, as SQLite's */
+    q_sql(&q, ") a(k, kid, label, n, last) ORDER BY n DESC, k COLLATE \"C\" NULLS FIRST,"
+              " kid NULLS FIRST LIMIT ");
+    q_int(&q, f->limit);
+    rc = q_run(c, &q, 0, &r);
+out:
+    conn_put(s, idx);
+    orgsets_free(&os);
+    if (rc)
+        return no_match(rc);
+    for (int i = 0, n = PQntuples(r); i < n && rc == CS_OK; i++) {
+        struct hub_stats_agg_row a = {
+            .key = col_text(r, i, 0),
+            .key_id = col_opt(r, i, 1),
+            .label = col_text(r, i, 2),
+            .count = col_i64(r, i, 3),
+            .last_us = col_i64(r, i, 4),
+        };
+        rc = cb(arg, &a);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* From sensor_state (kept at ingest), not a scan of the scope's events. */
+static int pg_event_last_id(struct hub_store *hs, const struct hub_scope *sc, int64_t *out)
+{
+    struct pg_store *s = PG(hs);
+    PGconn *c;
+    int idx;
+    struct orgsets os = {0};
+    PGresult *r = NULL;
+    int rc = conn_get(s, &c, &idx);
+    if (rc)
+        return rc;
+    if ((rc = orgsets_get(c, sc, 0, &os)) != CS_OK)
+        goto out;
+    struct q q = {0};
+    q_sql(&q, "SELECT coalesce(max(t.last_event_id), 0) FROM sensor_state t JOIN sensors s"
+              " ON s.id=t.sensor_id WHERE true");
+    q_orgs(&q, "s.org_id", &os);
+    if ((rc = q_run(c, &q, 0, &r)) == CS_OK) {
+        *out = col_i64(r, 0, 0);
+        PQclear(r);
+    }
+out:
+    conn_put(s, idx);
+    orgsets_free(&os);
+    return rc;
 }
 
 /* ---- audit ----------------------------------------------------------------------------- */
@@ -1754,6 +2285,11 @@ static const struct hub_store_ops pg_ops = {
     .audit_ckpt_add = pg_audit_ckpt_add,
     .audit_ckpt_list = pg_audit_ckpt_list,
     .audit_head = pg_audit_head,
+    .stats_overview = pg_stats_overview,
+    .stats_orgs = pg_stats_orgs,
+    .stats_sensors = pg_stats_sensors,
+    .stats_agg = pg_stats_agg,
+    .event_last_id = pg_event_last_id,
 };
 
 int hub_store_pgsql_open_opts(const char *conninfo, int pool, int wait_ms, struct hub_store **out,

@@ -6,7 +6,8 @@
  * The server is the one named by CS_PG_DSN (a libpq keyword string or URI); when it is unset
  * the test starts scripts/pg.sh. Without a server every test FAILS: a PostgreSQL test that
  * passes without PostgreSQL proves nothing. Each store this binary opens lives in its own
- * schema t_<pid>_<n> (search_path given in the connection options), dropped by the last test
+ * schema t_<start>_<pid>_<n> (search_path given in the connection options), dropped by the last
+ * test
  * (not at exit: libpq cannot connect once OpenSSL's exit handlers ran), so runs of several
  * engineers against one server never see each other. */
 #include <inttypes.h>
@@ -22,6 +23,7 @@
 
 static char pg_dsn[512];
 static int pg_nschema;
+static long long pg_run_start; /* time(NULL) at the first schema: in the schema names */
 static char suite_url[1024];
 static int suite_n;
 
@@ -51,15 +53,15 @@ static bool is_uri(const char *d)
     return !strncmp(d, "postgresql://", 13) || !strncmp(d, "postgres://", 11);
 }
 
-/* The store URL of schema t_<pid>_<k>. */
+/* The store URL of schema t_<start>_<pid>_<k>. */
 static void schema_url(int k, char *out, size_t cap)
 {
     const char *d = dsn();
     if (is_uri(d))
-        snprintf(out, cap, "%s%coptions=-csearch_path%%3Dt_%d_%d", d, strchr(d, '?') ? '&' : '?',
-                 (int)getpid(), k);
+        snprintf(out, cap, "%s%coptions=-csearch_path%%3Dt_%lld_%d_%d", d, strchr(d, '?') ? '&' : '?',
+                 pg_run_start, (int)getpid(), k);
     else
-        snprintf(out, cap, "pg:%s options='-c search_path=t_%d_%d'", d, (int)getpid(), k);
+        snprintf(out, cap, "pg:%s options='-c search_path=t_%lld_%d_%d'", d, pg_run_start, (int)getpid(), k);
 }
 
 static PGconn *admin(void)
@@ -99,15 +101,32 @@ static bool admin_sql(const char *sql, char *out, size_t cap)
 }
 
 
-/* Creates a fresh schema; returns its number (its name is t_<pid>_<k>) or -1. */
+/* Schemas left by runs that crashed before their last test (t_<start time>_<pid>_<k>, older
+ * than six hours: no run lasts that long) are dropped by the next run. */
+static void drop_stale_schemas(void)
+{
+    char sql[600];
+    snprintf(sql, sizeof(sql),
+             "DO $$DECLARE n text; BEGIN FOR n IN SELECT nspname FROM pg_namespace WHERE"
+             " nspname ~ '^t_[0-9]+_[0-9]+_[0-9]+$' AND split_part(nspname, '_', 2)::bigint < %lld"
+             " LOOP EXECUTE format('DROP SCHEMA IF EXISTS %%I CASCADE', n); END LOOP; END$$",
+             (long long)time(NULL) - 6 * 3600);
+    admin_sql(sql, NULL, 0);
+}
+
+/* Creates a fresh schema; returns its number (its name is t_<start>_<pid>_<k>) or -1. */
 static int new_schema(void)
 {
     if (!dsn()[0])
         return -1;
+    if (!pg_run_start) {
+        pg_run_start = (long long)time(NULL);
+        drop_stale_schemas();
+    }
     int k = pg_nschema++;
-    char sql[128];
-    snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_%d_%d CASCADE; CREATE SCHEMA t_%d_%d",
-             (int)getpid(), k, (int)getpid(), k);
+    char sql[160];
+    snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_%lld_%d_%d CASCADE; CREATE SCHEMA t_%lld_%d_%d",
+             pg_run_start, (int)getpid(), k, pg_run_start, (int)getpid(), k);
     return admin_sql(sql, NULL, 0) ? k : -1;
 }
 
@@ -156,8 +175,8 @@ static void partition_counts(char *out, size_t cap)
     snprintf(sql, sizeof(sql),
              "SELECT string_agg(p || ':' || n, ',' ORDER BY p) FROM (SELECT"
              " (SELECT relname FROM pg_class WHERE oid=e.tableoid)::text AS p, count(*) AS n"
-             " FROM t_%d_%d.events e GROUP BY 1) x",
-             (int)getpid(), suite_n);
+             " FROM t_%lld_%d_%d.events e GROUP BY 1) x",
+             pg_run_start, (int)getpid(), suite_n);
     if (!admin_sql(sql, out, cap))
         snprintf(out, cap, "error");
 }
@@ -215,9 +234,9 @@ CS_TEST(pg_partitions_by_day_and_default)
      * own partition any more; the batch is stored anyway (in the default one) */
     char sql[300];
     snprintf(sql, sizeof(sql),
-             "INSERT INTO t_%d_%d.events(org_id, sensor_id, ts_us, event_type, raw)"
+             "INSERT INTO t_%lld_%d_%d.events(org_id, sensor_id, ts_us, event_type, raw)"
              " VALUES(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'flow', '\\x7b7d')",
-             (int)getpid(), suite_n, t.oa.id, sa, us_of(2026, 7, 1, 10, 0, 0));
+             pg_run_start, (int)getpid(), suite_n, t.oa.id, sa, us_of(2026, 7, 1, 10, 0, 0));
     CHECK(admin_sql(sql, NULL, 0));
     ev[0].ts_us = us_of(2026, 7, 1, 11, 0, 0);
     b.batch_id = "p-3";
@@ -240,8 +259,8 @@ CS_TEST(pg_partitions_by_day_and_default)
     CHECK_EQ(hub_store_batch_add(s, &b, many, 1200, &res), CS_OK);
     snprintf(sql, sizeof(sql),
              "SELECT reltuples::bigint FROM pg_class WHERE relname='events_p20260620' AND"
-             " relnamespace='t_%d_%d'::regnamespace",
-             (int)getpid(), suite_n);
+             " relnamespace='t_%lld_%d_%d'::regnamespace",
+             pg_run_start, (int)getpid(), suite_n);
     CHECK(admin_sql(sql, got, sizeof(got)));
     CHECK_STR(got, "1200");
     hub_store_close(s);
@@ -379,6 +398,73 @@ CS_TEST(pg_duplicate_batch_race)
     int64_t n = 0;
     CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_OK);
     CHECK_EQ(n, 500 * rounds);
+    hub_store_close(s);
+}
+
+/* Concurrent batches of alerts from several sensors touch the same rollup rows (same org,
+ * addresses, signatures): every batch is stored (no deadlock) and the rollups add up. */
+struct writer {
+    struct hub_store *s;
+    int64_t sensor, org;
+    int k, ok;
+};
+static void *writer_run(void *arg)
+{
+    struct writer *w = arg;
+    static const char *const ips[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3"};
+    struct hub_store_event ev[60];
+    for (int b = 0; b < 10; b++) {
+        for (int i = 0; i < 60; i++) {
+            ev[i] = suite_ev(SUITE_T0 + (int64_t)((i * 7 + b) % 120) * SUITE_MIN, "alert",
+                             ips[(i + w->k) % 3], ips[(i + 1) % 3], 100 + (i + b) % 5, "sig",
+                             1 + i % 3);
+        }
+        char id[32];
+        snprintf(id, sizeof(id), "w%d-%d", w->k, b);
+        struct hub_store_batch bt = {.sensor_id = w->sensor, .org_id = w->org, .batch_id = id};
+        struct hub_store_batch_result res;
+        if (hub_store_batch_add(w->s, &bt, ev, 60, &res) == CS_OK && res.stored == 60)
+            w->ok++;
+    }
+    return NULL;
+}
+
+CS_TEST(pg_concurrent_batches_rollups_add_up)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    struct writer w[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        char name[16];
+        snprintf(name, sizeof(name), "w-%d", k);
+        w[k] = (struct writer){.s = s, .org = t.oa.id, .k = k};
+        w[k].sensor = suite_sensor(s, t.oa.id, name);
+    }
+    for (int k = 0; k < 4; k++)
+        pthread_create(&th[k], NULL, writer_run, &w[k]);
+    int ok = 0;
+    for (int k = 0; k < 4; k++) {
+        pthread_join(th[k], NULL);
+        ok += w[k].ok;
+    }
+    CHECK_EQ(ok, 40);
+    static struct hub_stats_overview o;
+    struct hub_stats_query q = {.from_us = SUITE_T0, .to_us = SUITE_T0 + 120 * SUITE_MIN};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, &o), CS_OK);
+    CHECK_EQ(o.events, 2400);
+    CHECK_EQ(o.alerts, 2400);
+    int64_t srcsum = 0;
+    for (size_t i = 0; i < o.nsrc; i++)
+        srcsum += o.src[i].count;
+    CHECK_EQ(o.nsrc, 3);
+    CHECK_EQ(srcsum, 2400);
+    CHECK_EQ(o.nsigs, 5);
+    int64_t last = 0;
+    CHECK_EQ(hub_store_event_last_id(s, &HUB_SCOPE_SYSTEM, &last), CS_OK);
+    CHECK_EQ(last, 2400);
     hub_store_close(s);
 }
 
@@ -552,8 +638,8 @@ CS_TEST(pg_two_hubs_migrate_and_chain_at_once)
     CHECK(hub_store_schema_version(h[0].s) >= 1);
     CHECK_EQ(hub_store_schema_version(h[0].s), hub_store_schema_version(h[1].s));
     char sql[200], got[64];
-    snprintf(sql, sizeof(sql), "SELECT count(*) || ':' || max(version) FROM t_%d_%d.schema_migrations",
-             (int)getpid(), k);
+    snprintf(sql, sizeof(sql), "SELECT count(*) || ':' || max(version) FROM t_%lld_%d_%d.schema_migrations",
+             pg_run_start, (int)getpid(), k);
     CHECK(admin_sql(sql, got, sizeof(got)));
     char want[64];
     snprintf(want, sizeof(want), "%d:%d", hub_store_schema_version(h[0].s),
@@ -580,8 +666,8 @@ CS_TEST(pg_schema_newer_than_code_refused)
     REQUIRE(s);
     hub_store_close(s);
     char sql[200];
-    snprintf(sql, sizeof(sql), "INSERT INTO t_%d_%d.schema_migrations VALUES(999, 0)",
-             (int)getpid(), suite_n);
+    snprintf(sql, sizeof(sql), "INSERT INTO t_%lld_%d_%d.schema_migrations VALUES(999, 0)",
+             pg_run_start, (int)getpid(), suite_n);
     CHECK(admin_sql(sql, NULL, 0));
     struct cs_err err = {0};
     s = NULL;
@@ -600,7 +686,7 @@ CS_TEST(pg_reconnects_after_backends_killed)
     REQUIRE(k >= 0);
     char url[1100], app[64], sql[256];
     schema_url(k, url, sizeof(url));
-    snprintf(app, sizeof(app), "cs_t_%d_%d", (int)getpid(), k);
+    snprintf(app, sizeof(app), "cs_t_%lld_%d_%d", pg_run_start, (int)getpid(), k);
     size_t l = strlen(url);
     snprintf(url + l, sizeof(url) - l, "%sapplication_name=%s", is_uri(dsn()) ? "&" : " ", app);
     struct hub_store *s = open_url(url); /* a pool of 3 */
@@ -650,11 +736,11 @@ CS_TEST(pg_zz_drop_test_schemas)
 {
     char sql[128], got[16];
     for (int k = 0; k < pg_nschema; k++) {
-        snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_%d_%d CASCADE", (int)getpid(), k);
+        snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_%lld_%d_%d CASCADE", pg_run_start, (int)getpid(), k);
         CHECK(admin_sql(sql, NULL, 0));
     }
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't\\_%d\\_%%'",
-             (int)getpid());
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't\\_%lld\\_%d\\_%%'",
+             pg_run_start, (int)getpid());
     CHECK(admin_sql(sql, got, sizeof(got)));
     CHECK_STR(got, "0");
 }
