@@ -171,4 +171,7 @@ check "https url refused with a reason" "1" "$(echo "$out" | grep -c 'https is n
 out=$("$SENSOR" -r "$P1" -l "$WORK/r1" -S /dev/null --hub-url "$BASE" --hub-token-file "$WORK/token" --hub-key "$WORK/edge-1.pem" 2>&1)
 check "a key without a sensor name is refused" "1" "$(echo "$out" | grep -c 'sensor-name')"
 
+if grep -qE 'ERROR: AddressSanitizer|LeakSanitizer|runtime error' "$WORK"/r*/stderr 2>/dev/null; then
+    bad "sensor ran clean under the sanitizers" "$(grep -hE 'ERROR: AddressSanitizer|LeakSanitizer|runtime error' "$WORK"/r*/stderr | head -3)"
+fi
 hub_done
