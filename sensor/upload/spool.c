@@ -420,7 +420,8 @@ static int list_segs(struct sn_spool *s)
     closedir(d);
     if (rc != CS_OK)
         return rc;
-    qsort(s->segs, s->nsegs, sizeof(*s->segs), seq_cmp);
+    if (s->nsegs)
+        qsort(s->segs, s->nsegs, sizeof(*s->segs), seq_cmp);
     for (size_t i = 0; i < s->nsegs; i++) {
         if ((rc = scan_seg(s, &s->segs[i])) != CS_OK)
             return rc;
