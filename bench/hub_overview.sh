@@ -49,6 +49,7 @@ if [ ! -s "$DIR/filled" ]; then
     echo "$END" > "$DIR/filled"
 fi
 END=$(cat "$DIR/filled")
+$CLI org list >/dev/null # opens the database: pending migrations run here, not in the timing
 python3 - "$DIR/hub.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)

@@ -134,6 +134,9 @@ void api_route_stats_overview(struct api_ctx *x)
     struct cs_json *j = &x->w->body;
     cs_json_open(j, NULL);
     range_json(j, &o->q);
+    /* the top lists, protocols, ics and orgs are hourly: the range they cover */
+    iso(j, "breakdown_from", o->brk_from_us);
+    iso(j, "breakdown_to", o->brk_to_us);
     cs_json_int(j, "last_event_id", last_id);
     cs_json_open(j, "totals");
     cs_json_int(j, "events", o->events);

@@ -100,7 +100,19 @@ static const char *const migrations[] = {
     " FROM batches GROUP BY sensor_id;"
     "UPDATE sensor_state SET last_event_id=coalesce((SELECT m FROM (SELECT sensor_id s,"
     " max(id) m FROM events GROUP BY sensor_id) WHERE s=sensor_state.sensor_id), 0);",
-    /* 4: credentials get a stable id (listing and revoking tokens without their hash);
+    /* 4: the minute rollups of migration 3 were as big as the events themselves (a key per
+     * signature and address per minute): read over a day they cost seconds. Per minute only
+     * the counts by severity class are kept now (ru_min: severity 0 = not an alert, 1..4,
+     * 9 = an alert without severity); the breakdowns stay hourly (res 3600). */
+    "CREATE TABLE ru_min(bucket INTEGER NOT NULL, org_id INTEGER NOT NULL,"
+    " severity INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(bucket, org_id, severity))"
+    " WITHOUT ROWID;"
+    "INSERT INTO ru_min SELECT bucket, org_id, CASE WHEN signature_id<0 THEN 0"
+    " WHEN severity BETWEEN 1 AND 4 THEN severity ELSE 9 END, sum(n) FROM ru_ev WHERE res=60"
+    " GROUP BY 1, 2, 3;"
+    "DELETE FROM ru_ev WHERE res=60;"
+    "DELETE FROM ru_ip WHERE res=60;",
+    /* 5: credentials get a stable id (listing and revoking tokens without their hash);
      * AUTOINCREMENT so a revoked id never names a newer credential */
     "CREATE TABLE credentials_new(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " hash TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, user_id INTEGER REFERENCES users(id),"
@@ -1327,20 +1339,36 @@ static int sq_audit_head(struct hub_store *hs, int64_t *seq, char *hash, size_t 
 
 /* ---- statistics ------------------------------------------------------------------------
  *
- * Rollups kept at ingest, inside the batch transaction: ru_ev counts events per (res,
- * bucket, org, sensor, event_type, app_proto, ics_op, severity, signature_id) and ru_ip
- * counts alerts per (res, bucket, org, side, address), each at two resolutions (res 60 s and
- * 3600 s; bucket = ts_us / (res * 10^6)). A batch is first aggregated in memory (its events
- * sorted by key), then one upsert per distinct key. ru_sig remembers each signature's text
+ * Rollups kept at ingest, inside the batch transaction: ru_ev counts events per (bucket,
+ * org, sensor, event_type, app_proto, ics_op, severity, signature_id) and ru_ip counts alerts
+ * per (bucket, org, side, address), hourly (res 3600; bucket = ts_us / (res * 10^6)); ru_min
+ * counts events per (minute, org, severity class) for the fine chart. A batch is first
+ * aggregated in memory (its events sorted by key), then one upsert per distinct key. ru_sig remembers each signature's text
  * and severity; sensor_state the last batch and the newest stats counters of a sensor. The
  * overview reads only these tables, so its cost follows the number of distinct keys in the
  * range, not the number of events. */
 
 #define SQ_US 1000000LL
-static const int64_t ru_res[2] = {HUB_STATS_MIN_RES, HUB_STATS_HOUR_RES};
+#define RU_RES HUB_STATS_HOUR_RES
+
+/* ru_min's severity class of an event: 0 not an alert, 1..4, 9 an alert without one. */
+static int64_t ru_cls(const struct hub_store_event *e)
+{
+    if (e->signature_id < 0)
+        return 0;
+    return e->severity >= 1 && e->severity <= 4 ? e->severity : 9;
+}
+
+static int ru_min_cmp(const void *pa, const void *pb)
+{
+    const int64_t *a = pa, *b = pb;
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    return (a[1] > b[1]) - (a[1] < b[1]);
+}
 
 struct sq_rollup {
-    sqlite3_stmt *ev, *ip, *sig, *sensor;
+    sqlite3_stmt *ev, *ip, *sig, *sensor, *min;
 };
 
 struct ru_item {
@@ -1426,18 +1454,19 @@ static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
             packets = ev[i].stats_packets;
             drops = ev[i].stats_drops;
         }
-    for (int r = 0; r < 2 && rc == CS_OK; r++) {
-        int64_t div = ru_res[r] * SQ_US;
+    {
+        int64_t div = RU_RES * SQ_US;
         for (size_t i = 0; i < n; i++)
             it[i] = (struct ru_item){ev[i].ts_us / div, &ev[i], 0};
-        qsort(it, n, sizeof(*it), ru_ev_cmp);
+        if (n)
+            qsort(it, n, sizeof(*it), ru_ev_cmp);
         for (size_t i = 0; i < n && rc == CS_OK;) {
             size_t j = i + 1;
             while (j < n && ru_ev_cmp(&it[i], &it[j]) == 0)
                 j++;
             const struct hub_store_event *e = it[i].e;
             sqlite3_stmt *st = ru->ev;
-            sqlite3_bind_int64(st, 1, ru_res[r]);
+            sqlite3_bind_int64(st, 1, RU_RES);
             sqlite3_bind_int64(st, 2, it[i].bucket);
             sqlite3_bind_int64(st, 3, b->org_id);
             sqlite3_bind_int64(st, 4, b->sensor_id);
@@ -1448,7 +1477,7 @@ static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
             sqlite3_bind_int64(st, 9, ru_sid(e));
             sqlite3_bind_int64(st, 10, (int64_t)(j - i));
             rc = ru_step(s, st);
-            if (rc == CS_OK && r == 1 && ru_sid(e) >= 0 && ru_sid(e) != last_sid) {
+            if (rc == CS_OK && ru_sid(e) >= 0 && ru_sid(e) != last_sid) {
                 /* keys are sorted by bucket first: a signature may come again, harmless */
                 last_sid = ru_sid(e);
                 st = ru->sig;
@@ -1469,13 +1498,14 @@ static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
             if (ev[i].dest_ip.p)
                 it[m++] = (struct ru_item){ev[i].ts_us / div, &ev[i], 1};
         }
-        qsort(it, m, sizeof(*it), ru_ip_cmp);
+        if (m)
+            qsort(it, m, sizeof(*it), ru_ip_cmp);
         for (size_t i = 0; i < m && rc == CS_OK;) {
             size_t j = i + 1;
             while (j < m && ru_ip_cmp(&it[i], &it[j]) == 0)
                 j++;
             sqlite3_stmt *st = ru->ip;
-            sqlite3_bind_int64(st, 1, ru_res[r]);
+            sqlite3_bind_int64(st, 1, RU_RES);
             sqlite3_bind_int64(st, 2, it[i].bucket);
             sqlite3_bind_int64(st, 3, b->org_id);
             sqlite3_bind_int64(st, 4, it[i].side);
@@ -1484,6 +1514,26 @@ static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
             rc = ru_step(s, st);
             i = j;
         }
+    }
+    /* minutes: (bucket, class) pairs in the scratch, sorted, counted */
+    int64_t(*mk)[2] = (int64_t(*)[2])it;
+    for (size_t i = 0; i < n && rc == CS_OK; i++) {
+        mk[i][0] = ev[i].ts_us / (HUB_STATS_MIN_RES * SQ_US);
+        mk[i][1] = ru_cls(&ev[i]);
+    }
+    if (n)
+        qsort(mk, n, sizeof(*mk), ru_min_cmp);
+    for (size_t i = 0; i < n && rc == CS_OK;) {
+        size_t j = i + 1;
+        while (j < n && ru_min_cmp(mk[i], mk[j]) == 0)
+            j++;
+        sqlite3_stmt *st = ru->min;
+        sqlite3_bind_int64(st, 1, mk[i][0]);
+        sqlite3_bind_int64(st, 2, b->org_id);
+        sqlite3_bind_int64(st, 3, mk[i][1]);
+        sqlite3_bind_int64(st, 4, (int64_t)(j - i));
+        rc = ru_step(s, st);
+        i = j;
     }
     cs_free(it);
     if (rc == CS_OK) {
@@ -1501,7 +1551,7 @@ static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
 
 static int rollup_prepare(struct sq_store *s)
 {
-    static const char *const sql[4] = {
+    static const char *const sql[5] = {
         "INSERT INTO ru_ev(res, bucket, org_id, sensor_id, event_type, app_proto, ics_op,"
         " severity, signature_id, n) VALUES(?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT(res, bucket, org_id, sensor_id, event_type, app_proto, ics_op, severity,"
@@ -1519,12 +1569,14 @@ static int rollup_prepare(struct sq_store *s)
         " packets=CASE WHEN ?3>0 AND ?3>=stats_us THEN ?4 ELSE packets END,"
         " drops=CASE WHEN ?3>0 AND ?3>=stats_us THEN ?5 ELSE drops END,"
         " stats_us=CASE WHEN ?3>0 AND ?3>=stats_us THEN ?3 ELSE stats_us END",
+        "INSERT INTO ru_min(bucket, org_id, severity, n) VALUES(?,?,?,?)"
+        " ON CONFLICT(bucket, org_id, severity) DO UPDATE SET n=n+excluded.n",
     };
     s->ru = cs_calloc(1, sizeof(*s->ru));
     if (!s->ru)
         return CS_ENOMEM;
-    sqlite3_stmt **st[4] = {&s->ru->ev, &s->ru->ip, &s->ru->sig, &s->ru->sensor};
-    for (int i = 0; i < 4; i++)
+    sqlite3_stmt **st[5] = {&s->ru->ev, &s->ru->ip, &s->ru->sig, &s->ru->sensor, &s->ru->min};
+    for (int i = 0; i < 5; i++)
         if (sqlite3_prepare_v3(s->wdb, sql[i], -1, SQLITE_PREPARE_PERSISTENT, st[i], NULL))
             return CS_EIO;
     return CS_OK;
@@ -1538,32 +1590,40 @@ static void rollup_close(struct sq_store *s)
     sqlite3_finalize(s->ru->ip);
     sqlite3_finalize(s->ru->sig);
     sqlite3_finalize(s->ru->sensor);
+    sqlite3_finalize(s->ru->min);
     cs_free(s->ru);
     s->ru = NULL;
 }
 
-/* " WHERE" over a rollup table: the range in the query's resolution, scope and org. */
-static void ru_where(struct q *q, const struct hub_scope *sc, const struct hub_stats_query *sq,
-                     const char *col_prefix)
+/* The hourly range that covers [from, to): what the breakdowns are read over. */
+static void ru_hours(const struct hub_stats_query *sq, int64_t *from_h, int64_t *to_h)
 {
-    char col[32];
-    int64_t div = sq->res_s * SQ_US;
-    snprintf(col, sizeof(col), "%sres=?", col_prefix);
-    q_sql(q, " WHERE ");
-    q_sql(q, col);
-    q_int(q, sq->res_s);
-    snprintf(col, sizeof(col), " AND %sbucket>=?", col_prefix);
-    q_sql(q, col);
-    q_int(q, sq->from_us / div);
-    snprintf(col, sizeof(col), " AND %sbucket<?", col_prefix);
-    q_sql(q, col);
-    q_int(q, sq->to_us / div);
-    snprintf(col, sizeof(col), "%sorg_id", col_prefix);
-    q_scope(q, sc, col);
+    int64_t h = RU_RES * SQ_US;
+    *from_h = sq->from_us / h;
+    *to_h = (sq->to_us + h - 1) / h;
+}
+
+/* " WHERE" over ru_ev/ru_ip (hourly, res 3600), or ru_min when minutes: the range (widened
+ * to whole hours for the hourly tables), scope and org. */
+static void ru_where(struct q *q, const struct hub_scope *sc, const struct hub_stats_query *sq,
+                     bool minutes)
+{
+    int64_t from, to;
+    if (minutes) {
+        from = sq->from_us / (HUB_STATS_MIN_RES * SQ_US);
+        to = (sq->to_us + HUB_STATS_MIN_RES * SQ_US - 1) / (HUB_STATS_MIN_RES * SQ_US);
+        q_sql(q, " WHERE bucket>=? AND bucket<?");
+    } else {
+        ru_hours(sq, &from, &to);
+        q_sql(q, " WHERE res=? AND bucket>=? AND bucket<?");
+        q_int(q, RU_RES);
+    }
+    q_int(q, from);
+    q_int(q, to);
+    q_scope(q, sc, "org_id");
     if (sq->org_id) {
-        q_sql(q, " AND ");
-        q_sql(q, col);
-        q_sql(q, " IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id=?)||'%')");
+        q_sql(q, " AND org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs"
+                 " WHERE id=?)||'%')");
         q_int(q, sq->org_id);
     }
 }
@@ -1576,74 +1636,130 @@ static int run_q(sqlite3 *db, struct q *q, int (*fn)(sqlite3_stmt *st, void *ctx
     return rc ? rc : each_row(db, st, fn, ctx);
 }
 
-static int ov_totals(sqlite3_stmt *st, void *ctx)
-{
-    struct hub_stats_overview *o = ctx;
-    o->events = sqlite3_column_int64(st, 0);
-    o->alerts = sqlite3_column_int64(st, 1);
-    return 0;
-}
+/* The overview reads each rollup table once and aggregates in memory: one pass over ru_ev
+ * for the totals, points, signatures, protocols and ICS operations, one over ru_ip for both
+ * address lists. (A GROUP BY per section read the same rows five times and sorted the
+ * addresses, which dominated on millions of events.) */
 
-static int ov_point(sqlite3_stmt *st, void *ctx)
-{
-    struct hub_stats_overview *o = ctx;
-    int64_t i = sqlite3_column_int64(st, 0), sev = sqlite3_column_int64(st, 1);
-    if (i >= 0 && (size_t)i < o->npoints && sev >= 1 && sev <= 4)
-        o->points[i].by_sev[sev - 1] += sqlite3_column_int64(st, 2);
-    return 0;
-}
-
-static int ov_sig(sqlite3_stmt *st, void *ctx)
-{
-    struct hub_stats_overview *o = ctx;
-    if (o->nsigs >= HUB_STATS_TOP)
-        return 0;
-    struct hub_stats_sig *g = &o->sigs[o->nsigs++];
-    g->signature_id = sqlite3_column_int64(st, 0);
-    g->count = sqlite3_column_int64(st, 1);
-    copy_col(g->signature, sizeof(g->signature), st, 2);
-    g->severity = (int32_t)col_opt(st, 3);
-    return 0;
-}
-
-struct ov_ipctx {
-    struct hub_stats_ip *ips;
-    size_t *n;
+/* A counting hash table keyed by (k, text); texts are copied into an arena. */
+struct ov_ent {
+    uint64_t h;
+    int64_t k, n;
+    uint32_t off, len;
 };
-static int ov_ip(sqlite3_stmt *st, void *ctx)
+struct ov_map {
+    struct ov_ent *t;
+    size_t cap, n;
+    char *s;
+    size_t slen, scap;
+    bool oom;
+};
+
+static uint64_t ov_hash(int64_t k, const char *s, size_t len)
 {
-    struct ov_ipctx *c = ctx;
-    if (*c->n >= HUB_STATS_TOP)
-        return 0;
-    struct hub_stats_ip *x = &c->ips[(*c->n)++];
-    copy_col(x->ip, sizeof(x->ip), st, 0);
-    x->count = sqlite3_column_int64(st, 1);
-    return 0;
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)k * 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h | 1; /* 0 marks an empty slot */
 }
 
-static int ov_proto(sqlite3_stmt *st, void *ctx)
+static bool ov_grow(struct ov_map *m)
 {
-    struct hub_stats_overview *o = ctx;
-    if (o->nprotos >= HUB_STATS_MAX_ROWS)
-        return 0;
-    struct hub_stats_proto *p = &o->protos[o->nprotos++];
-    copy_col(p->app_proto, sizeof(p->app_proto), st, 0);
-    if (!p->app_proto[0])
-        snprintf(p->app_proto, sizeof(p->app_proto), "none");
-    p->count = sqlite3_column_int64(st, 1);
-    return 0;
+    size_t cap = m->cap ? m->cap * 2 : 256;
+    struct ov_ent *t = cs_calloc(cap, sizeof(*t));
+    if (!t)
+        return false;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->t[i].h)
+            continue;
+        size_t j = m->t[i].h & (cap - 1);
+        while (t[j].h)
+            j = (j + 1) & (cap - 1);
+        t[j] = m->t[i];
+    }
+    cs_free(m->t);
+    m->t = t;
+    m->cap = cap;
+    return true;
 }
 
-static int ov_ics(sqlite3_stmt *st, void *ctx)
+static void ov_add(struct ov_map *m, int64_t k, const char *s, size_t len, int64_t n)
 {
-    struct hub_stats_overview *o = ctx;
-    if (o->nics >= HUB_STATS_MAX_ROWS)
-        return 0;
-    struct hub_stats_ics *x = &o->ics[o->nics++];
-    copy_col(x->app_proto, sizeof(x->app_proto), st, 0);
-    copy_col(x->op, sizeof(x->op), st, 1);
-    x->count = sqlite3_column_int64(st, 2);
-    return 0;
+    if (m->oom)
+        return;
+    if ((m->n + 1) * 2 > m->cap && !ov_grow(m)) {
+        m->oom = true;
+        return;
+    }
+    uint64_t h = ov_hash(k, s, len);
+    size_t j = h & (m->cap - 1);
+    for (; m->t[j].h; j = (j + 1) & (m->cap - 1)) {
+        struct ov_ent *e = &m->t[j];
+        if (e->h == h && e->k == k && e->len == len && (!len || !memcmp(m->s + e->off, s, len))) {
+            e->n += n;
+            return;
+        }
+    }
+    if (m->slen + len > m->scap) {
+        size_t cap = m->scap ? m->scap * 2 : 4096;
+        while (cap < m->slen + len)
+            cap *= 2;
+        char *ns = cs_realloc(m->s, cap);
+        if (!ns) {
+            m->oom = true;
+            return;
+        }
+        m->s = ns;
+        m->scap = cap;
+    }
+    if (len)
+        memcpy(m->s + m->slen, s, len);
+    m->t[j] = (struct ov_ent){h, k, n, (uint32_t)m->slen, (uint32_t)len};
+    m->slen += len;
+    m->n++;
+}
+
+static void ov_free(struct ov_map *m)
+{
+    cs_free(m->t);
+    cs_free(m->s);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Order: count descending, then k, then text (as the SQL it replaces: ORDER BY c DESC, key). */
+static int ov_cmp(const struct ov_map *m, const struct ov_ent *a, const struct ov_ent *b)
+{
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    if (a->k != b->k)
+        return a->k < b->k ? -1 : 1;
+    size_t l = a->len < b->len ? a->len : b->len;
+    int c = l ? memcmp(m->s + a->off, m->s + b->off, l) : 0;
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* The first `max` entries in ov_cmp() order into top[] (insertion into a short sorted
+ * list); returns how many. */
+static size_t ov_top(const struct ov_map *m, const struct ov_ent **top, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++) {
+        const struct ov_ent *e = &m->t[i];
+        if (!e->h || (n == max && ov_cmp(m, e, top[n - 1]) >= 0))
+            continue;
+        size_t j = n < max ? n++ : n - 1;
+        while (j > 0 && ov_cmp(m, e, top[j - 1]) < 0) {
+            top[j] = top[j - 1];
+            j--;
+        }
+        top[j] = e;
+    }
+    return n;
+}
+
+static void ov_copy(char *dst, size_t cap, const struct ov_map *m, const struct ov_ent *e)
+{
+    snprintf(dst, cap, "%.*s", (int)e->len, m->s + e->off);
 }
 
 static int sq_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
@@ -1651,68 +1767,170 @@ static int sq_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
 {
     struct sq_reader *r = reader_get(SQ(hs));
     int64_t step = sq->bucket_s / sq->res_s, b0 = sq->from_us / (sq->res_s * SQ_US);
-    int rc = exec(r->db, "BEGIN"); /* one snapshot for every section */
+    bool minutes = sq->res_s == HUB_STATS_MIN_RES; /* totals and chart from ru_min */
+    struct ov_map sigs = {0}, protos = {0}, ics = {0}, ips = {0};
+    const struct ov_ent **top = cs_malloc(HUB_STATS_MAX_ROWS * sizeof(*top));
+    sqlite3_stmt *st = NULL;
+    int rc = top ? exec(r->db, "BEGIN") : CS_ENOMEM; /* one snapshot for both tables */
     if (rc)
         goto out;
     o->npoints = (size_t)((sq->to_us - sq->from_us + sq->bucket_s * SQ_US - 1) /
                           (sq->bucket_s * SQ_US));
     for (size_t i = 0; i < o->npoints; i++)
         o->points[i].ts_us = sq->from_us + (int64_t)i * sq->bucket_s * SQ_US;
+    ru_hours(sq, &o->brk_from_us, &o->brk_to_us);
+    o->brk_from_us *= RU_RES * SQ_US;
+    o->brk_to_us *= RU_RES * SQ_US;
 
     struct q q = {0};
-    q_sql(&q, "SELECT coalesce(sum(n), 0), coalesce(sum(CASE WHEN signature_id>=0 THEN n END), 0)"
-              " FROM ru_ev");
-    ru_where(&q, sc, sq, "");
-    if ((rc = run_q(r->db, &q, ov_totals, o)) != CS_OK)
-        goto end;
-
-    q = (struct q){0};
-    q_sql(&q, "SELECT (bucket-?)/?, severity, sum(n) FROM ru_ev");
-    q_int(&q, b0);
-    q_int(&q, step);
-    ru_where(&q, sc, sq, "");
-    q_sql(&q, " AND signature_id>=0 AND severity BETWEEN 1 AND 4 GROUP BY 1, 2");
-    if ((rc = run_q(r->db, &q, ov_point, o)) != CS_OK)
-        goto end;
-
-    q = (struct q){0};
-    q_sql(&q, "SELECT t.signature_id, t.c, g.signature, g.severity FROM (SELECT signature_id,"
-              " sum(n) c FROM ru_ev");
-    ru_where(&q, sc, sq, "");
-    q_sql(&q, " AND signature_id>=0 GROUP BY signature_id ORDER BY c DESC, signature_id LIMIT 10)"
-              " t LEFT JOIN ru_sig g ON g.signature_id=t.signature_id ORDER BY t.c DESC,"
-              " t.signature_id");
-    if ((rc = run_q(r->db, &q, ov_sig, o)) != CS_OK)
-        goto end;
-
-    for (int side = 0; side < 2; side++) {
-        struct ov_ipctx c = {side ? o->dest : o->src, side ? &o->ndest : &o->nsrc};
-        q = (struct q){0};
-        q_sql(&q, "SELECT ip, sum(n) c FROM ru_ip");
-        ru_where(&q, sc, sq, "");
-        q_sql(&q, " AND side=? GROUP BY ip ORDER BY c DESC, ip LIMIT 10");
-        q_int(&q, side);
-        if ((rc = run_q(r->db, &q, ov_ip, &c)) != CS_OK)
+    if (minutes) {
+        q_sql(&q, "SELECT bucket, severity, n FROM ru_min");
+        ru_where(&q, sc, sq, true);
+        if ((rc = q_prepare(r->db, &q, &st)) != CS_OK)
             goto end;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t i = (sqlite3_column_int64(st, 0) - b0) / step;
+            int64_t cls = sqlite3_column_int64(st, 1), n = sqlite3_column_int64(st, 2);
+            o->events += n;
+            o->alerts += cls ? n : 0;
+            if (cls >= 1 && cls <= 4 && i >= 0 && (size_t)i < o->npoints)
+                o->points[i].by_sev[cls - 1] += n;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+        if (rc != SQLITE_DONE) {
+            rc = sq_err(r->db, rc);
+            goto end;
+        }
+        q = (struct q){0};
+    }
+    q_sql(&q, "SELECT bucket, app_proto, ics_op, severity, signature_id, n FROM ru_ev");
+    ru_where(&q, sc, sq, false);
+    if ((rc = q_prepare(r->db, &q, &st)) != CS_OK)
+        goto end;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t bucket = sqlite3_column_int64(st, 0), sev = sqlite3_column_int64(st, 3);
+        int64_t sid = sqlite3_column_int64(st, 4), n = sqlite3_column_int64(st, 5);
+        struct hub_text app = col_str(st, 1), op = col_str(st, 2);
+        o->events += minutes ? 0 : n;
+        ov_add(&protos, 0, app.p, app.len, n);
+        if (op.len) {
+            char key[96];
+            int kl = snprintf(key, sizeof(key), "%.*s%c%.*s", (int)CS_MIN(app.len, 40),
+                              app.p ? app.p : "", 0, (int)CS_MIN(op.len, 40), op.p);
+            ov_add(&ics, 0, key, (size_t)kl, n);
+        }
+        if (sid < 0)
+            continue;
+        ov_add(&sigs, sid, NULL, 0, n);
+        if (minutes)
+            continue;
+        o->alerts += n;
+        int64_t i = (bucket - b0) / step;
+        if (sev >= 1 && sev <= 4 && i >= 0 && (size_t)i < o->npoints)
+            o->points[i].by_sev[sev - 1] += n;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(r->db, rc);
+        goto end;
     }
 
     q = (struct q){0};
-    q_sql(&q, "SELECT app_proto, sum(n) c FROM ru_ev");
-    ru_where(&q, sc, sq, "");
-    q_sql(&q, " GROUP BY app_proto ORDER BY c DESC, app_proto LIMIT 256");
-    if ((rc = run_q(r->db, &q, ov_proto, o)) != CS_OK)
+    q_sql(&q, "SELECT side, ip, n FROM ru_ip");
+    ru_where(&q, sc, sq, false);
+    if ((rc = q_prepare(r->db, &q, &st)) != CS_OK)
         goto end;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hub_text ip = col_str(st, 1);
+        ov_add(&ips, sqlite3_column_int64(st, 0), ip.p, ip.len, sqlite3_column_int64(st, 2));
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(r->db, rc);
+        goto end;
+    }
+    if (sigs.oom || protos.oom || ics.oom || ips.oom) {
+        rc = CS_ENOMEM;
+        goto end;
+    }
 
-    q = (struct q){0};
-    q_sql(&q, "SELECT app_proto, ics_op, sum(n) c FROM ru_ev");
-    ru_where(&q, sc, sq, "");
-    q_sql(&q, " AND ics_op<>'' GROUP BY app_proto, ics_op ORDER BY c DESC, app_proto, ics_op"
-              " LIMIT 256");
-    rc = run_q(r->db, &q, ov_ics, o);
+    size_t n = ov_top(&sigs, top, HUB_STATS_TOP);
+    rc = sqlite3_prepare_v2(r->db, "SELECT signature, severity FROM ru_sig WHERE signature_id=?",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_err(r->db, rc);
+        goto end;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct hub_stats_sig *g = &o->sigs[o->nsigs++];
+        g->signature_id = top[i]->k;
+        g->count = top[i]->n;
+        g->severity = -1;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, g->signature_id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            copy_col(g->signature, sizeof(g->signature), st, 0);
+            g->severity = (int32_t)sqlite3_column_int64(st, 1);
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    /* both sides are in one table (k is the side): the top of each */
+    for (int side = 0; side < 2; side++) {
+        size_t k = 0, *cnt = side ? &o->ndest : &o->nsrc;
+        struct hub_stats_ip *dst = side ? o->dest : o->src;
+        const struct ov_ent *best[HUB_STATS_TOP];
+        for (size_t i = 0; i < ips.cap; i++) {
+            const struct ov_ent *e = &ips.t[i];
+            if (!e->h || e->k != side || (k == HUB_STATS_TOP && ov_cmp(&ips, e, best[k - 1]) >= 0))
+                continue;
+            size_t j = k < HUB_STATS_TOP ? k++ : k - 1;
+            while (j > 0 && ov_cmp(&ips, e, best[j - 1]) < 0) {
+                best[j] = best[j - 1];
+                j--;
+            }
+            best[j] = e;
+        }
+        for (size_t i = 0; i < k; i++) {
+            ov_copy(dst[i].ip, sizeof(dst[i].ip), &ips, best[i]);
+            dst[i].count = best[i]->n;
+        }
+        *cnt = k;
+    }
+
+    n = ov_top(&protos, top, HUB_STATS_MAX_ROWS);
+    for (size_t i = 0; i < n; i++) {
+        struct hub_stats_proto *p = &o->protos[o->nprotos++];
+        ov_copy(p->app_proto, sizeof(p->app_proto), &protos, top[i]);
+        if (!p->app_proto[0])
+            snprintf(p->app_proto, sizeof(p->app_proto), "none");
+        p->count = top[i]->n;
+    }
+    n = ov_top(&ics, top, HUB_STATS_MAX_ROWS);
+    for (size_t i = 0; i < n; i++) {
+        struct hub_stats_ics *x = &o->ics[o->nics++];
+        const char *key = ics.s + top[i]->off;
+        size_t al = strnlen(key, top[i]->len);
+        snprintf(x->app_proto, sizeof(x->app_proto), "%.*s", (int)al, key);
+        snprintf(x->op, sizeof(x->op), "%.*s", (int)(top[i]->len - al - (al < top[i]->len)),
+                 key + al + 1);
+        x->count = top[i]->n;
+    }
+    rc = CS_OK;
 end:
+    sqlite3_finalize(st);
     exec(r->db, "COMMIT");
 out:
     reader_put(r);
+    ov_free(&sigs);
+    ov_free(&protos);
+    ov_free(&ics);
+    ov_free(&ips);
+    cs_free(top);
     return rc;
 }
 
@@ -1740,13 +1958,13 @@ static int sq_stats_orgs(struct hub_store *hs, const struct hub_scope *sc,
                          int (*cb)(void *, const struct hub_stats_org *), void *arg)
 {
     struct q q = {0};
-    struct hub_stats_query all = *sq;
+    struct hub_stats_query all = *sq; /* hourly whatever the overview's resolution */
     all.org_id = 0;
     q_sql(&q, "SELECT o.id, coalesce(o.parent_id, 0), o.name, o.kind, o.path,"
               " (SELECT count(*) FROM sensors WHERE org_id=o.id), coalesce(r.ev, 0),"
               " coalesce(r.al, 0) FROM orgs o LEFT JOIN (SELECT org_id, sum(n) ev,"
               " sum(CASE WHEN signature_id>=0 THEN n ELSE 0 END) al FROM ru_ev");
-    ru_where(&q, sc, &all, "");
+    ru_where(&q, sc, &all, false);
     q_sql(&q, " GROUP BY org_id) r ON r.org_id=o.id WHERE 1");
     q_scope(&q, sc, "o.id");
     if (sq->org_id) {

@@ -67,8 +67,8 @@ CS_TEST(sqlite_rejects_non_database)
     CHECK(s == NULL);
 }
 
-/* A database from before the statistics (schema 2): migration 3 adds the columns and builds
- * the rollups and sensor state from the stored events and batches. */
+/* A database from before the statistics (schema 2): migrations 3 and 4 add the columns and
+ * build the rollups and sensor state from the stored events and batches. */
 CS_TEST(sqlite_migration_3_rolls_up_old_events)
 {
     struct hub_store *s = suite_open();
@@ -88,7 +88,7 @@ CS_TEST(sqlite_migration_3_rolls_up_old_events)
     REQUIRE(sqlite3_open(suite_path, &db) == SQLITE_OK);
     CHECK_EQ(sqlite3_exec(db,
                           "DROP TABLE ru_ev; DROP TABLE ru_ip; DROP TABLE ru_sig;"
-                          " DROP TABLE sensor_state; DROP INDEX events_flow;"
+                          " DROP TABLE sensor_state; DROP TABLE ru_min; DROP INDEX events_flow;"
                           " ALTER TABLE events DROP COLUMN flow_id;"
                           " ALTER TABLE events DROP COLUMN ics_op;"
                           " DELETE FROM schema_version WHERE version>=3;",

@@ -272,8 +272,8 @@ int hub_store_event_count(struct hub_store *s, const struct hub_scope *sc, int64
 #define HUB_STATS_MAX_POINTS 1440 /* alerts_over_time buckets at most */
 #define HUB_STATS_MAX_ROWS 256   /* protocols, ics, sensors, orgs at most */
 #define HUB_STATS_SIG_MAX 255
-#define HUB_STATS_MIN_RES 60     /* the fine rollup resolution (s) */
-#define HUB_STATS_HOUR_RES 3600  /* the coarse rollup resolution (s) */
+#define HUB_STATS_MIN_RES 60     /* the fine resolution (s): totals and chart only */
+#define HUB_STATS_HOUR_RES 3600  /* the coarse resolution (s): everything */
 
 /* A range for the overview. hub_store_stats_overview() rounds it to the resolution it
  * answers at (res_s: 60 or 3600) and writes back what it used. */
@@ -325,7 +325,10 @@ struct hub_stats_org {
 
 /* The overview (big: allocate it; hub_store_stats_overview() clears it first). */
 struct hub_stats_overview {
-    struct hub_stats_query q; /* as applied (rounded) */
+    struct hub_stats_query q; /* as applied (rounded): totals and points cover this */
+    /* The breakdowns (signatures, addresses, protocols, ics, orgs) come from hourly rollups:
+     * they cover [brk_from_us, brk_to_us), q widened to whole hours. */
+    int64_t brk_from_us, brk_to_us;
     int64_t events, alerts;
     size_t npoints;
     struct hub_stats_point points[HUB_STATS_MAX_POINTS];

@@ -713,11 +713,39 @@ CS_TEST(store_stats_overview_from_rollups)
     CHECK_EQ(o->points[1].by_sev[0], 2);
     CHECK_EQ(o->points[3].by_sev[1], 1);
     CHECK_EQ(o->events, 11); /* the alert at minute 61 is outside */
-    /* a window of minutes 2..4 */
+    /* a window of minutes 2..4: totals and chart to the minute, breakdowns hourly */
     o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 2, 4, 0, &rc);
     REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->q.res_s, 60);
     CHECK_EQ(o->events, 3); /* e2, f2 (minute 2), e3 (minute 3) */
     CHECK_EQ(o->alerts, 2);
+    CHECK_EQ(o->brk_from_us, SUITE_T0);
+    CHECK_EQ(o->brk_to_us, SUITE_T0 + 60 * SUITE_MIN);
+    REQUIRE(o->nsigs == 3); /* hour 0: 2001 x2, 2002 (e3), 3000 */
+    CHECK_EQ(o->sigs[0].signature_id, 2001);
+    CHECK_EQ(o->sigs[1].count, 1);
+    CHECK_EQ(o->nics, 2);
+    CHECK_EQ(o->nsrc, 3);
+    CHECK_STR(o->orgs[0].name, "plant-a");
+    CHECK_EQ(o->orgs[0].alerts, 3); /* e4 at minute 61 is in the next hour */
+    /* an alert without a severity counts as an alert but in no severity */
+    struct hub_store_event nosev = suite_evx(62, "alert", "10.0.0.9", "10.0.0.1", 4000, "no sev",
+                                             -1, NULL, 0, NULL);
+    struct hub_store_batch bn = {.sensor_id = x.sb, .org_id = x.t.ob.id, .batch_id = "nosev"};
+    struct hub_store_batch_result res;
+    CHECK_EQ(hub_store_batch_add(s, &bn, &nosev, 1, &res), CS_OK);
+    o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 60, 65, 60, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->events, 2); /* e4 (61), the new one (62) */
+    CHECK_EQ(o->alerts, 2);
+    CHECK_EQ(o->points[1].by_sev[1], 1);
+    CHECK_EQ(o->points[2].by_sev[0] + o->points[2].by_sev[1] + o->points[2].by_sev[2] +
+                 o->points[2].by_sev[3],
+             0);
+    o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 60, 120, 3600, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->alerts, 2);
+    CHECK_EQ(o->points[0].by_sev[1], 1);
     hub_store_close(s);
 }
 

@@ -60,6 +60,7 @@ req GET "/api/v1/stats/overview?$DAY&bucket=3600" "$ROOT"
 check "overview 200" "200" "$CODE"
 echo "$BODY" > "$WORK/ov.json"
 check "totals (root)" "$(expect totals "$WORK/a.ndjson" "$WORK/b.ndjson")" "$(echo "$BODY" | j '"%d:%d" % (d["totals"]["events"], d["totals"]["alerts"])')"
+check "breakdowns cover the same hours" "2026-06-12T00:00:00Z 2026-06-13T00:00:00Z" "$(echo "$BODY" | j 'd["breakdown_from"] + " " + d["breakdown_to"]')"
 check "hourly buckets over the day" "24:3600:3600" "$(echo "$BODY" | j '"%d:%d:%d" % (len(d["alerts_over_time"]), d["bucket_s"], d["resolution_s"])')"
 check "alerts over time by severity" "$(expect sev "$WORK/a.ndjson" "$WORK/b.ndjson")" \
     "$(echo "$BODY" | j '",".join(str(sum(p["by_severity"][s] for p in d["alerts_over_time"])) for s in "1234")')"
@@ -75,6 +76,18 @@ check "sensor packets/drops from its stats record" "118:0" "$(echo "$BODY" | j '
 check "a sensor without stats" "None" "$(echo "$BODY" | j 'd["sensors"][1]["packets"]')"
 check "orgs ranked by alerts" "plant-a:50,plant-b:30,city:0" "$(echo "$BODY" | j '",".join("%s:%d" % (o["name"], o["alerts"]) for o in d["orgs"][:3])')"
 check "last_event_id" "true" "$(echo "$BODY" | j 'd["last_event_id"] > 300')"
+
+# minute resolution: totals and chart to the minute, breakdowns over the whole hours around
+req GET "/api/v1/stats/overview?from=2026-06-12T08:10:00Z&to=2026-06-12T08:11:00Z&bucket=60" "$ROOT"
+check "a minute: totals" "$(python3 -c "
+import json
+n = a = 0
+for f in ('$WORK/a.ndjson', '$WORK/b.ndjson'):
+    for l in open(f):
+        r = json.loads(l)
+        if r['timestamp'].startswith('2026-06-12T08:10:'): n += 1; a += 'alert' in r
+print('%d:%d' % (n, a))")" "$(echo "$BODY" | j '"%d:%d" % (d["totals"]["events"], d["totals"]["alerts"])')"
+check "a minute: breakdowns hourly" "60:2026-06-12T08:00:00Z:2026-06-12T09:00:00Z" "$(echo "$BODY" | j '"%d:%s:%s" % (d["resolution_s"], d["breakdown_from"], d["breakdown_to"])')"
 
 # ICS operations, classified at ingest from the sensor's records (captures of 2004..2020)
 req GET "/api/v1/stats/overview?from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z" "$ROOT"
