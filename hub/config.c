@@ -125,12 +125,12 @@ int hub_config_load(struct hub_config *c, const char *path, struct cs_err *err)
         (rc = str_to(y, "ingest.tail.format", c->tail_format, sizeof(c->tail_format), err)) ||
         (rc = str_to(y, "web-root", c->web_root, sizeof(c->web_root), err)))
         goto out;
-    if (cs_cfg_has(y, "web-root"))
-        c->web_root_set = true;
     if ((rc = int_to(y, "database-pool", 2, 256, &v, err)) < 0)
         goto out;
     if (rc == CS_OK)
         c->db_pool = (int)v;
+    if (cs_cfg_has(y, "web-root"))
+        c->web_root_set = true;
     if ((rc = int_to(y, "threads", 1, 64, &v, err)) < 0)
         goto out;
     if (rc == CS_OK)

@@ -530,9 +530,10 @@ static int read_eve_types(struct loader *l)
             if (eve_type_names[j].bit == SN_EVE_ANOMALY && (rc = read_anomaly(l, okey)))
                 return rc;
             if (eve_type_names[j].bit == SN_EVE_ALERT) {
-                static const char *const opts[] = {"payload", "payload-printable", "packet"};
+                static const char *const opts[] = {"payload", "payload-printable", "packet",
+                                                   "verdict"};
                 bool *dst[] = {&c->alert_payload, &c->alert_payload_printable,
-                               &c->alert_packet};
+                               &c->alert_packet, &c->alert_verdict};
                 for (unsigned o = 0; o < CS_ARRAY_LEN(opts); o++) {
                     char k[200];
                     keyf(k, sizeof(k), "%s.%s", okey, opts[o]);

@@ -122,6 +122,7 @@ struct sn_config {
     bool alert_app_layer; /* tx_id and the transaction's app-layer object, default on */
     bool alert_flow;      /* the flow object, default on */
     bool alert_rule_raw;  /* alert.rule: the rule text (metadata.rule.raw), default off */
+    bool alert_verdict;   /* the verdict object (alert.verdict), default off */
     bool fastlog_enabled;
     char fastlog_filename[256];
     bool flow_enabled_in_eve;    /* convenience: (eve_types & SN_EVE_FLOW) */

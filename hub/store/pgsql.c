@@ -280,6 +280,15 @@ static int conn_prepare(PGconn *c)
     return CS_OK;
 }
 
+/* Session settings, again after a reconnect: UTF-8 both ways; no NOTICE chatter ("relation
+ * already exists, skipping") on stderr. */
+static int conn_setup(PGconn *c)
+{
+    if (PQsetClientEncoding(c, "UTF8") != 0)
+        return CS_EIO;
+    return pg_exec(c, "SET client_min_messages=warning");
+}
+
 static int conn_open(const char *conninfo, PGconn **out, struct cs_err *err)
 {
     PGconn *c = PQconnectdb(conninfo);
@@ -291,14 +300,36 @@ static int conn_open(const char *conninfo, PGconn **out, struct cs_err *err)
         PQfinish(c);
         return CS_EIO;
     }
-    if (PQsetClientEncoding(c, "UTF8") != 0 ||
-        pg_exec(c, "SET client_min_messages=warning") != CS_OK) {
+    if (conn_setup(c) != CS_OK) {
         cs_err_set(err, CS_EIO, 0, 0, "PostgreSQL session set-up failed: %s", PQerrorMessage(c));
         PQfinish(c);
         return CS_EIO;
     }
     *out = c;
     return CS_OK;
+}
+
+/* Re-opens a connection that broke (server restart, backend terminated, network): true when
+ * it is usable. Its statements are prepared again. */
+static bool conn_revive(PGconn *c)
+{
+    if (PQstatus(c) == CONNECTION_OK)
+        return true;
+    PQreset(c);
+    if (PQstatus(c) == CONNECTION_OK && conn_setup(c) == CS_OK && conn_prepare(c) == CS_OK)
+        return true;
+    fprintf(stderr, "store: pgsql: reconnect failed: %s", PQerrorMessage(c));
+    return false;
+}
+
+/* BEGIN; on a connection found broken only now, once more after reconnecting (nothing was
+ * done on it yet, so trying again is safe). */
+static int begin(PGconn *c)
+{
+    int rc = pg_exec(c, "BEGIN");
+    if (rc != CS_OK && PQstatus(c) == CONNECTION_BAD && conn_revive(c))
+        rc = pg_exec(c, "BEGIN");
+    return rc;
 }
 
 /* Takes a free connection, waiting up to wait_ms; CS_AGAIN when none came free. A broken
@@ -325,17 +356,12 @@ static int conn_get(struct pg_store *s, PGconn **out, int *idx)
     *idx = s->free_idx[--s->nfree];
     pthread_mutex_unlock(&s->lock);
     PGconn *c = s->conns[*idx];
-    if (PQstatus(c) != CONNECTION_OK) {
-        PQreset(c);
-        if (PQstatus(c) != CONNECTION_OK || PQsetClientEncoding(c, "UTF8") != 0 ||
-            conn_prepare(c) != CS_OK) {
-            fprintf(stderr, "store: pgsql: reconnect failed: %s", PQerrorMessage(c));
-            pthread_mutex_lock(&s->lock);
-            s->free_idx[s->nfree++] = *idx;
-            pthread_cond_signal(&s->cond);
-            pthread_mutex_unlock(&s->lock);
-            return CS_EIO;
-        }
+    if (!conn_revive(c)) {
+        pthread_mutex_lock(&s->lock);
+        s->free_idx[s->nfree++] = *idx;
+        pthread_cond_signal(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+        return CS_EIO;
     }
     *out = c;
     return CS_OK;
@@ -461,6 +487,12 @@ static int run(struct pg_store *s, enum pg_stmt st, const struct pp *p, int resu
     if (rc)
         return rc;
     PGresult *r = pp_run(c, st, p, result_fmt);
+    if (!res_ok(r) && PQstatus(c) == CONNECTION_BAD && !strncmp(stmt_sql[st], "SELECT", 6) &&
+        conn_revive(c)) {
+        /* a read on a connection that broke while idle: once more on a new one */
+        PQclear(r);
+        r = pp_run(c, st, p, result_fmt);
+    }
     if (res_ok(r)) {
         *out = r;
     } else {
@@ -558,7 +590,7 @@ static int pg_org_add(struct hub_store *hs, const struct hub_scope *sc, struct h
     int rc = conn_get(s, &c, &idx);
     if (rc)
         return rc;
-    if ((rc = pg_exec(c, "BEGIN")) != CS_OK)
+    if ((rc = begin(c)) != CS_OK)
         goto out;
     struct pp p = {0};
     if (o->parent_id)
@@ -880,10 +912,8 @@ static int partition_create(PGconn *c, int32_t day)
              "COMMIT",
              name, (int64_t)day * PG_DAY_US, (int64_t)(day + 1) * PG_DAY_US);
     int rc = pg_exec(c, sql);
-    if (rc != CS_OK) {
+    if (rc != CS_OK)
         pg_exec(c, "ROLLBACK");
-        fprintf(stderr, "store: pgsql: no partition %s; its events go to events_default\n", name);
-    }
     return rc;
 }
 
@@ -942,8 +972,21 @@ static void partitions_ensure(struct pg_store *s, PGconn *c, const struct hub_st
         pthread_mutex_unlock(&s->part_lock);
         if (known)
             continue;
-        bool own = partition_create(c, day) == CS_OK;
-        /* remembered even on failure: the rows go to the default partition, and trying again
+        int prc = partition_create(c, day);
+        if (prc != CS_OK && PQstatus(c) != CONNECTION_OK) {
+            /* not PostgreSQL's refusal: the connection broke (the batch fails if it stays so) */
+            if (!conn_revive(c) || ((prc = partition_create(c, day)) != CS_OK &&
+                                    PQstatus(c) != CONNECTION_OK))
+                return;
+        }
+        bool own = prc == CS_OK;
+        if (!own) {
+            char name[64];
+            partition_name(day, name, sizeof(name));
+            fprintf(stderr, "store: pgsql: no partition %s; its events go to events_default\n",
+                    name);
+        }
+        /* a refusal is remembered: the rows go to the default partition, and trying again
          * for every batch would only repeat the same error */
         pthread_mutex_lock(&s->part_lock);
         day_remember(s, day, own);
@@ -1191,7 +1234,7 @@ static int pg_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         return rc;
     }
     partitions_ensure(s, c, ev, n);
-    if ((rc = pg_exec(c, "BEGIN")) != CS_OK)
+    if ((rc = begin(c)) != CS_OK)
         goto out;
     struct pp p = {0};
     pp_int(&p, b->sensor_id);
@@ -1468,7 +1511,7 @@ static int pg_audit_append(struct hub_store *hs, struct hub_audit_row *a,
         return rc;
     struct pp none = {0};
     PGresult *r = NULL;
-    if ((rc = pg_exec(c, "BEGIN")) != CS_OK)
+    if ((rc = begin(c)) != CS_OK)
         goto out;
     /* the chain lock: held until COMMIT/ROLLBACK, across every connection and hub */
     r = pp_run(c, PS_AUDIT_LOCK, &none, 0);

@@ -78,6 +78,8 @@ static PGconn *admin(void)
  * into out (may be NULL). false on error. */
 static bool admin_sql(const char *sql, char *out, size_t cap)
 {
+    if (out && cap)
+        out[0] = 0;
     PGconn *c = admin();
     if (!c)
         return false;
@@ -590,6 +592,57 @@ CS_TEST(pg_schema_newer_than_code_refused)
     CHECK_EQ(hub_store_open("pg:host=127.0.0.1 port=1 dbname=x connect_timeout=2", 1, &s, &err),
              CS_EIO);
     CHECK(strstr(err.msg, "PostgreSQL") != NULL);
+}
+
+CS_TEST(pg_reconnects_after_backends_killed)
+{
+    int k = new_schema();
+    REQUIRE(k >= 0);
+    char url[1100], app[64], sql[256];
+    schema_url(k, url, sizeof(url));
+    snprintf(app, sizeof(app), "cs_t_%d_%d", (int)getpid(), k);
+    size_t l = strlen(url);
+    snprintf(url + l, sizeof(url) - l, "%sapplication_name=%s", is_uri(dsn()) ? "&" : " ", app);
+    struct hub_store *s = open_url(url); /* a pool of 3 */
+    REQUIRE(s);
+    struct suite_tree t;
+    int64_t sa = suite_sensor_tree(s, &t);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+             " WHERE application_name='%s'",
+             app);
+    char got[16];
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    CHECK_STR(got, "3");
+    /* every connection of the pool is dead: reads and transactions reconnect transparently */
+    struct hub_org o;
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(hub_store_org_find(s, &HUB_SCOPE_SYSTEM, "plant-a", &o), CS_OK);
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    struct hub_store_event ev[2] = {
+        suite_ev(us_of(2026, 8, 1, 0, 0, 0), "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
+        suite_ev(us_of(2026, 8, 2, 0, 0, 0), "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
+    };
+    struct hub_store_batch b = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "r-1"};
+    struct hub_store_batch_result res;
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "r-%d", i);
+        b.batch_id = id;
+        CHECK_EQ(hub_store_batch_add(s, &b, ev, 2, &res), CS_OK);
+    }
+    char parts[256];
+    suite_n = k;
+    partition_counts(parts, sizeof(parts));
+    CHECK_STR(parts, "events_p20260801:3,events_p20260802:3"); /* not in the default one */
+    int64_t seq;
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    struct hub_audit_row r = {.ts_us = 1, .actor = "t", .action = "x"};
+    char buf[64];
+    CHECK_EQ(hub_store_audit_append(s, &r, suite_seal, buf), CS_OK);
+    CHECK_EQ(hub_store_audit_head(s, &seq, buf, sizeof(buf)), CS_OK);
+    CHECK_EQ(seq, 1);
+    hub_store_close(s);
 }
 
 /* Last (tests run in the order they are defined): drops this run's schemas. */

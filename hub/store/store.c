@@ -183,6 +183,27 @@ int hub_store_cred_purge(struct hub_store *s, int64_t now_us)
     return s->ops->cred_purge(s, now_us);
 }
 
+int hub_store_cred_list(struct hub_store *s, const struct hub_scope *sc, enum hub_cred_kind kind,
+                        int64_t user_id, int64_t now_us,
+                        int (*cb)(void *arg, const struct hub_cred *c), void *arg)
+{
+    if (!scope_ok(sc) || !cb || user_id < 0 || (int)kind < 0 || kind > HUB_CRED_SENSOR ||
+        !s->ops->cred_list)
+        return CS_EINVAL;
+    return s->ops->cred_list(s, sc, (int)kind, user_id, now_us, cb, arg);
+}
+
+int hub_store_cred_revoke(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                          int64_t user_id, struct hub_cred *out)
+{
+    struct hub_cred tmp;
+    if (!scope_ok(sc) || user_id < 0 || !s->ops->cred_revoke)
+        return CS_EINVAL;
+    if (id <= 0)
+        return HUB_ENOTFOUND;
+    return s->ops->cred_revoke(s, sc, id, user_id, out ? out : &tmp);
+}
+
 int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
                         const struct hub_store_event *ev, size_t n,
                         struct hub_store_batch_result *res)
@@ -376,6 +397,8 @@ int hub_store_stats_overview(struct hub_store *s, const struct hub_scope *sc,
     int rc = stats_norm(q);
     if (rc)
         return rc;
+    if (!s->ops->stats_overview || !s->ops->stats_sensors || !s->ops->stats_orgs)
+        return CS_EINVAL; /* an implementation without the statistics yet */
     memset(out, 0, sizeof(*out));
     out->q = *q;
     if ((rc = s->ops->stats_overview(s, sc, q, out)) != CS_OK)
@@ -391,6 +414,8 @@ int hub_store_stats_orgs(struct hub_store *s, const struct hub_scope *sc,
 {
     if (!scope_ok(sc) || !q || !cb)
         return CS_EINVAL;
+    if (!s->ops->stats_orgs)
+        return CS_EINVAL;
     int rc = stats_norm(q);
     return rc ? rc : s->ops->stats_orgs(s, sc, q, cb, arg);
 }
@@ -398,7 +423,7 @@ int hub_store_stats_orgs(struct hub_store *s, const struct hub_scope *sc,
 int hub_store_stats_sensors(struct hub_store *s, const struct hub_scope *sc, int64_t org_id,
                             int (*cb)(void *arg, const struct hub_stats_sensor *se), void *arg)
 {
-    if (!scope_ok(sc) || !cb || org_id < 0)
+    if (!scope_ok(sc) || !cb || org_id < 0 || !s->ops->stats_sensors)
         return CS_EINVAL;
     return s->ops->stats_sensors(s, sc, org_id, cb, arg);
 }
@@ -408,14 +433,14 @@ int hub_store_stats_agg(struct hub_store *s, const struct hub_scope *sc,
                         int (*cb)(void *arg, const struct hub_stats_agg_row *r), void *arg)
 {
     if (!scope_ok(sc) || !f || !cb || f->limit < 1 || f->limit > 1000 || by <= HUB_BY_NONE ||
-        by > HUB_BY_EVENT_TYPE)
+        by > HUB_BY_EVENT_TYPE || !s->ops->stats_agg)
         return CS_EINVAL;
     return s->ops->stats_agg(s, sc, f, by, cb, arg);
 }
 
 int hub_store_event_last_id(struct hub_store *s, const struct hub_scope *sc, int64_t *out)
 {
-    if (!scope_ok(sc) || !out)
+    if (!scope_ok(sc) || !out || !s->ops->event_last_id)
         return CS_EINVAL;
     *out = 0;
     return s->ops->event_last_id(s, sc, out);

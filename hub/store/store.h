@@ -81,6 +81,7 @@ struct hub_sensor {
 /* A credential is stored only as a hash of its secret (hub/auth decides the hash). */
 enum hub_cred_kind { HUB_CRED_SESSION = 1, HUB_CRED_TOKEN = 2, HUB_CRED_SENSOR = 3 };
 struct hub_cred {
+    int64_t id; /* > 0, assigned by the store, never reused (cred_add ignores it) */
     char hash[HUB_HASH_MAX + 1];
     enum hub_cred_kind kind;
     int64_t user_id;   /* session, token */
@@ -235,6 +236,17 @@ int hub_store_cred_get(struct hub_store *s, const char *hash, int64_t now_us, st
 int hub_store_cred_del(struct hub_store *s, const char *hash);
 /* Deletes expired credentials; returns the count removed (>= 0) or an error. */
 int hub_store_cred_purge(struct hub_store *s, int64_t now_us);
+/* Credentials whose owner (the user; for sensor tokens the sensor) is in the scope, by id;
+ * kind 0: every kind, user_id 0: every user; those expired at now_us are left out. cb
+ * non-zero stops (returned). The hash is filled but must never leave the hub. */
+int hub_store_cred_list(struct hub_store *s, const struct hub_scope *sc, enum hub_cred_kind kind,
+                        int64_t user_id, int64_t now_us,
+                        int (*cb)(void *arg, const struct hub_cred *c), void *arg);
+/* Deletes credential `id` when its owner is in the scope and, user_id != 0, it is that
+ * user's (expired or not); the deleted credential goes to *out (may be NULL). HUB_ENOTFOUND
+ * otherwise. Takes effect at once: the next hub_store_cred_get() of it fails. */
+int hub_store_cred_revoke(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                          int64_t user_id, struct hub_cred *out);
 
 /* ---- events ---- */
 /* Stores a batch in one transaction; returns only after the commit is durable. */
@@ -420,6 +432,10 @@ struct hub_store_ops {
     int (*cred_get)(struct hub_store *, const char *, int64_t, struct hub_cred *);
     int (*cred_del)(struct hub_store *, const char *);
     int (*cred_purge)(struct hub_store *, int64_t);
+    int (*cred_list)(struct hub_store *, const struct hub_scope *, int, int64_t, int64_t,
+                     int (*)(void *, const struct hub_cred *), void *);
+    int (*cred_revoke)(struct hub_store *, const struct hub_scope *, int64_t, int64_t,
+                       struct hub_cred *);
     int (*batch_add)(struct hub_store *, const struct hub_store_batch *,
                      const struct hub_store_event *, size_t, struct hub_store_batch_result *);
     int (*batch_max_id)(struct hub_store *, int64_t, const char *, char *, size_t);
@@ -436,7 +452,9 @@ struct hub_store_ops {
                            void *);
     int (*audit_head)(struct hub_store *, int64_t *, char *, size_t);
     /* statistics: q is already checked and rounded by store.c; out is cleared, and the
-     * sensors/orgs sections are filled by store.c from stats_sensors/stats_orgs */
+     * sensors/orgs sections are filled by store.c from stats_sensors/stats_orgs. An
+     * implementation that leaves these NULL makes the hub_store_stats_* functions and
+     * hub_store_event_last_id() return CS_EINVAL. */
     int (*stats_overview)(struct hub_store *, const struct hub_scope *,
                           const struct hub_stats_query *, struct hub_stats_overview *);
     int (*stats_orgs)(struct hub_store *, const struct hub_scope *,

@@ -24,6 +24,7 @@ struct run_opts {
     bool payload;          /* alert payload options */
     bool no_app_layer;     /* metadata.app-layer: no */
     bool rule_raw;         /* metadata.rule.raw: yes */
+    bool verdict;          /* verdict: yes */
 };
 
 static struct sn_detect_engine *build(const char *rules, struct sn_config *cfg,
@@ -60,6 +61,8 @@ static struct app_run run_opt(const char *rules, const char *pcap, const struct 
         cfg.alert_app_layer = false;
     if (o && o->rule_raw)
         cfg.alert_rule_raw = true;
+    if (o && o->verdict)
+        cfg.alert_verdict = true;
     if (o && o->threshold) {
         int fd;
         strcpy(thr, "/tmp/cs-thr-XXXXXX");
@@ -236,6 +239,38 @@ CS_TEST(file_data_is_a_transaction_buffer)
     app_test_free(&r);
 }
 
+/* A keyword on a multi-buffer (dataset on dns.answer.name) is checked on every instance,
+ * not only the first: answers 1 and 2 are "suricata-ids.org", answer 0 is "www." */
+CS_TEST(multi_buffer_condition_every_instance)
+{
+    char path[] = "/tmp/cs-ds-XXXXXX", rules[1024];
+    /* base64 of "suricata-ids.org" and of "nothing.example" */
+    const char *lines = "c3VyaWNhdGEtaWRzLm9yZw==\n";
+    const char *none = "bm90aGluZy5leGFtcGxl\n";
+    char path2[] = "/tmp/cs-ds-XXXXXX";
+    int fd = mkstemp(path), fd2 = mkstemp(path2);
+    struct app_run r;
+
+    REQUIRE(fd >= 0 && fd2 >= 0);
+    REQUIRE(write(fd, lines, strlen(lines)) == (ssize_t)strlen(lines));
+    REQUIRE(write(fd2, none, strlen(none)) == (ssize_t)strlen(none));
+    close(fd);
+    close(fd2);
+    snprintf(rules, sizeof(rules),
+             "alert dns any any -> any any (dns.answer.name; dataset:isset,mb_answers,type "
+             "string,load %s; sid:1;)\n"
+             "alert dns any any -> any any (dns.answer.name; dataset:isset,mb_none,type "
+             "string,load %s; sid:2;)\n",
+             path, path2);
+    r = run(rules, "pcaps/dns/dns-udp-dig.pcap");
+    unlink(path);
+    unlink(path2);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1); /* the response: answer 1 is in the set */
+    CHECK_EQ(alerts(&r, 2), 0);
+    app_test_free(&r);
+}
+
 /* metadata.app-layer: no drops the object; metadata.rule.raw adds the rule text */
 CS_TEST(alert_metadata_options)
 {
@@ -258,6 +293,35 @@ CS_TEST(alert_metadata_options)
                             "http.uri; content:\\\"/\\\"; sid:1;)\"",
                             "\"http\":{", NULL),
              1);
+    app_test_free(&r);
+}
+
+/* verdict: yes adds the verdict object: "alert" in IDS mode; a reject names its target and
+ * kind */
+CS_TEST(alert_verdict_object)
+{
+    struct run_opts o = {.verdict = true};
+    struct app_run r = run_opt("alert tcp any any -> any 80 (content:\"GET \"; sid:1;)\n"
+                               "reject tcp any any -> any 80 (content:\"testmyids\"; sid:2;)\n"
+                               "rejectdst tcp any 80 -> any any (content:\"uid=0\"; sid:3;)\n",
+                               MYIDS, &o);
+    REQUIRE(r.text);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"verdict\":{\"action\":\"alert\"}",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,",
+                            "\"verdict\":{\"action\":\"alert\",\"reject-target\":\"to_client\","
+                            "\"reject\":[\"tcp-reset\"]}",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":3,", "\"reject-target\":\"to_server\"", NULL),
+             1);
+    app_test_free(&r);
+    /* off by default */
+    r = run("alert tcp any any -> any 80 (content:\"GET \"; sid:1;)\n", MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"verdict\"", NULL), 0);
     app_test_free(&r);
 }
 
@@ -660,6 +724,59 @@ CS_TEST(grouping_and_skips)
     fclose(f);
     CHECK(strstr(buf, "t.rules:5: sid 5: no parser for app-layer protocol 'smtp'") != NULL);
     sn_detect_engine_free(de);
+}
+
+/* dotprefix rules go through the prefilter (the raw buffer scanned for the pattern less its
+ * leading '.') and still match exactly as the transform says. */
+CS_TEST(dotprefix_rules_are_prefiltered)
+{
+    static const char rules[] =
+        "alert dns any any -> any any (msg:\"sfx\"; dns.query; dotprefix; "
+        "content:\".suricata-ids.org\"; endswith; sid:10;)\n"
+        "alert dns any any -> any any (msg:\"whole\"; dns.query; dotprefix; "
+        "content:\".www.suricata-ids.org\"; endswith; sid:11;)\n"
+        "alert dns any any -> any any (msg:\"not a label\"; dns.query; dotprefix; "
+        "content:\".ids.org\"; endswith; sid:12;)\n"
+        "alert dns any any -> any any (msg:\"dot only\"; dns.query; dotprefix; "
+        "content:\".\"; sid:13;)\n"
+        "alert dns any any -> any any (msg:\"inner\"; dns.query; dotprefix; "
+        "content:\"suricata\"; sid:14;)\n";
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+    struct app_run r;
+
+    sn_config_defaults(&cfg);
+    de = build(rules, &cfg, NULL, &err);
+    REQUIRE(de);
+    CHECK_EQ(sn_detect_engine_stats(de)->rules_loaded, 5);
+    /* all but the lone "." (nothing left once the dot is dropped) */
+    CHECK_EQ(sn_detect_engine_stats(de)->prefiltered, 4);
+    sn_detect_engine_free(de);
+
+    r = run(rules, "pcaps/dns/dns-udp-dig.pcap"); /* query www.suricata-ids.org */
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 10), 1);
+    CHECK_EQ(alerts(&r, 11), 1); /* the pattern's '.' is the one dotprefix adds */
+    CHECK_EQ(alerts(&r, 12), 0); /* "-ids.org" is no ".ids.org" */
+    CHECK_EQ(alerts(&r, 13), 1);
+    CHECK_EQ(alerts(&r, 14), 1);
+    app_test_free(&r);
+}
+
+/* Each HTTP transaction alerts on its own, also when it reuses the memory of a finished one
+ * of the same flow (five pipelined requests, one flow). */
+CS_TEST(http_transactions_alert_apart)
+{
+    struct app_run r = run("alert http any any -> any any (msg:\"get\"; flow:to_server; "
+                           "http.method; content:\"GET\"; sid:20;)\n"
+                           "alert http any any -> any any (msg:\"200\"; flow:to_client; "
+                           "http.stat_code; content:\"200\"; sid:21;)\n",
+                           "pcaps/http/pipelined-requests.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 20), 5);
+    CHECK_EQ(alerts(&r, 21), 5);
+    app_test_free(&r);
 }
 
 /* ---- replacing the engine ----------------------------------------------------------------- */

@@ -212,15 +212,17 @@ static void gc(struct sn_spool *s)
     cursor_fix(s);
 }
 
-static int save_cursor(struct sn_spool *s)
-{
-    char text[256];
+#define CURSOR_TEXT_MAX 256
 
-    snprintf(text, sizeof(text),
+/* The cursor file's text for the current state (under the lock); written with replace_file
+ * after the lock is released, so appending workers never wait for its fsyncs. Only the
+ * uploader thread writes the cursor, so the writes stay in order. */
+static void cursor_text(const struct sn_spool *s, char text[CURSOR_TEXT_MAX])
+{
+    snprintf(text, CURSOR_TEXT_MAX,
              "v1 %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
              "\n",
              s->cseq, s->coff, s->crec, s->fl.seq, s->fl.start, s->fl.end, s->fl.nrec);
-    return replace_file(s->dir, "cursor", text);
 }
 
 /* ---- reading records ----------------------------------------------------------------------- */
@@ -843,12 +845,15 @@ int sn_spool_next_batch(struct sn_spool *s, size_t max_records, size_t max_bytes
     snprintf(b->id, sizeof(b->id), "%s-%" PRIx64 "-%" PRIx64 "-%" PRIx64, s->id, seq, start,
              b->end);
     if (!again) {
+        char text[CURSOR_TEXT_MAX] = "";
         pthread_mutex_lock(&s->mu);
         if (s->cseq == seq && s->coff == start && !s->fl.seq) {
             s->fl = (struct inflight){seq, start, b->end, b->nrec};
-            rc = save_cursor(s);
+            cursor_text(s, text);
         }
         pthread_mutex_unlock(&s->mu);
+        if (text[0])
+            rc = replace_file(s->dir, "cursor", text);
         if (rc != CS_OK) {
             sn_spool_batch_free(b);
             return rc;
@@ -859,7 +864,7 @@ int sn_spool_next_batch(struct sn_spool *s, size_t max_records, size_t max_bytes
 
 int sn_spool_commit(struct sn_spool *s, const struct sn_spool_batch *b)
 {
-    int rc;
+    char text[CURSOR_TEXT_MAX];
 
     pthread_mutex_lock(&s->mu);
     if (s->cseq == b->seq && s->coff == b->start) {
@@ -870,9 +875,9 @@ int sn_spool_commit(struct sn_spool *s, const struct sn_spool_batch *b)
     if (s->fl.seq == b->seq && s->fl.start == b->start)
         s->fl.seq = 0;
     gc(s);
-    rc = save_cursor(s);
+    cursor_text(s, text);
     pthread_mutex_unlock(&s->mu);
-    return rc;
+    return replace_file(s->dir, "cursor", text);
 }
 
 void sn_spool_get_stats(struct sn_spool *s, struct sn_spool_stats *st)
