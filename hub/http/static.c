@@ -31,9 +31,9 @@ static const struct {
 };
 
 /* Pages may load and fetch from the hub only; ECharts sets inline styles, hence style-src. */
-#define CSP                                                                                    \
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "                \
-    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "      \
+#define CSP                                                                                        \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "                    \
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "          \
     "form-action 'self'"
 
 int hub_static_open(const char *root, struct hub_static **out, struct cs_err *err)
@@ -64,8 +64,8 @@ void hub_static_free(struct hub_static *s)
 
 static bool seg_char_ok(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-' || c == '~' || c == '@' || c == '+';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c == '~' || c == '@' || c == '+';
 }
 
 bool hub_static_path_ok(const char *path)

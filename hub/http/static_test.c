@@ -16,8 +16,14 @@
 
 CS_TEST(path_check)
 {
-    const char *good[] = {"/", "/index.html", "/js/app.js", "/alerts", "/events/42",
-                          "/vendor/echarts.min.js", "/i18n/zh-CN.json", "/a/b/c/d/e/f/g/h"};
+    const char *good[] = {"/",
+                          "/index.html",
+                          "/js/app.js",
+                          "/alerts",
+                          "/events/42",
+                          "/vendor/echarts.min.js",
+                          "/i18n/zh-CN.json",
+                          "/a/b/c/d/e/f/g/h"};
     const char *bad[] = {"",
                          "index.html",
                          "/..",
