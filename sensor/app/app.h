@@ -52,6 +52,10 @@ struct sn_app_parser {
      * sn_app_detect() call, so tx is valid; must only add keys to j. */
     void (*log_alert)(struct sn_worker *w, const struct sn_flow *f, const void *state,
                       const void *tx, int dir, struct cs_json *j);
+    /* The per-flow number of transaction tx (the pointer handed to sn_app_detect()), may be
+     * NULL. Detection keeps which rules alerted per transaction; a freed transaction's
+     * address can come back for a new one, and the number tells them apart. */
+    uint64_t (*tx_id)(const void *tx);
     uint32_t max_state_bytes;    /* cap on unconsumed data per direction (0: 64 KiB) */
 };
 
@@ -70,6 +74,8 @@ void *sn_app_state(const struct sn_flow *f);
  * worker, within the sn_app_detect() call that handed out tx. */
 bool sn_app_log_alert(struct sn_worker *w, const struct sn_flow *f, const char *proto,
                       const void *tx, int dir, struct cs_json *j);
+/* The tx_id hook of the parser named `proto` for tx, or 0 without one. */
+uint64_t sn_app_tx_id(const char *proto, const void *tx);
 
 /* Stream delivery entry point (installed as sn_stream_deliver_cb by the worker). */
 void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,

@@ -891,6 +891,11 @@ static int enip_parse(struct sn_worker *w, struct sn_flow *f, void *state, int d
     return (int)off;
 }
 
+static uint64_t enip_tx_id(const void *tx)
+{
+    return ((const struct sn_enip_tx *)tx)->id;
+}
+
 const struct sn_app_parser sn_app_enip = {
     .name = "enip",
     .ipproto = 0,
@@ -902,5 +907,6 @@ const struct sn_app_parser sn_app_enip = {
     .state_free = enip_state_free,
     .log_flow = NULL,
     .log_alert = enip_log_alert,
+    .tx_id = enip_tx_id,
     .max_state_bytes = ENIP_HDR_LEN + ENIP_MAX_LEN,
 };

@@ -1598,6 +1598,11 @@ static void http_log_alert(struct sn_worker *w, const struct sn_flow *f, const v
     json_http(j, &c, tx, false);
 }
 
+static uint64_t http_tx_id(const void *tx)
+{
+    return ((const struct sn_http_tx *)tx)->id;
+}
+
 const struct sn_app_parser sn_app_http = {
     .name = "http",
     .ipproto = IPPROTO_TCP,
@@ -1609,5 +1614,6 @@ const struct sn_app_parser sn_app_http = {
     .state_free = http_state_free,
     .log_flow = NULL,
     .log_alert = http_log_alert,
+    .tx_id = http_tx_id,
     .max_state_bytes = 64u << 10,
 };

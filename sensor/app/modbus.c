@@ -813,6 +813,11 @@ static int modbus_parse(struct sn_worker *w, struct sn_flow *f, void *state, int
     return (int)off;
 }
 
+static uint64_t modbus_tx_id(const void *tx)
+{
+    return ((const struct sn_modbus_tx *)tx)->id;
+}
+
 const struct sn_app_parser sn_app_modbus = {
     .name = "modbus",
     .ipproto = IPPROTO_TCP,
@@ -824,5 +829,6 @@ const struct sn_app_parser sn_app_modbus = {
     .state_free = modbus_state_free,
     .log_flow = NULL,
     .log_alert = modbus_log_alert,
+    .tx_id = modbus_tx_id,
     .max_state_bytes = 4096,
 };

@@ -90,6 +90,13 @@ bool sn_app_log_alert(struct sn_worker *w, const struct sn_flow *f, const char *
     return true;
 }
 
+uint64_t sn_app_tx_id(const char *proto, const void *tx)
+{
+    const struct sn_app_parser *ap = proto ? sn_app_get(sn_app_lookup(proto)) : NULL;
+
+    return ap && ap->tx_id && tx ? ap->tx_id(tx) : 0;
+}
+
 static bool port_listed(const char *ports, uint16_t port)
 {
     const char *s = ports;

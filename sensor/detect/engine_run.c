@@ -4,7 +4,6 @@
 #include "engine_int.h"
 
 #include "../app/app.h"
-#include "../app/http.h"
 #include "../config.h"
 
 #include <netinet/in.h>
@@ -167,18 +166,16 @@ void sn_detect_flow_free(struct sn_flow *f)
     f->detect = NULL;
 }
 
-/* The alerted-rule list of transaction (tx, tx_id) (a slot is reused round-robin). The id
- * tells apart two transactions of a flow that had the same address one after the other (the
- * second allocated after the first was freed): which ones do depended on the allocator. */
-static int tx_slot(struct de_flow *df, const void *tx, uint64_t tx_id)
+/* The alerted-rule list of transaction (tx, id) (a slot is reused round-robin). */
+static int tx_slot(struct de_flow *df, const void *tx, uint64_t id)
 {
     int s;
     for (int i = 0; i < DE_TX_SLOTS; i++)
-        if (df->txs[i].tx == tx && df->txs[i].tx_id == tx_id)
+        if (df->txs[i].tx == tx && df->txs[i].tx_id == id)
             return i;
     s = (int)(df->next_slot++ % DE_TX_SLOTS);
     df->txs[s].tx = tx;
-    df->txs[s].tx_id = tx_id;
+    df->txs[s].tx_id = id;
     df->txs[s].n = 0;
     return s;
 }
@@ -188,19 +185,21 @@ static int tx_slot(struct de_flow *df, const void *tx, uint64_t tx_id)
  * transaction object, and a to-server call starts a new transaction; http, tls, ssh and
  * others call several times for one transaction object. As in Suricata, each direction of
  * a transaction is inspected on its own: a rule alerts at most once per transaction and
- * direction (its alerted list is kept per transaction pointer and direction). */
+ * direction (its alerted list is kept per transaction pointer, number and direction: the
+ * number tells apart a new transaction that got a freed one's address). */
 static int tx_policy(const char *proto, int dir, struct de_flow *df, const void *tx)
 {
     const uint8_t *key = (const uint8_t *)tx; /* keys, never dereferenced */
-    uint64_t tx_id = 0;
+    uint64_t id;
     int s;
     if (proto && (strcmp(proto, "dns") == 0 || strcmp(proto, "dnp3") == 0))
         return -1;
-    if (proto && strcmp(proto, "http") == 0)
-        tx_id = ((const struct sn_http_tx *)tx)->id;
+    id = sn_app_tx_id(proto, tx);
     if (proto && dir == SN_TOSERVER && (strcmp(proto, "modbus") == 0 || strcmp(proto, "enip") == 0))
-        df->txs[tx_slot(df, key + 1, tx_id)].n = 0; /* a new transaction: forget its response side */
-    s = tx_slot(df, key + (dir == SN_TOCLIENT), tx_id);
+        df->txs[tx_slot(df, key + 1, id)].n = 0; /* a new transaction: forget its response side */
+    s = tx_slot(df, key + (dir == SN_TOCLIENT), id);
+    if (proto && dir == SN_TOSERVER && (strcmp(proto, "modbus") == 0 || strcmp(proto, "enip") == 0))
+        df->txs[s].n = 0;
     return s;
 }
 

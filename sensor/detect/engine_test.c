@@ -8,7 +8,10 @@
  *   dns/dns-udp-dig.pcap one UDP DNS query and its answer */
 #include "../app/app_test_util.h"
 #include "../../lib/cs_cfg.h"
+#include "../app/http.h"
 #include "engine.h"
+#include "engine_int.h"
+#include "kw_test_util.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -269,6 +272,47 @@ CS_TEST(multi_buffer_condition_every_instance)
     CHECK_EQ(alerts(&r, 1), 1); /* the response: answer 1 is in the set */
     CHECK_EQ(alerts(&r, 2), 0);
     app_test_free(&r);
+}
+
+/* A rule alerts once per transaction and direction; a new transaction that the parser
+ * placed at a freed one's address (same pointer, next tx id) is a new transaction. */
+CS_TEST(tx_alerted_list_keyed_by_tx_id)
+{
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+    struct sn_http_tx tx;
+    struct kt k;
+    uint64_t before;
+
+    sn_config_defaults(&cfg);
+    de = build("alert http any any -> any any (http.uri; content:\"/x\"; sid:1;)\n", &cfg, NULL,
+               &err);
+    REQUIRE(de);
+    sn_detect_engine_install(de);
+    kt_init(&k);
+    kt_send_tcp(&k, "10.0.0.1", "10.0.0.2", 1234, 80, 1, 0, 0x18, "GET /x HTTP/1.1\r\n");
+    REQUIRE(k.p.flow);
+    k.p.flow->app_proto = (uint16_t)sn_app_lookup("http");
+    memset(&tx, 0, sizeof(tx));
+    tx.uri_norm.p = (uint8_t *)"/x";
+    tx.uri_norm.len = 2;
+    tx.progress = SN_HTTP_REQ_LINE | SN_HTTP_REQ_HDRS;
+    before = k.w.counters[SN_CNT_DETECT_ALERT];
+    de_app_cb(&k.w, k.p.flow, SN_TOSERVER, &tx, "http");
+    CHECK_EQ(k.w.counters[SN_CNT_DETECT_ALERT] - before, 1u);
+    de_app_cb(&k.w, k.p.flow, SN_TOSERVER, &tx, "http"); /* same transaction: no repeat */
+    CHECK_EQ(k.w.counters[SN_CNT_DETECT_ALERT] - before, 1u);
+    tx.id = 1; /* the next transaction at the same address */
+    de_app_cb(&k.w, k.p.flow, SN_TOSERVER, &tx, "http");
+    CHECK_EQ(k.w.counters[SN_CNT_DETECT_ALERT] - before, 2u);
+    tx.uri_norm.p = (uint8_t *)"/y"; /* no match: nothing more */
+    tx.id = 2;
+    de_app_cb(&k.w, k.p.flow, SN_TOSERVER, &tx, "http");
+    CHECK_EQ(k.w.counters[SN_CNT_DETECT_ALERT] - before, 2u);
+    sn_detect_flow_free(k.p.flow);
+    kt_free(&k);
+    sn_detect_shutdown();
 }
 
 /* metadata.app-layer: no drops the object; metadata.rule.raw adds the rule text */
