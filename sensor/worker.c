@@ -31,10 +31,20 @@ static void on_flow_end(struct sn_worker *w, struct sn_flow *f)
 {
     sn_stream_flow_end(w, f); /* TCP parsers get EOF and log what is pending */
     sn_app_flow_end(w, f);    /* UDP parsers likewise */
+    sn_detect_flow_end(w, f); /* stream chunks not inspected yet */
     sn_eve_log_flow(w, f);
     sn_stream_flow_free(w, f);
     sn_app_flow_free(w, f);
     sn_detect_flow_free(f);
+}
+
+/* Ordered TCP data: the app layer, and the detection engine's raw stream inspection. */
+static void on_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
+                           uint32_t len, unsigned flags)
+{
+    sn_app_on_data(w, f, dir, data, len, flags);
+    if (w->detect || sn_detect_enabled())
+        sn_detect_stream_data(w, f, dir, data, len, flags);
 }
 
 /* Flow, stream and app layer for a decoded packet. */
@@ -97,7 +107,7 @@ int sn_worker_init(struct sn_worker *w, int id, const struct sn_config *cfg, int
     w->id = id;
     w->cfg = cfg;
     sn_decode_rebuilt_cb = on_rebuilt;
-    sn_stream_deliver_cb = sn_app_on_data;
+    sn_stream_deliver_cb = on_stream_data;
     w->flows = sn_flow_table_new(cfg, nworkers, on_flow_end);
     w->defrag = sn_defrag_new(cfg, nworkers);
     w->stream = sn_stream_ctx_new(cfg, nworkers);
