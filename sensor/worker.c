@@ -27,9 +27,12 @@
 
 /* ---- one packet through the pipeline ----------------------------------------------- */
 
+static void stream_catch_up(struct sn_flow *f, struct sn_pkt *p);
+
 static void on_flow_end(struct sn_worker *w, struct sn_flow *f)
 {
     sn_stream_flow_end(w, f); /* TCP parsers get EOF and log what is pending */
+    stream_catch_up(f, NULL);
     sn_app_flow_end(w, f);    /* UDP parsers likewise */
     sn_detect_flow_end(w, f); /* stream chunks not inspected yet */
     sn_eve_log_flow(w, f);
@@ -42,9 +45,31 @@ static void on_flow_end(struct sn_worker *w, struct sn_flow *f)
 static void on_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
                            uint32_t len, unsigned flags)
 {
+    bool was = f->flags & SN_FLOW_F_REVERSE_PENDING;
+
+    /* the app layer turned the flow round: the stream still has the old directions until
+     * the packet is done (stream_catch_up) */
+    if (was)
+        dir ^= 1;
     sn_app_on_data(w, f, dir, data, len, flags);
+    if (!was && (f->flags & SN_FLOW_F_REVERSE_PENDING)) {
+        dir ^= 1;
+        sn_detect_flow_reverse(f);
+    }
     if (w->detect || sn_detect_enabled())
         sn_detect_stream_data(w, f, dir, data, len, flags);
+}
+
+/* After the stream is done with a packet (or a flow end): a flow the app layer turned
+ * round gets its session turned too; the packet's direction follows. */
+static void stream_catch_up(struct sn_flow *f, struct sn_pkt *p)
+{
+    if (!(f->flags & SN_FLOW_F_REVERSE_PENDING))
+        return;
+    sn_stream_reverse(f);
+    f->flags &= (uint8_t)~SN_FLOW_F_REVERSE_PENDING;
+    if (p)
+        p->dir ^= 1;
 }
 
 /* Flow, stream and app layer for a decoded packet. */
@@ -57,8 +82,10 @@ static void track(struct sn_worker *w, struct sn_pkt *p)
     f = sn_flow_handle(w, p);
     if (!f)
         return;
-    if (p->proto == IPPROTO_TCP && (p->flags & SN_PKT_HAS_L4))
+    if (p->proto == IPPROTO_TCP && (p->flags & SN_PKT_HAS_L4)) {
         sn_stream_packet(w, p);
+        stream_catch_up(f, p);
+    }
     else if (p->proto == IPPROTO_UDP && (p->flags & SN_PKT_HAS_L4))
         sn_app_on_udp(w, p);
 }

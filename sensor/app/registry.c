@@ -7,6 +7,7 @@
 #include "../config.h"
 #include "../detect/detect.h"
 #include "../output/eve.h"
+#include "../flow/flow.h"
 #include "../stream/stream.h"
 
 #include <netinet/in.h>
@@ -285,6 +286,48 @@ static unsigned detect(const struct sn_worker *w, const struct sn_flow *f, int d
     return 0;
 }
 
+/* Midstream pick-up (Suricata's behaviour): the first data seen of a TCP flow whose start
+ * was not captured may come from the server. When no parser recognises it as `*dir` but
+ * one does as the other direction, and that direction has not spoken yet, the flow is
+ * turned round (sn_flow_reverse): the sender of this data becomes the server. The stream
+ * session follows after the packet (the worker sees SN_FLOW_F_REVERSE_PENDING); until then
+ * the worker maps stream directions. *dir becomes the direction of the data in the turned
+ * flow; returns the parser found, 0 when the flow stays as it is. */
+static unsigned reverse_first_data(struct sn_worker *w, struct sn_flow *f, struct app_flow *af,
+                               int *dir, const uint8_t *d, uint32_t n)
+{
+    int o = *dir ^ 1;
+    bool und;
+    unsigned idx;
+    uint8_t no;
+
+    if (!sn_stream_midstream(f) || (f->flags & (APP_F_NO(o) | SN_FLOW_F_REVERSE_PENDING)) ||
+        (af && (af->len[o] || af->undecided[o])))
+        return 0;
+    idx = detect(w, f, o, d, n, &und);
+    if (!idx)
+        return 0;
+    sn_flow_reverse(f);
+    no = f->flags & (SN_FLOW_F_APP_NO_TS | SN_FLOW_F_APP_NO_TC);
+    f->flags &= (uint8_t)~(SN_FLOW_F_APP_NO_TS | SN_FLOW_F_APP_NO_TC);
+    if (no & SN_FLOW_F_APP_NO_TS)
+        f->flags |= SN_FLOW_F_APP_NO_TC;
+    if (no & SN_FLOW_F_APP_NO_TC)
+        f->flags |= SN_FLOW_F_APP_NO_TS;
+    f->flags |= SN_FLOW_F_REVERSE_PENDING;
+    if (af) {
+        uint8_t *b = af->buf[0];
+        uint32_t l = af->len[0], c = af->cap[0];
+        uint8_t u = af->undecided[0];
+        af->buf[0] = af->buf[1], af->len[0] = af->len[1], af->cap[0] = af->cap[1];
+        af->undecided[0] = af->undecided[1];
+        af->buf[1] = b, af->len[1] = l, af->cap[1] = c, af->undecided[1] = u;
+    }
+    sn_count(w, SN_CNT_APP_LAYER_FLOW_REVERSED, 1);
+    *dir = o;
+    return idx;
+}
+
 static void stop_flow(struct app_flow *af)
 {
     af->flags |= APP_F_STOPPED;
@@ -397,8 +440,11 @@ void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8
                     af->undecided[dir] = 0;
                     buf_drop(af, dir);
                 }
+                /* this direction cannot be probed any more; the other one still may
+                 * (a capture that starts after the client spoke: a gap, then the
+                 * server's answer) */
                 f->flags |= APP_F_NO(dir);
-                if ((f->flags & APP_F_NO(dir ^ 1)) || (flags & SN_STREAM_GAP))
+                if (f->flags & APP_F_NO(dir ^ 1))
                     mark_failed(w, f, af);
             }
             return;
@@ -417,6 +463,9 @@ void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8
             in_buf = true;
         }
         idx = detect(w, f, dir, pd, pn, &undecided);
+        if (!idx && f->proto == IPPROTO_TCP &&
+            (idx = reverse_first_data(w, f, af, &dir, pd, pn)))
+            undecided = false;
         if (!idx && undecided && pn < PROBE_MAX) {
             af = app_flow_get(f);
             if (!af || (!in_buf && !buf_append(af, dir, data, len, PROBE_MAX + len))) {

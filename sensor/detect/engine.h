@@ -84,6 +84,8 @@ void sn_detect_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, cons
 /* Flow end: inspects what is gathered of both directions (alerts with pkt_src "stream (flow
  * timeout)"). Call after sn_stream_flow_end() and before the flow record is written. */
 void sn_detect_flow_end(struct sn_worker *w, struct sn_flow *f);
+/* Flow f was turned round (sn_flow_reverse): per-direction detection state follows. */
+void sn_detect_flow_reverse(struct sn_flow *f);
 /* Called between packets and when idle: the worker moves to a newly installed engine. */
 void sn_detect_worker_sync(struct sn_worker *w);
 /* Frees the worker's detection state (after its last packet). */

@@ -698,6 +698,22 @@ void sn_detect_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, cons
         r->flush = true;
 }
 
+void sn_detect_flow_reverse(struct sn_flow *f)
+{
+    struct de_flow *df = f->detect ? f->detect->engine : NULL;
+    struct de_raw r;
+    bool b;
+
+    if (!df)
+        return;
+    r = df->raw[0];
+    df->raw[0] = df->raw[1];
+    df->raw[1] = r;
+    b = df->iponly_done[0];
+    df->iponly_done[0] = df->iponly_done[1];
+    df->iponly_done[1] = b;
+}
+
 void sn_detect_flow_end(struct sn_worker *w, struct sn_flow *f)
 {
     struct de_thread *dt;
