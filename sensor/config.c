@@ -43,6 +43,7 @@ void sn_config_defaults(struct sn_config *c)
     c->stream_memcap = 64ull << 20;
     c->reassembly_memcap = 256ull << 20;
     c->reassembly_depth = 1ull << 20;
+    c->raw_chunk[0] = c->raw_chunk[1] = 2560;
     c->overlap_policy = SN_OVERLAP_BSD;
     c->eve_enabled = true;
     strcpy(c->eve_filename, "eve.json");
@@ -417,8 +418,15 @@ static int read_stream(struct loader *l)
         (rc = get_bool(l, "stream.async-oneside", &c->async_oneside)) ||
         (rc = get_size(l, "stream.memcap", &c->stream_memcap)) ||
         (rc = get_size(l, "stream.reassembly.memcap", &c->reassembly_memcap)) ||
-        (rc = get_size(l, "stream.reassembly.depth", &c->reassembly_depth)))
+        (rc = get_size(l, "stream.reassembly.depth", &c->reassembly_depth)) ||
+        (rc = get_size(l, "stream.reassembly.toserver-chunk-size", &c->raw_chunk[0])) ||
+        (rc = get_size(l, "stream.reassembly.toclient-chunk-size", &c->raw_chunk[1])))
         return rc;
+    for (int i = 0; i < 2; i++)
+        if (c->raw_chunk[i] < 1 || c->raw_chunk[i] > (1u << 20))
+            return bad(l, i ? "stream.reassembly.toclient-chunk-size"
+                            : "stream.reassembly.toserver-chunk-size",
+                       "expected 1 .. 1mb");
     return read_os_policy(l);
 }
 

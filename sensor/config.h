@@ -102,6 +102,9 @@ struct sn_config {
     uint64_t stream_memcap;      /* default 64mb */
     uint64_t reassembly_memcap;  /* default 256mb */
     uint64_t reassembly_depth;   /* stream.reassembly.depth, default 1mb; 0 = unlimited */
+    uint64_t raw_chunk[2];       /* stream.reassembly.toserver-chunk-size / toclient-: bytes of
+                                    reassembled stream gathered before raw stream inspection
+                                    (default 2560 each) */
     enum sn_overlap_policy overlap_policy;
 
     /* output */
@@ -128,8 +131,19 @@ struct sn_config {
     bool flow_enabled_in_eve;    /* convenience: (eve_types & SN_EVE_FLOW) */
     struct sn_hub_cfg hub;       /* outputs.hub */
 
-    /* app-layer switches by protocol name; unknown names are kept for the app-layer issue */
+    /* app-layer.protocols.<name>.enabled / detection-ports by parser index, [0] TCP [1] UDP;
+     * filled by sn_app_configure() (app/app.h) from `raw`; all zero = every parser on its
+     * default ports */
+    uint8_t app_mode[SN_APP_MAX][2];      /* enum sn_app_mode */
+    char app_dports[SN_APP_MAX][2][128];  /* detection-ports.dp ("" = the parser's own) */
     struct cs_cfg *raw;          /* the merged configuration tree, for later modules */
+};
+
+/* app-layer.protocols.<name>.enabled (Suricata's semantics) */
+enum sn_app_mode {
+    SN_APP_ON = 0,          /* yes: detected and parsed */
+    SN_APP_DETECT_ONLY = 1, /* detection-only: app_proto is detected, no parser runs */
+    SN_APP_OFF = 2,         /* no: neither detected nor parsed */
 };
 
 /* Fills `c` with Suricata's stock defaults. */

@@ -1,5 +1,6 @@
 /* main.c — citysoc-sensor: the command line (Suricata's flags where they overlap). */
 #include "../lib/cs_time.h"
+#include "app/app.h"
 #include "config.h"
 #include "detect/engine.h"
 #include "detect/kw.h"
@@ -296,6 +297,10 @@ int main(int argc, char **argv)
     if (sn_config_load(&cfg, cfile, sets, nsets, &err) != CS_OK) {
         fprintf(stderr, PROG ": %s\n", err.msg);
         goto out;
+    }
+    if (sn_app_configure(&cfg, &err) != CS_OK) {
+        fprintf(stderr, PROG ": %s%s\n", err.line ? "configuration: " : "", err.msg);
+        goto out_cfg;
     }
     if (kmode) {
         if (strcmp(kmode, "all") == 0)

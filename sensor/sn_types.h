@@ -158,6 +158,8 @@ enum sn_flow_end { SN_FLOW_END_TIMEOUT = 0, SN_FLOW_END_FORCED, SN_FLOW_END_SHUT
 #define SN_FLOW_F_APP_FAILED (1u << 2) /* app-layer detection gave up */
 #define SN_FLOW_F_APP_NO_TS (1u << 3)  /* no parser knows the start of the to-server side */
 #define SN_FLOW_F_APP_NO_TC (1u << 4)  /* … of the to-client side */
+#define SN_FLOW_F_REVERSE_PENDING (1u << 5) /* app-layer probing reversed the flow during this
+                                               packet; stream directions follow (worker.c) */
 
 struct sn_tcp_ssn; /* stream/stream.c */
 

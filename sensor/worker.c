@@ -27,14 +27,49 @@
 
 /* ---- one packet through the pipeline ----------------------------------------------- */
 
+static void stream_catch_up(struct sn_flow *f, struct sn_pkt *p);
+
 static void on_flow_end(struct sn_worker *w, struct sn_flow *f)
 {
     sn_stream_flow_end(w, f); /* TCP parsers get EOF and log what is pending */
+    stream_catch_up(f, NULL);
     sn_app_flow_end(w, f);    /* UDP parsers likewise */
+    sn_detect_flow_end(w, f); /* stream chunks not inspected yet */
     sn_eve_log_flow(w, f);
     sn_stream_flow_free(w, f);
     sn_app_flow_free(w, f);
     sn_detect_flow_free(f);
+}
+
+/* Ordered TCP data: the app layer, and the detection engine's raw stream inspection. */
+static void on_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
+                           uint32_t len, unsigned flags)
+{
+    bool was = f->flags & SN_FLOW_F_REVERSE_PENDING;
+
+    /* the app layer turned the flow round: the stream still has the old directions until
+     * the packet is done (stream_catch_up) */
+    if (was)
+        dir ^= 1;
+    sn_app_on_data(w, f, dir, data, len, flags);
+    if (!was && (f->flags & SN_FLOW_F_REVERSE_PENDING)) {
+        dir ^= 1;
+        sn_detect_flow_reverse(f);
+    }
+    if (w->detect || sn_detect_enabled())
+        sn_detect_stream_data(w, f, dir, data, len, flags);
+}
+
+/* After the stream is done with a packet (or a flow end): a flow the app layer turned
+ * round gets its session turned too; the packet's direction follows. */
+static void stream_catch_up(struct sn_flow *f, struct sn_pkt *p)
+{
+    if (!(f->flags & SN_FLOW_F_REVERSE_PENDING))
+        return;
+    sn_stream_reverse(f);
+    f->flags &= (uint8_t)~SN_FLOW_F_REVERSE_PENDING;
+    if (p)
+        p->dir ^= 1;
 }
 
 /* Flow, stream and app layer for a decoded packet. */
@@ -47,8 +82,10 @@ static void track(struct sn_worker *w, struct sn_pkt *p)
     f = sn_flow_handle(w, p);
     if (!f)
         return;
-    if (p->proto == IPPROTO_TCP && (p->flags & SN_PKT_HAS_L4))
+    if (p->proto == IPPROTO_TCP && (p->flags & SN_PKT_HAS_L4)) {
         sn_stream_packet(w, p);
+        stream_catch_up(f, p);
+    }
     else if (p->proto == IPPROTO_UDP && (p->flags & SN_PKT_HAS_L4))
         sn_app_on_udp(w, p);
 }
@@ -97,7 +134,7 @@ int sn_worker_init(struct sn_worker *w, int id, const struct sn_config *cfg, int
     w->id = id;
     w->cfg = cfg;
     sn_decode_rebuilt_cb = on_rebuilt;
-    sn_stream_deliver_cb = sn_app_on_data;
+    sn_stream_deliver_cb = on_stream_data;
     w->flows = sn_flow_table_new(cfg, nworkers, on_flow_end);
     w->defrag = sn_defrag_new(cfg, nworkers);
     w->stream = sn_stream_ctx_new(cfg, nworkers);

@@ -59,6 +59,16 @@ struct sn_app_parser {
     uint32_t max_state_bytes;    /* cap on unconsumed data per direction (0: 64 KiB) */
 };
 
+struct sn_config;
+/* Reads app-layer.protocols.<name>.enabled (yes | no | detection-only) and
+ * .detection-ports.dp for every parser in the table, also under .tcp / .udp for one
+ * transport (dns.tcp.enabled), from cfg->raw into cfg->app_mode / app_dports (unknown
+ * protocol names are ignored, as Suricata's stock configuration lists many). `no`: the
+ * parser is neither probed nor run; `detection-only`: the flow's app_proto is detected,
+ * no parser runs (no EVE records, no transactions); detection-ports.dp: the ports on which
+ * the parser is probed first (probing still decides). CS_OK or CS_EINVAL with err filled. */
+int sn_app_configure(struct sn_config *cfg, struct cs_err *err);
+
 /* Number of table slots (registered parsers + 1); index 0 means "unknown". */
 unsigned sn_app_count(void);
 const struct sn_app_parser *sn_app_get(unsigned idx);

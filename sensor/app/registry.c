@@ -2,10 +2,12 @@
  * probing, buffering of unconsumed bytes, dispatch, and the EVE helpers for parsers. */
 #include "app.h"
 
+#include "../../lib/cs_cfg.h"
 #include "../../lib/cs_json.h"
 #include "../config.h"
 #include "../detect/detect.h"
 #include "../output/eve.h"
+#include "../flow/flow.h"
 #include "../stream/stream.h"
 
 #include <netinet/in.h>
@@ -30,6 +32,126 @@ _Static_assert(CS_ARRAY_LEN(parsers) <= SN_APP_MAX, "raise SN_APP_MAX");
 enum {
     APP_F_STOPPED = 1 << 1,  /* parser returned an error or hit its buffer cap */
 };
+
+/* ---- app-layer.protocols.<name> switches ------------------------------------------------ */
+
+static int tidx(uint8_t ipproto)
+{
+    return ipproto == IPPROTO_UDP ? 1 : 0;
+}
+
+static enum sn_app_mode mode_of(const struct sn_worker *w, unsigned idx, uint8_t ipproto)
+{
+    return w && w->cfg ? (enum sn_app_mode)w->cfg->app_mode[idx][tidx(ipproto)] : SN_APP_ON;
+}
+
+/* Reads `key` (yes / no / detection-only) into *mode when present. */
+static int read_mode(const struct cs_cfg *raw, const char *key, uint8_t *mode, struct cs_err *err)
+{
+    const char *v;
+    bool b;
+
+    if (!cs_cfg_get_str(raw, key, &v))
+        return CS_OK;
+    if (strcmp(v, "detection-only") == 0) {
+        *mode = SN_APP_DETECT_ONLY;
+        return CS_OK;
+    }
+    if (!cs_cfg_get_bool(raw, key, &b)) {
+        int line = 0, col = 0;
+        cs_cfg_pos(raw, key, &line, &col);
+        cs_err_set(err, CS_EINVAL, line, col, "%s: expected yes, no or detection-only, got '%s'",
+                   key, v);
+        return CS_EINVAL;
+    }
+    *mode = b ? SN_APP_ON : SN_APP_OFF;
+    return CS_OK;
+}
+
+/* Reads a detection-ports.dp value (a number or a comma list) into out. */
+static int read_ports(const struct cs_cfg *raw, const char *key, char *out, size_t cap,
+                      struct cs_err *err)
+{
+    const char *v;
+    int64_t n;
+    char num[24];
+
+    if (cs_cfg_count(raw, key)) { /* a YAML sequence: [502, 503] */
+        size_t k = cs_cfg_count(raw, key), len = 0;
+        out[0] = 0;
+        for (size_t i = 0; i < k; i++) {
+            const char *cv = cs_cfg_child_value(raw, key, i);
+            if (!cv || len + strlen(cv) + 2 > cap)
+                goto bad;
+            len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? "," : "", cv);
+        }
+        v = out;
+    } else if (cs_cfg_get_str(raw, key, &v)) {
+        if (strlen(v) >= cap)
+            goto bad;
+        if (v != out)
+            snprintf(out, cap, "%s", v);
+    } else if (cs_cfg_get_int(raw, key, &n)) {
+        snprintf(num, sizeof(num), "%lld", (long long)n);
+        snprintf(out, cap, "%s", num);
+        v = out;
+    } else {
+        return CS_OK;
+    }
+    for (const char *c = out; *c; c++) /* numbers, commas and spaces only */
+        if (!(*c >= '0' && *c <= '9') && *c != ',' && *c != ' ')
+            goto bad;
+    for (const char *c = out; *c;) {
+        char *end;
+        unsigned long p = strtoul(c, &end, 10);
+        if (end == c || p > 65535)
+            goto bad;
+        c = end;
+        while (*c == ' ' || *c == ',')
+            c++;
+    }
+    return CS_OK;
+bad:
+    out[0] = 0;
+    cs_err_set(err, CS_EINVAL, 0, 0, "%s: expected a port or a list of ports", key);
+    return CS_EINVAL;
+}
+
+int sn_app_configure(struct sn_config *cfg, struct cs_err *err)
+{
+    static const char *const tname[2] = {"tcp", "udp"};
+    char key[160];
+    int rc;
+
+    memset(cfg->app_mode, 0, sizeof(cfg->app_mode));
+    memset(cfg->app_dports, 0, sizeof(cfg->app_dports));
+    if (!cfg->raw)
+        return CS_OK;
+    for (unsigned i = 1; i < CS_ARRAY_LEN(parsers); i++) {
+        const char *n = parsers[i]->name;
+        uint8_t m = SN_APP_ON;
+        char dp[128] = "";
+        snprintf(key, sizeof(key), "app-layer.protocols.%s.enabled", n);
+        if ((rc = read_mode(cfg->raw, key, &m, err)) != CS_OK)
+            return rc;
+        snprintf(key, sizeof(key), "app-layer.protocols.%s.detection-ports.dp", n);
+        if ((rc = read_ports(cfg->raw, key, dp, sizeof(dp), err)) != CS_OK)
+            return rc;
+        for (int t = 0; t < 2; t++) { /* dns.tcp.enabled, dns.udp.detection-ports… */
+            cfg->app_mode[i][t] = m;
+            snprintf(cfg->app_dports[i][t], sizeof(cfg->app_dports[i][t]), "%s", dp);
+            snprintf(key, sizeof(key), "app-layer.protocols.%s.%s.enabled", n, tname[t]);
+            if ((rc = read_mode(cfg->raw, key, &cfg->app_mode[i][t], err)) != CS_OK)
+                return rc;
+            snprintf(key, sizeof(key), "app-layer.protocols.%s.%s.detection-ports.dp", n,
+                     tname[t]);
+            if ((rc = read_ports(cfg->raw, key, cfg->app_dports[i][t],
+                                 sizeof(cfg->app_dports[i][t]), err)) != CS_OK)
+                return rc;
+        }
+    }
+    return CS_OK;
+}
 /* Detection verdicts live in the flow (f->flags), so a flow whose protocol is not
  * recognised costs no allocation. */
 #define APP_F_NO(dir) ((dir) == SN_TOSERVER ? SN_FLOW_F_APP_NO_TS : SN_FLOW_F_APP_NO_TC)
@@ -157,15 +279,21 @@ static struct app_flow *app_flow_get(struct sn_flow *f)
 
 /* Tries every parser on the bytes seen in `dir`; ports first. Returns the index, 0 when
  * none yet; sets *undecided when some parser wants more bytes. */
-static unsigned detect(const struct sn_flow *f, int dir, const uint8_t *d, uint32_t n,
-                       bool *undecided)
+static unsigned detect(const struct sn_worker *w, const struct sn_flow *f, int dir,
+                       const uint8_t *d, uint32_t n, bool *undecided)
 {
     *undecided = false;
     for (int pass = 0; pass < 2; pass++) {
         for (unsigned i = 1; i < CS_ARRAY_LEN(parsers); i++) {
             const struct sn_app_parser *ap = parsers[i];
-            bool on_port = port_listed(ap->default_ports, f->dp);
-            if (!proto_fits(ap, f->proto) || on_port != (pass == 0))
+            const char *ports = ap->default_ports;
+            bool on_port;
+            if (!proto_fits(ap, f->proto) || mode_of(w, i, f->proto) == SN_APP_OFF)
+                continue;
+            if (w && w->cfg && w->cfg->app_dports[i][tidx(f->proto)][0])
+                ports = w->cfg->app_dports[i][tidx(f->proto)];
+            on_port = port_listed(ports, f->dp);
+            if (on_port != (pass == 0))
                 continue;
             switch (ap->probe(d, n, dir, f->dp)) {
             case SN_PROBE_YES: return i;
@@ -175,6 +303,48 @@ static unsigned detect(const struct sn_flow *f, int dir, const uint8_t *d, uint3
         }
     }
     return 0;
+}
+
+/* Midstream pick-up (Suricata's behaviour): the first data seen of a TCP flow whose start
+ * was not captured may come from the server. When no parser recognises it as `*dir` but
+ * one does as the other direction, and that direction has not spoken yet, the flow is
+ * turned round (sn_flow_reverse): the sender of this data becomes the server. The stream
+ * session follows after the packet (the worker sees SN_FLOW_F_REVERSE_PENDING); until then
+ * the worker maps stream directions. *dir becomes the direction of the data in the turned
+ * flow; returns the parser found, 0 when the flow stays as it is. */
+static unsigned reverse_first_data(struct sn_worker *w, struct sn_flow *f, struct app_flow *af,
+                               int *dir, const uint8_t *d, uint32_t n)
+{
+    int o = *dir ^ 1;
+    bool und;
+    unsigned idx;
+    uint8_t no;
+
+    if (!sn_stream_midstream(f) || (f->flags & (APP_F_NO(o) | SN_FLOW_F_REVERSE_PENDING)) ||
+        (af && (af->len[o] || af->undecided[o])))
+        return 0;
+    idx = detect(w, f, o, d, n, &und);
+    if (!idx)
+        return 0;
+    sn_flow_reverse(f);
+    no = f->flags & (SN_FLOW_F_APP_NO_TS | SN_FLOW_F_APP_NO_TC);
+    f->flags &= (uint8_t)~(SN_FLOW_F_APP_NO_TS | SN_FLOW_F_APP_NO_TC);
+    if (no & SN_FLOW_F_APP_NO_TS)
+        f->flags |= SN_FLOW_F_APP_NO_TC;
+    if (no & SN_FLOW_F_APP_NO_TC)
+        f->flags |= SN_FLOW_F_APP_NO_TS;
+    f->flags |= SN_FLOW_F_REVERSE_PENDING;
+    if (af) {
+        uint8_t *b = af->buf[0];
+        uint32_t l = af->len[0], c = af->cap[0];
+        uint8_t u = af->undecided[0];
+        af->buf[0] = af->buf[1], af->len[0] = af->len[1], af->cap[0] = af->cap[1];
+        af->undecided[0] = af->undecided[1];
+        af->buf[1] = b, af->len[1] = l, af->cap[1] = c, af->undecided[1] = u;
+    }
+    sn_count(w, SN_CNT_APP_LAYER_FLOW_REVERSED, 1);
+    *dir = o;
+    return idx;
 }
 
 static void stop_flow(struct app_flow *af)
@@ -239,6 +409,13 @@ static bool start_parser(struct sn_worker *w, struct sn_flow *f, struct app_flow
 {
     const struct sn_app_parser *ap = parsers[idx];
 
+    if (mode_of(w, idx, f->proto) == SN_APP_DETECT_ONLY) {
+        /* the protocol is known (app_proto, app-layer-protocol) but nothing is parsed */
+        f->app_proto = (uint16_t)idx;
+        w->app_flows[idx]++;
+        stop_flow(af);
+        return false;
+    }
     af->pstate = ap->state_new ? ap->state_new() : NULL;
     if (ap->state_new && !af->pstate) {
         f->flags |= SN_FLOW_F_APP_FAILED;
@@ -282,8 +459,11 @@ void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8
                     af->undecided[dir] = 0;
                     buf_drop(af, dir);
                 }
+                /* this direction cannot be probed any more; the other one still may
+                 * (a capture that starts after the client spoke: a gap, then the
+                 * server's answer) */
                 f->flags |= APP_F_NO(dir);
-                if ((f->flags & APP_F_NO(dir ^ 1)) || (flags & SN_STREAM_GAP))
+                if (f->flags & APP_F_NO(dir ^ 1))
                     mark_failed(w, f, af);
             }
             return;
@@ -301,7 +481,10 @@ void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8
             pn = af->len[dir];
             in_buf = true;
         }
-        idx = detect(f, dir, pd, pn, &undecided);
+        idx = detect(w, f, dir, pd, pn, &undecided);
+        if (!idx && f->proto == IPPROTO_TCP &&
+            (idx = reverse_first_data(w, f, af, &dir, pd, pn)))
+            undecided = false;
         if (!idx && undecided && pn < PROBE_MAX) {
             af = app_flow_get(f);
             if (!af || (!in_buf && !buf_append(af, dir, data, len, PROBE_MAX + len))) {
@@ -359,7 +542,7 @@ void sn_app_on_udp(struct sn_worker *w, struct sn_pkt *p)
         return;
     if (!f->app_proto) {
         bool undecided;
-        unsigned idx = detect(f, p->dir, p->payload, p->payload_len, &undecided);
+        unsigned idx = detect(w, f, p->dir, p->payload, p->payload_len, &undecided);
         if (!idx) {
             if (!undecided)
                 mark_failed(w, f, af);

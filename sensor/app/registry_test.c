@@ -152,8 +152,29 @@ CS_TEST(gap_before_detection_fails_cleanly)
     REQUIRE(env_init(&e, 80));
     deliver(&e, SN_TOSERVER, "GE", 2, SN_STREAM_START); /* undecided */
     sn_app_on_data(&e.w, &e.f, SN_TOSERVER, NULL, 100, SN_STREAM_GAP);
+    CHECK(sn_app_proto_name(&e.f) == NULL); /* the other direction may still tell */
+    sn_app_on_data(&e.w, &e.f, SN_TOCLIENT, NULL, 0, SN_STREAM_EOF);
     CHECK_STR(sn_app_proto_name(&e.f), "failed");
     text = env_done(&e, &app);
+    free(text);
+}
+
+CS_TEST(gap_on_one_side_other_side_detects)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    struct env e;
+    const char *app;
+    char *text;
+
+    /* the capture starts after the request: the to-server side begins with a gap, the
+     * response is what tells the protocol */
+    REQUIRE(env_init(&e, 80));
+    sn_app_on_data(&e.w, &e.f, SN_TOSERVER, NULL, 81, SN_STREAM_START | SN_STREAM_GAP);
+    CHECK(sn_app_proto_name(&e.f) == NULL);
+    deliver(&e, SN_TOCLIENT, resp, sizeof(resp) - 1, SN_STREAM_START);
+    CHECK_STR(sn_app_proto_name(&e.f), "http");
+    text = env_done(&e, &app);
+    CHECK_STR(app, "http");
     free(text);
 }
 

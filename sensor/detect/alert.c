@@ -217,7 +217,10 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
     j = sn_eve_json(e);
     cs_json_open(j, NULL);
     sn_eve_header_tuple(e, j, ts, f, p ? p->pcap_cnt : 0, "alert", a->ip_ver, &a->src, &a->dst,
-                        a->sp, a->dp, a->proto, p && (p->flags & SN_PKT_REBUILT));
+                        a->sp, a->dp, a->proto,
+                        !p ? (a->stream ? "stream (flow timeout)" : NULL)
+                        : (p->flags & SN_PKT_REBUILT) ? "defrag"
+                                                      : NULL);
     if (p && (p->flags & SN_PKT_HAS_L4) && (p->proto == 1 || p->proto == 58)) {
         cs_json_uint(j, "icmp_type", p->icmp_type);
         cs_json_uint(j, "icmp_code", p->icmp_code);
@@ -271,7 +274,13 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
         }
         cs_json_close(j);
     }
-    if (p && p->payload && (cfg->alert_payload || cfg->alert_payload_printable)) {
+    if (a->stream && (cfg->alert_payload || cfg->alert_payload_printable)) {
+        if (cfg->alert_payload)
+            json_b64(j, "payload", a->stream_payload, a->stream_len);
+        if (cfg->alert_payload_printable)
+            json_printable(j, "payload_printable", a->stream_payload, a->stream_len);
+        cs_json_uint(j, "stream", 1);
+    } else if (p && p->payload && (cfg->alert_payload || cfg->alert_payload_printable)) {
         if (cfg->alert_payload)
             json_b64(j, "payload", p->payload, p->payload_len);
         if (cfg->alert_payload_printable)

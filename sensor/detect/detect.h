@@ -39,6 +39,8 @@ struct sn_detect_thread {
     const struct sn_pkt *p;     /* the packet, or NULL for transaction/flow-end inspection */
     struct sn_flow *f;          /* the packet's flow, or NULL */
     uint8_t dir;                /* SN_TOSERVER / SN_TOCLIENT (flow-relative) */
+    bool in_stream;             /* inspecting a reassembled stream chunk (pkt_data is the
+                                   chunk; p is the packet that triggered it, or NULL) */
     const struct sn_rule *rule; /* the rule under evaluation */
     uint32_t kw_idx;            /* index of the instance being evaluated in rule->kw */
 

@@ -104,6 +104,31 @@ static int add_skip(struct sn_detect_engine *de, const struct sn_rule *r, const 
     return CS_OK;
 }
 
+/* Whether a rule is also inspected on the reassembled TCP stream (Suricata's stream payload
+ * inspection): a TCP rule (not tcp-pkt) whose payload keywords all inspect pkt_data and
+ * whose other conditions do not read a packet header (dsize, flags, ttl… make a rule
+ * packet-only, as in Suricata). */
+static bool stream_eligible(const struct sn_rule *r, const struct de_rule *dr)
+{
+    static const char *const flow_level[] = {"flow",  "flowbits",           "flowint",
+                                             "xbits", "app-layer-protocol", "stream_size"};
+    if (!dr->nsegs || dr->tx || r->proto.l4 != SN_L4_TCP ||
+        (r->proto.flags & SN_RULE_PROTO_TCP_PKT))
+        return false;
+    for (uint32_t i = 0; i < dr->nsegs; i++)
+        if (dr->segs[i].buf != SN_BUF_PKT)
+            return false;
+    for (uint32_t i = 0; i < dr->nconds; i++) {
+        const char *name = r->kw[dr->conds[i]].kw->name;
+        bool ok = false;
+        for (unsigned k = 0; k < CS_ARRAY_LEN(flow_level) && !ok; k++)
+            ok = strcmp(name, flow_level[k]) == 0;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 /* Fills dr from r; returns 1 when the rule can be matched, 0 when it is skipped (reason
  * recorded), <0 on allocation failure. */
 static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, struct de_rule *dr)
@@ -182,6 +207,8 @@ static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, st
     }
     dr->ip_only =
         !payload && !flowkw && !app && r->sp.any && r->dp.any && !(r->flags & SN_RULE_BIDIR);
+    dr->stream = stream_eligible(r, dr);
+    dr->stream_only = (r->proto.flags & SN_RULE_PROTO_TCP_STREAM) != 0;
     /* Suricata's default: a pass rule passes the whole flow */
     dr->flow_pass = r->action == SN_ACT_PASS;
     return 1;
@@ -859,6 +886,8 @@ struct sn_detect_engine *sn_detect_engine_build(struct sn_ruleset *rs, const str
         n += (uint32_t)r;
     }
     de->nrules = n;
+    for (uint32_t i = 0; i < n; i++)
+        de->nstream += de->rules[i].stream;
     qsort(de->rules, n, sizeof(*de->rules), order_cmp);
     for (uint32_t i = 0; i < n; i++)
         de->rules[i].order = i;

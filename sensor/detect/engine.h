@@ -72,6 +72,20 @@ void sn_detect_reload_wait(void);
 
 /* Packet inspection after decode/flow/stream/app layer. No-op without an engine. */
 void sn_detect_packet(struct sn_worker *w, const struct sn_pkt *p);
+/* Raw stream inspection (Suricata's stream payload inspection for TCP rules without an
+ * app-layer buffer): the stream's ordered bytes of direction dir, as delivered to the app
+ * layer (same arguments as sn_stream_deliver_fn). They are gathered per flow direction and
+ * inspected by the packet (and stream) rules as one chunk when stream.reassembly.
+ * to{server,client}-chunk-size bytes are gathered, when the direction ends (EOF, depth)
+ * — at the next packet of the flow, by sn_detect_packet() — and at flow end
+ * (sn_detect_flow_end). No-op without an engine or without stream-eligible rules. */
+void sn_detect_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
+                           uint32_t len, unsigned flags);
+/* Flow end: inspects what is gathered of both directions (alerts with pkt_src "stream (flow
+ * timeout)"). Call after sn_stream_flow_end() and before the flow record is written. */
+void sn_detect_flow_end(struct sn_worker *w, struct sn_flow *f);
+/* Flow f was turned round (sn_flow_reverse): per-direction detection state follows. */
+void sn_detect_flow_reverse(struct sn_flow *f);
 /* Called between packets and when idle: the worker moves to a newly installed engine. */
 void sn_detect_worker_sync(struct sn_worker *w);
 /* Frees the worker's detection state (after its last packet). */

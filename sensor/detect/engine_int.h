@@ -31,6 +31,8 @@ struct de_rule {
     bool tx;                        /* evaluated at transactions (inspects app buffers) */
     bool ip_only;
     bool flow_pass;              /* pass rule with flow context: passes the whole flow */
+    bool stream;                 /* also inspected on the reassembled TCP stream */
+    bool stream_only;            /* never on packets (tcp-stream) */
     uint32_t order;              /* position in evaluation order (lower first) */
     uint32_t src_list, dst_list; /* interned address lists (equal lists share an id) */
 };
@@ -90,6 +92,7 @@ struct sn_detect_engine {
     struct de_tc *tc;
     uint32_t ntc;
     uint32_t nlists; /* distinct address lists */
+    uint32_t nstream; /* rules with `stream` set: raw stream data is gathered when > 0 */
     /* scratch prototype (each worker clones it) */
     hs_scratch_t *scratch;
     /* skipped by the engine */
@@ -101,9 +104,27 @@ struct sn_detect_engine {
     const struct sn_config *cfg;
 };
 
+/* Raw stream inspection state of one direction of a TCP flow: the reassembled bytes
+ * delivered since the last inspection (a chunk), as contiguous runs separated by gaps. */
+#define DE_RAW_RUNS 16
+struct de_raw {
+    uint8_t *buf;
+    uint32_t len, cap;
+    uint32_t run_end[DE_RAW_RUNS]; /* end of run i in buf (runs are back to back) */
+    uint32_t gap[DE_RAW_RUNS];     /* bytes missing before run i */
+    uint32_t nrun;
+    uint32_t pending_gap;          /* gap announced, no data after it yet */
+    bool flush;                    /* EOF / depth / gap overflow: inspect at the next chance */
+    /* stream-eligible rules that alerted on packets of this direction since the last
+     * inspection: their stream match in the chunk is the same finding (no second alert) */
+    uint32_t *pkt_alerted;
+    uint32_t npkt, pkt_cap;
+};
+
 /* Per-flow engine state (f->detect->engine). */
 #define DE_TX_SLOTS 8
 struct de_flow {
+    struct de_raw raw[2]; /* [SN_TOSERVER, SN_TOCLIENT] */
     uint64_t gen; /* engine generation the rule ids refer to */
     bool passed;  /* a pass rule matched: no more inspection */
     bool iponly_done[2];
@@ -143,6 +164,10 @@ struct de_alert {
     bool ports;
     int dir; /* flow direction of the match, -1 without flow */
     const char *tx_proto;
+    /* stream match: the chunk as logged (runs joined by "[N bytes missing]") */
+    bool stream;
+    const uint8_t *stream_payload;
+    uint32_t stream_len;
 };
 void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a);
 
@@ -166,6 +191,9 @@ struct de_thread {
         enum sn_action action;
     } * hits;
     uint32_t nhits, hits_cap;
+    const struct de_raw *sraw; /* stream chunk under inspection: pkt_data runs (or NULL) */
+    uint8_t *spay;             /* that chunk as logged in alerts */
+    uint32_t spay_len, spay_cap;
     int slot;    /* reclamation slot (engine_reload.c) */
     bool synced; /* has published its engine once */
 };

@@ -5,6 +5,7 @@
 
 #include "../app/app.h"
 #include "../config.h"
+#include "../stream/stream.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -117,6 +118,7 @@ void sn_detect_worker_free(struct sn_worker *w)
     for (int i = 0; i < 4; i++)
         cs_free(dt->t.scratch[i]);
     cs_free(dt->cand);
+    cs_free(dt->spay);
     de_slot_release(dt->slot);
     cs_free(dt);
     w->detect = NULL;
@@ -144,6 +146,7 @@ static struct de_flow *flow_state(struct de_thread *dt, struct sn_flow *f)
             df->txs[i].tx = NULL;
             df->txs[i].n = 0;
         }
+        df->raw[0].npkt = df->raw[1].npkt = 0;
         df->gen = dt->de->gen;
     }
     return df;
@@ -158,6 +161,10 @@ void sn_detect_flow_free(struct sn_flow *f)
     if (df) {
         for (int i = 0; i < DE_TX_SLOTS; i++)
             cs_free(df->txs[i].ids);
+        for (int i = 0; i < 2; i++) {
+            cs_free(df->raw[i].buf);
+            cs_free(df->raw[i].pkt_alerted);
+        }
         cs_free(df);
     }
     if (f->detect->vars)
@@ -292,6 +299,16 @@ static int on_hs_match(unsigned id, unsigned long long from, unsigned long long 
 static bool get_buf(struct de_thread *dt, int buf, uint32_t idx, const uint8_t **d, uint32_t *n)
 {
     struct sn_detect_thread *t = &dt->t;
+    if (buf == SN_BUF_PKT && dt->sraw) { /* a stream chunk: its contiguous runs */
+        const struct de_raw *r = dt->sraw;
+        uint32_t s;
+        if (idx >= r->nrun)
+            return false;
+        s = idx ? r->run_end[idx - 1] : 0;
+        *d = r->buf + s;
+        *n = r->run_end[idx] - s;
+        return true;
+    }
     if (buf == SN_BUF_PKT && !t->tx && t->p) { /* the packet payload, without a getter */
         if (idx)
             return false;
@@ -385,6 +402,8 @@ static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct 
     struct sn_detect_thread *t = &dt->t;
     const struct sn_rule *r = dr->r;
 
+    if (t->in_stream ? !dr->stream : dr->stream_only && h->proto == IPPROTO_TCP)
+        return false;
     if (!proto_ok(r, h) || !addr_ok(dt, dr, h))
         return false;
     if (dr->app_idx && (!t->f || t->f->app_proto != dr->app_idx))
@@ -438,6 +457,34 @@ static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct 
     return true;
 }
 
+/* ---- raw stream bookkeeping ----------------------------------------------------------------- */
+
+static bool raw_pkt_alerted(const struct de_raw *r, uint32_t id)
+{
+    for (uint32_t i = 0; r && i < r->npkt; i++)
+        if (r->pkt_alerted[i] == id)
+            return true;
+    return false;
+}
+
+static void raw_note_pkt_alert(struct de_raw *r, uint32_t id)
+{
+    if (raw_pkt_alerted(r, id))
+        return;
+    if (r->npkt == r->pkt_cap) {
+        uint32_t nc = r->pkt_cap ? r->pkt_cap * 2 : 4;
+        uint32_t *nv;
+        if (nc > 1024)
+            return; /* pathological: a second (stream) alert is the worst outcome */
+        nv = cs_realloc(r->pkt_alerted, nc * sizeof(*nv));
+        if (!nv)
+            return;
+        r->pkt_alerted = nv;
+        r->pkt_cap = nc;
+    }
+    r->pkt_alerted[r->npkt++] = id;
+}
+
 /* ---- one evaluation pass ------------------------------------------------------------------ */
 
 /* Verifies the candidates in order; postmatch, pass and alerts. tx_s >= 0: the per-tx
@@ -459,6 +506,8 @@ static void evaluate(struct de_thread *dt, const struct hdr *h, struct de_flow *
         struct de_alert a;
         if (tx_s >= 0 && tx_has(df, tx_s, dt->cand[i]))
             continue;
+        if (t->in_stream && raw_pkt_alerted(dt->sraw, dt->cand[i]))
+            continue; /* the packet alert already reported this data */
         if (!verify(dt, dr, h))
             continue;
         if (tx_s >= 0)
@@ -490,7 +539,13 @@ static void evaluate(struct de_thread *dt, const struct hdr *h, struct de_flow *
         a.ports = h->ports;
         a.dir = dir;
         a.tx_proto = t->tx_proto;
+        a.stream = t->in_stream;
+        a.stream_payload = dt->spay;
+        a.stream_len = dt->spay_len;
         de_alert_emit(t, &a);
+        if (!t->in_stream && dr->stream && df && t->p && t->p->proto == IPPROTO_TCP &&
+            t->p->payload_len)
+            raw_note_pkt_alert(&df->raw[t->p->dir & 1], dt->cand[i]);
     }
 }
 
@@ -524,6 +579,172 @@ static void add_iponly(struct de_thread *dt, const struct sn_pkt *p)
         cand_add(dt, ids[i]);
     for (uint32_t i = 0; i < de->nip_always; i++)
         cand_add(dt, de->ip_always[i]);
+}
+
+/* ---- raw stream inspection --------------------------------------------------------------- */
+
+/* Upper bound of a gathered chunk: deliveries are appended whole, then the chunk is due. */
+#define DE_RAW_MAX (1u << 20)
+
+static bool spay_put(struct de_thread *dt, const void *d, uint32_t n)
+{
+    if (dt->spay_len + n > dt->spay_cap) {
+        uint32_t nc = dt->spay_cap ? dt->spay_cap : 4096;
+        uint8_t *nb;
+        while (nc < dt->spay_len + n)
+            nc *= 2;
+        nb = cs_realloc(dt->spay, nc);
+        if (!nb)
+            return false;
+        dt->spay = nb;
+        dt->spay_cap = nc;
+    }
+    memcpy(dt->spay + dt->spay_len, d, n);
+    dt->spay_len += n;
+    return true;
+}
+
+/* The chunk as alerts log it: runs joined by "[N bytes missing]" (Suricata's notation). */
+static void raw_payload(struct de_thread *dt, const struct de_raw *r)
+{
+    dt->spay_len = 0;
+    for (uint32_t i = 0; i < r->nrun; i++) {
+        uint32_t s = i ? r->run_end[i - 1] : 0;
+        if (r->gap[i]) {
+            char g[48];
+            int n = snprintf(g, sizeof(g), "[%u bytes missing]", r->gap[i]);
+            if (n > 0 && !spay_put(dt, g, (uint32_t)n))
+                return;
+        }
+        if (!spay_put(dt, r->buf + s, r->run_end[i] - s))
+            return;
+    }
+}
+
+/* Inspects the gathered chunk of direction dir with the stream-eligible rules, then starts
+ * a new chunk. p: the packet at hand, NULL at flow end. */
+static void raw_inspect(struct de_thread *dt, struct sn_flow *f, struct de_flow *df, int dir,
+                        const struct sn_pkt *p)
+{
+    struct de_raw *r = &df->raw[dir];
+    struct sn_detect_thread *t = &dt->t;
+    struct hdr h;
+
+    if (r->nrun && !df->passed) {
+        raw_payload(dt, r);
+        t->p = p;
+        t->f = f;
+        t->dir = (uint8_t)dir;
+        t->tx = NULL;
+        t->tx_proto = NULL;
+        t->in_stream = true;
+        h.ip_ver = f->ip_ver;
+        h.proto = f->proto;
+        h.src = dir == SN_TOSERVER ? &f->src : &f->dst;
+        h.dst = dir == SN_TOSERVER ? &f->dst : &f->src;
+        h.sp = dir == SN_TOSERVER ? f->sp : f->dp;
+        h.dp = dir == SN_TOSERVER ? f->dp : f->sp;
+        h.ports = true;
+        dt->sraw = r;
+        cand_begin(dt);
+        if (dt->de->port_group[DE_L4_TCP][h.dp])
+            scan_group(dt, dt->de->port_group[DE_L4_TCP][h.dp]);
+        scan_group(dt, &dt->de->any[DE_L4_TCP]);
+        evaluate(dt, &h, df, -1, dir);
+        dt->sraw = NULL;
+        t->in_stream = false;
+        sn_count(t->w, SN_CNT_DETECT_STREAM_CHUNKS, 1);
+    }
+    r->len = 0;
+    r->nrun = 0;
+    r->npkt = 0;
+    r->flush = false;
+    if (r->cap > 2 * DE_RAW_MAX / 16) { /* a big delivery: do not keep its buffer */
+        cs_free(r->buf);
+        r->buf = NULL;
+        r->cap = 0;
+    }
+}
+
+void sn_detect_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
+                           uint32_t len, unsigned flags)
+{
+    struct de_thread *dt;
+    struct de_flow *df;
+    struct de_raw *r;
+
+    if ((dir != SN_TOSERVER && dir != SN_TOCLIENT) || !(dt = thread_get(w)) ||
+        !dt->de->nstream || !(df = flow_state(dt, f)) || df->passed)
+        return;
+    r = &df->raw[dir];
+    if (!data && (flags & SN_STREAM_GAP))
+        r->pending_gap = len > UINT32_MAX - r->pending_gap ? UINT32_MAX : r->pending_gap + len;
+    if (data && len) {
+        if (r->len + (uint64_t)len > DE_RAW_MAX)
+            len = DE_RAW_MAX - r->len; /* past the bound: the chunk is due, the rest is lost */
+        if (r->len + len > r->cap) {
+            uint32_t nc = r->cap ? r->cap : 1024;
+            uint8_t *nb;
+            while (nc < r->len + len)
+                nc *= 2;
+            nb = cs_realloc(r->buf, nc);
+            if (!nb) {
+                r->flush = true;
+                return;
+            }
+            r->buf = nb;
+            r->cap = nc;
+        }
+        if (!r->nrun || r->pending_gap) {
+            if (r->nrun < DE_RAW_RUNS) {
+                r->gap[r->nrun] = r->pending_gap;
+                r->run_end[r->nrun] = r->len;
+                r->nrun++;
+            } else {
+                r->flush = true; /* too many gaps in one chunk: joined to the last run */
+            }
+            r->pending_gap = 0;
+        }
+        memcpy(r->buf + r->len, data, len);
+        r->len += len;
+        r->run_end[r->nrun - 1] = r->len;
+        if (r->len >= (w->cfg ? w->cfg->raw_chunk[dir] : 2560) || r->len >= DE_RAW_MAX)
+            r->flush = true;
+    }
+    if (flags & (SN_STREAM_EOF | SN_STREAM_DEPTH))
+        r->flush = true;
+}
+
+void sn_detect_flow_reverse(struct sn_flow *f)
+{
+    struct de_flow *df = f->detect ? f->detect->engine : NULL;
+    struct de_raw r;
+    bool b;
+
+    if (!df)
+        return;
+    r = df->raw[0];
+    df->raw[0] = df->raw[1];
+    df->raw[1] = r;
+    b = df->iponly_done[0];
+    df->iponly_done[0] = df->iponly_done[1];
+    df->iponly_done[1] = b;
+}
+
+void sn_detect_flow_end(struct sn_worker *w, struct sn_flow *f)
+{
+    struct de_thread *dt;
+    struct de_flow *df;
+
+    if (!f->detect || !f->detect->engine || f->proto != IPPROTO_TCP || !(dt = thread_get(w)) ||
+        !(df = flow_state(dt, f)))
+        return;
+    for (int d = 0; d < 2; d++)
+        if (df->raw[d].nrun)
+            raw_inspect(dt, f, df, d, NULL);
+    dt->t.p = NULL;
+    dt->t.f = NULL;
+    dt->t.rule = NULL;
 }
 
 void sn_detect_packet(struct sn_worker *w, const struct sn_pkt *p)
@@ -568,6 +789,11 @@ void sn_detect_packet(struct sn_worker *w, const struct sn_pkt *p)
         scan_group(dt, dt->de->port_group[cls][p->dp]);
     scan_group(dt, &dt->de->any[cls]);
     evaluate(dt, &h, df, -1, f ? p->dir : -1);
+    /* stream chunks that became due with this packet (chunk size, EOF, depth) */
+    if (df && f->proto == IPPROTO_TCP && (df->raw[0].flush || df->raw[1].flush))
+        for (int d = 0; d < 2; d++)
+            if (df->raw[d].flush && !df->passed)
+                raw_inspect(dt, f, df, d, p);
     t->p = NULL;
     t->f = NULL;
     t->rule = NULL;

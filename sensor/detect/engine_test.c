@@ -102,6 +102,104 @@ static int alerts(const struct app_run *r, unsigned sid)
     return app_test_count(r, "\"event_type\":\"alert\"", s, NULL);
 }
 
+/* ---- raw stream inspection ----------------------------------------------------------------- */
+
+#define SPLIT "pcaps/stream/split-content.pcap"
+
+/* split-content.pcap: 10.0.0.1:40000 -> 10.0.0.2:9999, the client sends "xxEV" (pcap_cnt 4)
+ * and "ILyy" (5), the server ACKs both (6), then FIN from the client (7) and server (8). */
+CS_TEST(stream_content_across_segments)
+{
+    struct app_run r = run_opt("alert tcp any any -> any any (content:\"EVIL\"; sid:1;)\n"
+                               "alert tcp-pkt any any -> any any (content:\"EVIL\"; sid:2;)\n"
+                               "alert tcp-stream any any -> any any (content:\"EVIL\"; sid:3;)\n"
+                               "alert tcp any any -> any any (content:\"EVIL\"; dsize:4; sid:4;)\n"
+                               "alert tcp any any -> any 9999 (flow:to_server,established; "
+                               "content:\"xxEVILyy\"; startswith; sid:5;)\n"
+                               "alert tcp any any -> any any (flow:to_client; content:\"EVIL\"; "
+                               "sid:6;)\n",
+                               SPLIT, &(struct run_opts){.payload = true});
+    REQUIRE(r.text);
+    /* the stream holds "xxEVILyy": inspected when the client side ends (FIN, pcap_cnt 7) */
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"pcap_cnt\":7,",
+                            "\"pkt_src\":\"wire/pcap\"", "\"direction\":\"to_server\"",
+                            "\"src_ip\":\"10.0.0.1\",\"src_port\":40000",
+                            "\"payload\":\"eHhFVklMeXk=\"", "\"payload_printable\":\"xxEVILyy\"",
+                            "\"stream\":1", NULL),
+             1);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 0); /* tcp-pkt: packets only */
+    CHECK_EQ(alerts(&r, 3), 1); /* tcp-stream */
+    CHECK_EQ(alerts(&r, 4), 0); /* dsize makes a rule packet-only */
+    CHECK_EQ(alerts(&r, 5), 1);
+    CHECK_EQ(alerts(&r, 6), 0); /* the stream's direction is to_server */
+    app_test_free(&r);
+}
+
+CS_TEST(stream_no_second_alert_for_packet_match)
+{
+    /* "EV" is in one packet: the packet alert (stream 0) is the only one; the stream chunk
+     * holding the same bytes does not alert again. tcp-stream rules see only the chunk. */
+    struct app_run r = run_opt("alert tcp any any -> any any (content:\"EV\"; sid:1;)\n"
+                               "alert tcp-stream any any -> any any (content:\"EV\"; sid:2;)\n",
+                               SPLIT, &(struct run_opts){.payload = true});
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"pcap_cnt\":4,", "\"stream\":0",
+                            NULL),
+             1);
+    CHECK_EQ(alerts(&r, 2), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,", "\"stream\":1", NULL), 1);
+    app_test_free(&r);
+}
+
+CS_TEST(stream_flow_timeout)
+{
+    /* without the FINs the chunk is inspected when the flow ends: no packet, pkt_src says so */
+    struct app_run r = run_opt("alert tcp any any -> any any (content:\"EVIL\"; sid:1;)\n",
+                               "pcaps/stream/split-content-nofin.pcap",
+                               &(struct run_opts){.payload = true});
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"pkt_src\":\"stream (flow timeout)\"",
+                            "\"direction\":\"to_server\"", "\"payload\":\"eHhFVklMeXk=\"",
+                            "\"stream\":1", NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"pcap_cnt\"", NULL), 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"packet\":", NULL), 0);
+    app_test_free(&r);
+}
+
+CS_TEST(stream_chunk_size)
+{
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+    struct app_run r = {0};
+
+    /* chunk size 4: "xxEV" is inspected on its own at pcap_cnt 4 and "ILyy" at 5, so a
+     * content across the two chunks is not found (Suricata has the same chunk boundary);
+     * contents inside one chunk are */
+    sn_config_defaults(&cfg);
+    cfg.csum = SN_CSUM_NONE;
+    cfg.midstream = true;
+    cfg.alert_payload = true;
+    cfg.raw_chunk[0] = 4;
+    de = build("alert tcp-stream any any -> any any (content:\"EVIL\"; sid:1;)\n"
+               "alert tcp-stream any any -> any any (content:\"Ly\"; sid:2;)\n",
+               &cfg, NULL, &err);
+    REQUIRE(de);
+    sn_detect_engine_install(de);
+    r = app_test_run(SPLIT, &cfg, false);
+    sn_detect_shutdown();
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,", "\"pcap_cnt\":5,",
+                            "\"payload\":\"SUx5eQ==\"", "\"stream\":1", NULL),
+             1);
+    app_test_free(&r);
+}
+
 /* ---- matching and the alert record ---------------------------------------------------------- */
 
 CS_TEST(alert_record_fields)

@@ -75,7 +75,7 @@ static bool flow_established(const struct sn_flow *f)
 static bool is_stream(const struct sn_detect_thread *t)
 {
     const struct sn_pkt *p = t->p;
-    if (!p)
+    if (!p || t->in_stream)
         return true;
     return p->proto == IPPROTO_TCP && p->payload_len > 0 &&
            (p->stream_flags & SN_STREAM_PKT_IN_SESSION) &&

@@ -525,6 +525,28 @@ static bool key_of(const struct sn_flow_table *t, const struct sn_pkt *p, struct
     return true;
 }
 
+void sn_flow_reverse(struct sn_flow *f)
+{
+    struct sn_addr a = f->src;
+    uint16_t sp = f->sp;
+    uint32_t pk = f->pkts[0];
+    uint64_t by = f->bytes[0];
+    uint8_t x;
+
+    f->src = f->dst;
+    f->dst = a;
+    f->sp = f->dp;
+    f->dp = sp;
+    f->pkts[0] = f->pkts[1];
+    f->pkts[1] = pk;
+    f->bytes[0] = f->bytes[1];
+    f->bytes[1] = by;
+    x = f->tcp_flags[0], f->tcp_flags[0] = f->tcp_flags[1], f->tcp_flags[1] = x;
+    x = f->icmp_type[0], f->icmp_type[0] = f->icmp_type[1], f->icmp_type[1] = x;
+    x = f->icmp_code[0], f->icmp_code[0] = f->icmp_code[1], f->icmp_code[1] = x;
+    f->flow_id = flow_id_of(f);
+}
+
 /* 0: no match, 1: same direction as the flow, 2: reverse direction. */
 static int key_match(const struct sn_flow *f, const struct flow_key *k)
 {

@@ -24,6 +24,11 @@ typedef void (*sn_flow_end_fn)(struct sn_worker *w, struct sn_flow *f);
  * Returns NULL on allocation failure. */
 struct sn_flow_table *sn_flow_table_new(const struct sn_config *cfg, int nworkers,
                                         sn_flow_end_fn on_end);
+/* Turns flow f round: the destination becomes the client (src). Addresses, ports, packet
+ * and byte counters, TCP flags and ICMP type/code per direction are swapped and the
+ * flow_id follows. For the app layer, when probing shows that the first data seen came from
+ * the server (midstream pick-up); the caller keeps the stream session in step. */
+void sn_flow_reverse(struct sn_flow *f);
 /* Frees the table; flows still in it are NOT ended (call sn_flow_flush first). */
 void sn_flow_table_free(struct sn_flow_table *t);
 

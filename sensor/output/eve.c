@@ -343,7 +343,7 @@ void sn_eve_header_flow(struct sn_eve *e, struct cs_json *j, const struct sn_flo
 void sn_eve_header_tuple(struct sn_eve *e, struct cs_json *j, uint64_t ts_us,
                          const struct sn_flow *f, uint64_t pcap_cnt, const char *event_type,
                          int ip_ver, const struct sn_addr *src, const struct sn_addr *dst,
-                         uint16_t sp, uint16_t dp, uint8_t proto, bool rebuilt)
+                         uint16_t sp, uint16_t dp, uint8_t proto, const char *pkt_src)
 {
     json_time(j, "timestamp", ts_us);
     if (f)
@@ -357,7 +357,7 @@ void sn_eve_header_tuple(struct sn_eve *e, struct cs_json *j, uint64_t ts_us,
         json_vlan(j, f->vlan_id, f->vlan_cnt);
     json_tuple(j, ip_ver, src, dst, sp, dp, proto, has_ports(proto));
     json_community_id(e, j, f);
-    cs_json_str(j, "pkt_src", rebuilt ? "defrag" : "wire/pcap");
+    cs_json_str(j, "pkt_src", pkt_src ? pkt_src : "wire/pcap");
 }
 
 const struct sn_config *sn_eve_config(const struct sn_eve *e)

@@ -53,7 +53,7 @@ void sn_eve_header_flow(struct sn_eve *e, struct cs_json *j, const struct sn_flo
 void sn_eve_header_tuple(struct sn_eve *e, struct cs_json *j, uint64_t ts_us,
                          const struct sn_flow *f, uint64_t pcap_cnt, const char *event_type,
                          int ip_ver, const struct sn_addr *src, const struct sn_addr *dst,
-                         uint16_t sp, uint16_t dp, uint8_t proto, bool rebuilt);
+                         uint16_t sp, uint16_t dp, uint8_t proto, const char *pkt_src);
 /* The configuration the writer was made with. */
 const struct sn_config *sn_eve_config(const struct sn_eve *e);
 /* Appends a finished record (one JSON object) as a line. */

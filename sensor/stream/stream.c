@@ -1024,6 +1024,24 @@ bool sn_stream_dir_bytes(const struct sn_flow *f, int dir, uint64_t *out)
     return true;
 }
 
+bool sn_stream_midstream(const struct sn_flow *f)
+{
+    return f->tcp && (f->tcp->flags & SSN_MIDSTREAM);
+}
+
+void sn_stream_reverse(struct sn_flow *f)
+{
+    struct sn_tcp_ssn *ssn = f->tcp;
+    struct sn_tcp_dir d;
+
+    if (!ssn)
+        return;
+    d = ssn->d[0];
+    ssn->d[0] = ssn->d[1];
+    ssn->d[1] = d;
+    ssn->cdir ^= 1;
+}
+
 bool sn_stream_handshake_done(const struct sn_flow *f)
 {
     const struct sn_tcp_ssn *ssn = f->tcp;

@@ -65,6 +65,12 @@ void sn_stream_flow_end(struct sn_worker *w, struct sn_flow *f);
 /* Releases the session of an ended flow (f->tcp becomes NULL). */
 void sn_stream_flow_free(struct sn_worker *w, struct sn_flow *f);
 
+/* The session was picked up midstream (no SYN seen from the initiator). */
+bool sn_stream_midstream(const struct sn_flow *f);
+/* Swaps the session's two directions, after sn_flow_reverse(f). Call between packets or
+ * after sn_stream_packet() returned (never from inside a delivery). */
+void sn_stream_reverse(struct sn_flow *f);
+
 /* Session state name ("syn_sent", "established", "closed", …) or NULL without a session. */
 const char *sn_stream_state_name(const struct sn_flow *f);
 
