@@ -567,9 +567,18 @@ static bool json_name(struct cs_json *j, const char *key, const struct sn_dns_ms
 static void addr_str(const uint8_t *a, uint32_t n, char out[48])
 {
     out[0] = 0;
-    if (n == 4)
-        snprintf(out, 48, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-    else if (n == 16)
+    if (n == 4) { /* "%u.%u.%u.%u" by hand: snprintf was 2% of a DNS-heavy capture */
+        char *o = out;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = a[i];
+            if (v >= 100)
+                *o++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+            *o++ = i < 3 ? '.' : '\0';
+        }
+    } else if (n == 16)
         snprintf(out, 48, "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x",
                  a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12],
                  a[13], a[14], a[15]);

@@ -11,6 +11,7 @@
 #include "../stream/stream.h"
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #define APP(n) extern const struct sn_app_parser sn_app_##n;
@@ -219,6 +220,7 @@ uint64_t sn_app_tx_id(const char *proto, const void *tx)
     return ap && ap->tx_id && tx ? ap->tx_id(tx) : 0;
 }
 
+/* Whether `port` is in the comma-separated list `ports` (a configured detection-ports). */
 static bool port_listed(const char *ports, uint16_t port)
 {
     const char *s = ports;
@@ -233,6 +235,27 @@ static bool port_listed(const char *ports, uint16_t port)
         s = *end == ',' ? end + 1 : NULL;
     }
     return false;
+}
+
+/* Parsers by default port: bit i of port_parsers[port] for parser i, built once from the
+ * descriptors' port lists (detect() used to parse every list with strtoul for every probe). */
+static uint32_t port_parsers[65536];
+static pthread_once_t port_once = PTHREAD_ONCE_INIT;
+
+static void port_parsers_build(void)
+{
+    for (unsigned i = 1; i < CS_ARRAY_LEN(parsers); i++) {
+        const char *s = parsers[i]->default_ports; /* "502", "80,8080" */
+        while (s && *s) {
+            char *end;
+            unsigned long v = strtoul(s, &end, 10);
+            if (end == s)
+                break;
+            if (v < 65536)
+                port_parsers[v] |= 1u << i;
+            s = *end == ',' ? end + 1 : NULL;
+        }
+    }
 }
 
 static bool proto_fits(const struct sn_app_parser *ap, uint8_t ipproto)
@@ -282,17 +305,21 @@ static struct app_flow *app_flow_get(struct sn_flow *f)
 static unsigned detect(const struct sn_worker *w, const struct sn_flow *f, int dir,
                        const uint8_t *d, uint32_t n, bool *undecided)
 {
+    uint32_t on_ports;
+
     *undecided = false;
+    pthread_once(&port_once, port_parsers_build);
+    on_ports = port_parsers[f->dp];
     for (int pass = 0; pass < 2; pass++) {
         for (unsigned i = 1; i < CS_ARRAY_LEN(parsers); i++) {
             const struct sn_app_parser *ap = parsers[i];
-            const char *ports = ap->default_ports;
             bool on_port;
             if (!proto_fits(ap, f->proto) || mode_of(w, i, f->proto) == SN_APP_OFF)
                 continue;
             if (w && w->cfg && w->cfg->app_dports[i][tidx(f->proto)][0])
-                ports = w->cfg->app_dports[i][tidx(f->proto)];
-            on_port = port_listed(ports, f->dp);
+                on_port = port_listed(w->cfg->app_dports[i][tidx(f->proto)], f->dp);
+            else
+                on_port = (on_ports >> i) & 1;
             if (on_port != (pass == 0))
                 continue;
             switch (ap->probe(d, n, dir, f->dp)) {

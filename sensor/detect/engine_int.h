@@ -179,8 +179,9 @@ struct de_thread {
     hs_scratch_t *scratch;
     uint32_t *cand; /* candidate rule ids */
     uint32_t ncand, cand_cap;
-    uint64_t *mark;            /* candidate bitmap, one bit per rule */
-    uint32_t mark_lo, mark_hi; /* words of mark in use */
+    uint64_t *mark;   /* candidate bitmap, one bit per rule */
+    uint32_t *words;  /* indexes of the non-zero words of mark, in the order first set */
+    uint32_t nwords;
     /* per packet/tx memo of address-list results: [list*2 + (0: vs src, 1: vs dst)] */
     uint32_t *memo_stamp;
     uint8_t *memo_val;

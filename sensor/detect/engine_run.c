@@ -35,6 +35,8 @@ static void thread_release_engine(struct de_thread *dt)
     dt->scratch = NULL;
     cs_free(dt->mark);
     dt->mark = NULL;
+    cs_free(dt->words);
+    dt->words = NULL;
     cs_free(dt->memo_stamp);
     cs_free(dt->memo_val);
     dt->memo_stamp = NULL;
@@ -54,15 +56,15 @@ static bool thread_switch(struct de_thread *dt, struct sn_detect_engine *de)
         return false;
     }
     dt->mark = cs_calloc(de->nrules / 64 + 1, sizeof(*dt->mark));
+    dt->words = cs_calloc(de->nrules / 64 + 1, sizeof(*dt->words));
     dt->memo_stamp = cs_calloc((size_t)de->nlists * 2 + 2, sizeof(*dt->memo_stamp));
     dt->memo_val = cs_calloc((size_t)de->nlists * 2 + 2, sizeof(*dt->memo_val));
     dt->memo_gen = 0;
-    if (!dt->mark || !dt->memo_stamp || !dt->memo_val) {
+    if (!dt->mark || !dt->words || !dt->memo_stamp || !dt->memo_val) {
         thread_release_engine(dt);
         return false;
     }
-    dt->mark_lo = UINT32_MAX;
-    dt->mark_hi = 0;
+    dt->nwords = 0;
     dt->t.w->counters[SN_CNT_DETECT_RULES_LOADED] = de->stats.rules_loaded;
     dt->t.w->counters[SN_CNT_DETECT_RULES_FAILED] = de->stats.rules_skipped;
     return true;
@@ -234,40 +236,60 @@ static void tx_add(struct de_flow *df, int s, uint32_t id)
 /* ---- candidates ---------------------------------------------------------------------------- */
 
 /* Candidates are bits of a per-thread bitmap (rule index = evaluation order), turned into a
- * sorted list by cand_collect(): no sort per packet. */
+ * sorted list by cand_collect(): no sort of rules per packet. The words set are listed as
+ * they are first touched, so collecting costs what was marked, not the span between the
+ * lowest and the highest rule (IP-only and prefiltered rules lie far apart: a span of
+ * hundreds of words for a handful of candidates). */
 static void cand_begin(struct de_thread *dt)
 {
+    for (uint32_t i = 0; i < dt->nwords; i++) /* none unless a pass was left uncollected */
+        dt->mark[dt->words[i]] = 0;
+    dt->nwords = 0;
     dt->ncand = 0;
-    dt->mark_lo = UINT32_MAX;
-    dt->mark_hi = 0;
 }
 
 static inline void cand_add(struct de_thread *dt, uint32_t id)
 {
     uint32_t w = id / 64;
+    if (!dt->mark[w])
+        dt->words[dt->nwords++] = w;
     dt->mark[w] |= 1ull << (id % 64);
-    if (w < dt->mark_lo)
-        dt->mark_lo = w;
-    if (w > dt->mark_hi)
-        dt->mark_hi = w;
+}
+
+static int word_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* Moves the marked rules into dt->cand in increasing order and clears the bitmap. */
 static void cand_collect(struct de_thread *dt)
 {
+    uint32_t nw = dt->nwords;
+
     dt->ncand = 0;
-    if (dt->mark_lo == UINT32_MAX)
-        return;
-    for (uint32_t w = dt->mark_lo; w <= dt->mark_hi; w++) {
+    dt->nwords = 0;
+    if (nw < 16) { /* the usual few words: insertion sort */
+        for (uint32_t i = 1; i < nw; i++) {
+            uint32_t v = dt->words[i], k = i;
+            for (; k > 0 && dt->words[k - 1] > v; k--)
+                dt->words[k] = dt->words[k - 1];
+            dt->words[k] = v;
+        }
+    } else {
+        qsort(dt->words, nw, sizeof(*dt->words), word_cmp);
+    }
+    for (uint32_t i = 0; i < nw; i++) {
+        uint32_t w = dt->words[i];
         uint64_t m = dt->mark[w];
         dt->mark[w] = 0;
         while (m) {
             if (dt->ncand == dt->cand_cap) {
                 uint32_t nc = dt->cand_cap ? dt->cand_cap * 2 : 256;
                 uint32_t *nv = cs_realloc(dt->cand, nc * sizeof(*nv));
-                if (!nv) {
-                    memset(dt->mark + w, 0, (dt->mark_hi - w + 1) * sizeof(*dt->mark));
-                    dt->mark_lo = UINT32_MAX;
+                if (!nv) { /* out of memory: this pass goes without the rest */
+                    for (; i < nw; i++)
+                        dt->mark[dt->words[i]] = 0;
                     return;
                 }
                 dt->cand = nv;
@@ -277,8 +299,6 @@ static void cand_collect(struct de_thread *dt)
             m &= m - 1;
         }
     }
-    dt->mark_lo = UINT32_MAX;
-    dt->mark_hi = 0;
 }
 
 struct scan_ctx {
