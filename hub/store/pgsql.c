@@ -129,6 +129,10 @@ static const char *const migrations[] = {
     "INSERT INTO sensor_state(sensor_id, last_seen_us, last_event_id) SELECT b.sensor_id,"
     " max(b.received_us), coalesce((SELECT max(id) FROM events e"
     " WHERE e.sensor_id=b.sensor_id), 0) FROM batches b GROUP BY b.sensor_id;",
+    /* 3 (SQLite's 4): credentials get a stable id (listing and revoking tokens without their
+     * hash); from a sequence, so a revoked id never names a newer credential */
+    "ALTER TABLE credentials ADD COLUMN id bigserial NOT NULL UNIQUE;"
+    "CREATE INDEX credentials_user ON credentials(user_id);",
 };
 
 /* ---- prepared statements --------------------------------------------------------------- */
@@ -142,6 +146,13 @@ static const char *const migrations[] = {
 #define USER_COLS                                                                               \
     "SELECT id, org_id, name, role, pwhash, disabled::int, created_us FROM users"
 #define SENSOR_COLS "SELECT id, org_id, name, pubkey, created_us FROM sensors"
+#define CRED_COLS                                                                               \
+    "SELECT id, hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label, created_us,"     \
+    " expires_us"
+/* the organisation a credential belongs to: its user's, or its sensor's */
+#define CRED_ORG                                                                                \
+    "coalesce((SELECT org_id FROM users WHERE id=user_id),"                                     \
+    " (SELECT org_id FROM sensors WHERE id=sensor_id))"
 
 enum pg_stmt {
     PS_ORG_BY_ID,
@@ -161,6 +172,8 @@ enum pg_stmt {
     PS_CRED_GET,
     PS_CRED_DEL,
     PS_CRED_PURGE,
+    PS_CRED_LIST,
+    PS_CRED_REVOKE,
     PS_BATCH_INS,
     PS_BATCH_N,
     PS_BATCH_MAX,
@@ -205,11 +218,17 @@ static const char *const stmt_sql[PS__N] = {
     [PS_CRED_INS] = "INSERT INTO credentials(hash, kind, user_id, sensor_id, label, created_us,"
                     " expires_us) VALUES($1, $2, nullif($3::bigint,0), nullif($4::bigint,0),"
                     " $5, $6, $7)",
-    [PS_CRED_GET] = "SELECT hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label,"
-                    " created_us, expires_us FROM credentials WHERE hash=$1"
-                    " AND (expires_us=0 OR expires_us>$2)",
+    [PS_CRED_GET] = CRED_COLS " FROM credentials WHERE hash=$1 AND (expires_us=0 OR expires_us>$2)",
     [PS_CRED_DEL] = "DELETE FROM credentials WHERE hash=$1",
     [PS_CRED_PURGE] = "DELETE FROM credentials WHERE expires_us<>0 AND expires_us<=$1",
+    /* $1 now, $2 kind (0 any), $3 user (0 any), $4 scope */
+    [PS_CRED_LIST] = CRED_COLS " FROM credentials WHERE (expires_us=0 OR expires_us>$1)"
+                     " AND ($2::int=0 OR kind=$2) AND ($3::bigint=0 OR user_id=$3)"
+                     " AND " IN_SCOPE(CRED_ORG, "$4") " ORDER BY id",
+    /* $1 id, $2 user (0 any), $3 scope: one statement, so a revoke is atomic */
+    [PS_CRED_REVOKE] = "DELETE FROM credentials WHERE id=$1 AND ($2::bigint=0 OR user_id=$2)"
+                       " AND " IN_SCOPE(CRED_ORG, "$3") " RETURNING id, hash, kind,"
+                       " coalesce(user_id,0), coalesce(sensor_id,0), label, created_us, expires_us",
     [PS_BATCH_INS] = "INSERT INTO batches(sensor_id, batch_id, org_id, received_us, nevents,"
                      " signature) VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
     [PS_BATCH_N] = "SELECT nevents FROM batches WHERE sensor_id=$1 AND batch_id=$2",
@@ -272,7 +291,7 @@ static const char *stmt_name(enum pg_stmt i)
         "org_by_id",    "org_by_name",     "org_list",       "org_ins",       "user_by_id",
         "user_by_name", "user_list",       "user_ins",       "user_pw",       "sensor_by_id",
         "sensor_by_name", "sensor_list",   "sensor_ins",     "cred_ins",      "cred_get",
-        "cred_del",     "cred_purge",      "batch_ins",      "batch_n",       "batch_max",
+        "cred_del",     "cred_purge",      "cred_list",      "cred_revoke",   "batch_ins",      "batch_n",       "batch_max",
         "event_count",  "subtree",         "audit_lock",      "audit_head",     "audit_ins",     "audit_list",
         "ckpt_ins",     "ckpt_list",       "stage_move",     "ru_ev",         "ru_ip",
         "ru_sig",       "sensor_state",
@@ -884,6 +903,18 @@ static int pg_cred_add(struct hub_store *hs, const struct hub_cred *c)
     return run_changes(PG(hs), PS_CRED_INS, &p, &n);
 }
 
+static void cred_from_row(const PGresult *r, int i, struct hub_cred *out)
+{
+    out->id = col_i64(r, i, 0);
+    copy_col(out->hash, sizeof(out->hash), r, i, 1);
+    out->kind = (enum hub_cred_kind)col_i64(r, i, 2);
+    out->user_id = col_i64(r, i, 3);
+    out->sensor_id = col_i64(r, i, 4);
+    copy_col(out->label, sizeof(out->label), r, i, 5);
+    out->created_us = col_i64(r, i, 6);
+    out->expires_us = col_i64(r, i, 7);
+}
+
 static int pg_cred_get(struct hub_store *hs, const char *hash, int64_t now, struct hub_cred *out)
 {
     struct pp p = {0};
@@ -893,17 +924,51 @@ static int pg_cred_get(struct hub_store *hs, const char *hash, int64_t now, stru
     int rc = run(PG(hs), PS_CRED_GET, &p, 0, &r);
     if (rc)
         return rc == CS_EINVAL ? HUB_ENOTFOUND : rc; /* e.g. a hash that is not UTF-8 */
-    if (PQntuples(r) < 1) {
+    if (PQntuples(r) < 1)
         rc = HUB_ENOTFOUND;
-    } else {
-        copy_col(out->hash, sizeof(out->hash), r, 0, 0);
-        out->kind = (enum hub_cred_kind)col_i64(r, 0, 1);
-        out->user_id = col_i64(r, 0, 2);
-        out->sensor_id = col_i64(r, 0, 3);
-        copy_col(out->label, sizeof(out->label), r, 0, 4);
-        out->created_us = col_i64(r, 0, 5);
-        out->expires_us = col_i64(r, 0, 6);
+    else
+        cred_from_row(r, 0, out);
+    PQclear(r);
+    return rc;
+}
+
+static int pg_cred_list(struct hub_store *hs, const struct hub_scope *sc, int kind,
+                        int64_t user_id, int64_t now, int (*cb)(void *, const struct hub_cred *),
+                        void *arg)
+{
+    struct pp p = {0};
+    pp_int(&p, now);
+    pp_int(&p, kind);
+    pp_int(&p, user_id);
+    pp_int(&p, scope_param(sc));
+    PGresult *r;
+    int rc = run(PG(hs), PS_CRED_LIST, &p, 0, &r);
+    if (rc)
+        return rc;
+    for (int i = 0, n = PQntuples(r); i < n && rc == CS_OK; i++) {
+        struct hub_cred c;
+        cred_from_row(r, i, &c);
+        rc = cb(arg, &c);
     }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_cred_revoke(struct hub_store *hs, const struct hub_scope *sc, int64_t id,
+                          int64_t user_id, struct hub_cred *out)
+{
+    struct pp p = {0};
+    pp_int(&p, id);
+    pp_int(&p, user_id);
+    pp_int(&p, scope_param(sc));
+    PGresult *r;
+    int rc = run(PG(hs), PS_CRED_REVOKE, &p, 0, &r);
+    if (rc)
+        return rc;
+    if (PQntuples(r) < 1)
+        rc = HUB_ENOTFOUND;
+    else
+        cred_from_row(r, 0, out);
     PQclear(r);
     return rc;
 }
@@ -2276,6 +2341,8 @@ static const struct hub_store_ops pg_ops = {
     .cred_get = pg_cred_get,
     .cred_del = pg_cred_del,
     .cred_purge = pg_cred_purge,
+    .cred_list = pg_cred_list,
+    .cred_revoke = pg_cred_revoke,
     .batch_add = pg_batch_add,
     .batch_max_id = pg_batch_max_id,
     .event_query = pg_event_query,
