@@ -76,6 +76,8 @@ void api_route_users_list(struct api_ctx *x);
 void api_route_users_add(struct api_ctx *x);
 void api_route_users_passwd(struct api_ctx *x);
 void api_route_tokens_add(struct api_ctx *x);
+void api_route_tokens_list(struct api_ctx *x);
+void api_route_tokens_revoke(struct api_ctx *x);
 void api_route_sensors_list(struct api_ctx *x);
 void api_route_sensors_add(struct api_ctx *x);
 void api_route_audit_list(struct api_ctx *x);
@@ -95,5 +97,6 @@ void api_route_stats_orgs(struct api_ctx *x);
 void hub_json_org(struct cs_json *j, const char *key, const struct hub_org *o);
 void hub_json_user(struct cs_json *j, const char *key, const struct hub_user *u);
 void hub_json_sensor(struct cs_json *j, const char *key, const struct hub_sensor *s);
+void hub_json_cred(struct cs_json *j, const char *key, const struct hub_cred *c, bool current);
 
 #endif

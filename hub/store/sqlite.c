@@ -100,7 +100,19 @@ static const char *const migrations[] = {
     " FROM batches GROUP BY sensor_id;"
     "UPDATE sensor_state SET last_event_id=coalesce((SELECT m FROM (SELECT sensor_id s,"
     " max(id) m FROM events GROUP BY sensor_id) WHERE s=sensor_state.sensor_id), 0);",
-    /* 4: the minute rollups of migration 3 were as big as the events themselves (a key per
+    /* 4: credentials get a stable id (listing and revoking tokens without their hash);
+     * AUTOINCREMENT so a revoked id never names a newer credential */
+    "CREATE TABLE credentials_new(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " hash TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, user_id INTEGER REFERENCES users(id),"
+    " sensor_id INTEGER REFERENCES sensors(id), label TEXT NOT NULL DEFAULT '',"
+    " created_us INTEGER NOT NULL, expires_us INTEGER NOT NULL);"
+    "INSERT INTO credentials_new(id, hash, kind, user_id, sensor_id, label, created_us,"
+    " expires_us) SELECT rowid, hash, kind, user_id, sensor_id, label, created_us, expires_us"
+    " FROM credentials ORDER BY rowid;"
+    "DROP TABLE credentials;"
+    "ALTER TABLE credentials_new RENAME TO credentials;"
+    "CREATE INDEX credentials_user ON credentials(user_id);",
+    /* 5: the minute rollups of migration 3 were as big as the events themselves (a key per
      * signature and address per minute): read over a day they cost seconds. Per minute only
      * the counts by severity class are kept now (ru_min: severity 0 = not an alert, 1..4,
      * 9 = an alert without severity); the breakdowns stay hourly (res 3600). */
@@ -676,13 +688,31 @@ static int sq_cred_add(struct hub_store *hs, const struct hub_cred *c)
     return write_in_scope(SQ(hs), &HUB_SCOPE_SYSTEM, 0, &q, NULL, NULL);
 }
 
+#define CRED_COLS                                                                              \
+    "SELECT id, hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label, created_us,"     \
+    " expires_us FROM credentials"
+/* The organisation a credential belongs to: its user's, or its sensor's. */
+#define CRED_ORG                                                                               \
+    "coalesce((SELECT org_id FROM users WHERE id=user_id),"                                    \
+    " (SELECT org_id FROM sensors WHERE id=sensor_id))"
+
+static void cred_from_row(sqlite3_stmt *st, struct hub_cred *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    copy_col(out->hash, sizeof(out->hash), st, 1);
+    out->kind = (enum hub_cred_kind)sqlite3_column_int(st, 2);
+    out->user_id = sqlite3_column_int64(st, 3);
+    out->sensor_id = sqlite3_column_int64(st, 4);
+    copy_col(out->label, sizeof(out->label), st, 5);
+    out->created_us = sqlite3_column_int64(st, 6);
+    out->expires_us = sqlite3_column_int64(st, 7);
+}
+
 static int sq_cred_get(struct hub_store *hs, const char *hash, int64_t now, struct hub_cred *out)
 {
     struct sq_reader *r = reader_get(SQ(hs));
     struct q q = {0};
-    q_sql(&q, "SELECT hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label,"
-              " created_us, expires_us FROM credentials WHERE hash=?"
-              " AND (expires_us=0 OR expires_us>?)");
+    q_sql(&q, CRED_COLS " WHERE hash=? AND (expires_us=0 OR expires_us>?)");
     q_text(&q, hash);
     q_int(&q, now);
     sqlite3_stmt *st;
@@ -690,13 +720,7 @@ static int sq_cred_get(struct hub_store *hs, const char *hash, int64_t now, stru
     if (rc == CS_OK) {
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
-            copy_col(out->hash, sizeof(out->hash), st, 0);
-            out->kind = (enum hub_cred_kind)sqlite3_column_int(st, 1);
-            out->user_id = sqlite3_column_int64(st, 2);
-            out->sensor_id = sqlite3_column_int64(st, 3);
-            copy_col(out->label, sizeof(out->label), st, 4);
-            out->created_us = sqlite3_column_int64(st, 5);
-            out->expires_us = sqlite3_column_int64(st, 6);
+            cred_from_row(st, out);
             rc = CS_OK;
         } else {
             rc = rc == SQLITE_DONE ? HUB_ENOTFOUND : sq_err(r->db, rc);
@@ -715,6 +739,94 @@ static int sq_cred_del(struct hub_store *hs, const char *hash)
     q_text(&q, hash);
     int rc = write_in_scope(SQ(hs), &HUB_SCOPE_SYSTEM, 0, &q, NULL, &changes);
     return rc == CS_OK && changes == 0 ? HUB_ENOTFOUND : rc;
+}
+
+struct cred_cb {
+    int (*cb)(void *, const struct hub_cred *);
+    void *arg;
+};
+static int cred_row(sqlite3_stmt *st, void *ctx)
+{
+    struct cred_cb *c = ctx;
+    struct hub_cred cr;
+    cred_from_row(st, &cr);
+    return c->cb(c->arg, &cr);
+}
+
+static int sq_cred_list(struct hub_store *hs, const struct hub_scope *sc, int kind,
+                        int64_t user_id, int64_t now, int (*cb)(void *, const struct hub_cred *),
+                        void *arg)
+{
+    struct cred_cb c = {cb, arg};
+    struct q q = {0};
+    sqlite3_stmt *st;
+    q_sql(&q, CRED_COLS " WHERE (expires_us=0 OR expires_us>?)");
+    q_int(&q, now);
+    if (kind) {
+        q_sql(&q, " AND kind=?");
+        q_int(&q, kind);
+    }
+    if (user_id) {
+        q_sql(&q, " AND user_id=?");
+        q_int(&q, user_id);
+    }
+    q_scope(&q, sc, CRED_ORG);
+    q_sql(&q, " ORDER BY id");
+    struct sq_reader *r = reader_get(SQ(hs));
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK)
+        rc = each_row(r->db, st, cred_row, &c);
+    reader_put(r);
+    return rc;
+}
+
+static int cred_one(void *arg, const struct hub_cred *c)
+{
+    *(struct hub_cred *)arg = *c;
+    return 1;
+}
+
+static int sq_cred_revoke(struct hub_store *hs, const struct hub_scope *sc, int64_t id,
+                          int64_t user_id, struct hub_cred *out)
+{
+    struct sq_store *s = SQ(hs);
+    struct cred_cb c = {cred_one, out};
+    struct q q = {0};
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&s->wlock);
+    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
+    if (rc)
+        goto out;
+    q_sql(&q, CRED_COLS " WHERE id=?");
+    q_int(&q, id);
+    if (user_id) {
+        q_sql(&q, " AND user_id=?");
+        q_int(&q, user_id);
+    }
+    q_scope(&q, sc, CRED_ORG);
+    if ((rc = q_prepare(s->wdb, &q, &st)) != CS_OK)
+        goto rollback;
+    if ((rc = one_row_rc(each_row(s->wdb, st, cred_row, &c))) != CS_OK)
+        goto rollback;
+    rc = sqlite3_prepare_v2(s->wdb, "DELETE FROM credentials WHERE id=?", -1, &st, NULL);
+    if (rc) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    rc = exec(s->wdb, "COMMIT");
+    goto out;
+rollback:
+    exec(s->wdb, "ROLLBACK");
+out:
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
 }
 
 static int sq_cred_purge(struct hub_store *hs, int64_t now)
@@ -2042,6 +2154,8 @@ static const struct hub_store_ops sq_ops = {
     .cred_get = sq_cred_get,
     .cred_del = sq_cred_del,
     .cred_purge = sq_cred_purge,
+    .cred_list = sq_cred_list,
+    .cred_revoke = sq_cred_revoke,
     .batch_add = sq_batch_add,
     .batch_max_id = sq_batch_max_id,
     .event_query = sq_event_query,

@@ -31,10 +31,10 @@ int hub_store_open(const char *url, int readers, struct hub_store **out, struct 
         readers = 1;
     if (strncmp(url, "sqlite:", 7) == 0)
         return hub_store_sqlite_open(url + 7, readers, out, err);
-    if (strncmp(url, "postgresql:", 11) == 0 || strncmp(url, "postgres:", 9) == 0) {
-        cs_err_set(err, CS_EINVAL, 0, 0, "the PostgreSQL store is not built yet: %s", url);
-        return CS_EINVAL;
-    }
+    if (strncmp(url, "pg:", 3) == 0)
+        return hub_store_pgsql_open(url + 3, readers, out, err);
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return hub_store_pgsql_open(url, readers, out, err);
     return hub_store_sqlite_open(url, readers, out, err);
 }
 
@@ -181,6 +181,27 @@ int hub_store_cred_del(struct hub_store *s, const char *hash)
 int hub_store_cred_purge(struct hub_store *s, int64_t now_us)
 {
     return s->ops->cred_purge(s, now_us);
+}
+
+int hub_store_cred_list(struct hub_store *s, const struct hub_scope *sc, enum hub_cred_kind kind,
+                        int64_t user_id, int64_t now_us,
+                        int (*cb)(void *arg, const struct hub_cred *c), void *arg)
+{
+    if (!scope_ok(sc) || !cb || user_id < 0 || (int)kind < 0 || kind > HUB_CRED_SENSOR ||
+        !s->ops->cred_list)
+        return CS_EINVAL;
+    return s->ops->cred_list(s, sc, (int)kind, user_id, now_us, cb, arg);
+}
+
+int hub_store_cred_revoke(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                          int64_t user_id, struct hub_cred *out)
+{
+    struct hub_cred tmp;
+    if (!scope_ok(sc) || user_id < 0 || !s->ops->cred_revoke)
+        return CS_EINVAL;
+    if (id <= 0)
+        return HUB_ENOTFOUND;
+    return s->ops->cred_revoke(s, sc, id, user_id, out ? out : &tmp);
 }
 
 int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,

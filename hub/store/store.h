@@ -2,8 +2,8 @@
  * batches, events, audit records.
  *
  * One interface, several implementations behind a table of operations (struct
- * hub_store_ops): SQLite (sqlite.c, the embedded default: one file, WAL) and, later,
- * PostgreSQL (pgsql.c: libpq, COPY for ingest, events partitioned by time). Callers only
+ * hub_store_ops): SQLite (sqlite.c, the embedded default: one file, WAL) and PostgreSQL
+ * (pgsql.c: libpq, a connection pool, COPY for ingest, events partitioned by day). Callers only
  * use the hub_store_* functions below; store_suite.h holds a test suite that any
  * implementation must pass.
  *
@@ -81,6 +81,7 @@ struct hub_sensor {
 /* A credential is stored only as a hash of its secret (hub/auth decides the hash). */
 enum hub_cred_kind { HUB_CRED_SESSION = 1, HUB_CRED_TOKEN = 2, HUB_CRED_SENSOR = 3 };
 struct hub_cred {
+    int64_t id; /* > 0, assigned by the store, never reused (cred_add ignores it) */
     char hash[HUB_HASH_MAX + 1];
     enum hub_cred_kind kind;
     int64_t user_id;   /* session, token */
@@ -184,9 +185,12 @@ struct hub_audit_ckpt_row {
 
 struct hub_store;
 
-/* Opens the store named by `url`: "sqlite:PATH", or a bare PATH (SQLite). Creates the file
+/* Opens the store named by `url`: "sqlite:PATH", or a bare PATH (SQLite);
+ * "postgresql://…" / "postgres://…" (a libpq URI) or "pg:KEYWORDS" (a libpq keyword string,
+ * e.g. "pg:host=127.0.0.1 dbname=citysoc user=citysoc") for PostgreSQL. Creates the file
  * when missing and applies pending schema migrations. `readers` is the number of read
- * connections (>= 1). On error fills err and returns CS_EINVAL/CS_EIO. */
+ * connections (>= 1; PostgreSQL: a pool of readers + 1 connections). On error fills err and
+ * returns CS_EINVAL/CS_EIO. */
 int hub_store_open(const char *url, int readers, struct hub_store **out, struct cs_err *err);
 void hub_store_close(struct hub_store *s);
 /* Schema version after open (the number of migrations applied). */
@@ -232,6 +236,17 @@ int hub_store_cred_get(struct hub_store *s, const char *hash, int64_t now_us, st
 int hub_store_cred_del(struct hub_store *s, const char *hash);
 /* Deletes expired credentials; returns the count removed (>= 0) or an error. */
 int hub_store_cred_purge(struct hub_store *s, int64_t now_us);
+/* Credentials whose owner (the user; for sensor tokens the sensor) is in the scope, by id;
+ * kind 0: every kind, user_id 0: every user; those expired at now_us are left out. cb
+ * non-zero stops (returned). The hash is filled but must never leave the hub. */
+int hub_store_cred_list(struct hub_store *s, const struct hub_scope *sc, enum hub_cred_kind kind,
+                        int64_t user_id, int64_t now_us,
+                        int (*cb)(void *arg, const struct hub_cred *c), void *arg);
+/* Deletes credential `id` when its owner is in the scope and, user_id != 0, it is that
+ * user's (expired or not); the deleted credential goes to *out (may be NULL). HUB_ENOTFOUND
+ * otherwise. Takes effect at once: the next hub_store_cred_get() of it fails. */
+int hub_store_cred_revoke(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                          int64_t user_id, struct hub_cred *out);
 
 /* ---- events ---- */
 /* Stores a batch in one transaction; returns only after the commit is durable. */
@@ -420,6 +435,10 @@ struct hub_store_ops {
     int (*cred_get)(struct hub_store *, const char *, int64_t, struct hub_cred *);
     int (*cred_del)(struct hub_store *, const char *);
     int (*cred_purge)(struct hub_store *, int64_t);
+    int (*cred_list)(struct hub_store *, const struct hub_scope *, int, int64_t, int64_t,
+                     int (*)(void *, const struct hub_cred *), void *);
+    int (*cred_revoke)(struct hub_store *, const struct hub_scope *, int64_t, int64_t,
+                       struct hub_cred *);
     int (*batch_add)(struct hub_store *, const struct hub_store_batch *,
                      const struct hub_store_event *, size_t, struct hub_store_batch_result *);
     int (*batch_max_id)(struct hub_store *, int64_t, const char *, char *, size_t);
@@ -460,5 +479,12 @@ struct hub_store {
 /* Implementation constructors (used by hub_store_open). */
 int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
                           struct cs_err *err);
+/* PostgreSQL with a pool of max(readers + 1, 2) connections that waits 10 s for a free one. */
+int hub_store_pgsql_open(const char *conninfo, int readers, struct hub_store **out,
+                         struct cs_err *err);
+/* The same with the pool size (1..256) and how long an operation waits for a free
+ * connection before it fails with CS_AGAIN. */
+int hub_store_pgsql_open_opts(const char *conninfo, int pool, int wait_ms, struct hub_store **out,
+                              struct cs_err *err);
 
 #endif

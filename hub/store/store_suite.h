@@ -212,6 +212,105 @@ CS_TEST(store_credentials_expire)
     hub_store_close(s);
 }
 
+struct suite_creds {
+    int n;
+    int64_t id[8];
+    char hash[8][HUB_HASH_MAX + 1];
+};
+static int suite_creds_cb(void *arg, const struct hub_cred *c)
+{
+    struct suite_creds *a = arg;
+    if (a->n < 8) {
+        a->id[a->n] = c->id;
+        snprintf(a->hash[a->n], sizeof(a->hash[0]), "%s", c->hash);
+    }
+    a->n++;
+    return 0;
+}
+
+static int64_t suite_cred(struct hub_store *s, enum hub_cred_kind kind, int64_t user,
+                          int64_t sensor, const char *hash, int64_t expires)
+{
+    struct hub_cred c = {.kind = kind, .user_id = user, .sensor_id = sensor, .expires_us = expires};
+    snprintf(c.hash, sizeof(c.hash), "%s", hash);
+    CHECK_EQ(hub_store_cred_add(s, &c), CS_OK);
+    struct hub_cred got = {0};
+    CHECK_EQ(hub_store_cred_get(s, hash, 0, &got), CS_OK);
+    CHECK(got.id > 0);
+    return got.id;
+}
+
+CS_TEST(store_credentials_list_revoke)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    struct hub_user ua = {.org_id = t.oa.id, .role = HUB_ROLE_ANALYST};
+    struct hub_user ub = {.org_id = t.ob.id, .role = HUB_ROLE_ANALYST};
+    snprintf(ua.name, sizeof(ua.name), "ua");
+    snprintf(ub.name, sizeof(ub.name), "ub");
+    snprintf(ua.pwhash, sizeof(ua.pwhash), "h");
+    snprintf(ub.pwhash, sizeof(ub.pwhash), "h");
+    REQUIRE(hub_store_user_add(s, &HUB_SCOPE_SYSTEM, &ua) == CS_OK);
+    REQUIRE(hub_store_user_add(s, &HUB_SCOPE_SYSTEM, &ub) == CS_OK);
+    int64_t sensor = suite_sensor(s, t.oa.id, "sa");
+    int64_t ta = suite_cred(s, HUB_CRED_TOKEN, ua.id, 0, "ta", 0);
+    int64_t sa = suite_cred(s, HUB_CRED_SESSION, ua.id, 0, "sa", 5000);
+    int64_t tb = suite_cred(s, HUB_CRED_TOKEN, ub.id, 0, "tb", 0);
+    int64_t st = suite_cred(s, HUB_CRED_SENSOR, 0, sensor, "st", 0);
+    CHECK(ta != sa && sa != tb && tb != st && ta != st);
+
+    const struct hub_scope A = {.org_id = t.da.id}, B = {.org_id = t.db.id};
+    struct suite_creds all = {0}, a = {0}, b = {0}, mine = {0}, later = {0};
+    CHECK_EQ(hub_store_cred_list(s, &HUB_SCOPE_SYSTEM, 0, 0, 0, suite_creds_cb, &all), CS_OK);
+    CHECK_EQ(all.n, 4);
+    CHECK_EQ(hub_store_cred_list(s, &A, HUB_CRED_TOKEN, 0, 0, suite_creds_cb, &a), CS_OK);
+    CHECK_EQ(a.n, 1);
+    CHECK_EQ(a.id[0], ta);
+    CHECK_STR(a.hash[0], "ta");
+    CHECK_EQ(hub_store_cred_list(s, &B, 0, 0, 0, suite_creds_cb, &b), CS_OK);
+    CHECK_EQ(b.n, 1);
+    CHECK_EQ(b.id[0], tb);
+    /* a sensor's token belongs to the sensor's organisation */
+    struct suite_creds sens = {0};
+    CHECK_EQ(hub_store_cred_list(s, &A, HUB_CRED_SENSOR, 0, 0, suite_creds_cb, &sens), CS_OK);
+    CHECK_EQ(sens.n, 1);
+    CHECK_EQ(sens.id[0], st);
+    CHECK_EQ(hub_store_cred_list(s, &HUB_SCOPE_SYSTEM, 0, ua.id, 0, suite_creds_cb, &mine), CS_OK);
+    CHECK_EQ(mine.n, 2);
+    /* the session has expired at 5000 */
+    CHECK_EQ(hub_store_cred_list(s, &HUB_SCOPE_SYSTEM, 0, ua.id, 5000, suite_creds_cb, &later),
+             CS_OK);
+    CHECK_EQ(later.n, 1);
+
+    /* revoking: out of scope, another user's, then for real */
+    struct hub_cred gone = {0};
+    CHECK_EQ(hub_store_cred_revoke(s, &B, ta, 0, &gone), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_revoke(s, &A, ta, ub.id, &gone), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_revoke(s, &A, 0, 0, &gone), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_get(s, "ta", 0, &gone), CS_OK);
+    CHECK_EQ(hub_store_cred_revoke(s, &A, ta, ua.id, &gone), CS_OK);
+    CHECK_EQ(gone.id, ta);
+    CHECK_EQ(gone.user_id, ua.id);
+    CHECK_STR(gone.hash, "ta");
+    CHECK_EQ(hub_store_cred_get(s, "ta", 0, &gone), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_revoke(s, &A, ta, 0, NULL), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_revoke(s, &HUB_SCOPE_SYSTEM, tb, 0, NULL), CS_OK);
+    /* ids are never reused, so an old id cannot name a newer credential */
+    int64_t tc = suite_cred(s, HUB_CRED_TOKEN, ua.id, 0, "tc", 0);
+    CHECK(tc > st);
+    s = suite_reopen(s);
+    REQUIRE(s);
+    struct suite_creds after = {0};
+    CHECK_EQ(hub_store_cred_list(s, &HUB_SCOPE_SYSTEM, HUB_CRED_TOKEN, 0, 0, suite_creds_cb,
+                                 &after),
+             CS_OK);
+    CHECK_EQ(after.n, 1);
+    CHECK_EQ(after.id[0], tc);
+    hub_store_close(s);
+}
+
 CS_TEST(store_batch_once_and_durable)
 {
     struct hub_store *s = suite_open();
