@@ -8,7 +8,8 @@
 # rollups, batches of 5000, synchronous=FULL), from bench/gen_city_eve.py: 20 sensors in 20
 # plants under 4 districts of one city, events spread over the 7 days up to now. With
 # BENCH_DIR set, an existing filled database there is reused (delete it to refill). Prints
-# p50/p99/max of RUNS requests per query, measured by curl (time_total) on loopback.
+# p50/p99/max of RUNS requests per query, measured by curl (time_total) on loopback, and the
+# hub process's CPU time per request (/proc utime+stime: independent of the machine's load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -70,12 +71,16 @@ measure() { # NAME TOKEN PATH
     local name=$1 tok=$2 path=$3 ts=() code
     code=$(curl -s -o "$DIR/last.json" -w '%{http_code}' -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT$path")
     [ "$code" = 200 ] || { echo "$name: HTTP $code $(head -c 200 "$DIR/last.json")"; return; }
+    local c0 c1
+    c0=$(awk '{print $14 + $15}' /proc/$HUB/stat)
     for _ in $(seq "$RUNS"); do
         ts+=("$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT$path")")
     done
-    python3 - "$name" "$DIR/last.json" "${ts[@]}" <<'PY'
+    c1=$(awk '{print $14 + $15}' /proc/$HUB/stat)
+    python3 - "$name" "$DIR/last.json" "$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))" "${ts[@]}" <<'PY'
 import json, sys
-name, body, t = sys.argv[1], json.load(open(sys.argv[2])), sorted(float(x) * 1000 for x in sys.argv[3:])
+name, body, cpu = sys.argv[1], json.load(open(sys.argv[2])), int(sys.argv[3])
+t = sorted(float(x) * 1000 for x in sys.argv[4:])
 p = lambda q: t[min(len(t) - 1, int(q * len(t)))]
 info = ""
 if "totals" in body:
@@ -83,10 +88,10 @@ if "totals" in body:
 elif "rows" in body: info = "rows=%d" % len(body["rows"])
 elif "events" in body: info = "events=%d" % len(body["events"])
 elif "orgs" in body: info = "orgs=%d" % len(body["orgs"])
-print("%-34s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d runs)  %s" % (name, p(0.5), p(0.99), t[-1], len(t), info))
+print("%-34s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  hub cpu %6.1f ms/req  %s" % (name, p(0.5), p(0.99), t[-1], cpu / len(t), info))
 PY
 }
-echo "queries (loopback, $RUNS runs each after one warm-up):"
+echo "queries (loopback, $RUNS runs each after one warm-up; load average $(cut -d" " -f1 /proc/loadavg)):"
 measure "overview city 24h (default)" "$CITY" "/api/v1/stats/overview"
 measure "overview city 24h hourly" "$CITY" "/api/v1/stats/overview?from=$D24&to=$TO&bucket=3600"
 measure "overview district-1 24h" "$D1" "/api/v1/stats/overview?from=$D24&to=$TO"

@@ -1770,6 +1770,18 @@ static void ru_where(struct q *q, const struct orgsets *o, const struct hub_stat
     q_orgs(q, "org_id", o);
 }
 
+/* The breakdowns (top lists, protocols, ics, orgs) are hourly whatever the chart's
+ * resolution: q widened to whole hours (see store.h, struct hub_stats_overview). */
+static struct hub_stats_query hourly(const struct hub_stats_query *sq)
+{
+    struct hub_stats_query h = *sq;
+    int64_t d = HUB_STATS_HOUR_RES * PG_US;
+    h.res_s = HUB_STATS_HOUR_RES;
+    h.from_us = sq->from_us / d * d;
+    h.to_us = (sq->to_us + d - 1) / d * d;
+    return h;
+}
+
 static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
                              const struct hub_stats_query *sq, struct hub_stats_overview *o)
 {
@@ -1790,6 +1802,9 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
                           (sq->bucket_s * PG_US));
     for (size_t i = 0; i < o->npoints; i++)
         o->points[i].ts_us = sq->from_us + (int64_t)i * sq->bucket_s * PG_US;
+    struct hub_stats_query hq = hourly(sq);
+    o->brk_from_us = hq.from_us;
+    o->brk_to_us = hq.to_us;
 
     struct q q = {0};
     q_sql(&q, "SELECT coalesce(sum(n), 0), coalesce(sum(CASE WHEN signature_id>=0 THEN n END), 0)"
@@ -1821,7 +1836,7 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
     q = (struct q){0};
     q_sql(&q, "SELECT t.signature_id, t.c, g.signature, g.severity FROM (SELECT signature_id,"
               " sum(n) c FROM ru_ev");
-    ru_where(&q, &os, sq);
+    ru_where(&q, &os, &hq);
     q_sql(&q, " AND signature_id>=0 GROUP BY signature_id ORDER BY c DESC, signature_id LIMIT 10)"
               " t LEFT JOIN ru_sig g ON g.signature_id=t.signature_id ORDER BY t.c DESC,"
               " t.signature_id");
@@ -1841,7 +1856,7 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
         size_t *nips = side ? &o->ndest : &o->nsrc;
         q = (struct q){0};
         q_sql(&q, "SELECT ip, sum(n) c FROM ru_ip");
-        ru_where(&q, &os, sq);
+        ru_where(&q, &os, &hq);
         q_sql(&q, " AND side=");
         q_int(&q, side);
         q_sql(&q, " GROUP BY ip ORDER BY c DESC, ip LIMIT 10");
@@ -1857,7 +1872,7 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
 
     q = (struct q){0};
     q_sql(&q, "SELECT app_proto, sum(n) c FROM ru_ev");
-    ru_where(&q, &os, sq);
+    ru_where(&q, &os, &hq);
     q_sql(&q, " GROUP BY app_proto ORDER BY c DESC, app_proto LIMIT 256");
     if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
         goto out;
@@ -1872,7 +1887,7 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
 
     q = (struct q){0};
     q_sql(&q, "SELECT app_proto, ics_op, sum(n) c FROM ru_ev");
-    ru_where(&q, &os, sq);
+    ru_where(&q, &os, &hq);
     q_sql(&q, " AND ics_op<>'' GROUP BY app_proto, ics_op ORDER BY c DESC, app_proto, ics_op"
               " LIMIT 256");
     if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
@@ -1905,7 +1920,7 @@ static int pg_stats_orgs(struct hub_store *hs, const struct hub_scope *sc,
         return rc;
     if ((rc = orgsets_get(c, sc, 0, &os)) != CS_OK)
         goto out;
-    struct hub_stats_query all = *sq;
+    struct hub_stats_query all = hourly(sq);
     all.org_id = 0;
     struct q q = {0};
     q_sql(&q, "SELECT o.id, coalesce(o.parent_id, 0), o.name, o.kind, o.path,"

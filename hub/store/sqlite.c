@@ -100,19 +100,7 @@ static const char *const migrations[] = {
     " FROM batches GROUP BY sensor_id;"
     "UPDATE sensor_state SET last_event_id=coalesce((SELECT m FROM (SELECT sensor_id s,"
     " max(id) m FROM events GROUP BY sensor_id) WHERE s=sensor_state.sensor_id), 0);",
-    /* 4: the minute rollups of migration 3 were as big as the events themselves (a key per
-     * signature and address per minute): read over a day they cost seconds. Per minute only
-     * the counts by severity class are kept now (ru_min: severity 0 = not an alert, 1..4,
-     * 9 = an alert without severity); the breakdowns stay hourly (res 3600). */
-    "CREATE TABLE ru_min(bucket INTEGER NOT NULL, org_id INTEGER NOT NULL,"
-    " severity INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(bucket, org_id, severity))"
-    " WITHOUT ROWID;"
-    "INSERT INTO ru_min SELECT bucket, org_id, CASE WHEN signature_id<0 THEN 0"
-    " WHEN severity BETWEEN 1 AND 4 THEN severity ELSE 9 END, sum(n) FROM ru_ev WHERE res=60"
-    " GROUP BY 1, 2, 3;"
-    "DELETE FROM ru_ev WHERE res=60;"
-    "DELETE FROM ru_ip WHERE res=60;",
-    /* 5: credentials get a stable id (listing and revoking tokens without their hash);
+    /* 4: credentials get a stable id (listing and revoking tokens without their hash);
      * AUTOINCREMENT so a revoked id never names a newer credential */
     "CREATE TABLE credentials_new(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " hash TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, user_id INTEGER REFERENCES users(id),"
@@ -124,6 +112,18 @@ static const char *const migrations[] = {
     "DROP TABLE credentials;"
     "ALTER TABLE credentials_new RENAME TO credentials;"
     "CREATE INDEX credentials_user ON credentials(user_id);",
+    /* 5: the minute rollups of migration 3 were as big as the events themselves (a key per
+     * signature and address per minute): read over a day they cost seconds. Per minute only
+     * the counts by severity class are kept now (ru_min: severity 0 = not an alert, 1..4,
+     * 9 = an alert without severity); the breakdowns stay hourly (res 3600). */
+    "CREATE TABLE ru_min(bucket INTEGER NOT NULL, org_id INTEGER NOT NULL,"
+    " severity INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(bucket, org_id, severity))"
+    " WITHOUT ROWID;"
+    "INSERT INTO ru_min SELECT bucket, org_id, CASE WHEN signature_id<0 THEN 0"
+    " WHEN severity BETWEEN 1 AND 4 THEN severity ELSE 9 END, sum(n) FROM ru_ev WHERE res=60"
+    " GROUP BY 1, 2, 3;"
+    "DELETE FROM ru_ev WHERE res=60;"
+    "DELETE FROM ru_ip WHERE res=60;",
 };
 
 static int sq_err(sqlite3 *db, int rc)

@@ -67,7 +67,7 @@ CS_TEST(sqlite_rejects_non_database)
     CHECK(s == NULL);
 }
 
-/* A database from before the statistics (schema 2): migrations 3 and 4 add the columns and
+/* A database from before the statistics (schema 2): migrations 3 to 5 add the columns and
  * build the rollups and sensor state from the stored events and batches. */
 CS_TEST(sqlite_migration_3_rolls_up_old_events)
 {
