@@ -1,7 +1,7 @@
 /* main.c — the citysoc command: administration of a hub's database, audit verification,
  * imports, the demo.
  *
- *   citysoc [-c hub.yaml] [--db PATH] COMMAND ...
+ *   citysoc [-c hub.yaml] [--db PATH|URL] COMMAND ...
  *     org add NAME --kind city|district|org [--parent NAME] [--tags a,b]
  *     org list
  *     user add NAME --org ORG --role admin|analyst|viewer   (password: $CITYSOC_PASSWORD or
@@ -734,7 +734,7 @@ static int cmd_demo(struct cli *c, int argc, char **argv)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: citysoc [-c hub.yaml] [--db PATH] COMMAND\n"
+            "usage: citysoc [-c hub.yaml] [--db PATH|URL] COMMAND\n"
             "  org add NAME --kind city|district|org [--parent NAME] [--tags a,b] | org list\n"
             "  user add NAME --org ORG --role admin|analyst|viewer | user passwd NAME | user list\n"
             "  token add USER [--label TEXT] [--ttl SECONDS] | token list [USER] [--all]\n"

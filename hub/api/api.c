@@ -421,6 +421,9 @@ static const struct api_route routes[] = {
     {"GET", "/api/v1/events", api_route_events_query, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"GET", "/api/v1/events/{id}", api_route_events_get, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"GET", "/api/v1/audit", api_route_audit_list, API_AUTH_USER, HUB_ROLE_ADMIN},
+    {"GET", "/api/v1/stats/overview", api_route_stats_overview, API_AUTH_USER, HUB_ROLE_VIEWER},
+    {"GET", "/api/v1/stats/agg", api_route_stats_agg, API_AUTH_USER, HUB_ROLE_VIEWER},
+    {"GET", "/api/v1/stats/orgs", api_route_stats_orgs, API_AUTH_USER, HUB_ROLE_VIEWER},
 };
 
 /* Matches path against pattern; "{id}" matches a positive decimal id. */

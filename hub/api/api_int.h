@@ -85,6 +85,13 @@ void api_route_audit_list(struct api_ctx *x);
 void api_route_events_ingest(struct api_ctx *x);
 void api_route_events_query(struct api_ctx *x);
 void api_route_events_get(struct api_ctx *x);
+/* One query argument of the event filters into f (values are borrowed from the request):
+ * 0 taken, 1 not an event filter, -1 an invalid value. */
+int api_event_filter_arg(struct hub_event_filter *f, const char *k, const char *v);
+/* stats.c */
+void api_route_stats_overview(struct api_ctx *x);
+void api_route_stats_agg(struct api_ctx *x);
+void api_route_stats_orgs(struct api_ctx *x);
 
 /* JSON of store records (routes.c), shared with the CLI's listing. */
 void hub_json_org(struct cs_json *j, const char *key, const struct hub_org *o);

@@ -109,6 +109,7 @@ struct de_flow {
     bool iponly_done[2];
     struct {
         const void *tx;
+        uint64_t tx_id; /* with tx: a freed transaction's address may come back (http) */
         uint32_t *ids;
         uint32_t n, cap;
     } txs[DE_TX_SLOTS];

@@ -3,7 +3,7 @@
 # Ingest (plain, gzip, zstd, retried batches, signed batches), query and filters, tenancy
 # isolation through every route, roles, tokens and sessions, hostile input (each answered
 # with a clear 4xx, nothing stored, hub alive), login throttling, audit log and its
-# verification (also after tampering).
+# verification (also after tampering). HUB_DB=pg runs it all on PostgreSQL (hub_api_pg.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . tests/hub/lib.sh
@@ -83,6 +83,10 @@ count_events() { # TOKEN QUERY -> number of events over all pages
     echo $n
 }
 check "root sees all events" "$TOTAL" "$(count_events "$ROOT" "")"
+if [ "$HUB_DB" = pg ]; then
+    check "the events are in PostgreSQL, in day partitions" "$TOTAL:events_p20260612" \
+        "$(pg_sql "SELECT count(*) FROM events"):$(pg_sql "SELECT DISTINCT tableoid::regclass FROM events")"
+fi
 check "district A analyst sees A's" "$TOTAL_A" "$(count_events "$AAN" "")"
 check "district B analyst sees B's" "120" "$(count_events "$BAN" "")"
 check "A's viewer (plant-a) sees plant-a's" "$TOTAL_A" "$(count_events "$AVW" "")"
@@ -316,12 +320,16 @@ check "audit record has the after state" "plant-a2" "$(echo "$BODY" | j 'json.lo
 hub_stop
 out=$($CLI audit verify --sealed); rc=$?
 check "citysoc audit verify: intact" "0:1" "$rc:$(echo "$out" | grep -c 'audit log OK')"
+if [ "$HUB_DB" = pg ]; then
+    pg_sql "UPDATE audit SET actor='someone-else' WHERE seq=5" >/dev/null
+else
 python3 - "$WORK/hub.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE audit SET actor='someone-else' WHERE seq=5")
 db.commit()
 PY
+fi
 out=$($CLI audit verify); rc=$?
 check "citysoc audit verify: an edited record is found" "3:1" "$rc:$(echo "$out" | grep -c 'record 5')"
 [ -n "${KEEP:-}" ] && { echo "kept $WORK port $PORT"; trap - INT TERM; exit 0; }
