@@ -686,6 +686,7 @@ int main(int argc, char **argv)
         goto out;
     }
     b.max_decoded = (size_t)1 << 31;
+    b.no_norm = true;
     int64_t nbatch = (nev + bsz - 1) / bsz, stored = 0, dup = 0;
     double span = (double)(to - from);
     uint64_t t0 = cs_time_mono_us(), tlast = t0;

@@ -44,9 +44,15 @@ for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/heal
 curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/health" || { cat "$DIR/hub.log"; exit 1; }
 python3 tests/hub/gen_eve.py 7 "$BATCH" 1 > "$DIR/batch.ndjson"
 echo "store: $HUB_DB; batch: $BATCH events, $(stat -c %s "$DIR/batch.ndjson") bytes; $NBATCH batches; $CLIENTS clients"
-python3 - "$PORT" "$TOKEN" "$DIR/batch.ndjson" "$NBATCH" "$CLIENTS" <<'PY'
-import http.client, json, sys, threading, time
+python3 - "$PORT" "$TOKEN" "$DIR/batch.ndjson" "$NBATCH" "$CLIENTS" "$HUB" <<'PY'
+import http.client, json, os, sys, threading, time
 port, token, path, nb, nc = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+hub = sys.argv[6]
+def hub_cpu():
+    # utime + stime of the hub in seconds: on a shared machine steadier than the wall clock
+    f = open("/proc/%s/stat" % hub).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+cpu0 = hub_cpu()
 body = open(path, "rb").read()
 stored = [0] * nc
 def worker(k):
@@ -62,6 +68,8 @@ th = [threading.Thread(target=worker, args=(k,)) for k in range(nc)]
 [x.start() for x in th]; [x.join() for x in th]
 dt = time.time() - t
 print("ingest: %d events in %.2f s = %.0f events/s (acknowledged after a durable commit)" % (sum(stored), dt, sum(stored) / dt))
+cpu = hub_cpu() - cpu0
+print("hub cpu: %.2f s = %.2f us/event (%.0f events per cpu-second)" % (cpu, cpu * 1e6 / sum(stored), sum(stored) / cpu if cpu else 0))
 PY
 python3 - "$PORT" <<'PY'
 import http.client, json, sys, time
@@ -89,6 +97,7 @@ for name, q in queries.items():
     lat.sort()
     print("query %-20s p50 %7.2f ms  p99 %7.2f ms" % (name, lat[len(lat) // 2], lat[int(len(lat) * 0.99) - 1 if len(lat) >= 100 else -1]))
 PY
+echo "hub peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$HUB/status)"
 if [ "$HUB_DB" = pg ]; then
     echo "database: $(psql -qAt "$CS_PG_DSN" -c "SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid)))
         FROM pg_class c JOIN pg_namespace n ON n.oid=c.relnamespace

@@ -535,6 +535,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
     struct cs_err err = {0};
     hub_batch_init(&b);
     b.max_decoded = (size_t)1 << 31;
+    b.no_norm = true;
     int rc = hub_batch_decode(&b, fmt, HUB_ENC_IDENTITY, buf, len, &err);
     cs_free(buf);
     if (rc) {

@@ -130,6 +130,7 @@ void api_route_events_ingest(struct api_ctx *x)
     hub_batch_init(&b);
     b.max_decoded = x->api->cfg.max_decoded;
     b.max_events = x->api->cfg.max_batch_events;
+    b.no_norm = true;
     int rc = hub_batch_decode(&b, fmt, enc, r->body, r->body_len, &err);
     if (rc == CS_ELIMIT) {
         hub_http_error(x->w, 413, "batch_too_large", "%s",

@@ -259,6 +259,7 @@ int hub_batch_decode(struct hub_batch *b, enum hub_fmt fmt, enum hub_encoding en
     hub_norm_init(&n, fmt, &b->arena);
     if (b->max_line)
         n.max_line = b->max_line;
+    n.keep_norm = !b->no_norm;
     rc = CS_OK;
     while (i < tlen) {
         const char *nl = memchr(text + i, '\n', tlen - i);

@@ -36,6 +36,7 @@ struct hub_batch {
     size_t max_decoded; /* 0: HUB_BATCH_MAX_DECODED */
     size_t max_events;  /* 0: no cap */
     size_t max_line;    /* 0: HUB_NORM_MAX_LINE */
+    bool no_norm;       /* skip events' `norm` JSON (the store does not keep it; saves ~15%) */
 
     /* results */
     struct hub_event *events; /* nevents events, owned by the batch */

@@ -95,6 +95,7 @@ static void *tail_main(void *arg)
     struct hub_linereader lr;
     hub_linereader_init(&lr, 0);
     hub_norm_init(&b->norm, t->fmt, &b->arena);
+    b->norm.keep_norm = false; /* the store keeps columns and raw, not norm */
     while (buf && !atomic_load(&t->stop)) {
         if (fd < 0) {
             fd = open(t->path, O_RDONLY | O_CLOEXEC);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../lib/cs_time.h"
 
@@ -34,7 +35,63 @@ struct sq_store {
     struct sq_reader *readers;
     atomic_uint next_reader;
     int version;
+
+    /* The checkpointer: a thread with its own connection copies the WAL back into the
+     * database while the writer goes on, so a commit never waits for a checkpoint's writes
+     * and fsync (the writer's own auto-checkpoint stays as a backstop at a larger WAL). */
+    sqlite3 *cdb;
+    pthread_t cthread;
+    bool cthread_on;
+    pthread_mutex_t clock;
+    pthread_cond_t cwake;
+    bool cstop;
+    int64_t cpending; /* WAL frames committed since the last checkpoint (approximate) */
 };
+
+#define CKPT_FRAMES 4096       /* the checkpointer runs after this many new WAL frames */
+#define CKPT_BACKSTOP "131072" /* the writer checkpoints itself beyond this (512 MiB) */
+
+/* sqlite3_wal_hook: called by the writer after each commit with the WAL's size. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int nframes)
+{
+    struct sq_store *s = arg;
+    (void)db;
+    (void)name;
+    pthread_mutex_lock(&s->clock);
+    s->cpending = nframes;
+    if (nframes >= CKPT_FRAMES)
+        pthread_cond_signal(&s->cwake);
+    pthread_mutex_unlock(&s->clock);
+    /* the backstop: what wal_autocheckpoint would do, at a larger size */
+    if (nframes >= atoi(CKPT_BACKSTOP))
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+static void *checkpointer(void *arg)
+{
+    struct sq_store *s = arg;
+    pthread_mutex_lock(&s->clock);
+    while (!s->cstop) {
+        if (s->cpending < CKPT_FRAMES) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            pthread_cond_timedwait(&s->cwake, &s->clock, &ts);
+            if (s->cstop)
+                break;
+            if (s->cpending == 0)
+                continue;
+        }
+        s->cpending = 0;
+        pthread_mutex_unlock(&s->clock);
+        /* PASSIVE: never blocks the writer or the readers; copies what it can */
+        sqlite3_wal_checkpoint_v2(s->cdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&s->clock);
+    }
+    pthread_mutex_unlock(&s->clock);
+    return NULL;
+}
 
 /* ---- migrations ---------------------------------------------------------------------- */
 static const char *const migrations[] = {
@@ -2122,6 +2179,17 @@ static int sq_schema_version(struct hub_store *hs)
 static void sq_close(struct hub_store *hs)
 {
     struct sq_store *s = SQ(hs);
+    if (s->cthread_on) {
+        pthread_mutex_lock(&s->clock);
+        s->cstop = true;
+        pthread_cond_signal(&s->cwake);
+        pthread_mutex_unlock(&s->clock);
+        pthread_join(s->cthread, NULL);
+    }
+    if (s->cdb)
+        sqlite3_close(s->cdb);
+    pthread_mutex_destroy(&s->clock);
+    pthread_cond_destroy(&s->cwake);
     sqlite3_finalize(s->ins_event);
     sqlite3_finalize(s->ins_batch);
     rollup_close(s);
@@ -2195,11 +2263,16 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     }
     s->base.ops = &sq_ops;
     pthread_mutex_init(&s->wlock, NULL);
+    pthread_mutex_init(&s->clock, NULL);
+    pthread_cond_init(&s->cwake, NULL);
     int rc = open_conn(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->wdb, err);
     if (rc)
         goto fail;
-    if (exec(s->wdb, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                     " PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=16384;") != CS_OK) {
+    /* 16 KiB pages (new databases only; an existing file keeps its size): about 20% less
+     * CPU per ingested event than 4 KiB in bench/hub_fill (fewer pages per batch to find,
+     * dirty, sort and write to the WAL), and shallower event and index B-trees. */
+    if (exec(s->wdb, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     " PRAGMA foreign_keys=ON;") != CS_OK) {
         cs_err_set(err, CS_EIO, 0, 0, "%s: not a usable SQLite database: %s", path,
                    sqlite3_errmsg(s->wdb));
         rc = CS_EIO;
@@ -2225,6 +2298,16 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
         cs_err_set(err, rc, 0, 0, "prepare rollups: %s", sqlite3_errmsg(s->wdb));
         goto fail;
     }
+    if ((rc = open_conn(path, SQLITE_OPEN_READWRITE, &s->cdb, err)) != CS_OK)
+        goto fail;
+    sqlite3_exec(s->cdb, "PRAGMA synchronous=FULL;", NULL, NULL, NULL);
+    sqlite3_wal_hook(s->wdb, wal_hook, s); /* replaces wal_autocheckpoint */
+    if (pthread_create(&s->cthread, NULL, checkpointer, s) != 0) {
+        cs_err_set(err, CS_ENOMEM, 0, 0, "cannot start the checkpoint thread");
+        rc = CS_ENOMEM;
+        goto fail;
+    }
+    s->cthread_on = true;
     s->readers = cs_calloc((size_t)readers, sizeof(*s->readers));
     if (!s->readers) {
         cs_err_set(err, CS_ENOMEM, 0, 0, "out of memory");
