@@ -738,4 +738,61 @@ CS_TEST(suricata_verify_configs)
     printf("  loaded %d suricata-verify configurations\n", loaded);
 }
 
+CS_TEST(hub_output)
+{
+    struct sn_config c;
+    struct cs_err err = {0};
+    static const char yaml[] = "outputs:\n"
+                               "  - eve-log:\n"
+                               "      enabled: yes\n"
+                               "  - hub:\n"
+                               "      url: http://127.0.0.1:8443\n"
+                               "      token-file: /etc/citysoc/token\n"
+                               "      key: sensor-sm2-key.pem\n"
+                               "      sensor-name: edge-1\n"
+                               "      spool-dir: /var/spool/citysoc\n"
+                               "      batch-events: 500\n"
+                               "      batch-bytes: 512kb\n"
+                               "      flush-interval: 250ms\n"
+                               "      compression: gzip\n"
+                               "      spool-max-bytes: 2gb\n";
+    reset_warn();
+    sn_config_defaults(&c);
+    CHECK(!c.hub.enabled);
+    REQUIRE(load_text(&c, yaml, NULL, 0, &err) == CS_OK);
+    CHECK(c.hub.enabled);
+    CHECK_STR(c.hub.url, "http://127.0.0.1:8443");
+    CHECK_STR(c.hub.token_file, "/etc/citysoc/token");
+    CHECK_STR(c.hub.key_file, "sensor-sm2-key.pem");
+    CHECK_STR(c.hub.sensor_name, "edge-1");
+    CHECK_STR(c.hub.spool_dir, "/var/spool/citysoc");
+    CHECK(c.hub.batch_events == 500);
+    CHECK(c.hub.batch_bytes == 512u << 10);
+    CHECK(c.hub.flush_ms == 250);
+    CHECK(c.hub.compression == SN_HUB_GZIP);
+    CHECK(c.hub.spool_max_bytes == 2ull << 30);
+    CHECK(c.hub.drain_ms == 10000);
+    CHECK(strstr(warned, "hub") == NULL); /* the keys are used, not warned about */
+    sn_config_free(&c);
+
+    sn_config_defaults(&c);
+    CHECK(load_text(&c, "outputs:\n  - hub:\n      url: http://h\n      compression: lz4\n",
+                    NULL, 0, &err) == CS_EINVAL);
+    CHECK(strstr(err.msg, "compression") != NULL);
+    sn_config_free(&c);
+    sn_config_defaults(&c);
+    CHECK(load_text(&c, "outputs:\n  - hub:\n      url: http://h\n      flush-interval: 3x\n",
+                    NULL, 0, &err) == CS_EINVAL);
+    CHECK(strstr(err.msg, "flush-interval") != NULL);
+    sn_config_free(&c);
+    sn_config_defaults(&c);
+    CHECK(load_text(&c, "outputs:\n  - hub:\n      token: x\n", NULL, 0, &err) == CS_EINVAL);
+    CHECK(strstr(err.msg, "url") != NULL);
+    sn_config_free(&c);
+    sn_config_defaults(&c);
+    REQUIRE(load_text(&c, "outputs:\n  - hub:\n      enabled: no\n", NULL, 0, &err) == CS_OK);
+    CHECK(!c.hub.enabled);
+    sn_config_free(&c);
+}
+
 CS_TEST_MAIN()

@@ -770,6 +770,59 @@ CS_TEST(grouping_and_skips)
     sn_detect_engine_free(de);
 }
 
+/* dotprefix rules go through the prefilter (the raw buffer scanned for the pattern less its
+ * leading '.') and still match exactly as the transform says. */
+CS_TEST(dotprefix_rules_are_prefiltered)
+{
+    static const char rules[] =
+        "alert dns any any -> any any (msg:\"sfx\"; dns.query; dotprefix; "
+        "content:\".suricata-ids.org\"; endswith; sid:10;)\n"
+        "alert dns any any -> any any (msg:\"whole\"; dns.query; dotprefix; "
+        "content:\".www.suricata-ids.org\"; endswith; sid:11;)\n"
+        "alert dns any any -> any any (msg:\"not a label\"; dns.query; dotprefix; "
+        "content:\".ids.org\"; endswith; sid:12;)\n"
+        "alert dns any any -> any any (msg:\"dot only\"; dns.query; dotprefix; "
+        "content:\".\"; sid:13;)\n"
+        "alert dns any any -> any any (msg:\"inner\"; dns.query; dotprefix; "
+        "content:\"suricata\"; sid:14;)\n";
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+    struct app_run r;
+
+    sn_config_defaults(&cfg);
+    de = build(rules, &cfg, NULL, &err);
+    REQUIRE(de);
+    CHECK_EQ(sn_detect_engine_stats(de)->rules_loaded, 5);
+    /* all but the lone "." (nothing left once the dot is dropped) */
+    CHECK_EQ(sn_detect_engine_stats(de)->prefiltered, 4);
+    sn_detect_engine_free(de);
+
+    r = run(rules, "pcaps/dns/dns-udp-dig.pcap"); /* query www.suricata-ids.org */
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 10), 1);
+    CHECK_EQ(alerts(&r, 11), 1); /* the pattern's '.' is the one dotprefix adds */
+    CHECK_EQ(alerts(&r, 12), 0); /* "-ids.org" is no ".ids.org" */
+    CHECK_EQ(alerts(&r, 13), 1);
+    CHECK_EQ(alerts(&r, 14), 1);
+    app_test_free(&r);
+}
+
+/* Each HTTP transaction alerts on its own, also when it reuses the memory of a finished one
+ * of the same flow (five pipelined requests, one flow). */
+CS_TEST(http_transactions_alert_apart)
+{
+    struct app_run r = run("alert http any any -> any any (msg:\"get\"; flow:to_server; "
+                           "http.method; content:\"GET\"; sid:20;)\n"
+                           "alert http any any -> any any (msg:\"200\"; flow:to_client; "
+                           "http.stat_code; content:\"200\"; sid:21;)\n",
+                           "pcaps/http/pipelined-requests.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 20), 5);
+    CHECK_EQ(alerts(&r, 21), 5);
+    app_test_free(&r);
+}
+
 /* ---- replacing the engine ----------------------------------------------------------------- */
 
 CS_TEST(install_replaces_engine)
