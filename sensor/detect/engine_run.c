@@ -292,7 +292,9 @@ static int on_hs_match(unsigned id, unsigned long long from, unsigned long long 
 static bool get_buf(struct de_thread *dt, int buf, uint32_t idx, const uint8_t **d, uint32_t *n)
 {
     struct sn_detect_thread *t = &dt->t;
-    if (buf == SN_BUF_PKT && !t->tx && t->p) { /* the packet payload, without a getter */
+    /* the packet payload, without a getter; in a transaction too (a rule mixing payload
+     * keywords and app buffers inspects the packet during which the transaction got data) */
+    if (buf == SN_BUF_PKT && t->p) {
         if (idx)
             return false;
         *d = t->p->payload;
