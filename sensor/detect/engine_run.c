@@ -329,7 +329,9 @@ static bool get_buf(struct de_thread *dt, int buf, uint32_t idx, const uint8_t *
         *n = r->run_end[idx] - s;
         return true;
     }
-    if (buf == SN_BUF_PKT && !t->tx && t->p) { /* the packet payload, without a getter */
+    /* the packet payload, without a getter; in a transaction too (a rule mixing payload
+     * keywords and app buffers inspects the packet during which the transaction got data) */
+    if (buf == SN_BUF_PKT && t->p) {
         if (idx)
             return false;
         *d = t->p->payload;
