@@ -34,7 +34,21 @@ struct node {
 
 struct cs_cfg {
     struct node *root; /* always a map */
+    uint64_t serial;   /* cs_cfg_serial() */
 };
+
+/* Serials: unique over the process, a new one at each creation and change. */
+static _Atomic uint64_t serial_next = 1;
+
+static void touch(struct cs_cfg *c)
+{
+    c->serial = serial_next++;
+}
+
+uint64_t cs_cfg_serial(const struct cs_cfg *c)
+{
+    return c ? c->serial : 0;
+}
 
 static void warn_stderr(const char *msg)
 {
@@ -642,6 +656,7 @@ static int load(struct cs_cfg *c, const char *src, const char *yaml, size_t len,
         cs_err_set(err, CS_ENOMEM, 0, 0, "out of memory");
         return CS_ENOMEM;
     }
+    touch(c);
     yaml_parser_set_input_string(&p, (const unsigned char *)(yaml ? yaml : ""), len);
     while (!done && rc == CS_OK) {
         if (!yaml_parser_parse(&p, &ev)) {
@@ -692,6 +707,7 @@ struct cs_cfg *cs_cfg_new(void)
         cs_free(c);
         return NULL;
     }
+    touch(c);
     return c;
 }
 
@@ -779,6 +795,7 @@ int cs_cfg_set(struct cs_cfg *c, const char *key, const char *value)
 
     if (!c || !key || !*key || !value)
         return CS_EINVAL;
+    touch(c);
     for (const char *s = key; *s; s++)
         if (*s == '.' && (s == key || s[1] == '.' || s[1] == 0))
             return CS_EINVAL;

@@ -35,6 +35,11 @@ extern void (*cs_cfg_warn)(const char *msg);
  * caller's. Returns CS_OK, CS_EINVAL on an empty key, CS_ENOMEM. */
 int cs_cfg_set(struct cs_cfg *c, const char *key, const char *value);
 
+/* A number that names this tree in its current content: unique over the process, new at each
+ * cs_cfg_new / load / set (0 for NULL). Lets readers cache what they derive from a tree
+ * (per thread) without mistaking a new tree at a freed one's address for the old. */
+uint64_t cs_cfg_serial(const struct cs_cfg *c);
+
 /* Getters: return true and fill *out when the key exists and converts; false otherwise
  * (out untouched). Booleans accept yes/no/true/false/on/off/1/0 (any case). Sizes accept
  * suffixes kb/mb/gb (and k/m/g, KiB style: 1kb = 1024). Durations are plain seconds. */

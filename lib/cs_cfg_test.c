@@ -494,4 +494,29 @@ CS_TEST(load_file)
     cs_cfg_free(c);
 }
 
+/* A serial per tree content: changes with load and set, never repeats for a new tree. */
+CS_TEST(serial_names_tree_and_content)
+{
+    struct cs_err err = {0};
+    struct cs_cfg *a = cs_cfg_new(), *b;
+    uint64_t s0, s1, s2;
+
+    REQUIRE(a);
+    CHECK_EQ(cs_cfg_serial(NULL), 0);
+    s0 = cs_cfg_serial(a);
+    CHECK(s0 != 0);
+    CHECK_EQ(cs_cfg_serial(a), s0); /* reading does not change it */
+    CHECK_EQ(cs_cfg_load_string(a, "x: 1\n", 5, &err), CS_OK);
+    s1 = cs_cfg_serial(a);
+    CHECK(s1 != s0);
+    CHECK_EQ(cs_cfg_set(a, "y", "2"), CS_OK);
+    s2 = cs_cfg_serial(a);
+    CHECK(s2 != s1 && s2 != s0);
+    cs_cfg_free(a);
+    b = cs_cfg_new(); /* likely at a's address: still a new serial */
+    REQUIRE(b);
+    CHECK(cs_cfg_serial(b) != s0 && cs_cfg_serial(b) != s1 && cs_cfg_serial(b) != s2);
+    cs_cfg_free(b);
+}
+
 CS_TEST_MAIN()

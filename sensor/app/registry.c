@@ -200,6 +200,25 @@ void *sn_app_state(const struct sn_flow *f)
     return af ? af->pstate : NULL;
 }
 
+bool sn_app_log_alert(struct sn_worker *w, const struct sn_flow *f, const char *proto,
+                      const void *tx, int dir, struct cs_json *j)
+{
+    unsigned idx = proto ? sn_app_lookup(proto) : f->app_proto;
+    const struct sn_app_parser *ap = sn_app_get(idx);
+
+    if (!ap || !ap->log_alert || !tx)
+        return false;
+    ap->log_alert(w, f, idx == f->app_proto ? sn_app_state(f) : NULL, tx, dir, j);
+    return true;
+}
+
+uint64_t sn_app_tx_id(const char *proto, const void *tx)
+{
+    const struct sn_app_parser *ap = proto ? sn_app_get(sn_app_lookup(proto)) : NULL;
+
+    return ap && ap->tx_id && tx ? ap->tx_id(tx) : 0;
+}
+
 static bool port_listed(const char *ports, uint16_t port)
 {
     const char *s = ports;

@@ -130,13 +130,14 @@ struct de_flow {
     bool iponly_done[2];
     struct {
         const void *tx;
+        uint64_t tx_id; /* the parser's number of tx (sn_app_tx_id), 0 without one */
         uint32_t *ids;
         uint32_t n, cap;
     } txs[DE_TX_SLOTS];
     uint32_t next_slot;
 };
 
-/* Threshold state table (threshold.c), per worker. */
+/* Threshold state table (threshold.c), shared by all workers (reference counted). */
 struct de_thr_table;
 struct de_thr_table *de_thr_new(void);
 void de_thr_free(struct de_thr_table *t);

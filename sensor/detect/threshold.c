@@ -1,19 +1,25 @@
 /* threshold.c — threshold / detection_filter keywords and threshold.config (threshold,
  * event_filter, suppress, rate_filter), with Suricata's semantics.
  *
- * State is per worker (struct de_thr_table in the worker's detection state): a flow and
- * its packets always go to the same worker, so by_flow, and by_src/by_dst/by_both for
- * traffic that the dispatch hash keeps together, count exactly as one process would; a
- * by_rule or by_src counter whose traffic spreads over several workers counts per worker
- * (documented in docs/internals/detect.md). */
+ * State is process-wide: one hash table shared by every worker, so by_src, by_dst,
+ * by_both and by_rule counters see every match whatever worker its packet went to, and the
+ * alerts are the same for any --threads. The buckets are guarded by 64 striped mutexes
+ * (bucket % 64); a lookup-and-update holds one of them for a few dozen instructions. Only a
+ * rule that matched and has a threshold (keyword or threshold.config entry) takes a lock,
+ * so the cost is per thresholded match, not per packet (figures in
+ * docs/internals/detect.md). The table is created by the first worker and freed when the
+ * last one goes (de_thr_new / de_thr_free count references). */
 #include "engine_int.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define THR_BUCKETS 4096
+#define THR_LOCKS 64
 #define THR_MAX_ENTRIES (1u << 20)
 
 enum { KEY_RULE_THR = 1, KEY_TC_THR, KEY_RATE };
@@ -31,23 +37,49 @@ struct thr_ent {
 
 struct de_thr_table {
     struct thr_ent *b[THR_BUCKETS];
-    uint32_t n;
+    pthread_mutex_t mu[THR_LOCKS]; /* bucket i is guarded by mu[i % THR_LOCKS] */
+    atomic_uint n;
 };
+
+static pthread_mutex_t g_thr_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct de_thr_table *g_thr;
+static unsigned g_thr_refs;
 
 struct de_thr_table *de_thr_new(void)
 {
-    return cs_calloc(1, sizeof(struct de_thr_table));
+    struct de_thr_table *t;
+
+    pthread_mutex_lock(&g_thr_mu);
+    if (!g_thr && (g_thr = cs_calloc(1, sizeof(*g_thr))) != NULL) {
+        for (int i = 0; i < THR_LOCKS; i++)
+            pthread_mutex_init(&g_thr->mu[i], NULL);
+        atomic_init(&g_thr->n, 0);
+    }
+    if (g_thr)
+        g_thr_refs++;
+    t = g_thr;
+    pthread_mutex_unlock(&g_thr_mu);
+    return t;
 }
 
 void de_thr_free(struct de_thr_table *t)
 {
     if (!t)
         return;
+    pthread_mutex_lock(&g_thr_mu);
+    if (t != g_thr || --g_thr_refs > 0) {
+        pthread_mutex_unlock(&g_thr_mu);
+        return;
+    }
+    g_thr = NULL;
+    pthread_mutex_unlock(&g_thr_mu);
     for (int i = 0; i < THR_BUCKETS; i++)
         for (struct thr_ent *e = t->b[i], *n; e; e = n) {
             n = e->next;
             cs_free(e);
         }
+    for (int i = 0; i < THR_LOCKS; i++)
+        pthread_mutex_destroy(&t->mu[i]);
     cs_free(t);
 }
 
@@ -57,54 +89,75 @@ static uint32_t mix(uint64_t h, uint64_t v)
     return (uint32_t)(h ^ (h >> 32));
 }
 
-/* Finds or creates the entry; NULL when the table is full (the alert is then let through:
- * better an extra alert than a lost one). */
-static struct thr_ent *lookup(struct de_thr_table *t, uint8_t kind, const struct sn_rule *r,
-                              enum sn_thr_track track, const struct sn_addr *src,
-                              const struct sn_addr *dst, uint64_t flow_id, bool *created)
-{
-    struct sn_addr a = {{{0}}}, b = {{{0}}};
-    uint64_t fid = 0;
-    uint32_t h;
-    struct thr_ent *e;
+/* The key of a counter: what `track` keeps of the match. */
+struct thr_key {
+    uint8_t kind, track;
+    uint64_t fid;
+    struct sn_addr a, b;
+    uint32_t bucket;
+};
 
+static void key_make(struct thr_key *k, uint8_t kind, const struct sn_rule *r,
+                     enum sn_thr_track track, const struct sn_addr *src,
+                     const struct sn_addr *dst, uint64_t flow_id)
+{
+    memset(k, 0, sizeof(*k));
+    k->kind = kind;
+    k->track = (uint8_t)track;
     switch (track) {
     case SN_THR_BY_SRC:
-        a = *src;
+        k->a = *src;
         break;
     case SN_THR_BY_DST:
-        a = *dst;
+        k->a = *dst;
         break;
     case SN_THR_BY_BOTH:
-        a = *src;
-        b = *dst;
+        k->a = *src;
+        k->b = *dst;
         break;
     case SN_THR_BY_FLOW:
-        fid = flow_id;
+        k->fid = flow_id;
         break;
     case SN_THR_BY_RULE:
         break;
     }
-    h = mix(mix(mix(r->sid, ((uint64_t)r->gid << 8) | kind), a.u64[0] ^ a.u64[1]),
-            b.u64[0] ^ b.u64[1] ^ fid);
-    for (e = t->b[h % THR_BUCKETS]; e; e = e->next)
-        if (e->sid == r->sid && e->gid == r->gid && e->kind == kind && e->track == track &&
-            e->flow_id == fid && sn_addr_eq(&e->a, &a) && sn_addr_eq(&e->b, &b)) {
+    k->bucket = mix(mix(mix(r->sid, ((uint64_t)r->gid << 8) | kind), k->a.u64[0] ^ k->a.u64[1]),
+                    k->b.u64[0] ^ k->b.u64[1] ^ k->fid) %
+                THR_BUCKETS;
+}
+
+static pthread_mutex_t *key_lock(struct de_thr_table *t, const struct thr_key *k)
+{
+    return &t->mu[k->bucket % THR_LOCKS];
+}
+
+/* Finds or creates the entry of key k (its bucket's mutex held); NULL when the table is
+ * full (the alert is then let through: better an extra alert than a lost one). */
+static struct thr_ent *lookup(struct de_thr_table *t, const struct thr_key *k,
+                              const struct sn_rule *r, bool *created)
+{
+    struct thr_ent *e;
+
+    for (e = t->b[k->bucket]; e; e = e->next)
+        if (e->sid == r->sid && e->gid == r->gid && e->kind == k->kind &&
+            e->track == k->track && e->flow_id == k->fid && sn_addr_eq(&e->a, &k->a) &&
+            sn_addr_eq(&e->b, &k->b)) {
             *created = false;
             return e;
         }
-    if (t->n >= THR_MAX_ENTRIES || !(e = cs_calloc(1, sizeof(*e))))
+    if (atomic_load_explicit(&t->n, memory_order_relaxed) >= THR_MAX_ENTRIES ||
+        !(e = cs_calloc(1, sizeof(*e))))
         return NULL;
     e->gid = r->gid;
     e->sid = r->sid;
-    e->kind = kind;
-    e->track = (uint8_t)track;
-    e->flow_id = fid;
-    e->a = a;
-    e->b = b;
-    e->next = t->b[h % THR_BUCKETS];
-    t->b[h % THR_BUCKETS] = e;
-    t->n++;
+    e->kind = k->kind;
+    e->track = k->track;
+    e->flow_id = k->fid;
+    e->a = k->a;
+    e->b = k->b;
+    e->next = t->b[k->bucket];
+    t->b[k->bucket] = e;
+    atomic_fetch_add_explicit(&t->n, 1, memory_order_relaxed);
     *created = true;
     return e;
 }
@@ -113,7 +166,9 @@ static struct thr_ent *lookup(struct de_thr_table *t, uint8_t kind, const struct
 static bool apply(struct thr_ent *e, bool created, const struct sn_threshold *th, uint64_t ts)
 {
     uint64_t win = (uint64_t)th->seconds * 1000000u;
-    bool in_window = !created && ts - e->first_us < win && ts >= e->first_us;
+    /* a match older than the window start (another worker's packet, processed a little
+     * later) belongs to the window */
+    bool in_window = !created && (ts < e->first_us || ts - e->first_us < win);
 
     if (!in_window) {
         e->first_us = ts;
@@ -203,12 +258,19 @@ bool de_thr_check(const struct sn_detect_engine *de, struct de_thr_table *t,
                 kind = KEY_TC_THR;
             } else if (tc->kind == DE_TC_RATE) {
                 uint64_t win = (uint64_t)tc->thr.seconds * 1000000u;
-                e = lookup(t, KEY_RATE, r, tc->thr.track, src, dst, flow_id, &created);
-                if (!e)
+                struct thr_key k;
+                pthread_mutex_t *mu;
+                key_make(&k, KEY_RATE, r, tc->thr.track, src, dst, flow_id);
+                mu = key_lock(t, &k);
+                pthread_mutex_lock(mu);
+                e = lookup(t, &k, r, &created);
+                if (!e) {
+                    pthread_mutex_unlock(mu);
                     continue;
+                }
                 if (e->until_us && ts_us < e->until_us) {
                     *action = (enum sn_action)tc->new_action;
-                } else if (created || ts_us - e->first_us >= win) {
+                } else if (created || (ts_us >= e->first_us && ts_us - e->first_us >= win)) {
                     e->first_us = ts_us;
                     e->count = 1;
                     e->until_us = 0;
@@ -216,15 +278,25 @@ bool de_thr_check(const struct sn_detect_engine *de, struct de_thr_table *t,
                     e->until_us = ts_us + (uint64_t)tc->timeout * 1000000u;
                     *action = (enum sn_action)tc->new_action;
                 }
+                pthread_mutex_unlock(mu);
             }
         }
     }
     if (!th)
         return true;
-    e = lookup(t, kind, r, th->track, src, dst, flow_id, &created);
-    if (!e)
-        return true;
-    return apply(e, created, th, ts_us);
+    {
+        struct thr_key k;
+        pthread_mutex_t *mu;
+        bool ok = true;
+        key_make(&k, kind, r, th->track, src, dst, flow_id);
+        mu = key_lock(t, &k);
+        pthread_mutex_lock(mu);
+        e = lookup(t, &k, r, &created);
+        if (e)
+            ok = apply(e, created, th, ts_us);
+        pthread_mutex_unlock(mu);
+        return ok;
+    }
 }
 
 /* ---- threshold.config --------------------------------------------------------------------- */
