@@ -414,6 +414,13 @@ static int read_stream(struct loader *l)
             return bad(l, "pcap-file.checksum-checks", "expected yes, no or auto, got '%s'", s);
         }
     }
+    {
+        const char *iv;
+        if (cs_cfg_get_str(l->raw, "stream.inline", &iv) && strcmp(iv, "auto") == 0)
+            c->stream_inline = false; /* auto: inline only in IPS mode; we are passive */
+        else if ((rc = get_bool(l, "stream.inline", &c->stream_inline)))
+            return rc;
+    }
     if ((rc = get_bool(l, "stream.midstream", &c->midstream)) ||
         (rc = get_bool(l, "stream.async-oneside", &c->async_oneside)) ||
         (rc = get_size(l, "stream.memcap", &c->stream_memcap)) ||

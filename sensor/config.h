@@ -99,6 +99,9 @@ struct sn_config {
     /* stream */
     bool midstream;              /* stream.midstream, default false */
     bool async_oneside;          /* stream.async-oneside, default false */
+    bool stream_inline;          /* stream.inline (yes/no/auto, auto = no: a passive sensor):
+                                    data reaches the app layer on arrival instead of when the
+                                    receiver has acknowledged it (IDS mode) */
     uint64_t stream_memcap;      /* default 64mb */
     uint64_t reassembly_memcap;  /* default 256mb */
     uint64_t reassembly_depth;   /* stream.reassembly.depth, default 1mb; 0 = unlimited */

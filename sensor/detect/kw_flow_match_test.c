@@ -231,6 +231,12 @@ CS_TEST(app_layer_protocol)
     kt_send_tcp(&k, srv, cli, 80, 40002, 5000, 1001, SN_TH_SYN | SN_TH_ACK, NULL);
     kt_send_tcp(&k, cli, srv, 40002, 80, 1001, 5001, SN_TH_ACK, NULL);
     kt_send_tcp(&k, cli, srv, 40002, 80, 1001, 5001, SN_TH_ACK | SN_TH_PUSH, http_req);
+    /* IDS mode: the app layer gets the request once the server acknowledges it */
+    CHECK(!kt_match(&k, http, "app-layer-protocol"));
+    kt_send_tcp(&k, srv, cli, 80, 40002, 5001, 1001 + (uint32_t)strlen(http_req), SN_TH_ACK,
+                NULL);
+    kt_send_tcp(&k, cli, srv, 40002, 80, 1001 + (uint32_t)strlen(http_req), 5001, SN_TH_ACK,
+                NULL);
     CHECK(kt_match(&k, http, "app-layer-protocol"));
     CHECK(kt_match(&k, http1, "app-layer-protocol"));
     CHECK(kt_match(&k, not_dns, "app-layer-protocol"));

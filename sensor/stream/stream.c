@@ -56,6 +56,7 @@ enum {
     D_EOF = 1u << 7,             /* EOF delivered: nothing more for this direction */
     D_DEPTH_EV = 1u << 8,        /* depth event raised */
     D_DEPTH_SENT = 1u << 9,      /* SN_STREAM_DEPTH delivered */
+    D_FLUSH = 1u << 10,          /* finishing: deliver regardless of the peer's ACK */
 };
 
 struct sn_tcp_dir {
@@ -303,22 +304,45 @@ static void dir_count_regions(struct sn_tcp_dir *d)
         d->max_regions = n;
 }
 
+/* How far direction dir may be delivered to the application: as Suricata in IDS mode, data
+ * goes to the app layer once the receiver has acknowledged it (so app-layer records and
+ * transactions appear at the ACK, where Suricata has them), except when the receiver has
+ * sent no ACK at all (one-sided capture, midstream server data first), after the sender's
+ * FIN, when the flow is finishing (D_FLUSH), with stream.async-oneside or stream.inline. */
+static uint64_t deliver_limit(const struct sn_worker *w, const struct sn_tcp_ssn *ssn, int dir)
+{
+    const struct sn_tcp_dir *d = &ssn->d[dir], *peer = &ssn->d[dir ^ 1];
+    int64_t a;
+
+    if ((d->flags & (D_FIN | D_FLUSH)) || !(peer->flags & D_ACK_SEEN) ||
+        ssn->state == SN_TCP_CLOSED ||
+        (w->cfg && (w->cfg->async_oneside || w->cfg->stream_inline)))
+        return UINT64_MAX;
+    a = seq_off(d, peer->last_ack);
+    return a > (int64_t)d->base_off ? (uint64_t)a : d->base_off;
+}
+
 /* Delivers contiguous data at the delivery point, then DEPTH / EOF when due. */
 static void dir_deliver(struct sn_worker *w, struct sn_flow *f, struct sn_tcp_ssn *ssn, int dir)
 {
     struct sn_tcp_dir *d = &ssn->d[dir];
     uint64_t depth = depth_of(w);
 
+    uint64_t limit = deliver_limit(w, ssn, dir);
+
     if (d->flags & D_EOF)
         return;
     for (struct sn_seg *s = d->walk ? d->walk : d->segs; s; s = s->next) {
         uint64_t end = s->off + s->len;
         if (end > d->base_off) {
-            if (s->off > d->base_off)
+            if (s->off > d->base_off || d->base_off >= limit)
                 break;
             uint32_t skip = (uint32_t)(d->base_off - s->off);
-            d->base_off = end;
-            emit(w, f, d, dir, s->data + skip, s->len - skip, 0);
+            uint64_t upto = end < limit ? end : limit;
+            d->base_off = upto;
+            emit(w, f, d, dir, s->data + skip, (uint32_t)(upto - s->off) - skip, 0);
+            if (upto < end)
+                break; /* the rest when the peer acknowledges it */
         }
         d->walk = s;
     }
@@ -373,6 +397,8 @@ static void dir_finish(struct sn_worker *w, struct sn_flow *f, struct sn_tcp_ssn
     uint64_t target = d->base_off;
     int64_t n;
 
+    d->flags |= D_FLUSH;
+
     for (const struct sn_seg *s = d->walk ? d->walk : d->segs; s; s = s->next)
         if (s->off + s->len > target)
             target = s->off + s->len;
@@ -384,6 +410,20 @@ static void dir_finish(struct sn_worker *w, struct sn_flow *f, struct sn_tcp_ssn
     dir_gap_to(w, NULL, f, ssn, dir, target);
     emit(w, f, d, dir, NULL, 0, SN_STREAM_EOF);
     dir_count_regions(d);
+}
+
+/* The session ends (RST, flow end): in-order data still waiting for an ACK goes out in both
+ * directions first, then each direction is finished (gaps, EOF), so that no parser sees one
+ * side end before the other side's data. */
+static void finish_both(struct sn_worker *w, struct sn_flow *f, struct sn_tcp_ssn *ssn)
+{
+    for (int i = 0; i < 2; i++) {
+        int dir = i ? ssn->cdir ^ 1 : ssn->cdir;
+        ssn->d[dir].flags |= D_FLUSH;
+        dir_deliver(w, f, ssn, dir);
+    }
+    dir_finish(w, f, ssn, ssn->cdir);
+    dir_finish(w, f, ssn, ssn->cdir ^ 1);
 }
 
 /* ---- insertion and overlaps ----------------------------------------------------------- */
@@ -570,8 +610,7 @@ static bool ack_covers_fin(const struct sn_tcp_dir *d, uint32_t ack)
 static void do_rst(struct sn_worker *w, struct sn_flow *f, struct sn_tcp_ssn *ssn)
 {
     set_state(f, ssn, SN_TCP_CLOSED);
-    dir_finish(w, f, ssn, ssn->cdir);
-    dir_finish(w, f, ssn, ssn->cdir ^ 1);
+    finish_both(w, f, ssn);
 }
 
 /* ACK handling for a packet of direction dir: acknowledges data of the other direction,
@@ -999,8 +1038,7 @@ void sn_stream_flow_end(struct sn_worker *w, struct sn_flow *f)
         return;
     ssn = f->tcp;
     if (w && w->stream) {
-        dir_finish(w, f, ssn, ssn->cdir);
-        dir_finish(w, f, ssn, ssn->cdir ^ 1);
+        finish_both(w, f, ssn);
     }
 }
 

@@ -6,7 +6,9 @@
  * it: a gap event and gap notification to the application), overlap resolution by
  * policy with reassembly_overlap_different_data events, a depth limit after which data is
  * no longer reassembled (stream.reassembly_depth_reached, once per direction).
- * In-order data is delivered to the application layer through `sn_stream_deliver_cb`.
+ * In-order data is delivered to the application layer through `sn_stream_deliver_cb` once the
+ * receiver has acknowledged it (IDS mode; on arrival with stream.inline / async-oneside, when
+ * the receiver never ACKed, after FIN, RST and at flow end).
  * Memory: segments come from the worker's stream context, capped by reassembly_memcap /
  * nworkers; over the cap data is dropped and counted (tcp.segment_memcap_drop).
  * Thread-safety: one worker only. */

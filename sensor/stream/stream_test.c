@@ -55,6 +55,9 @@ static void env_init(struct env *e)
     memset(&rec, 0, sizeof(rec));
     sn_config_defaults(&e->cfg);
     e->cfg.overlap_policy = SN_OVERLAP_BSD;
+    /* most tests look at reassembly itself: data is delivered on arrival (stream.inline);
+     * ids_mode_delivers_on_ack covers the default */
+    e->cfg.stream_inline = true;
     e->w.cfg = &e->cfg;
     e->f.proto = 6;
     sn_stream_deliver_cb = test_cb;
@@ -651,6 +654,56 @@ CS_TEST(out_of_window_and_bad_checksum)
     CHECK_STR(rec.buf[C], "GOOD");
     env_done(&e);
     CHECK(strstr(rec.buf[C], "FAR") == NULL);
+}
+
+CS_TEST(ids_mode_delivers_on_ack)
+{
+    struct env e;
+    env_init(&e);
+    e.cfg.stream_inline = false; /* the default: IDS mode */
+    env_start(&e);
+    handshake(&e);
+
+    /* the request waits for the server's ACK, and only what it covers goes out */
+    send(&e, C, PA, 1001, 5001, "HELLO");
+    CHECK_STR(rec.buf[C], "");
+    send(&e, C, PA, 1006, 5001, "WORLD");
+    CHECK_STR(rec.buf[C], "");
+    send(&e, S, A, 5001, 1004, NULL); /* acks "HEL" */
+    CHECK_STR(rec.buf[C], "HEL");
+    CHECK_EQ(rec.start[C], 1);
+    send(&e, S, PA, 5001, 1011, "OK"); /* acks the rest; its own data waits */
+    CHECK_STR(rec.buf[C], "HELLOWORLD");
+    CHECK_STR(rec.buf[S], "");
+    CHECK_EQ(rec.gaps[C], 0);
+    /* a FIN releases the sender's data without an ACK */
+    send(&e, S, SN_TH_FIN | A, 5003, 1011, NULL);
+    CHECK_STR(rec.buf[S], "OK");
+    CHECK_EQ(rec.eof[S], 1);
+    CHECK_EQ(rec.eof[C], 0);
+    env_done(&e);
+    CHECK_EQ(rec.eof[C], 1);
+    CHECK_EQ(rec.bad_order, 0);
+}
+
+CS_TEST(ids_mode_rst_flushes_both_sides_before_eof)
+{
+    struct env e;
+    env_init(&e);
+    e.cfg.stream_inline = false;
+    env_start(&e);
+    handshake(&e);
+    send(&e, C, PA, 1001, 5001, "REQ");
+    send(&e, S, PA, 5001, 1004, "BANNER"); /* acks REQ */
+    CHECK_STR(rec.buf[C], "REQ");
+    CHECK_STR(rec.buf[S], "");
+    /* RST: both sides' pending data goes out before either side's EOF */
+    send(&e, C, SN_TH_RST | A, 1004, 5001, NULL);
+    CHECK_STR(rec.buf[S], "BANNER");
+    CHECK_EQ(rec.eof[C], 1);
+    CHECK_EQ(rec.eof[S], 1);
+    CHECK_EQ(rec.bad_order, 0);
+    env_done(&e);
 }
 
 CS_TEST_MAIN()
