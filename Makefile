@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 SAN ?= 0
 CC ?= cc
-PKGS := libpcap yaml-0.1 libcrypto libpcre2-8 libhs zlib
+PKGS := libpcap yaml-0.1 libcrypto libpcre2-8 libhs zlib libzstd
 BUILD := build
 ifeq ($(SAN),1)
 BUILD := build-san
@@ -28,7 +28,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # ---- sources ------------------------------------------------------------------------------
-SENSOR_DIRS := sensor/decode sensor/flow sensor/stream sensor/app sensor/detect sensor/output sensor/capture
+SENSOR_DIRS := sensor/decode sensor/flow sensor/stream sensor/app sensor/detect sensor/output sensor/capture sensor/upload
 LIB_SRCS := $(filter-out %_test.c,$(wildcard lib/*.c))
 GM_SRCS := $(filter-out %_test.c,$(wildcard gm/*.c))
 COMMON_SRCS := sensor/pkt.c sensor/config.c
@@ -49,19 +49,29 @@ GM_OBJS := $(call obj,$(GM_SRCS))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 SENSOR_OBJS := $(call obj,$(SENSOR_SRCS))
 HUB_OBJS := $(call obj,$(HUB_SRCS))
+# The sensor signs its hub uploads with gm/ and the hub's own batch-signature code.
+SENSOR_GM_OBJS := $(GM_OBJS) $(call obj,hub/auth/sensor_sig.c hub/auth/b64.c)
 
 SENSOR_BIN := $(BUILD)/citysoc-sensor
 HUB_BINS := $(if $(wildcard hub/main.c),$(BUILD)/citysoc-hub) $(if $(CLI_SRCS),$(BUILD)/citysoc)
 TEST_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(TEST_SRCS))
 REPLAY_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/replay_%,$(FUZZ_SRCS))
 
-all: $(SENSOR_BIN) $(HUB_BINS) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline $(BUILD)/bench/gen_flows $(BUILD)/bench/norm_bench
+# The console's chart library, copied from npm (web/node_modules, `npm ci`) next to the
+# console so the hub serves it (no CDN). Without node_modules the console runs without charts.
+WEB_VENDOR := $(if $(wildcard web/node_modules/echarts/dist/echarts.min.js),web/vendor/echarts.min.js)
+
+all: $(SENSOR_BIN) $(HUB_BINS) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/pcap_baseline $(BUILD)/bench/gen_flows $(BUILD)/bench/norm_bench $(BUILD)/bench/hub_fill $(WEB_VENDOR)
+
+web/vendor/echarts.min.js: web/node_modules/echarts/dist/echarts.min.js
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(SENSOR_BIN): $(call obj,sensor/main.c) $(SENSOR_OBJS) $(LIB_OBJS)
+$(SENSOR_BIN): $(call obj,sensor/main.c) $(SENSOR_OBJS) $(SENSOR_GM_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/citysoc-hub: $(call obj,hub/main.c) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
@@ -75,7 +85,7 @@ $(BUILD)/citysoc: $(call obj,$(CLI_SRCS)) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
 # Tests in sensor/ itself, sensor/app/ and sensor/detect/ (they run the whole pipeline) link
 # everything.
 define test_rule
-$(BUILD)/tests/$(basename $(1)): $(call obj,$(1)) $(if $(filter sensor/%,$(dir $(1))),$(if $(filter sensor/ sensor/app/ sensor/detect/,$(dir $(1))),$(SENSOR_OBJS),$(call obj,$(filter-out %_test.c,$(wildcard $(dir $(1))*.c))) $(COMMON_OBJS))) $(if $(filter gm/,$(dir $(1))),$(GM_OBJS)) $(LIB_OBJS)
+$(BUILD)/tests/$(basename $(1)): $(call obj,$(1)) $(if $(filter sensor/%,$(dir $(1))),$(if $(filter sensor/ sensor/app/ sensor/detect/,$(dir $(1))),$(SENSOR_OBJS),$(call obj,$(filter-out %_test.c,$(wildcard $(dir $(1))*.c))) $(COMMON_OBJS)) $(SENSOR_GM_OBJS)) $(if $(filter gm/,$(dir $(1))),$(GM_OBJS)) $(LIB_OBJS)
 	@mkdir -p $$(dir $$@)
 	$(CC) $(LDFLAGS) $$^ -o $$@ $(LDLIBS)
 endef
@@ -115,6 +125,10 @@ $(BUILD)/bench/norm_bench: $(call obj,bench/norm_bench.c) $(HUB_OBJS) $(GM_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(HUB_LIBS) $(LDLIBS)
 
+$(BUILD)/bench/hub_fill: $(call obj,bench/hub_fill.c) $(HUB_OBJS) $(GM_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(HUB_LIBS) $(LDLIBS)
+
 # ---- the two commands ---------------------------------------------------------------------
 deps:
 	@scripts/deps.sh
@@ -131,6 +145,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bench/run.sh
 
+# docs/screenshots/*.png: each main screen of the console over the demo data.
+screenshots: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/web/screenshots.sh
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
@@ -138,6 +157,6 @@ clean:
 	rm -rf build build-san build-fuzz
 
 .SECONDARY:
-.PHONY: all deps test demo bench fuzz format clean
+.PHONY: all deps test demo bench fuzz format clean screenshots
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

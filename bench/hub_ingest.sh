@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# hub_ingest.sh — benchmark (not a test): events/s into the SQLite store through
-# POST /api/v1/events from a loopback client, and p50/p99 latency of the main queries.
+# hub_ingest.sh — benchmark (not a test): events/s into the store through POST /api/v1/events
+# from a loopback client, and p50/p99 latency of the main queries.
 #
 #   bench/hub_ingest.sh [BATCH_EVENTS=5000] [BATCHES=100] [CLIENTS=2]
+#   HUB_DB=pg bench/hub_ingest.sh ...     # PostgreSQL ($CS_PG_DSN, else scripts/pg.sh)
 #
-# The hub runs with its defaults (synchronous=FULL: each batch is fsync'ed before the
-# acknowledgement) on a database in $BENCH_DIR (default a new /tmp directory).
+# SQLite: the hub runs with its defaults (synchronous=FULL: each batch is fsync'ed before the
+# acknowledgement) on a database in $BENCH_DIR (default a new /tmp directory). PostgreSQL:
+# a fresh schema bench_<pid> (dropped at the end), each batch one COPY in one transaction,
+# acknowledged after COMMIT (synchronous_commit on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 BATCH=${1:-5000}; NBATCH=${2:-100}; CLIENTS=${3:-2}
 DIR=${BENCH_DIR:-$(mktemp -d /tmp/cs-hub-bench.XXXXXX)}
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+HUB_DB=${HUB_DB:-sqlite}
+SCHEMA=
+if [ "$HUB_DB" = pg ]; then
+    CS_PG_DSN=${CS_PG_DSN:-$(scripts/pg.sh start | tail -1)}
+    SCHEMA=bench_$$
+    psql -qAt "$CS_PG_DSN" -c "CREATE SCHEMA $SCHEMA" >/dev/null
+    DB="pg:$CS_PG_DSN options='-c search_path=$SCHEMA'"
+else
+    DB=$DIR/hub.db
+fi
 cat > "$DIR/hub.yaml" <<YAML
-database: $DIR/hub.db
+database: "$DB"
 listen: 127.0.0.1:$PORT
 threads: 2
 limits: {max-body: 64mb}
@@ -25,11 +38,12 @@ TOKEN=$($CLI sensor add bench --org city --key-out "$DIR/bench.pem" | awk '/^tok
 CITYSOC_PASSWORD=bench-password-1 $CLI user add bench --org city --role admin >/dev/null
 "$BUILD/citysoc-hub" -c "$DIR/hub.yaml" 2>"$DIR/hub.log" &
 HUB=$!
-trap 'kill $HUB 2>/dev/null; wait $HUB 2>/dev/null; [ -z "${BENCH_DIR:-}" ] && rm -rf "$DIR"' EXIT
+trap 'kill $HUB 2>/dev/null; wait $HUB 2>/dev/null; [ -z "${BENCH_DIR:-}" ] && rm -rf "$DIR";
+      [ -n "$SCHEMA" ] && [ -z "${BENCH_KEEP:-}" ] && psql -qAt "$CS_PG_DSN" -c "DROP SCHEMA $SCHEMA CASCADE" >/dev/null 2>&1' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/health" && break; sleep 0.1; done
 curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/health" || { cat "$DIR/hub.log"; exit 1; }
 python3 tests/hub/gen_eve.py 7 "$BATCH" 1 > "$DIR/batch.ndjson"
-echo "batch: $BATCH events, $(stat -c %s "$DIR/batch.ndjson") bytes; $NBATCH batches; $CLIENTS clients"
+echo "store: $HUB_DB; batch: $BATCH events, $(stat -c %s "$DIR/batch.ndjson") bytes; $NBATCH batches; $CLIENTS clients"
 python3 - "$PORT" "$TOKEN" "$DIR/batch.ndjson" "$NBATCH" "$CLIENTS" <<'PY'
 import http.client, json, sys, threading, time
 port, token, path, nb, nc = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
@@ -75,4 +89,10 @@ for name, q in queries.items():
     lat.sort()
     print("query %-20s p50 %7.2f ms  p99 %7.2f ms" % (name, lat[len(lat) // 2], lat[int(len(lat) * 0.99) - 1 if len(lat) >= 100 else -1]))
 PY
-echo "database: $(du -sh "$DIR/hub.db" | cut -f1)"
+if [ "$HUB_DB" = pg ]; then
+    echo "database: $(psql -qAt "$CS_PG_DSN" -c "SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid)))
+        FROM pg_class c JOIN pg_namespace n ON n.oid=c.relnamespace
+        WHERE n.nspname='$SCHEMA' AND c.relkind IN ('r','m')") (schema $SCHEMA, tables + indexes)"
+else
+    echo "database: $(du -sh "$DIR/hub.db" | cut -f1)"
+fi

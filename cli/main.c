@@ -1,13 +1,14 @@
 /* main.c — the citysoc command: administration of a hub's database, audit verification,
  * imports, the demo.
  *
- *   citysoc [-c hub.yaml] [--db PATH] COMMAND ...
+ *   citysoc [-c hub.yaml] [--db PATH|URL] COMMAND ...
  *     org add NAME --kind city|district|org [--parent NAME] [--tags a,b]
  *     org list
  *     user add NAME --org ORG --role admin|analyst|viewer   (password: $CITYSOC_PASSWORD or
  *     user passwd NAME                                        the first line of stdin)
  *     user list
- *     token add USER [--label TEXT] [--ttl SECONDS]
+ *     token add USER [--label TEXT] [--ttl SECONDS] | token list [USER] [--all]
+ *     token revoke ID                        (API token, session or sensor token)
  *     sensor add NAME --org ORG [--key-out FILE]   (creates its SM2 key pair and token)
  *     audit verify [--sealed]
  *     import eve|suricata|zeek|syslog|cef FILE --sensor NAME
@@ -228,10 +229,62 @@ static int cmd_user(struct cli *c, int argc, char **argv)
     return die("usage: citysoc user add|passwd|list ...");
 }
 
+static int print_cred(void *arg, const struct hub_cred *cr)
+{
+    (void)arg;
+    char exp[32] = "never";
+    if (cr->expires_us)
+        snprintf(exp, sizeof(exp), "%" PRId64, cr->expires_us / 1000000);
+    printf("%-6" PRId64 " %-8s %-5s %-6" PRId64 " %-12" PRId64 " %-12s %s\n", cr->id,
+           cr->kind == HUB_CRED_SESSION  ? "session"
+           : cr->kind == HUB_CRED_SENSOR ? "sensor"
+                                         : "token",
+           cr->kind == HUB_CRED_SENSOR ? "sensor" : "user",
+           cr->kind == HUB_CRED_SENSOR ? cr->sensor_id : cr->user_id, cr->created_us / 1000000,
+           exp, cr->label);
+    return 0;
+}
+
 static int cmd_token(struct cli *c, int argc, char **argv)
 {
+    if (argc >= 1 && strcmp(argv[0], "list") == 0) {
+        /* token list [USER] [--all]: API tokens (of USER); --all adds sessions and sensors */
+        int64_t uid = 0;
+        if (argc >= 2 && argv[1][0] != '-') {
+            struct hub_user u;
+            if (hub_store_user_find(c->store, &HUB_SCOPE_SYSTEM, argv[1], &u) != CS_OK)
+                return die("no user named '%s'", argv[1]);
+            uid = u.id;
+        }
+        printf("%-6s %-8s %-5s %-6s %-12s %-12s %s\n", "id", "kind", "owner", "id", "created",
+               "expires", "label");
+        return hub_store_cred_list(c->store, &HUB_SCOPE_SYSTEM,
+                                   flag(argc, argv, "--all") ? 0 : HUB_CRED_TOKEN, uid,
+                                   (int64_t)cs_time_now_us(), print_cred, NULL)
+                   ? 1
+                   : 0;
+    }
+    if (argc >= 2 && strcmp(argv[0], "revoke") == 0) {
+        char *end;
+        long long id = strtoll(argv[1], &end, 10);
+        if (*end || id <= 0)
+            return die("usage: citysoc token revoke ID (see token list)");
+        struct hub_cred cr;
+        int rc = hub_store_cred_revoke(c->store, &HUB_SCOPE_SYSTEM, id, 0, &cr);
+        if (rc == HUB_ENOTFOUND)
+            return die("no credential with id %lld", id);
+        if (rc)
+            return die("cannot revoke: %s", cs_strerror(rc));
+        gm_cleanse(cr.hash, sizeof(cr.hash));
+        char target[48];
+        snprintf(target, sizeof(target), "token:%" PRId64, cr.id);
+        audit(c, "token.revoke", target, NULL);
+        printf("revoked %" PRId64 " (%s)\n", cr.id, cr.label);
+        return 0;
+    }
     if (argc < 2 || strcmp(argv[0], "add") != 0)
-        return die("usage: citysoc token add USER [--label TEXT] [--ttl SECONDS]");
+        return die("usage: citysoc token add USER [--label TEXT] [--ttl SECONDS] | token list "
+                   "[USER] [--all] | token revoke ID");
     struct hub_user u;
     if (hub_store_user_find(c->store, &HUB_SCOPE_SYSTEM, argv[1], &u) != CS_OK)
         return die("no user named '%s'", argv[1]);
@@ -680,10 +733,11 @@ static int cmd_demo(struct cli *c, int argc, char **argv)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: citysoc [-c hub.yaml] [--db PATH] COMMAND\n"
+            "usage: citysoc [-c hub.yaml] [--db PATH|URL] COMMAND\n"
             "  org add NAME --kind city|district|org [--parent NAME] [--tags a,b] | org list\n"
             "  user add NAME --org ORG --role admin|analyst|viewer | user passwd NAME | user list\n"
-            "  token add USER [--label TEXT] [--ttl SECONDS]\n"
+            "  token add USER [--label TEXT] [--ttl SECONDS] | token list [USER] [--all]\n"
+            "  token revoke ID\n"
             "  sensor add NAME --org ORG [--key-out FILE]\n"
             "  audit verify [--sealed]\n"
             "  import eve|zeek|zeek-json|syslog|cef FILE --sensor NAME\n"

@@ -23,6 +23,7 @@ void hub_config_defaults(struct hub_config *c)
     c->http.timeout_s = 30;
     snprintf(c->database, sizeof(c->database), "hub.db");
     snprintf(c->tail_format, sizeof(c->tail_format), "suricata-eve");
+    snprintf(c->web_root, sizeof(c->web_root), "web");
     hub_api_cfg_default(&c->api);
 }
 
@@ -107,6 +108,11 @@ int hub_config_load(struct hub_config *c, const char *path, struct cs_err *err)
         c->http.listen[0] = c->listen_buf[0];
         c->http.nlisten = 1;
     }
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(c->config_dir, sizeof(c->config_dir), "%.*s", (int)(slash - path), path);
+    else
+        snprintf(c->config_dir, sizeof(c->config_dir), ".");
     int64_t v;
     if ((rc = str_to(y, "database", c->database, sizeof(c->database), err)) ||
         (rc = str_to(y, "tls.certificate", c->tls_cert, sizeof(c->tls_cert), err)) ||
@@ -116,8 +122,15 @@ int hub_config_load(struct hub_config *c, const char *path, struct cs_err *err)
         (rc = str_to(y, "audit.key", c->audit_key_file, sizeof(c->audit_key_file), err)) ||
         (rc = str_to(y, "ingest.tail.file", c->tail_file, sizeof(c->tail_file), err)) ||
         (rc = str_to(y, "ingest.tail.sensor", c->tail_sensor, sizeof(c->tail_sensor), err)) ||
-        (rc = str_to(y, "ingest.tail.format", c->tail_format, sizeof(c->tail_format), err)))
+        (rc = str_to(y, "ingest.tail.format", c->tail_format, sizeof(c->tail_format), err)) ||
+        (rc = str_to(y, "web-root", c->web_root, sizeof(c->web_root), err)))
         goto out;
+    if ((rc = int_to(y, "database-pool", 2, 256, &v, err)) < 0)
+        goto out;
+    if (rc == CS_OK)
+        c->db_pool = (int)v;
+    if (cs_cfg_has(y, "web-root"))
+        c->web_root_set = true;
     if ((rc = int_to(y, "threads", 1, 64, &v, err)) < 0)
         goto out;
     if (rc == CS_OK)
@@ -172,8 +185,22 @@ out:
     return rc;
 }
 
+bool hub_config_db_is_pg(const char *d)
+{
+    return !strncmp(d, "pg:", 3) || !strncmp(d, "postgresql://", 13) ||
+           !strncmp(d, "postgres://", 11);
+}
+
 void hub_config_finish(struct hub_config *c)
 {
+    if (hub_config_db_is_pg(c->database)) {
+        const char *dir = c->config_dir[0] ? c->config_dir : ".";
+        if (!c->token_key_file[0])
+            snprintf(c->token_key_file, sizeof(c->token_key_file), "%.480s/citysoc.tokenkey",
+                     dir);
+        if (!c->audit_key_file[0])
+            snprintf(c->audit_key_file, sizeof(c->audit_key_file), "%.480s/citysoc.sm2.pem", dir);
+    }
     const char *db = strncmp(c->database, "sqlite:", 7) == 0 ? c->database + 7 : c->database;
     if (!c->token_key_file[0])
         snprintf(c->token_key_file, sizeof(c->token_key_file), "%.490s.tokenkey", db);

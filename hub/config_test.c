@@ -24,7 +24,10 @@ CS_TEST(config_values)
     struct cs_err err = {0};
     hub_config_defaults(&c);
     CHECK_STR(c.http.listen[0], "127.0.0.1:8443");
-    const char *p = write_tmp("listen: [127.0.0.1:9000, \"[::1]:9001\"]\n"
+    CHECK_STR(c.web_root, "web");
+    CHECK(!c.web_root_set);
+    const char *p = write_tmp("web-root: /usr/share/citysoc/web\n"
+                              "listen: [127.0.0.1:9000, \"[::1]:9001\"]\n"
                               "database: /tmp/x/hub.db\n"
                               "threads: 3\n"
                               "limits: {max-body: 2mb, max-header: 8kb, timeout: 7}\n"
@@ -36,6 +39,8 @@ CS_TEST(config_values)
     REQUIRE(hub_config_load(&c, p, &err) == CS_OK);
     hub_config_finish(&c);
     CHECK_EQ(c.http.nlisten, 2);
+    CHECK_STR(c.web_root, "/usr/share/citysoc/web");
+    CHECK(c.web_root_set);
     CHECK_STR(c.http.listen[1], "[::1]:9001");
     CHECK_EQ(c.http.threads, 3);
     CHECK_EQ(c.http.max_body, 2u << 20);
@@ -50,6 +55,32 @@ CS_TEST(config_values)
     CHECK_STR(c.token_key_file, "/tmp/x/hub.db.tokenkey");
     CHECK_STR(c.audit_key_file, "/tmp/x/hub.db.sm2.pem");
     CHECK(c.http.tls_cert == NULL);
+    unlink(p);
+}
+
+CS_TEST(config_postgresql_database)
+{
+    struct hub_config c;
+    struct cs_err err = {0};
+    hub_config_defaults(&c);
+    const char *p = write_tmp("database: \"pg:host=127.0.0.1 dbname=citysoc\"\n"
+                              "database-pool: 9\n");
+    REQUIRE(p);
+    REQUIRE(hub_config_load(&c, p, &err) == CS_OK);
+    hub_config_finish(&c);
+    CHECK_STR(c.database, "pg:host=127.0.0.1 dbname=citysoc");
+    CHECK(hub_config_db_is_pg(c.database));
+    CHECK_EQ(c.db_pool, 9);
+    /* no file beside a PostgreSQL database: the keys sit beside the configuration */
+    CHECK_STR(c.token_key_file, "/tmp/citysoc.tokenkey");
+    CHECK_STR(c.audit_key_file, "/tmp/citysoc.sm2.pem");
+    hub_config_defaults(&c);
+    snprintf(c.database, sizeof(c.database), "postgresql://u@h/db");
+    hub_config_finish(&c);
+    CHECK_STR(c.token_key_file, "./citysoc.tokenkey");
+    CHECK(!hub_config_db_is_pg("hub.db") && !hub_config_db_is_pg("sqlite:pg:x"));
+    p = write_tmp("database-pool: 1\n");
+    CHECK(hub_config_load(&c, p, &err) == CS_EINVAL);
     unlink(p);
 }
 

@@ -1,11 +1,12 @@
 /* main.c — citysoc-hub: the platform server.
  *
- *   citysoc-hub [-c hub.yaml] [--listen ADDR]... [--db PATH] [--tls-cert F --tls-key F]
- *               [--threads N] [--tail EVE.JSON --tail-sensor NAME]
+ *   citysoc-hub [-c hub.yaml] [--listen ADDR]... [--db PATH|URL] [--tls-cert F --tls-key F]
+ *               [--threads N] [--tail EVE.JSON --tail-sensor NAME] [--web-root DIR]
  *
  * Opens the store (applying migrations), loads or creates the token key and the hub's SM2
- * key, starts the HTTP server, and runs until SIGINT/SIGTERM; then writes a final audit
- * checkpoint and closes the store. */
+ * key, starts the HTTP server (/api/ to the API, every other path to the console's static
+ * files), and runs until SIGINT/SIGTERM; then writes a final audit checkpoint and closes
+ * the store. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "audit/audit.h"
 #include "config.h"
+#include "http/static.h"
 #include "ingest/tail.h"
 #include "store/store.h"
 
@@ -26,11 +28,27 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
+struct front {
+    struct hub_api *api;
+    struct hub_static *web; /* NULL: no console */
+};
+
+/* /api and /api/... go to the API; everything else is the console's files. */
+static void front_handle(void *app, const struct hub_http_req *req, struct hub_http_resp *w)
+{
+    struct front *f = app;
+    bool api = strncmp(req->path, "/api", 4) == 0 && (req->path[4] == 0 || req->path[4] == '/');
+    if (api || !f->web)
+        hub_api_handle(f->api, req, w);
+    else
+        hub_static_serve(f->web, req, w);
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: citysoc-hub [-c hub.yaml] [--listen ADDR]... [--db PATH]\n"
+    fprintf(f, "usage: citysoc-hub [-c hub.yaml] [--listen ADDR]... [--db PATH|URL]\n"
                "                   [--tls-cert FILE --tls-key FILE] [--threads N]\n"
-               "                   [--tail EVE.JSON --tail-sensor NAME]\n"
+               "                   [--tail EVE.JSON --tail-sensor NAME] [--web-root DIR]\n"
                "ADDR is HOST:PORT or [V6]:PORT (port 0 picks a free port).\n");
 }
 
@@ -42,13 +60,15 @@ int main(int argc, char **argv)
     const char *listen[HUB_HTTP_MAX_LISTEN];
     int nlisten = 0, rc = 1;
     const char *db = NULL, *cert = NULL, *key = NULL, *tail = NULL, *tail_sensor = NULL;
+    const char *web_root = NULL;
     int threads = 0;
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},  {"listen", required_argument, NULL, 'L'},
         {"db", required_argument, NULL, 'D'},      {"tls-cert", required_argument, NULL, 'C'},
         {"tls-key", required_argument, NULL, 'K'}, {"threads", required_argument, NULL, 't'},
         {"tail", required_argument, NULL, 'T'},    {"tail-sensor", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"web-root", required_argument, NULL, 'W'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int opt;
     while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
@@ -85,6 +105,9 @@ int main(int argc, char **argv)
         case 'S':
             tail_sensor = optarg;
             break;
+        case 'W':
+            web_root = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -120,16 +143,23 @@ int main(int argc, char **argv)
         snprintf(cfg.tail_sensor, sizeof(cfg.tail_sensor), "%s", tail_sensor);
     if (threads)
         cfg.http.threads = threads;
+    if (web_root) {
+        snprintf(cfg.web_root, sizeof(cfg.web_root), "%s", web_root);
+        cfg.web_root_set = true;
+    }
     hub_config_finish(&cfg);
 
     struct hub_store *store = NULL;
     struct hub_api *api = NULL;
     struct hub_http *http = NULL;
     struct hub_tail *tailer = NULL;
+    struct front front = {0};
     struct gm_sm2_key *hub_key = NULL;
     uint8_t tkey[HUB_TOKEN_KEY_MAX];
     size_t tkeylen = 0;
-    if (hub_store_open(cfg.database, cfg.http.threads, &store, &err) != CS_OK) {
+    /* readers: the HTTP threads (PostgreSQL: a pool of readers + 1, or database-pool) */
+    int readers = cfg.db_pool ? cfg.db_pool - 1 : cfg.http.threads;
+    if (hub_store_open(cfg.database, readers, &store, &err) != CS_OK) {
         fprintf(stderr, "citysoc-hub: %s\n", err.msg);
         goto out;
     }
@@ -147,17 +177,27 @@ int main(int argc, char **argv)
         fprintf(stderr, "citysoc-hub: out of memory\n");
         goto out;
     }
+    front.api = api;
+    if (cfg.web_root[0] && hub_static_open(cfg.web_root, &front.web, &err) != CS_OK) {
+        if (cfg.web_root_set) {
+            fprintf(stderr, "citysoc-hub: %s\n", err.msg);
+            goto out;
+        }
+        fprintf(stderr, "citysoc-hub: no console (%s)\n", err.msg);
+    }
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (hub_http_start(&cfg.http, hub_api_handle, api, &http, &err) != CS_OK) {
+    if (hub_http_start(&cfg.http, front_handle, &front, &http, &err) != CS_OK) {
         fprintf(stderr, "citysoc-hub: %s\n", err.msg);
         goto out;
     }
     for (int i = 0; i < cfg.http.nlisten; i++)
         fprintf(stderr, "citysoc-hub: listening on %s (port %d)%s\n", cfg.http.listen[i],
                 hub_http_port(http, i), cfg.http.tls_cert ? " with TLS" : "");
+    if (front.web)
+        fprintf(stderr, "citysoc-hub: console from %s\n", cfg.web_root);
     if (cfg.tail_file[0]) {
         if (hub_tail_start(store, cfg.tail_file, cfg.tail_sensor, cfg.tail_format, &tailer, &err) !=
             CS_OK) {
@@ -173,6 +213,7 @@ int main(int argc, char **argv)
 out:
     hub_tail_stop(tailer);
     hub_http_stop(http);
+    hub_static_free(front.web);
     if (api) {
         hub_api_audit_checkpoint(api);
         hub_api_free(api);

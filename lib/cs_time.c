@@ -9,11 +9,13 @@
 #define TCACHE 4
 struct tcache_ent {
     int64_t sec;
+    bool clamped; /* past 9999-12-31T23:59:59 local: the latest time with a 4-digit year */
     char date[20]; /* "2026-06-12T03:23:01" (19 chars) */
     char zone[6];  /* "+0800" (5 chars) */
 };
 static __thread struct tcache_ent tcache[TCACHE] = {
-    {INT64_MIN, "", ""}, {INT64_MIN, "", ""}, {INT64_MIN, "", ""}, {INT64_MIN, "", ""}};
+    {INT64_MIN, false, "", ""}, {INT64_MIN, false, "", ""}, {INT64_MIN, false, "", ""},
+    {INT64_MIN, false, "", ""}};
 static __thread unsigned tcache_next;
 
 static const struct tcache_ent *tcache_get(int64_t sec)
@@ -28,23 +30,30 @@ static const struct tcache_ent *tcache_get(int64_t sec)
         if (tcache[i].sec == sec)
             return &tcache[i];
     e = &tcache[tcache_next++ % TCACHE];
-    if (!localtime_r(&t, &tm))
-        memset(&tm, 0, sizeof(tm));
-    if (strftime(e->date, sizeof(e->date), "%Y-%m-%dT%H:%M:%S", &tm) != 19)
-        memcpy(e->date, "0000-00-00T00:00:00", 20);
+    e->sec = sec;
+    /* Years past 9999 do not fit ISO 8601's basic form (the hub, like most readers, takes
+     * four digits): such a time is written as the latest one that fits, in UTC. Times before
+     * the epoch cannot reach us (the input is unsigned). */
+    if (!localtime_r(&t, &tm) || tm.tm_year > 9999 - 1900 || tm.tm_year < 0 - 1900 ||
+        strftime(e->date, sizeof(e->date), "%Y-%m-%dT%H:%M:%S", &tm) != 19) {
+        memcpy(e->date, "9999-12-31T23:59:59", 20);
+        memcpy(e->zone, "+0000", 6);
+        e->clamped = true;
+        return e;
+    }
+    e->clamped = false;
     off = tm.tm_gmtoff;
     snprintf(zone, sizeof(zone), "%c%02ld%02ld", off < 0 ? '-' : '+',
              (off < 0 ? -off : off) / 3600 % 100, ((off < 0 ? -off : off) % 3600) / 60);
     memcpy(e->zone, zone, 5);
     e->zone[5] = 0;
-    e->sec = sec;
     return e;
 }
 
 size_t cs_time_fmt(uint64_t us, char *out)
 {
     const struct tcache_ent *e = tcache_get((int64_t)(us / 1000000u));
-    unsigned frac = (unsigned)(us % 1000000u);
+    unsigned frac = e->clamped ? 999999u : (unsigned)(us % 1000000u);
 
     memcpy(out, e->date, 19);
     out[19] = '.';

@@ -8,12 +8,15 @@ DEB_PKGS=(
     libpcap-dev libyaml-dev libssl-dev libpcre2-dev libhyperscan-dev zlib1g-dev
     python3 iproute2 tcpdump curl zstd
     libmicrohttpd-dev libsqlite3-dev libpq-dev libargon2-dev libzstd-dev postgresql tshark
+    nodejs chromium fonts-wqy-microhei
 )
 
 missing=()
 for p in "${DEB_PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The console's npm packages: Debian's npm unless a Node.js that brings its own is installed.
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
     echo "deps: installing ${missing[*]}"

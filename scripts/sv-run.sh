@@ -10,4 +10,4 @@ SV=../shared/corpus/suricata-verify
 OUT=${SV_OUT:-/tmp/citysoc-sv}
 rm -rf "$OUT"
 python3 "$SV/run_checks.py" --outdir "$OUT" -j 2 \
-    --engine "$PWD/$BUILD/citysoc-sensor -c {config} -r {pcap} -S {rules} -l {outdir} {args}" "$@"
+    --engine "$PWD/$BUILD/citysoc-sensor -c {config} --set classification-file={classification} --set reference-config-file={reference} -r {pcap} -S {rules} -l {outdir} {args}" "$@"

@@ -58,9 +58,27 @@ void sn_config_defaults(struct sn_config *c)
     c->stats_totals = true;
     c->stats_threads = false;
     c->alert_metadata = true;
+    c->alert_app_layer = true;
+    c->alert_flow = true;
+    c->alert_rule_raw = false;
     c->fastlog_enabled = true;
     strcpy(c->fastlog_filename, "fast.log");
     c->flow_enabled_in_eve = true;
+    sn_config_hub_defaults(&c->hub);
+}
+
+void sn_config_hub_defaults(struct sn_hub_cfg *h)
+{
+    memset(h, 0, sizeof(*h));
+    strcpy(h->spool_dir, "hub-spool");
+    h->batch_events = 1000;
+    h->batch_bytes = 1u << 20;
+    h->flush_ms = 1000;
+    h->compression = SN_HUB_ZSTD;
+    h->spool_max_bytes = 1ull << 30;
+    h->retry_max_ms = 60000;
+    h->timeout_ms = 10000;
+    h->drain_ms = 10000;
 }
 
 const struct sn_flow_timeouts *sn_config_timeouts(const struct sn_config *c, uint8_t proto)
@@ -448,6 +466,38 @@ static int read_anomaly(struct loader *l, const char *key)
     return get_bool(l, k, &c->anomaly_packethdr);
 }
 
+/* The alert type's `metadata` option at key okey.metadata: a boolean for all of rule
+ * metadata, app-layer and flow, or a map {app-layer, flow, rule: {metadata, raw}}. */
+static int read_alert_metadata(struct loader *l, const char *okey)
+{
+    struct sn_config *c = l->c;
+    char k[240];
+    const char *s;
+    bool all;
+    int rc;
+
+    keyf(k, sizeof(k), "%s.metadata", okey);
+    if (!cs_cfg_has(l->raw, k))
+        return CS_OK;
+    if (cs_cfg_get_str(l->raw, k, &s)) {
+        if ((rc = get_bool(l, k, &all)))
+            return rc;
+        c->alert_metadata = c->alert_app_layer = c->alert_flow = all;
+        return CS_OK;
+    }
+    keyf(k, sizeof(k), "%s.metadata.app-layer", okey);
+    if ((rc = get_bool(l, k, &c->alert_app_layer)))
+        return rc;
+    keyf(k, sizeof(k), "%s.metadata.flow", okey);
+    if ((rc = get_bool(l, k, &c->alert_flow)))
+        return rc;
+    keyf(k, sizeof(k), "%s.metadata.rule.metadata", okey);
+    if ((rc = get_bool(l, k, &c->alert_metadata)))
+        return rc;
+    keyf(k, sizeof(k), "%s.metadata.rule.raw", okey);
+    return get_bool(l, k, &c->alert_rule_raw);
+}
+
 /* outputs.eve-log.types: the listed types replace the defaults. Each element is a name or a
  * one-key map `name: {options}`; `enabled: no` inside the options drops the type. */
 static int read_eve_types(struct loader *l)
@@ -481,15 +531,17 @@ static int read_eve_types(struct loader *l)
                 return rc;
             if (eve_type_names[j].bit == SN_EVE_ALERT) {
                 static const char *const opts[] = {"payload", "payload-printable", "packet",
-                                                   "metadata"};
+                                                   "verdict"};
                 bool *dst[] = {&c->alert_payload, &c->alert_payload_printable,
-                               &c->alert_packet, &c->alert_metadata};
+                               &c->alert_packet, &c->alert_verdict};
                 for (unsigned o = 0; o < CS_ARRAY_LEN(opts); o++) {
                     char k[200];
                     keyf(k, sizeof(k), "%s.%s", okey, opts[o]);
                     if ((rc = get_bool(l, k, dst[o])))
                         return rc;
                 }
+                if ((rc = read_alert_metadata(l, okey)))
+                    return rc;
             }
             if (eve_type_names[j].bit == SN_EVE_STATS) {
                 char k[200];
@@ -504,6 +556,82 @@ static int read_eve_types(struct loader *l)
         }
     }
     c->eve_types = types;
+    return CS_OK;
+}
+
+/* A duration: "250ms", "1s", "2m", or a bare number of seconds. */
+static int get_ms(struct loader *l, const char *key, uint32_t min, uint32_t max, uint32_t *out)
+{
+    const char *s;
+    char *end;
+    double v, mul = 1000;
+    int rc = scalar(l, key, &s);
+
+    if (rc <= 0)
+        return rc;
+    v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    if (strcmp(end, "ms") == 0)
+        mul = 1;
+    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+        mul = 60000;
+    else if (*end && strcmp(end, "s") != 0)
+        end = NULL;
+    if (end == s || !end || !(v * mul >= min) || !(v * mul <= max))
+        return bad(l, key, "expected a duration from %ums to %us such as 500ms or 2s, got '%s'",
+                   min, max / 1000, s);
+    *out = (uint32_t)(v * mul);
+    return CS_OK;
+}
+
+/* outputs.hub (see struct sn_hub_cfg). */
+static int read_hub(struct loader *l)
+{
+    struct sn_hub_cfg *h = &l->c->hub;
+    const char *s;
+    uint64_t v;
+    int rc;
+
+    h->enabled = true;
+    if ((rc = get_bool(l, "outputs.hub.enabled", &h->enabled)) ||
+        (rc = get_name(l, "outputs.hub.url", h->url, sizeof(h->url))) ||
+        (rc = get_name(l, "outputs.hub.token", h->token, sizeof(h->token))) ||
+        (rc = get_name(l, "outputs.hub.token-file", h->token_file, sizeof(h->token_file))) ||
+        (rc = get_name(l, "outputs.hub.key", h->key_file, sizeof(h->key_file))) ||
+        (rc = get_name(l, "outputs.hub.sensor-name", h->sensor_name, sizeof(h->sensor_name))) ||
+        (rc = get_name(l, "outputs.hub.spool-dir", h->spool_dir, sizeof(h->spool_dir))) ||
+        (rc = get_u32(l, "outputs.hub.batch-events", 1, 1000000, &h->batch_events)) ||
+        (rc = get_ms(l, "outputs.hub.flush-interval", 1, 3600000, &h->flush_ms)) ||
+        (rc = get_ms(l, "outputs.hub.retry-max", 100, 3600000, &h->retry_max_ms)) ||
+        (rc = get_ms(l, "outputs.hub.timeout", 100, 600000, &h->timeout_ms)) ||
+        (rc = get_ms(l, "outputs.hub.drain-timeout", 0, 3600000, &h->drain_ms)))
+        return rc;
+    v = h->batch_bytes;
+    if ((rc = get_size(l, "outputs.hub.batch-bytes", &v)))
+        return rc;
+    if (v < 1024 || v > (256u << 20))
+        return bad(l, "outputs.hub.batch-bytes", "expected a size from 1kb to 256mb");
+    h->batch_bytes = v;
+    v = h->spool_max_bytes;
+    if ((rc = get_size(l, "outputs.hub.spool-max-bytes", &v)))
+        return rc;
+    if (v < (64u << 10))
+        return bad(l, "outputs.hub.spool-max-bytes", "expected at least 64kb");
+    h->spool_max_bytes = v;
+    if (scalar(l, "outputs.hub.compression", &s) > 0) {
+        if (strcmp(s, "zstd") == 0)
+            h->compression = SN_HUB_ZSTD;
+        else if (strcmp(s, "gzip") == 0)
+            h->compression = SN_HUB_GZIP;
+        else if (strcmp(s, "none") == 0)
+            h->compression = SN_HUB_NONE;
+        else
+            return bad(l, "outputs.hub.compression", "expected zstd, gzip or none, got '%s'", s);
+    }
+    if (h->enabled && !h->url[0])
+        return bad(l, "outputs.hub", "url is required (http://HUB:8443)");
+    cs_cfg_mark_used(l->raw, "outputs.hub");
     return CS_OK;
 }
 
@@ -542,6 +670,8 @@ static int read_outputs(struct loader *l)
             return rc;
         cs_cfg_mark_used(l->raw, "outputs.fast");
     }
+    if (cs_cfg_has(l->raw, "outputs.hub") && (rc = read_hub(l)))
+        return rc;
     /* global stats switch */
     if ((rc = get_bool(l, "stats.enabled", &stats_on)))
         return rc;

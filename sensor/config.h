@@ -48,6 +48,28 @@ enum {
     SN_EVE_ICS = 1u << 13, /* our own ICS types (iec104, s7comm) */
 };
 
+/* outputs.hub: upload of the EVE records to the hub through an on-disk spool (see
+ * sensor/upload/upload.h and docs/sensor.md). */
+enum sn_hub_compression { SN_HUB_ZSTD = 0, SN_HUB_GZIP, SN_HUB_NONE };
+
+struct sn_hub_cfg {
+    bool enabled;
+    char url[1024];           /* http://host:port[/path], path default /api/v1/events */
+    char token[256];          /* the sensor's token, or: */
+    char token_file[1024];    /* a file whose first line is the token */
+    char key_file[1024];      /* the sensor's SM2 private key (PEM); empty: unsigned */
+    char sensor_name[65];     /* the name given to `citysoc sensor add` (signature key id) */
+    char spool_dir[1024];     /* relative to log_dir unless absolute; default hub-spool */
+    uint32_t batch_events;    /* default 1000 */
+    uint64_t batch_bytes;     /* uncompressed NDJSON per batch, default 1 MiB */
+    uint32_t flush_ms;        /* flush-interval: a partial batch waits at most this, 1s */
+    enum sn_hub_compression compression; /* default zstd */
+    uint64_t spool_max_bytes; /* default 1 GiB */
+    uint32_t retry_max_ms;    /* backoff cap, default 60s */
+    uint32_t timeout_ms;      /* connect/send/receive, default 10s */
+    uint32_t drain_ms;        /* at exit, wait this long for the spool to empty, 10s */
+};
+
 struct sn_config {
     /* run */
     int threads;                 /* --threads, default 1 */
@@ -92,11 +114,19 @@ struct sn_config {
     uint16_t community_id_seed;
     bool anomaly_decode, anomaly_stream, anomaly_applayer, anomaly_packethdr;
     bool stats_totals, stats_threads;
-    /* outputs.eve-log.types.alert: payload, payload-printable, packet (base64), metadata */
-    bool alert_payload, alert_payload_printable, alert_packet, alert_metadata;
+    /* outputs.eve-log.types.alert: payload, payload-printable, packet (base64), metadata.
+     * `metadata: yes|no` sets the three defaults below at once; as a map (Suricata's form)
+     * it has app-layer, flow and rule.{metadata, raw}. */
+    bool alert_payload, alert_payload_printable, alert_packet;
+    bool alert_metadata;  /* rule metadata (alert.metadata), default on */
+    bool alert_app_layer; /* tx_id and the transaction's app-layer object, default on */
+    bool alert_flow;      /* the flow object, default on */
+    bool alert_rule_raw;  /* alert.rule: the rule text (metadata.rule.raw), default off */
+    bool alert_verdict;   /* the verdict object (alert.verdict), default off */
     bool fastlog_enabled;
     char fastlog_filename[256];
     bool flow_enabled_in_eve;    /* convenience: (eve_types & SN_EVE_FLOW) */
+    struct sn_hub_cfg hub;       /* outputs.hub */
 
     /* app-layer switches by protocol name; unknown names are kept for the app-layer issue */
     struct cs_cfg *raw;          /* the merged configuration tree, for later modules */
@@ -104,6 +134,8 @@ struct sn_config {
 
 /* Fills `c` with Suricata's stock defaults. */
 void sn_config_defaults(struct sn_config *c);
+/* Fills h with the hub output's defaults (disabled). */
+void sn_config_hub_defaults(struct sn_hub_cfg *h);
 
 /* Loads YAML file `path` (NULL: defaults only), then applies `sets` (n strings "key=value").
  * Warnings (unimplemented keys, one line) go to stderr. Returns CS_OK or a CS_* error with

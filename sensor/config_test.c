@@ -442,6 +442,46 @@ CS_TEST(anomaly_types)
     sn_config_free(&c);
 }
 
+/* the alert type's metadata option: a boolean for all, or Suricata's map; verdict */
+CS_TEST(alert_metadata_options)
+{
+    struct sn_config c;
+    struct cs_err err = {0};
+
+    reset_warn();
+    REQUIRE(load_text(&c, "outputs:\n  - eve-log:\n      types:\n        - alert\n", NULL, 0,
+                      &err) == CS_OK);
+    CHECK(c.alert_metadata && c.alert_app_layer && c.alert_flow);
+    CHECK(!c.alert_rule_raw && !c.alert_verdict);
+    sn_config_free(&c);
+    REQUIRE(load_text(&c,
+                      "outputs:\n  - eve-log:\n      types:\n        - alert:\n"
+                      "            metadata: no\n            verdict: yes\n",
+                      NULL, 0, &err) == CS_OK);
+    CHECK(!c.alert_metadata && !c.alert_app_layer && !c.alert_flow);
+    CHECK(c.alert_verdict);
+    sn_config_free(&c);
+    REQUIRE(load_text(&c,
+                      "outputs:\n  - eve-log:\n      types:\n        - alert:\n"
+                      "            metadata:\n              app-layer: false\n"
+                      "              rule:\n                raw: true\n"
+                      "                metadata: false\n",
+                      NULL, 0, &err) == CS_OK);
+    CHECK(!c.alert_app_layer);
+    CHECK(c.alert_flow); /* not named: stays on */
+    CHECK(c.alert_rule_raw);
+    CHECK(!c.alert_metadata);
+    CHECK_EQ(nwarned, 0);
+    sn_config_free(&c);
+    /* a value that is not a boolean is an error with the key */
+    CHECK(load_text(&c,
+                    "outputs:\n  - eve-log:\n      types:\n        - alert:\n"
+                    "            metadata:\n              rule:\n                raw: maybe\n",
+                    NULL, 0, &err) != CS_OK);
+    CHECK(strstr(err.msg, "raw") != NULL);
+    sn_config_free(&c);
+}
+
 CS_TEST(checksum_modes)
 {
     struct sn_config c;
@@ -696,6 +736,63 @@ CS_TEST(suricata_verify_configs)
     closedir(d);
     CHECK(loaded > 0);
     printf("  loaded %d suricata-verify configurations\n", loaded);
+}
+
+CS_TEST(hub_output)
+{
+    struct sn_config c;
+    struct cs_err err = {0};
+    static const char yaml[] = "outputs:\n"
+                               "  - eve-log:\n"
+                               "      enabled: yes\n"
+                               "  - hub:\n"
+                               "      url: http://127.0.0.1:8443\n"
+                               "      token-file: /etc/citysoc/token\n"
+                               "      key: sensor-sm2-key.pem\n"
+                               "      sensor-name: edge-1\n"
+                               "      spool-dir: /var/spool/citysoc\n"
+                               "      batch-events: 500\n"
+                               "      batch-bytes: 512kb\n"
+                               "      flush-interval: 250ms\n"
+                               "      compression: gzip\n"
+                               "      spool-max-bytes: 2gb\n";
+    reset_warn();
+    sn_config_defaults(&c);
+    CHECK(!c.hub.enabled);
+    REQUIRE(load_text(&c, yaml, NULL, 0, &err) == CS_OK);
+    CHECK(c.hub.enabled);
+    CHECK_STR(c.hub.url, "http://127.0.0.1:8443");
+    CHECK_STR(c.hub.token_file, "/etc/citysoc/token");
+    CHECK_STR(c.hub.key_file, "sensor-sm2-key.pem");
+    CHECK_STR(c.hub.sensor_name, "edge-1");
+    CHECK_STR(c.hub.spool_dir, "/var/spool/citysoc");
+    CHECK(c.hub.batch_events == 500);
+    CHECK(c.hub.batch_bytes == 512u << 10);
+    CHECK(c.hub.flush_ms == 250);
+    CHECK(c.hub.compression == SN_HUB_GZIP);
+    CHECK(c.hub.spool_max_bytes == 2ull << 30);
+    CHECK(c.hub.drain_ms == 10000);
+    CHECK(strstr(warned, "hub") == NULL); /* the keys are used, not warned about */
+    sn_config_free(&c);
+
+    sn_config_defaults(&c);
+    CHECK(load_text(&c, "outputs:\n  - hub:\n      url: http://h\n      compression: lz4\n",
+                    NULL, 0, &err) == CS_EINVAL);
+    CHECK(strstr(err.msg, "compression") != NULL);
+    sn_config_free(&c);
+    sn_config_defaults(&c);
+    CHECK(load_text(&c, "outputs:\n  - hub:\n      url: http://h\n      flush-interval: 3x\n",
+                    NULL, 0, &err) == CS_EINVAL);
+    CHECK(strstr(err.msg, "flush-interval") != NULL);
+    sn_config_free(&c);
+    sn_config_defaults(&c);
+    CHECK(load_text(&c, "outputs:\n  - hub:\n      token: x\n", NULL, 0, &err) == CS_EINVAL);
+    CHECK(strstr(err.msg, "url") != NULL);
+    sn_config_free(&c);
+    sn_config_defaults(&c);
+    REQUIRE(load_text(&c, "outputs:\n  - hub:\n      enabled: no\n", NULL, 0, &err) == CS_OK);
+    CHECK(!c.hub.enabled);
+    sn_config_free(&c);
 }
 
 CS_TEST_MAIN()

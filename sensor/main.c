@@ -6,6 +6,7 @@
 #include "detect/ruleset.h"
 #include "output/eve.h"
 #include "pkt.h"
+#include "upload/upload.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -67,6 +68,12 @@ static void usage(FILE *out)
             "  -k all|none|auto    checksum validation (default: auto)\n"
             "  -F FILE             read the BPF filter from FILE\n"
             "  --threads N         number of worker threads (default: 1)\n"
+            "  --hub-url URL       also upload the EVE records to the hub at URL\n"
+            "                      (http://HOST:PORT; outputs.hub in the configuration)\n"
+            "  --hub-token-file F  the sensor's token (first line of F)\n"
+            "  --hub-key FILE      the sensor's SM2 private key (signs every batch)\n"
+            "  --hub-sensor NAME   the sensor's name on the hub (the signature key id)\n"
+            "  --hub-spool DIR     spool directory (default: LOGDIR/hub-spool)\n"
             "  -v                  more verbose (repeatable)\n"
             "  -V                  print the version and exit\n"
             "  -h, --help          this help\n");
@@ -148,7 +155,12 @@ int main(int argc, char **argv)
         OPT_AFPACKET,
         OPT_RUNMODE,
         OPT_INIT_ERRORS,
-        OPT_LIST_KEYWORDS
+        OPT_LIST_KEYWORDS,
+        OPT_HUB_URL,
+        OPT_HUB_TOKEN_FILE,
+        OPT_HUB_KEY,
+        OPT_HUB_SENSOR,
+        OPT_HUB_SPOOL
     };
     static const struct option longopts[] = {
         {"set", required_argument, NULL, OPT_SET},
@@ -158,6 +170,11 @@ int main(int argc, char **argv)
         {"runmode", required_argument, NULL, OPT_RUNMODE},
         {"init-errors-fatal", no_argument, NULL, OPT_INIT_ERRORS},
         {"list-keywords", optional_argument, NULL, OPT_LIST_KEYWORDS},
+        {"hub-url", required_argument, NULL, OPT_HUB_URL},
+        {"hub-token-file", required_argument, NULL, OPT_HUB_TOKEN_FILE},
+        {"hub-key", required_argument, NULL, OPT_HUB_KEY},
+        {"hub-sensor", required_argument, NULL, OPT_HUB_SENSOR},
+        {"hub-spool", required_argument, NULL, OPT_HUB_SPOOL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -166,6 +183,9 @@ int main(int argc, char **argv)
     struct cs_err err = {0};
     const char *rfile = NULL, *iface = NULL, *cfile = NULL, *ldir = NULL, *kmode = NULL;
     const char *bpf_file = NULL;
+    const char *hub_url = NULL, *hub_token_file = NULL, *hub_key = NULL, *hub_sensor = NULL;
+    const char *hub_spool = NULL;
+    struct sn_upload *upload = NULL;
     char **sets = NULL, **rule_files = NULL;
     int nsets = 0, nrules = 0, threads = 0, verbose = 0, opt, rc = 1;
     bool use_pcap = false, test_only = false;
@@ -208,6 +228,11 @@ int main(int argc, char **argv)
         case 'V': printf(PROG " " CITYSOC_VERSION "\n"); rc = 0; goto out;
         case 'h': usage(stdout); rc = 0; goto out;
         case OPT_SET: sets[nsets++] = optarg; break;
+        case OPT_HUB_URL: hub_url = optarg; break;
+        case OPT_HUB_TOKEN_FILE: hub_token_file = optarg; break;
+        case OPT_HUB_KEY: hub_key = optarg; break;
+        case OPT_HUB_SENSOR: hub_sensor = optarg; break;
+        case OPT_HUB_SPOOL: hub_spool = optarg; break;
         case OPT_THREADS: {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -295,6 +320,34 @@ int main(int argc, char **argv)
     }
     cfg.verbose = verbose;
     {
+        /* --hub-* flags enable the hub output and override its keys */
+        struct {
+            const char *v;
+            char *dst;
+            size_t cap;
+            const char *flag;
+        } hf[] = {
+            {hub_url, cfg.hub.url, sizeof(cfg.hub.url), "--hub-url"},
+            {hub_token_file, cfg.hub.token_file, sizeof(cfg.hub.token_file), "--hub-token-file"},
+            {hub_key, cfg.hub.key_file, sizeof(cfg.hub.key_file), "--hub-key"},
+            {hub_sensor, cfg.hub.sensor_name, sizeof(cfg.hub.sensor_name), "--hub-sensor"},
+            {hub_spool, cfg.hub.spool_dir, sizeof(cfg.hub.spool_dir), "--hub-spool"},
+        };
+        for (size_t i = 0; i < CS_ARRAY_LEN(hf); i++) {
+            if (!hf[i].v)
+                continue;
+            if (strlen(hf[i].v) >= hf[i].cap) {
+                fprintf(stderr, PROG ": %s: too long\n", hf[i].flag);
+                goto out_cfg;
+            }
+            strcpy(hf[i].dst, hf[i].v);
+        }
+        if (hub_token_file)
+            cfg.hub.token[0] = 0; /* the flag wins over a token in the file */
+        if (hub_url)
+            cfg.hub.enabled = true;
+    }
+    {
         struct stat st;
         if (stat(cfg.log_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
             fprintf(stderr, PROG ": log directory %s: %s\n", cfg.log_dir,
@@ -355,6 +408,17 @@ int main(int argc, char **argv)
             fprintf(stderr, PROG ": %s\n", err.msg);
             goto out_rules;
         }
+    }
+    if (cfg.hub.enabled && !test_only) {
+        if (sn_upload_start(&cfg.hub, cfg.log_dir, &upload, &err) != CS_OK) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            goto out_sink;
+        }
+        if (!sink && !(sink = sn_eve_sink_open(NULL, rfile, &err))) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            goto out_sink;
+        }
+        sn_eve_sink_set_upload(sink, upload);
     }
     if (cfg.fastlog_enabled) {
         char fp[8192];
@@ -419,6 +483,16 @@ out_engine:
     sn_engine_free(eng);
 out_sink:
     sn_fastlog_close();
+    if (upload) {
+        struct sn_upload_stats us;
+        sn_upload_stop(upload, cfg.hub.drain_ms, &us);
+        fprintf(stderr,
+                PROG ": hub: %llu events in %llu batches uploaded (%llu retries, %llu batches "
+                     "rejected, %llu events dropped, %llu left in the spool)\n",
+                (unsigned long long)us.uploaded_events, (unsigned long long)us.uploaded_batches,
+                (unsigned long long)us.retries, (unsigned long long)us.rejected_batches,
+                (unsigned long long)us.dropped_events, (unsigned long long)us.spool_pending);
+    }
     sn_eve_sink_close(sink);
 out_rules:
     if (sn_detect_enabled() && sn_detect_datasets_save(&err) != CS_OK)

@@ -413,12 +413,17 @@ static const struct api_route routes[] = {
     {"POST", "/api/v1/users", api_route_users_add, API_AUTH_USER, HUB_ROLE_ADMIN},
     {"POST", "/api/v1/users/{id}/password", api_route_users_passwd, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"POST", "/api/v1/tokens", api_route_tokens_add, API_AUTH_USER, HUB_ROLE_ANALYST},
+    {"GET", "/api/v1/tokens", api_route_tokens_list, API_AUTH_USER, HUB_ROLE_VIEWER},
+    {"DELETE", "/api/v1/tokens/{id}", api_route_tokens_revoke, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"GET", "/api/v1/sensors", api_route_sensors_list, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"POST", "/api/v1/sensors", api_route_sensors_add, API_AUTH_USER, HUB_ROLE_ADMIN},
     {"POST", "/api/v1/events", api_route_events_ingest, API_AUTH_SENSOR, HUB_ROLE_NONE},
     {"GET", "/api/v1/events", api_route_events_query, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"GET", "/api/v1/events/{id}", api_route_events_get, API_AUTH_USER, HUB_ROLE_VIEWER},
     {"GET", "/api/v1/audit", api_route_audit_list, API_AUTH_USER, HUB_ROLE_ADMIN},
+    {"GET", "/api/v1/stats/overview", api_route_stats_overview, API_AUTH_USER, HUB_ROLE_VIEWER},
+    {"GET", "/api/v1/stats/agg", api_route_stats_agg, API_AUTH_USER, HUB_ROLE_VIEWER},
+    {"GET", "/api/v1/stats/orgs", api_route_stats_orgs, API_AUTH_USER, HUB_ROLE_VIEWER},
 };
 
 /* Matches path against pattern; "{id}" matches a positive decimal id. */

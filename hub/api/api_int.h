@@ -76,6 +76,8 @@ void api_route_users_list(struct api_ctx *x);
 void api_route_users_add(struct api_ctx *x);
 void api_route_users_passwd(struct api_ctx *x);
 void api_route_tokens_add(struct api_ctx *x);
+void api_route_tokens_list(struct api_ctx *x);
+void api_route_tokens_revoke(struct api_ctx *x);
 void api_route_sensors_list(struct api_ctx *x);
 void api_route_sensors_add(struct api_ctx *x);
 void api_route_audit_list(struct api_ctx *x);
@@ -83,10 +85,18 @@ void api_route_audit_list(struct api_ctx *x);
 void api_route_events_ingest(struct api_ctx *x);
 void api_route_events_query(struct api_ctx *x);
 void api_route_events_get(struct api_ctx *x);
+/* One query argument of the event filters into f (values are borrowed from the request):
+ * 0 taken, 1 not an event filter, -1 an invalid value. */
+int api_event_filter_arg(struct hub_event_filter *f, const char *k, const char *v);
+/* stats.c */
+void api_route_stats_overview(struct api_ctx *x);
+void api_route_stats_agg(struct api_ctx *x);
+void api_route_stats_orgs(struct api_ctx *x);
 
 /* JSON of store records (routes.c), shared with the CLI's listing. */
 void hub_json_org(struct cs_json *j, const char *key, const struct hub_org *o);
 void hub_json_user(struct cs_json *j, const char *key, const struct hub_user *u);
 void hub_json_sensor(struct cs_json *j, const char *key, const struct hub_sensor *s);
+void hub_json_cred(struct cs_json *j, const char *key, const struct hub_cred *c, bool current);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "../../lib/cs_time.h"
 #include "../ingest/batch.h"
+#include "../ingest/classify.h"
 #include "api_int.h"
 #include "events.h"
 
@@ -51,6 +52,13 @@ void hub_event_to_store(const struct hub_event *e, int64_t now_us, struct hub_st
     o->signature = e->alert.present ? txt(e->alert.signature) : (struct hub_text){0};
     o->severity = e->alert.present && e->alert.severity ? e->alert.severity : -1;
     o->raw = txt(e->raw);
+    o->flow_id = e->flow_id;
+    o->ics_op = (struct hub_text){0};
+    const char *op = hub_ics_classify(e->event_type, e->raw.p, e->raw.len);
+    if (op)
+        o->ics_op = (struct hub_text){op, strlen(op)};
+    o->has_stats = hub_stats_counters(e->event_type, e->raw.p, e->raw.len, &o->stats_packets,
+                                      &o->stats_drops);
 }
 
 static void ack(struct api_ctx *x, const char *batch_id, int64_t stored, bool dup)
@@ -272,10 +280,8 @@ struct qarg {
     const char *why;
 };
 
-static int qarg_cb(void *arg, const char *k, const char *v)
+int api_event_filter_arg(struct hub_event_filter *f, const char *k, const char *v)
 {
-    struct qarg *q = arg;
-    struct hub_event_filter *f = q->f;
     int64_t n;
     bool ok = true;
     if (!strcmp(k, "from"))
@@ -302,7 +308,28 @@ static int qarg_cb(void *arg, const char *k, const char *v)
         ok = ip_ok(v), f->ip = v;
     else if (!strcmp(k, "limit"))
         ok = api_parse_i64(v, &n) && n >= 1 && n <= 1000, f->limit = (int)n;
-    else if (!strcmp(k, "cursor")) {
+    else if (!strcmp(k, "flow_id"))
+        ok = api_parse_i64(v, &n) && n > 0, f->flow_id = (uint64_t)n;
+    else if (!strcmp(k, "app_proto"))
+        ok = word_ok(v, 32), f->app_proto = v;
+    else if (!strcmp(k, "proto"))
+        ok = text_ok(v, 16), f->proto = v;
+    else if (!strcmp(k, "q"))
+        ok = text_ok(v, 256), f->q = v;
+    else if (!strcmp(k, "since_id"))
+        ok = api_parse_i64(v, &f->since_id) && f->since_id >= 0;
+    else
+        return 1;
+    return ok ? 0 : -1;
+}
+
+static int qarg_cb(void *arg, const char *k, const char *v)
+{
+    struct qarg *q = arg;
+    struct hub_event_filter *f = q->f;
+    int rc = api_event_filter_arg(f, k, v);
+    bool ok = rc == 0;
+    if (rc == 1 && !strcmp(k, "cursor")) {
         char a[24], b[24];
         const char *dot = strchr(v, '.');
         ok = dot && dot - v < 20 && strlen(dot + 1) < 20;
@@ -313,7 +340,7 @@ static int qarg_cb(void *arg, const char *k, const char *v)
             ok = api_parse_i64(a, &f->cursor_ts) && api_parse_i64(b, &f->cursor_id) &&
                  f->cursor_id > 0;
         }
-    } else {
+    } else if (rc == 1) {
         snprintf(q->bad, sizeof(q->bad), "%s", k);
         q->why = "unknown parameter";
         return 1;
@@ -358,6 +385,9 @@ void hub_json_event(struct cs_json *j, struct hub_json_doc *doc, const struct hu
         cs_json_int(j, "dest_port", r->ev.dest_port);
     jtext(j, "proto", r->ev.proto);
     jtext(j, "app_proto", r->ev.app_proto);
+    if (r->ev.flow_id)
+        cs_json_uint(j, "flow_id", r->ev.flow_id);
+    jtext(j, "ics_op", r->ev.ics_op);
     if (r->ev.signature_id >= 0) {
         cs_json_open(j, "alert");
         cs_json_int(j, "signature_id", r->ev.signature_id);
@@ -399,7 +429,11 @@ void api_route_events_query(struct api_ctx *x)
     cs_json_open_arr(rows.j, "events");
     int rc = hub_store_event_query(x->api->store, &x->p.scope, &f, row_cb, &rows);
     cs_json_close_arr(rows.j);
-    if (rows.n == f.limit) {
+    if (f.since_id) {
+        /* polling: the id to send as since_id next time */
+        cs_json_int(rows.j, "last_id", rows.n ? rows.last_id : f.since_id);
+        cs_json_null(rows.j, "next_cursor");
+    } else if (rows.n == f.limit) {
         char cur[48];
         snprintf(cur, sizeof(cur), "%" PRId64 ".%" PRId64, rows.last_ts, rows.last_id);
         cs_json_str(rows.j, "next_cursor", cur);

@@ -358,6 +358,100 @@ out:
     hub_json_doc_free(&d);
 }
 
+static const char *cred_kind_name(enum hub_cred_kind k)
+{
+    return k == HUB_CRED_SESSION ? "session" : k == HUB_CRED_SENSOR ? "sensor" : "token";
+}
+
+/* A credential as the API shows it: never its hash. */
+void hub_json_cred(struct cs_json *j, const char *key, const struct hub_cred *c, bool current)
+{
+    cs_json_open(j, key);
+    cs_json_int(j, "id", c->id);
+    cs_json_str(j, "kind", cred_kind_name(c->kind));
+    if (c->kind == HUB_CRED_SENSOR)
+        cs_json_int(j, "sensor_id", c->sensor_id);
+    else
+        cs_json_int(j, "user_id", c->user_id);
+    cs_json_str(j, "label", c->label);
+    cs_json_int(j, "created_us", c->created_us);
+    if (c->expires_us)
+        cs_json_int(j, "expires_us", c->expires_us);
+    else
+        cs_json_null(j, "expires_us");
+    cs_json_bool(j, "current", current);
+    cs_json_close(j);
+}
+
+struct cred_list {
+    struct cs_json *j;
+    int64_t current;
+};
+
+static int cred_cb(void *arg, const struct hub_cred *c)
+{
+    struct cred_list *l = arg;
+    hub_json_cred(l->j, NULL, c, c->id == l->current);
+    return 0;
+}
+
+/* Own API tokens; an admin sees every user's in their subtree. ?kind=session lists login
+ * sessions instead, ?kind=sensor (admins) sensor tokens; ?user_id= narrows an admin's list. */
+void api_route_tokens_list(struct api_ctx *x)
+{
+    enum hub_cred_kind kind = HUB_CRED_TOKEN;
+    int64_t user_id = x->p.user.id;
+    const char *k = hub_http_query(x->req, "kind");
+    const char *u = hub_http_query(x->req, "user_id");
+    if (k && !strcmp(k, "session"))
+        kind = HUB_CRED_SESSION;
+    else if (k && !strcmp(k, "sensor") && x->p.role >= HUB_ROLE_ADMIN)
+        kind = HUB_CRED_SENSOR;
+    else if (k && strcmp(k, "token")) {
+        hub_http_error(x->w, 400, "invalid_parameter",
+                       "kind must be token, session or (admins) sensor");
+        return;
+    }
+    if (x->p.role >= HUB_ROLE_ADMIN)
+        user_id = 0;
+    if (u && (!api_parse_i64(u, &user_id) || user_id <= 0 ||
+              (x->p.role < HUB_ROLE_ADMIN && user_id != x->p.user.id))) {
+        hub_http_error(x->w, 400, "invalid_parameter",
+                       "user_id must be a user id (your own unless you are an admin)");
+        return;
+    }
+    if (kind == HUB_CRED_SENSOR)
+        user_id = 0;
+    struct cred_list l = {.j = &x->w->body, .current = x->p.cred.id};
+    cs_json_open(l.j, NULL);
+    cs_json_open_arr(l.j, "tokens");
+    int rc = hub_store_cred_list(x->api->store, &x->p.scope, kind, user_id,
+                                 (int64_t)cs_time_now_us(), cred_cb, &l);
+    cs_json_close_arr(l.j);
+    cs_json_close(l.j);
+    api_store_fail(x, rc, "token");
+}
+
+/* Revokes a credential at once (the next request with it gets 401): a user their own tokens
+ * and sessions, an admin any of their subtree's, sensor tokens included. */
+void api_route_tokens_revoke(struct api_ctx *x)
+{
+    struct hub_cred c = {0};
+    int rc = hub_store_cred_revoke(x->api->store, &x->p.scope, x->id,
+                                   x->p.role >= HUB_ROLE_ADMIN ? 0 : x->p.user.id, &c);
+    if (api_store_fail(x, rc, "token"))
+        return;
+    struct cs_json before;
+    cs_json_init(&before);
+    hub_json_cred(&before, NULL, &c, false);
+    char target[64];
+    snprintf(target, sizeof(target), "token:%" PRId64, c.id);
+    api_audit(x, "token.revoke", target, api_json_cstr(&before), NULL);
+    cs_json_free(&before);
+    gm_cleanse(c.hash, sizeof(c.hash));
+    x->w->status = 204;
+}
+
 /* ---- sensors -------------------------------------------------------------------------- */
 
 static int sensor_cb(void *arg, const struct hub_sensor *s)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 struct hub_http {
     struct hub_http_cfg cfg;
@@ -74,6 +75,17 @@ void hub_http_resp_header(struct hub_http_resp *w, const char *name, const char 
         w->headers[used] = 0;
 }
 
+void hub_http_resp_file(struct hub_http_resp *w, int fd, uint64_t file_len,
+                        const char *content_type)
+{
+    if (w->file)
+        close(w->file_fd);
+    w->file = true;
+    w->file_fd = fd;
+    w->file_len = file_len;
+    snprintf(w->content_type, sizeof(w->content_type), "%s", content_type);
+}
+
 void hub_http_error(struct hub_http_resp *w, int status, const char *code, const char *fmt, ...)
 {
     char msg[512];
@@ -81,6 +93,10 @@ void hub_http_error(struct hub_http_resp *w, int status, const char *code, const
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (w->file) {
+        close(w->file_fd);
+        w->file = false;
+    }
     cs_json_reset(&w->body);
     cs_json_open(&w->body, NULL);
     cs_json_open(&w->body, "error");
@@ -93,17 +109,29 @@ void hub_http_error(struct hub_http_resp *w, int status, const char *code, const
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct hub_http_resp *w)
 {
-    if (!cs_json_ok(&w->body))
-        hub_http_error(w, 500, "internal", "response too large or out of memory");
-    if (w->body.len)
-        cs_json_append(&w->body, "\n", 1);
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        w->body.len, w->body.buf ? w->body.buf : (void *)"", MHD_RESPMEM_MUST_COPY);
-    if (!r)
-        return MHD_NO;
-    if (w->body.len)
-        MHD_add_response_header(r, "Content-Type", "application/json");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    struct MHD_Response *r;
+    if (w->file) {
+        w->file = false; /* MHD owns the descriptor from here (closes it when done) */
+        r = MHD_create_response_from_fd64(w->file_len, w->file_fd);
+        if (!r) {
+            close(w->file_fd);
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, "Content-Type", w->content_type);
+    } else {
+        if (!cs_json_ok(&w->body))
+            hub_http_error(w, 500, "internal", "response too large or out of memory");
+        if (w->body.len)
+            cs_json_append(&w->body, "\n", 1);
+        r = MHD_create_response_from_buffer(
+            w->body.len, w->body.buf ? w->body.buf : (void *)"", MHD_RESPMEM_MUST_COPY);
+        if (!r)
+            return MHD_NO;
+        if (w->body.len)
+            MHD_add_response_header(r, "Content-Type", "application/json");
+    }
+    if (!strcasestr(w->headers, "Cache-Control:"))
+        MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     char *line = w->headers;
     while (*line) {

@@ -52,12 +52,22 @@ int hub_http_query_each(const struct hub_http_req *r,
 struct hub_http_resp {
     int status;          /* default 200 */
     struct cs_json body; /* JSON body (empty: no body) */
-    char headers[512];   /* extra "Name: value\r\n" lines */
+    char headers[1024];  /* extra "Name: value\r\n" lines */
+    /* A file instead of the JSON body (hub_http_resp_file): the server owns file_fd. */
+    bool file;
+    int file_fd;
+    uint64_t file_len;
+    char content_type[64];
 };
 
 /* Adds a response header (name and value must not contain CR/LF; ignored if they do or if
  * there is no room). */
 void hub_http_resp_header(struct hub_http_resp *w, const char *name, const char *value);
+/* Answers with file_len bytes of the open file fd (the server sends and closes it, also on
+ * error) under content_type instead of the JSON body. A "Cache-Control" header added with
+ * hub_http_resp_header replaces the default "no-store". */
+void hub_http_resp_file(struct hub_http_resp *w, int fd, uint64_t file_len,
+                        const char *content_type);
 /* Replaces the body with the hub's error object and sets status. */
 void hub_http_error(struct hub_http_resp *w, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../lib/cs_time.h"
@@ -28,6 +29,7 @@ struct sq_store {
     pthread_mutex_t wlock;
     sqlite3_stmt *ins_event;
     sqlite3_stmt *ins_batch;
+    struct sq_rollup *ru; /* rollup statements and scratch (the statistics section) */
     int nreaders;
     struct sq_reader *readers;
     atomic_uint next_reader;
@@ -65,6 +67,63 @@ static const char *const migrations[] = {
     /* 2: address lookups (the "by address" query scanned every event) */
     "CREATE INDEX events_src_ip ON events(src_ip);"
     "CREATE INDEX events_dest_ip ON events(dest_ip);",
+    /* 3: the console's statistics: flow pivot, industrial operations, rollups kept at ingest
+     * (res 60 and 3600 s; bucket = ts_us / (res * 1e6)), sensor status. Existing events are
+     * rolled up here once. */
+    "ALTER TABLE events ADD COLUMN flow_id INTEGER;"
+    "ALTER TABLE events ADD COLUMN ics_op TEXT;"
+    "CREATE INDEX events_flow ON events(flow_id) WHERE flow_id IS NOT NULL;"
+    "CREATE TABLE ru_ev(res INTEGER NOT NULL, bucket INTEGER NOT NULL, org_id INTEGER NOT NULL,"
+    " sensor_id INTEGER NOT NULL, event_type TEXT NOT NULL, app_proto TEXT NOT NULL,"
+    " ics_op TEXT NOT NULL, severity INTEGER NOT NULL, signature_id INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, PRIMARY KEY(res, bucket, org_id, sensor_id, event_type, app_proto,"
+    " ics_op, severity, signature_id)) WITHOUT ROWID;"
+    "CREATE TABLE ru_ip(res INTEGER NOT NULL, bucket INTEGER NOT NULL, org_id INTEGER NOT NULL,"
+    " side INTEGER NOT NULL, ip TEXT NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(res, bucket, org_id, side, ip)) WITHOUT ROWID;"
+    "CREATE TABLE ru_sig(signature_id INTEGER PRIMARY KEY, signature TEXT NOT NULL,"
+    " severity INTEGER NOT NULL);"
+    "CREATE TABLE sensor_state(sensor_id INTEGER PRIMARY KEY, last_seen_us INTEGER NOT NULL,"
+    " stats_us INTEGER NOT NULL DEFAULT 0, packets INTEGER NOT NULL DEFAULT -1,"
+    " drops INTEGER NOT NULL DEFAULT -1, last_event_id INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO ru_ev SELECT r.res, ts_us / (r.res * 1000000), org_id, sensor_id, event_type,"
+    " coalesce(app_proto, ''), '', coalesce(severity, 0), coalesce(signature_id, -1), count(*)"
+    " FROM events, (SELECT 60 AS res UNION ALL SELECT 3600) r GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;"
+    "INSERT INTO ru_ip SELECT r.res, ts_us / (r.res * 1000000), org_id, s.side,"
+    " CASE s.side WHEN 0 THEN src_ip ELSE dest_ip END ip, count(*)"
+    " FROM events, (SELECT 60 AS res UNION ALL SELECT 3600) r, (SELECT 0 AS side UNION ALL"
+    " SELECT 1) s WHERE signature_id IS NOT NULL AND ip IS NOT NULL GROUP BY 1, 2, 3, 4, 5;"
+    "INSERT INTO ru_sig SELECT signature_id, coalesce(max(signature), ''),"
+    " coalesce(max(severity), -1) FROM events WHERE signature_id IS NOT NULL"
+    " GROUP BY signature_id;"
+    "INSERT INTO sensor_state(sensor_id, last_seen_us) SELECT sensor_id, max(received_us)"
+    " FROM batches GROUP BY sensor_id;"
+    "UPDATE sensor_state SET last_event_id=coalesce((SELECT m FROM (SELECT sensor_id s,"
+    " max(id) m FROM events GROUP BY sensor_id) WHERE s=sensor_state.sensor_id), 0);",
+    /* 4: the minute rollups of migration 3 were as big as the events themselves (a key per
+     * signature and address per minute): read over a day they cost seconds. Per minute only
+     * the counts by severity class are kept now (ru_min: severity 0 = not an alert, 1..4,
+     * 9 = an alert without severity); the breakdowns stay hourly (res 3600). */
+    "CREATE TABLE ru_min(bucket INTEGER NOT NULL, org_id INTEGER NOT NULL,"
+    " severity INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(bucket, org_id, severity))"
+    " WITHOUT ROWID;"
+    "INSERT INTO ru_min SELECT bucket, org_id, CASE WHEN signature_id<0 THEN 0"
+    " WHEN severity BETWEEN 1 AND 4 THEN severity ELSE 9 END, sum(n) FROM ru_ev WHERE res=60"
+    " GROUP BY 1, 2, 3;"
+    "DELETE FROM ru_ev WHERE res=60;"
+    "DELETE FROM ru_ip WHERE res=60;",
+    /* 5: credentials get a stable id (listing and revoking tokens without their hash);
+     * AUTOINCREMENT so a revoked id never names a newer credential */
+    "CREATE TABLE credentials_new(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " hash TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, user_id INTEGER REFERENCES users(id),"
+    " sensor_id INTEGER REFERENCES sensors(id), label TEXT NOT NULL DEFAULT '',"
+    " created_us INTEGER NOT NULL, expires_us INTEGER NOT NULL);"
+    "INSERT INTO credentials_new(id, hash, kind, user_id, sensor_id, label, created_us,"
+    " expires_us) SELECT rowid, hash, kind, user_id, sensor_id, label, created_us, expires_us"
+    " FROM credentials ORDER BY rowid;"
+    "DROP TABLE credentials;"
+    "ALTER TABLE credentials_new RENAME TO credentials;"
+    "CREATE INDEX credentials_user ON credentials(user_id);",
 };
 
 static int sq_err(sqlite3 *db, int rc)
@@ -132,7 +191,7 @@ fail:
 
 /* A SQL text under construction with its parameters. */
 struct q {
-    char sql[2048];
+    char sql[4096];
     size_t len;
     int n;
     struct {
@@ -140,7 +199,7 @@ struct q {
         int64_t i;
         const char *s;
         int slen;
-    } p[32];
+    } p[64];
     bool overflow;
 };
 
@@ -629,13 +688,31 @@ static int sq_cred_add(struct hub_store *hs, const struct hub_cred *c)
     return write_in_scope(SQ(hs), &HUB_SCOPE_SYSTEM, 0, &q, NULL, NULL);
 }
 
+#define CRED_COLS                                                                              \
+    "SELECT id, hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label, created_us,"     \
+    " expires_us FROM credentials"
+/* The organisation a credential belongs to: its user's, or its sensor's. */
+#define CRED_ORG                                                                               \
+    "coalesce((SELECT org_id FROM users WHERE id=user_id),"                                    \
+    " (SELECT org_id FROM sensors WHERE id=sensor_id))"
+
+static void cred_from_row(sqlite3_stmt *st, struct hub_cred *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    copy_col(out->hash, sizeof(out->hash), st, 1);
+    out->kind = (enum hub_cred_kind)sqlite3_column_int(st, 2);
+    out->user_id = sqlite3_column_int64(st, 3);
+    out->sensor_id = sqlite3_column_int64(st, 4);
+    copy_col(out->label, sizeof(out->label), st, 5);
+    out->created_us = sqlite3_column_int64(st, 6);
+    out->expires_us = sqlite3_column_int64(st, 7);
+}
+
 static int sq_cred_get(struct hub_store *hs, const char *hash, int64_t now, struct hub_cred *out)
 {
     struct sq_reader *r = reader_get(SQ(hs));
     struct q q = {0};
-    q_sql(&q, "SELECT hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label,"
-              " created_us, expires_us FROM credentials WHERE hash=?"
-              " AND (expires_us=0 OR expires_us>?)");
+    q_sql(&q, CRED_COLS " WHERE hash=? AND (expires_us=0 OR expires_us>?)");
     q_text(&q, hash);
     q_int(&q, now);
     sqlite3_stmt *st;
@@ -643,13 +720,7 @@ static int sq_cred_get(struct hub_store *hs, const char *hash, int64_t now, stru
     if (rc == CS_OK) {
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
-            copy_col(out->hash, sizeof(out->hash), st, 0);
-            out->kind = (enum hub_cred_kind)sqlite3_column_int(st, 1);
-            out->user_id = sqlite3_column_int64(st, 2);
-            out->sensor_id = sqlite3_column_int64(st, 3);
-            copy_col(out->label, sizeof(out->label), st, 4);
-            out->created_us = sqlite3_column_int64(st, 5);
-            out->expires_us = sqlite3_column_int64(st, 6);
+            cred_from_row(st, out);
             rc = CS_OK;
         } else {
             rc = rc == SQLITE_DONE ? HUB_ENOTFOUND : sq_err(r->db, rc);
@@ -668,6 +739,94 @@ static int sq_cred_del(struct hub_store *hs, const char *hash)
     q_text(&q, hash);
     int rc = write_in_scope(SQ(hs), &HUB_SCOPE_SYSTEM, 0, &q, NULL, &changes);
     return rc == CS_OK && changes == 0 ? HUB_ENOTFOUND : rc;
+}
+
+struct cred_cb {
+    int (*cb)(void *, const struct hub_cred *);
+    void *arg;
+};
+static int cred_row(sqlite3_stmt *st, void *ctx)
+{
+    struct cred_cb *c = ctx;
+    struct hub_cred cr;
+    cred_from_row(st, &cr);
+    return c->cb(c->arg, &cr);
+}
+
+static int sq_cred_list(struct hub_store *hs, const struct hub_scope *sc, int kind,
+                        int64_t user_id, int64_t now, int (*cb)(void *, const struct hub_cred *),
+                        void *arg)
+{
+    struct cred_cb c = {cb, arg};
+    struct q q = {0};
+    sqlite3_stmt *st;
+    q_sql(&q, CRED_COLS " WHERE (expires_us=0 OR expires_us>?)");
+    q_int(&q, now);
+    if (kind) {
+        q_sql(&q, " AND kind=?");
+        q_int(&q, kind);
+    }
+    if (user_id) {
+        q_sql(&q, " AND user_id=?");
+        q_int(&q, user_id);
+    }
+    q_scope(&q, sc, CRED_ORG);
+    q_sql(&q, " ORDER BY id");
+    struct sq_reader *r = reader_get(SQ(hs));
+    int rc = q_prepare(r->db, &q, &st);
+    if (rc == CS_OK)
+        rc = each_row(r->db, st, cred_row, &c);
+    reader_put(r);
+    return rc;
+}
+
+static int cred_one(void *arg, const struct hub_cred *c)
+{
+    *(struct hub_cred *)arg = *c;
+    return 1;
+}
+
+static int sq_cred_revoke(struct hub_store *hs, const struct hub_scope *sc, int64_t id,
+                          int64_t user_id, struct hub_cred *out)
+{
+    struct sq_store *s = SQ(hs);
+    struct cred_cb c = {cred_one, out};
+    struct q q = {0};
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&s->wlock);
+    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
+    if (rc)
+        goto out;
+    q_sql(&q, CRED_COLS " WHERE id=?");
+    q_int(&q, id);
+    if (user_id) {
+        q_sql(&q, " AND user_id=?");
+        q_int(&q, user_id);
+    }
+    q_scope(&q, sc, CRED_ORG);
+    if ((rc = q_prepare(s->wdb, &q, &st)) != CS_OK)
+        goto rollback;
+    if ((rc = one_row_rc(each_row(s->wdb, st, cred_row, &c))) != CS_OK)
+        goto rollback;
+    rc = sqlite3_prepare_v2(s->wdb, "DELETE FROM credentials WHERE id=?", -1, &st, NULL);
+    if (rc) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s->wdb, rc);
+        goto rollback;
+    }
+    rc = exec(s->wdb, "COMMIT");
+    goto out;
+rollback:
+    exec(s->wdb, "ROLLBACK");
+out:
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
 }
 
 static int sq_cred_purge(struct hub_store *hs, int64_t now)
@@ -697,6 +856,9 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t v)
     else
         sqlite3_bind_int64(st, i, v);
 }
+
+static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
+                        const struct hub_store_event *ev, size_t n);
 
 static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
                         const struct hub_store_event *ev, size_t n,
@@ -767,6 +929,8 @@ static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         bind_str(st, 12, e->signature);
         bind_opt(st, 13, e->severity);
         bind_str(st, 14, e->raw);
+        sqlite3_bind_int64(st, 15, (int64_t)e->flow_id);
+        bind_str(st, 16, e->ics_op);
         rc = sqlite3_step(st);
         if (rc != SQLITE_DONE) {
             rc = sq_err(s->wdb, rc);
@@ -777,6 +941,10 @@ static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if ((rc = rollup_batch(s, b, ev, n)) != CS_OK) {
+        exec(s->wdb, "ROLLBACK");
+        goto out;
+    }
     rc = exec(s->wdb, "COMMIT");
     if (rc == CS_OK)
         res->stored = (int64_t)n;
@@ -823,72 +991,106 @@ static int64_t col_opt(sqlite3_stmt *st, int col)
     return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, col);
 }
 
+/* Appends the conditions of f (and the scope) to q: " AND …" clauses over events. */
+static void event_where(struct q *q, const struct hub_scope *sc, const struct hub_event_filter *f)
+{
+    /* polling by id walks the rowid: "+org_id" keeps the planner off the org index, which
+     * would visit every event of the scope and sort them */
+    q_scope(q, sc, f->since_id ? "+org_id" : "org_id");
+    if (f->org_id) {
+        q_sql(q, f->since_id ? " AND +org_id" : " AND org_id");
+        q_sql(q, " IN (SELECT id FROM orgs WHERE path LIKE"
+                 " (SELECT path FROM orgs WHERE id=?)||'%')");
+        q_int(q, f->org_id);
+    }
+    if (f->from_us) {
+        q_sql(q, " AND ts_us>=?");
+        q_int(q, f->from_us);
+    }
+    if (f->to_us) {
+        q_sql(q, " AND ts_us<?");
+        q_int(q, f->to_us);
+    }
+    if (f->sensor_id) {
+        q_sql(q, " AND sensor_id=?");
+        q_int(q, f->sensor_id);
+    }
+    if (f->event_type) {
+        q_sql(q, " AND event_type=?");
+        q_text(q, f->event_type);
+    }
+    if (f->signature) {
+        q_sql(q, " AND instr(signature, ?)>0");
+        q_text(q, f->signature);
+    }
+    if (f->signature_id) {
+        q_sql(q, " AND signature_id=?");
+        q_int(q, f->signature_id);
+    }
+    if (f->severity_max) {
+        q_sql(q, " AND severity<=?");
+        q_int(q, f->severity_max);
+    }
+    if (f->src_ip) {
+        q_sql(q, " AND src_ip=?");
+        q_text(q, f->src_ip);
+    }
+    if (f->dest_ip) {
+        q_sql(q, " AND dest_ip=?");
+        q_text(q, f->dest_ip);
+    }
+    if (f->ip) {
+        q_sql(q, " AND (src_ip=? OR dest_ip=?)");
+        q_text(q, f->ip);
+        q_text(q, f->ip);
+    }
+    if (f->flow_id) {
+        q_sql(q, " AND flow_id=?");
+        q_int(q, (int64_t)f->flow_id);
+    }
+    if (f->app_proto && strcmp(f->app_proto, "none") == 0) {
+        q_sql(q, " AND app_proto IS NULL");
+    } else if (f->app_proto) {
+        q_sql(q, " AND app_proto=?");
+        q_text(q, f->app_proto);
+    }
+    if (f->proto) {
+        q_sql(q, " AND proto=?");
+        q_text(q, f->proto);
+    }
+    if (f->q) {
+        q_sql(q, " AND instr(raw, ?)>0");
+        q_text(q, f->q);
+    }
+    if (f->since_id) {
+        q_sql(q, " AND id>?");
+        q_int(q, f->since_id);
+    }
+}
+
 static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
                           const struct hub_event_filter *f, int64_t id,
                           int (*cb)(void *, const struct hub_event_row *), void *arg)
 {
     struct q q = {0};
     q_sql(&q, "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
-              " dest_port, proto, app_proto, signature_id, signature, severity, raw"
-              " FROM events WHERE 1");
-    q_scope(&q, sc, "org_id");
+              " dest_port, proto, app_proto, signature_id, signature, severity, raw, flow_id,"
+              " ics_op FROM events WHERE 1");
     if (id) {
         q_sql(&q, " AND id=?");
         q_int(&q, id);
     }
-    if (f->org_id) {
-        q_sql(&q, " AND org_id IN (SELECT id FROM orgs WHERE path LIKE"
-                  " (SELECT path FROM orgs WHERE id=?)||'%')");
-        q_int(&q, f->org_id);
-    }
-    if (f->from_us) {
-        q_sql(&q, " AND ts_us>=?");
-        q_int(&q, f->from_us);
-    }
-    if (f->to_us) {
-        q_sql(&q, " AND ts_us<?");
-        q_int(&q, f->to_us);
-    }
-    if (f->sensor_id) {
-        q_sql(&q, " AND sensor_id=?");
-        q_int(&q, f->sensor_id);
-    }
-    if (f->event_type) {
-        q_sql(&q, " AND event_type=?");
-        q_text(&q, f->event_type);
-    }
-    if (f->signature) {
-        q_sql(&q, " AND instr(signature, ?)>0");
-        q_text(&q, f->signature);
-    }
-    if (f->signature_id) {
-        q_sql(&q, " AND signature_id=?");
-        q_int(&q, f->signature_id);
-    }
-    if (f->severity_max) {
-        q_sql(&q, " AND severity<=?");
-        q_int(&q, f->severity_max);
-    }
-    if (f->src_ip) {
-        q_sql(&q, " AND src_ip=?");
-        q_text(&q, f->src_ip);
-    }
-    if (f->dest_ip) {
-        q_sql(&q, " AND dest_ip=?");
-        q_text(&q, f->dest_ip);
-    }
-    if (f->ip) {
-        q_sql(&q, " AND (src_ip=? OR dest_ip=?)");
-        q_text(&q, f->ip);
-        q_text(&q, f->ip);
-    }
-    if (f->cursor_id) {
+    event_where(&q, sc, f);
+    if (f->cursor_id && !f->since_id) {
         q_sql(&q, " AND (ts_us<? OR (ts_us=? AND id<?))");
         q_int(&q, f->cursor_ts);
         q_int(&q, f->cursor_ts);
         q_int(&q, f->cursor_id);
     }
-    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+    if (f->since_id)
+        q_sql(&q, " ORDER BY id LIMIT ?");
+    else
+        q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
     q_int(&q, f->limit);
 
     struct sq_reader *r = reader_get(SQ(hs));
@@ -898,7 +1100,7 @@ static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
         goto out;
     int nrows = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct hub_event_row row;
+        struct hub_event_row row = {0};
         row.id = sqlite3_column_int64(st, 0);
         row.org_id = sqlite3_column_int64(st, 1);
         row.sensor_id = sqlite3_column_int64(st, 2);
@@ -914,6 +1116,9 @@ static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
         row.ev.signature = col_str(st, 12);
         row.ev.severity = (int32_t)col_opt(st, 13);
         row.ev.raw = col_str(st, 14);
+        row.ev.flow_id = (uint64_t)sqlite3_column_int64(st, 15);
+        row.ev.ics_op = col_str(st, 16);
+        row.ev.has_stats = false;
         nrows++;
         int stop = cb(arg, &row);
         if (stop) {
@@ -1132,6 +1337,781 @@ static int sq_audit_head(struct hub_store *hs, int64_t *seq, char *hash, size_t 
     return rc;
 }
 
+/* ---- statistics ------------------------------------------------------------------------
+ *
+ * Rollups kept at ingest, inside the batch transaction: ru_ev counts events per (bucket,
+ * org, sensor, event_type, app_proto, ics_op, severity, signature_id) and ru_ip counts alerts
+ * per (bucket, org, side, address), hourly (res 3600; bucket = ts_us / (res * 10^6)); ru_min
+ * counts events per (minute, org, severity class) for the fine chart. A batch is first
+ * aggregated in memory (its events sorted by key), then one upsert per distinct key. ru_sig remembers each signature's text
+ * and severity; sensor_state the last batch and the newest stats counters of a sensor. The
+ * overview reads only these tables, so its cost follows the number of distinct keys in the
+ * range, not the number of events. */
+
+#define SQ_US 1000000LL
+#define RU_RES HUB_STATS_HOUR_RES
+
+/* ru_min's severity class of an event: 0 not an alert, 1..4, 9 an alert without one. */
+static int64_t ru_cls(const struct hub_store_event *e)
+{
+    if (e->signature_id < 0)
+        return 0;
+    return e->severity >= 1 && e->severity <= 4 ? e->severity : 9;
+}
+
+static int ru_min_cmp(const void *pa, const void *pb)
+{
+    const int64_t *a = pa, *b = pb;
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+struct sq_rollup {
+    sqlite3_stmt *ev, *ip, *sig, *sensor, *min;
+};
+
+struct ru_item {
+    int64_t bucket;
+    const struct hub_store_event *e;
+    int side; /* ru_ip: 0 source, 1 destination */
+};
+
+static int tcmp(struct hub_text a, struct hub_text b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.p, b.p, n) : 0;
+    return c ? c : (a.len > b.len) - (a.len < b.len);
+}
+
+static int64_t ru_sev(const struct hub_store_event *e)
+{
+    return e->severity > 0 ? e->severity : 0;
+}
+
+static int64_t ru_sid(const struct hub_store_event *e)
+{
+    return e->signature_id >= 0 ? e->signature_id : -1;
+}
+
+static int ru_ev_cmp(const void *pa, const void *pb)
+{
+    const struct ru_item *a = pa, *b = pb;
+    int c;
+    if (a->bucket != b->bucket)
+        return a->bucket < b->bucket ? -1 : 1;
+    if ((c = tcmp(a->e->event_type, b->e->event_type)) || (c = tcmp(a->e->app_proto, b->e->app_proto)) ||
+        (c = tcmp(a->e->ics_op, b->e->ics_op)))
+        return c;
+    if (ru_sev(a->e) != ru_sev(b->e))
+        return ru_sev(a->e) < ru_sev(b->e) ? -1 : 1;
+    if (ru_sid(a->e) != ru_sid(b->e))
+        return ru_sid(a->e) < ru_sid(b->e) ? -1 : 1;
+    return 0;
+}
+
+static struct hub_text ru_ipt(const struct ru_item *x)
+{
+    return x->side ? x->e->dest_ip : x->e->src_ip;
+}
+
+static int ru_ip_cmp(const void *pa, const void *pb)
+{
+    const struct ru_item *a = pa, *b = pb;
+    if (a->bucket != b->bucket)
+        return a->bucket < b->bucket ? -1 : 1;
+    if (a->side != b->side)
+        return a->side - b->side;
+    return tcmp(ru_ipt(a), ru_ipt(b));
+}
+
+static void bind_txt0(sqlite3_stmt *st, int i, struct hub_text v)
+{
+    sqlite3_bind_text(st, i, v.p ? v.p : "", (int)v.len, SQLITE_STATIC);
+}
+
+static int ru_step(struct sq_store *s, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+}
+
+/* Upserts the batch's rollup rows; runs inside the batch transaction (write lock held). */
+static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
+                        const struct hub_store_event *ev, size_t n)
+{
+    struct sq_rollup *ru = s->ru;
+    int rc = CS_OK;
+    int64_t last_id = n ? sqlite3_last_insert_rowid(s->wdb) : 0; /* the batch's newest event */
+    struct ru_item *it = n ? cs_malloc(2 * n * sizeof(*it)) : NULL;
+    if (n && !it)
+        return CS_ENOMEM;
+    int64_t stats_us = 0, packets = -1, drops = -1, last_sid = -2;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].has_stats && ev[i].ts_us >= stats_us) {
+            stats_us = ev[i].ts_us;
+            packets = ev[i].stats_packets;
+            drops = ev[i].stats_drops;
+        }
+    {
+        int64_t div = RU_RES * SQ_US;
+        for (size_t i = 0; i < n; i++)
+            it[i] = (struct ru_item){ev[i].ts_us / div, &ev[i], 0};
+        if (n)
+            qsort(it, n, sizeof(*it), ru_ev_cmp);
+        for (size_t i = 0; i < n && rc == CS_OK;) {
+            size_t j = i + 1;
+            while (j < n && ru_ev_cmp(&it[i], &it[j]) == 0)
+                j++;
+            const struct hub_store_event *e = it[i].e;
+            sqlite3_stmt *st = ru->ev;
+            sqlite3_bind_int64(st, 1, RU_RES);
+            sqlite3_bind_int64(st, 2, it[i].bucket);
+            sqlite3_bind_int64(st, 3, b->org_id);
+            sqlite3_bind_int64(st, 4, b->sensor_id);
+            bind_txt0(st, 5, e->event_type);
+            bind_txt0(st, 6, e->app_proto);
+            bind_txt0(st, 7, e->ics_op);
+            sqlite3_bind_int64(st, 8, ru_sev(e));
+            sqlite3_bind_int64(st, 9, ru_sid(e));
+            sqlite3_bind_int64(st, 10, (int64_t)(j - i));
+            rc = ru_step(s, st);
+            if (rc == CS_OK && ru_sid(e) >= 0 && ru_sid(e) != last_sid) {
+                /* keys are sorted by bucket first: a signature may come again, harmless */
+                last_sid = ru_sid(e);
+                st = ru->sig;
+                sqlite3_bind_int64(st, 1, last_sid);
+                bind_txt0(st, 2, e->signature);
+                sqlite3_bind_int64(st, 3, e->severity > 0 ? e->severity : -1);
+                rc = ru_step(s, st);
+            }
+            i = j;
+        }
+        /* addresses of alerts */
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (ev[i].signature_id < 0)
+                continue;
+            if (ev[i].src_ip.p)
+                it[m++] = (struct ru_item){ev[i].ts_us / div, &ev[i], 0};
+            if (ev[i].dest_ip.p)
+                it[m++] = (struct ru_item){ev[i].ts_us / div, &ev[i], 1};
+        }
+        if (m)
+            qsort(it, m, sizeof(*it), ru_ip_cmp);
+        for (size_t i = 0; i < m && rc == CS_OK;) {
+            size_t j = i + 1;
+            while (j < m && ru_ip_cmp(&it[i], &it[j]) == 0)
+                j++;
+            sqlite3_stmt *st = ru->ip;
+            sqlite3_bind_int64(st, 1, RU_RES);
+            sqlite3_bind_int64(st, 2, it[i].bucket);
+            sqlite3_bind_int64(st, 3, b->org_id);
+            sqlite3_bind_int64(st, 4, it[i].side);
+            bind_txt0(st, 5, ru_ipt(&it[i]));
+            sqlite3_bind_int64(st, 6, (int64_t)(j - i));
+            rc = ru_step(s, st);
+            i = j;
+        }
+    }
+    /* minutes: (bucket, class) pairs in the scratch, sorted, counted */
+    int64_t(*mk)[2] = (int64_t(*)[2])it;
+    for (size_t i = 0; i < n && rc == CS_OK; i++) {
+        mk[i][0] = ev[i].ts_us / (HUB_STATS_MIN_RES * SQ_US);
+        mk[i][1] = ru_cls(&ev[i]);
+    }
+    if (n)
+        qsort(mk, n, sizeof(*mk), ru_min_cmp);
+    for (size_t i = 0; i < n && rc == CS_OK;) {
+        size_t j = i + 1;
+        while (j < n && ru_min_cmp(mk[i], mk[j]) == 0)
+            j++;
+        sqlite3_stmt *st = ru->min;
+        sqlite3_bind_int64(st, 1, mk[i][0]);
+        sqlite3_bind_int64(st, 2, b->org_id);
+        sqlite3_bind_int64(st, 3, mk[i][1]);
+        sqlite3_bind_int64(st, 4, (int64_t)(j - i));
+        rc = ru_step(s, st);
+        i = j;
+    }
+    cs_free(it);
+    if (rc == CS_OK) {
+        sqlite3_stmt *st = ru->sensor;
+        sqlite3_bind_int64(st, 1, b->sensor_id);
+        sqlite3_bind_int64(st, 2, b->received_us ? b->received_us : now_us());
+        sqlite3_bind_int64(st, 3, stats_us);
+        sqlite3_bind_int64(st, 4, packets);
+        sqlite3_bind_int64(st, 5, drops);
+        sqlite3_bind_int64(st, 6, last_id);
+        rc = ru_step(s, st);
+    }
+    return rc;
+}
+
+static int rollup_prepare(struct sq_store *s)
+{
+    static const char *const sql[5] = {
+        "INSERT INTO ru_ev(res, bucket, org_id, sensor_id, event_type, app_proto, ics_op,"
+        " severity, signature_id, n) VALUES(?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT(res, bucket, org_id, sensor_id, event_type, app_proto, ics_op, severity,"
+        " signature_id) DO UPDATE SET n=n+excluded.n",
+        "INSERT INTO ru_ip(res, bucket, org_id, side, ip, n) VALUES(?,?,?,?,?,?)"
+        " ON CONFLICT(res, bucket, org_id, side, ip) DO UPDATE SET n=n+excluded.n",
+        "INSERT INTO ru_sig(signature_id, signature, severity) VALUES(?,?,?)"
+        " ON CONFLICT(signature_id) DO UPDATE SET signature=excluded.signature,"
+        " severity=excluded.severity WHERE signature<>excluded.signature"
+        " OR severity<>excluded.severity",
+        "INSERT INTO sensor_state(sensor_id, last_seen_us, stats_us, packets, drops,"
+        " last_event_id) VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(sensor_id) DO UPDATE SET"
+        " last_seen_us=max(last_seen_us, excluded.last_seen_us),"
+        " last_event_id=max(last_event_id, excluded.last_event_id),"
+        " packets=CASE WHEN ?3>0 AND ?3>=stats_us THEN ?4 ELSE packets END,"
+        " drops=CASE WHEN ?3>0 AND ?3>=stats_us THEN ?5 ELSE drops END,"
+        " stats_us=CASE WHEN ?3>0 AND ?3>=stats_us THEN ?3 ELSE stats_us END",
+        "INSERT INTO ru_min(bucket, org_id, severity, n) VALUES(?,?,?,?)"
+        " ON CONFLICT(bucket, org_id, severity) DO UPDATE SET n=n+excluded.n",
+    };
+    s->ru = cs_calloc(1, sizeof(*s->ru));
+    if (!s->ru)
+        return CS_ENOMEM;
+    sqlite3_stmt **st[5] = {&s->ru->ev, &s->ru->ip, &s->ru->sig, &s->ru->sensor, &s->ru->min};
+    for (int i = 0; i < 5; i++)
+        if (sqlite3_prepare_v3(s->wdb, sql[i], -1, SQLITE_PREPARE_PERSISTENT, st[i], NULL))
+            return CS_EIO;
+    return CS_OK;
+}
+
+static void rollup_close(struct sq_store *s)
+{
+    if (!s->ru)
+        return;
+    sqlite3_finalize(s->ru->ev);
+    sqlite3_finalize(s->ru->ip);
+    sqlite3_finalize(s->ru->sig);
+    sqlite3_finalize(s->ru->sensor);
+    sqlite3_finalize(s->ru->min);
+    cs_free(s->ru);
+    s->ru = NULL;
+}
+
+/* The hourly range that covers [from, to): what the breakdowns are read over. */
+static void ru_hours(const struct hub_stats_query *sq, int64_t *from_h, int64_t *to_h)
+{
+    int64_t h = RU_RES * SQ_US;
+    *from_h = sq->from_us / h;
+    *to_h = (sq->to_us + h - 1) / h;
+}
+
+/* " WHERE" over ru_ev/ru_ip (hourly, res 3600), or ru_min when minutes: the range (widened
+ * to whole hours for the hourly tables), scope and org. */
+static void ru_where(struct q *q, const struct hub_scope *sc, const struct hub_stats_query *sq,
+                     bool minutes)
+{
+    int64_t from, to;
+    if (minutes) {
+        from = sq->from_us / (HUB_STATS_MIN_RES * SQ_US);
+        to = (sq->to_us + HUB_STATS_MIN_RES * SQ_US - 1) / (HUB_STATS_MIN_RES * SQ_US);
+        q_sql(q, " WHERE bucket>=? AND bucket<?");
+    } else {
+        ru_hours(sq, &from, &to);
+        q_sql(q, " WHERE res=? AND bucket>=? AND bucket<?");
+        q_int(q, RU_RES);
+    }
+    q_int(q, from);
+    q_int(q, to);
+    q_scope(q, sc, "org_id");
+    if (sq->org_id) {
+        q_sql(q, " AND org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs"
+                 " WHERE id=?)||'%')");
+        q_int(q, sq->org_id);
+    }
+}
+
+/* Runs q on db, calling fn per row (each_row() semantics). */
+static int run_q(sqlite3 *db, struct q *q, int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc = q_prepare(db, q, &st);
+    return rc ? rc : each_row(db, st, fn, ctx);
+}
+
+/* The overview reads each rollup table once and aggregates in memory: one pass over ru_ev
+ * for the totals, points, signatures, protocols and ICS operations, one over ru_ip for both
+ * address lists. (A GROUP BY per section read the same rows five times and sorted the
+ * addresses, which dominated on millions of events.) */
+
+/* A counting hash table keyed by (k, text); texts are copied into an arena. */
+struct ov_ent {
+    uint64_t h;
+    int64_t k, n;
+    uint32_t off, len;
+};
+struct ov_map {
+    struct ov_ent *t;
+    size_t cap, n;
+    char *s;
+    size_t slen, scap;
+    bool oom;
+};
+
+static uint64_t ov_hash(int64_t k, const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)k * 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h | 1; /* 0 marks an empty slot */
+}
+
+static bool ov_grow(struct ov_map *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 256;
+    struct ov_ent *t = cs_calloc(cap, sizeof(*t));
+    if (!t)
+        return false;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->t[i].h)
+            continue;
+        size_t j = m->t[i].h & (cap - 1);
+        while (t[j].h)
+            j = (j + 1) & (cap - 1);
+        t[j] = m->t[i];
+    }
+    cs_free(m->t);
+    m->t = t;
+    m->cap = cap;
+    return true;
+}
+
+static void ov_add(struct ov_map *m, int64_t k, const char *s, size_t len, int64_t n)
+{
+    if (m->oom)
+        return;
+    if ((m->n + 1) * 2 > m->cap && !ov_grow(m)) {
+        m->oom = true;
+        return;
+    }
+    uint64_t h = ov_hash(k, s, len);
+    size_t j = h & (m->cap - 1);
+    for (; m->t[j].h; j = (j + 1) & (m->cap - 1)) {
+        struct ov_ent *e = &m->t[j];
+        if (e->h == h && e->k == k && e->len == len && (!len || !memcmp(m->s + e->off, s, len))) {
+            e->n += n;
+            return;
+        }
+    }
+    if (m->slen + len > m->scap) {
+        size_t cap = m->scap ? m->scap * 2 : 4096;
+        while (cap < m->slen + len)
+            cap *= 2;
+        char *ns = cs_realloc(m->s, cap);
+        if (!ns) {
+            m->oom = true;
+            return;
+        }
+        m->s = ns;
+        m->scap = cap;
+    }
+    if (len)
+        memcpy(m->s + m->slen, s, len);
+    m->t[j] = (struct ov_ent){h, k, n, (uint32_t)m->slen, (uint32_t)len};
+    m->slen += len;
+    m->n++;
+}
+
+static void ov_free(struct ov_map *m)
+{
+    cs_free(m->t);
+    cs_free(m->s);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Order: count descending, then k, then text (as the SQL it replaces: ORDER BY c DESC, key). */
+static int ov_cmp(const struct ov_map *m, const struct ov_ent *a, const struct ov_ent *b)
+{
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    if (a->k != b->k)
+        return a->k < b->k ? -1 : 1;
+    size_t l = a->len < b->len ? a->len : b->len;
+    int c = l ? memcmp(m->s + a->off, m->s + b->off, l) : 0;
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* The first `max` entries in ov_cmp() order into top[] (insertion into a short sorted
+ * list); returns how many. */
+static size_t ov_top(const struct ov_map *m, const struct ov_ent **top, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++) {
+        const struct ov_ent *e = &m->t[i];
+        if (!e->h || (n == max && ov_cmp(m, e, top[n - 1]) >= 0))
+            continue;
+        size_t j = n < max ? n++ : n - 1;
+        while (j > 0 && ov_cmp(m, e, top[j - 1]) < 0) {
+            top[j] = top[j - 1];
+            j--;
+        }
+        top[j] = e;
+    }
+    return n;
+}
+
+static void ov_copy(char *dst, size_t cap, const struct ov_map *m, const struct ov_ent *e)
+{
+    snprintf(dst, cap, "%.*s", (int)e->len, m->s + e->off);
+}
+
+static int sq_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
+                             const struct hub_stats_query *sq, struct hub_stats_overview *o)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    int64_t step = sq->bucket_s / sq->res_s, b0 = sq->from_us / (sq->res_s * SQ_US);
+    bool minutes = sq->res_s == HUB_STATS_MIN_RES; /* totals and chart from ru_min */
+    struct ov_map sigs = {0}, protos = {0}, ics = {0}, ips = {0};
+    const struct ov_ent **top = cs_malloc(HUB_STATS_MAX_ROWS * sizeof(*top));
+    sqlite3_stmt *st = NULL;
+    int rc = top ? exec(r->db, "BEGIN") : CS_ENOMEM; /* one snapshot for both tables */
+    if (rc)
+        goto out;
+    o->npoints = (size_t)((sq->to_us - sq->from_us + sq->bucket_s * SQ_US - 1) /
+                          (sq->bucket_s * SQ_US));
+    for (size_t i = 0; i < o->npoints; i++)
+        o->points[i].ts_us = sq->from_us + (int64_t)i * sq->bucket_s * SQ_US;
+    ru_hours(sq, &o->brk_from_us, &o->brk_to_us);
+    o->brk_from_us *= RU_RES * SQ_US;
+    o->brk_to_us *= RU_RES * SQ_US;
+
+    struct q q = {0};
+    if (minutes) {
+        q_sql(&q, "SELECT bucket, severity, n FROM ru_min");
+        ru_where(&q, sc, sq, true);
+        if ((rc = q_prepare(r->db, &q, &st)) != CS_OK)
+            goto end;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t i = (sqlite3_column_int64(st, 0) - b0) / step;
+            int64_t cls = sqlite3_column_int64(st, 1), n = sqlite3_column_int64(st, 2);
+            o->events += n;
+            o->alerts += cls ? n : 0;
+            if (cls >= 1 && cls <= 4 && i >= 0 && (size_t)i < o->npoints)
+                o->points[i].by_sev[cls - 1] += n;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+        if (rc != SQLITE_DONE) {
+            rc = sq_err(r->db, rc);
+            goto end;
+        }
+        q = (struct q){0};
+    }
+    q_sql(&q, "SELECT bucket, app_proto, ics_op, severity, signature_id, n FROM ru_ev");
+    ru_where(&q, sc, sq, false);
+    if ((rc = q_prepare(r->db, &q, &st)) != CS_OK)
+        goto end;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t bucket = sqlite3_column_int64(st, 0), sev = sqlite3_column_int64(st, 3);
+        int64_t sid = sqlite3_column_int64(st, 4), n = sqlite3_column_int64(st, 5);
+        struct hub_text app = col_str(st, 1), op = col_str(st, 2);
+        o->events += minutes ? 0 : n;
+        ov_add(&protos, 0, app.p, app.len, n);
+        if (op.len) {
+            char key[96];
+            int kl = snprintf(key, sizeof(key), "%.*s%c%.*s", (int)CS_MIN(app.len, 40),
+                              app.p ? app.p : "", 0, (int)CS_MIN(op.len, 40), op.p);
+            ov_add(&ics, 0, key, (size_t)kl, n);
+        }
+        if (sid < 0)
+            continue;
+        ov_add(&sigs, sid, NULL, 0, n);
+        if (minutes)
+            continue;
+        o->alerts += n;
+        int64_t i = (bucket - b0) / step;
+        if (sev >= 1 && sev <= 4 && i >= 0 && (size_t)i < o->npoints)
+            o->points[i].by_sev[sev - 1] += n;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(r->db, rc);
+        goto end;
+    }
+
+    q = (struct q){0};
+    q_sql(&q, "SELECT side, ip, n FROM ru_ip");
+    ru_where(&q, sc, sq, false);
+    if ((rc = q_prepare(r->db, &q, &st)) != CS_OK)
+        goto end;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hub_text ip = col_str(st, 1);
+        ov_add(&ips, sqlite3_column_int64(st, 0), ip.p, ip.len, sqlite3_column_int64(st, 2));
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(r->db, rc);
+        goto end;
+    }
+    if (sigs.oom || protos.oom || ics.oom || ips.oom) {
+        rc = CS_ENOMEM;
+        goto end;
+    }
+
+    size_t n = ov_top(&sigs, top, HUB_STATS_TOP);
+    rc = sqlite3_prepare_v2(r->db, "SELECT signature, severity FROM ru_sig WHERE signature_id=?",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_err(r->db, rc);
+        goto end;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct hub_stats_sig *g = &o->sigs[o->nsigs++];
+        g->signature_id = top[i]->k;
+        g->count = top[i]->n;
+        g->severity = -1;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, g->signature_id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            copy_col(g->signature, sizeof(g->signature), st, 0);
+            g->severity = (int32_t)sqlite3_column_int64(st, 1);
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    /* both sides are in one table (k is the side): the top of each */
+    for (int side = 0; side < 2; side++) {
+        size_t k = 0, *cnt = side ? &o->ndest : &o->nsrc;
+        struct hub_stats_ip *dst = side ? o->dest : o->src;
+        const struct ov_ent *best[HUB_STATS_TOP];
+        for (size_t i = 0; i < ips.cap; i++) {
+            const struct ov_ent *e = &ips.t[i];
+            if (!e->h || e->k != side || (k == HUB_STATS_TOP && ov_cmp(&ips, e, best[k - 1]) >= 0))
+                continue;
+            size_t j = k < HUB_STATS_TOP ? k++ : k - 1;
+            while (j > 0 && ov_cmp(&ips, e, best[j - 1]) < 0) {
+                best[j] = best[j - 1];
+                j--;
+            }
+            best[j] = e;
+        }
+        for (size_t i = 0; i < k; i++) {
+            ov_copy(dst[i].ip, sizeof(dst[i].ip), &ips, best[i]);
+            dst[i].count = best[i]->n;
+        }
+        *cnt = k;
+    }
+
+    n = ov_top(&protos, top, HUB_STATS_MAX_ROWS);
+    for (size_t i = 0; i < n; i++) {
+        struct hub_stats_proto *p = &o->protos[o->nprotos++];
+        ov_copy(p->app_proto, sizeof(p->app_proto), &protos, top[i]);
+        if (!p->app_proto[0])
+            snprintf(p->app_proto, sizeof(p->app_proto), "none");
+        p->count = top[i]->n;
+    }
+    n = ov_top(&ics, top, HUB_STATS_MAX_ROWS);
+    for (size_t i = 0; i < n; i++) {
+        struct hub_stats_ics *x = &o->ics[o->nics++];
+        const char *key = ics.s + top[i]->off;
+        size_t al = strnlen(key, top[i]->len);
+        snprintf(x->app_proto, sizeof(x->app_proto), "%.*s", (int)al, key);
+        snprintf(x->op, sizeof(x->op), "%.*s", (int)(top[i]->len - al - (al < top[i]->len)),
+                 key + al + 1);
+        x->count = top[i]->n;
+    }
+    rc = CS_OK;
+end:
+    sqlite3_finalize(st);
+    exec(r->db, "COMMIT");
+out:
+    reader_put(r);
+    ov_free(&sigs);
+    ov_free(&protos);
+    ov_free(&ics);
+    ov_free(&ips);
+    cs_free(top);
+    return rc;
+}
+
+struct stats_org_cb {
+    int (*cb)(void *, const struct hub_stats_org *);
+    void *arg;
+};
+static int stats_org_row(sqlite3_stmt *st, void *ctx)
+{
+    struct stats_org_cb *c = ctx;
+    struct hub_stats_org o;
+    o.id = sqlite3_column_int64(st, 0);
+    o.parent_id = sqlite3_column_int64(st, 1);
+    copy_col(o.name, sizeof(o.name), st, 2);
+    copy_col(o.kind, sizeof(o.kind), st, 3);
+    copy_col(o.path, sizeof(o.path), st, 4);
+    o.sensors = sqlite3_column_int64(st, 5);
+    o.events = sqlite3_column_int64(st, 6);
+    o.alerts = sqlite3_column_int64(st, 7);
+    return c->cb(c->arg, &o);
+}
+
+static int sq_stats_orgs(struct hub_store *hs, const struct hub_scope *sc,
+                         const struct hub_stats_query *sq,
+                         int (*cb)(void *, const struct hub_stats_org *), void *arg)
+{
+    struct q q = {0};
+    struct hub_stats_query all = *sq; /* hourly whatever the overview's resolution */
+    all.org_id = 0;
+    q_sql(&q, "SELECT o.id, coalesce(o.parent_id, 0), o.name, o.kind, o.path,"
+              " (SELECT count(*) FROM sensors WHERE org_id=o.id), coalesce(r.ev, 0),"
+              " coalesce(r.al, 0) FROM orgs o LEFT JOIN (SELECT org_id, sum(n) ev,"
+              " sum(CASE WHEN signature_id>=0 THEN n ELSE 0 END) al FROM ru_ev");
+    ru_where(&q, sc, &all, false);
+    q_sql(&q, " GROUP BY org_id) r ON r.org_id=o.id WHERE 1");
+    q_scope(&q, sc, "o.id");
+    if (sq->org_id) {
+        q_sql(&q, " AND o.path LIKE (SELECT path FROM orgs WHERE id=?)||'%'");
+        q_int(&q, sq->org_id);
+    }
+    q_sql(&q, " ORDER BY o.path");
+    struct stats_org_cb c = {cb, arg};
+    struct sq_reader *r = reader_get(SQ(hs));
+    int rc = run_q(r->db, &q, stats_org_row, &c);
+    reader_put(r);
+    return rc;
+}
+
+struct stats_sensor_cb {
+    int (*cb)(void *, const struct hub_stats_sensor *);
+    void *arg;
+};
+static int stats_sensor_row(sqlite3_stmt *st, void *ctx)
+{
+    struct stats_sensor_cb *c = ctx;
+    struct hub_stats_sensor se;
+    se.id = sqlite3_column_int64(st, 0);
+    se.org_id = sqlite3_column_int64(st, 1);
+    copy_col(se.name, sizeof(se.name), st, 2);
+    se.last_seen_us = sqlite3_column_int64(st, 3);
+    se.packets = sqlite3_column_int64(st, 4);
+    se.drops = sqlite3_column_int64(st, 5);
+    se.stats_us = sqlite3_column_int64(st, 6);
+    return c->cb(c->arg, &se);
+}
+
+static int sq_stats_sensors(struct hub_store *hs, const struct hub_scope *sc, int64_t org_id,
+                            int (*cb)(void *, const struct hub_stats_sensor *), void *arg)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT s.id, s.org_id, s.name, coalesce(t.last_seen_us, 0),"
+              " coalesce(t.packets, -1), coalesce(t.drops, -1), coalesce(t.stats_us, 0)"
+              " FROM sensors s LEFT JOIN sensor_state t ON t.sensor_id=s.id WHERE 1");
+    q_scope(&q, sc, "s.org_id");
+    if (org_id) {
+        q_sql(&q, " AND s.org_id IN (SELECT id FROM orgs WHERE path LIKE"
+                  " (SELECT path FROM orgs WHERE id=?)||'%')");
+        q_int(&q, org_id);
+    }
+    q_sql(&q, " ORDER BY s.id");
+    struct stats_sensor_cb c = {cb, arg};
+    struct sq_reader *r = reader_get(SQ(hs));
+    int rc = run_q(r->db, &q, stats_sensor_row, &c);
+    reader_put(r);
+    return rc;
+}
+
+struct stats_agg_cb {
+    int (*cb)(void *, const struct hub_stats_agg_row *);
+    void *arg;
+};
+static int stats_agg_row(sqlite3_stmt *st, void *ctx)
+{
+    struct stats_agg_cb *c = ctx;
+    struct hub_stats_agg_row a = {
+        .key = col_str(st, 0),
+        .key_id = col_opt(st, 1),
+        .label = col_str(st, 2),
+        .count = sqlite3_column_int64(st, 3),
+        .last_us = sqlite3_column_int64(st, 4),
+    };
+    return c->cb(c->arg, &a);
+}
+
+static int sq_stats_agg(struct hub_store *hs, const struct hub_scope *sc,
+                        const struct hub_event_filter *f, enum hub_stats_by by,
+                        int (*cb)(void *, const struct hub_stats_agg_row *), void *arg)
+{
+    static const struct {
+        const char *select, *group;
+    } g[] = {
+        [HUB_BY_SIGNATURE] = {"SELECT NULL, signature_id, max(signature), count(*), max(ts_us)"
+                              " FROM events WHERE signature_id IS NOT NULL",
+                              " GROUP BY signature_id"},
+        [HUB_BY_SRC_IP] = {"SELECT src_ip, NULL, NULL, count(*), max(ts_us) FROM events"
+                           " WHERE src_ip IS NOT NULL",
+                           " GROUP BY src_ip"},
+        [HUB_BY_DEST_IP] = {"SELECT dest_ip, NULL, NULL, count(*), max(ts_us) FROM events"
+                            " WHERE dest_ip IS NOT NULL",
+                            " GROUP BY dest_ip"},
+        [HUB_BY_APP_PROTO] = {"SELECT coalesce(app_proto, 'none'), NULL, NULL, count(*),"
+                              " max(ts_us) FROM events WHERE 1",
+                              " GROUP BY 1"},
+        [HUB_BY_SEVERITY] = {"SELECT NULL, severity, NULL, count(*), max(ts_us) FROM events"
+                             " WHERE severity IS NOT NULL",
+                             " GROUP BY severity"},
+        [HUB_BY_ORG] = {"SELECT NULL, org_id, (SELECT name FROM orgs WHERE id=events.org_id),"
+                        " count(*), max(ts_us) FROM events WHERE 1",
+                        " GROUP BY org_id"},
+        [HUB_BY_SENSOR] = {"SELECT NULL, sensor_id, (SELECT name FROM sensors"
+                           " WHERE id=events.sensor_id), count(*), max(ts_us) FROM events"
+                           " WHERE 1",
+                           " GROUP BY sensor_id"},
+        [HUB_BY_EVENT_TYPE] = {"SELECT event_type, NULL, NULL, count(*), max(ts_us) FROM events"
+                               " WHERE 1",
+                               " GROUP BY event_type"},
+    };
+    struct hub_event_filter ff = *f;
+    ff.since_id = 0; /* a grouping has no order to poll in */
+    struct q q = {0};
+    if (by == HUB_BY_IP) {
+        q_sql(&q, "SELECT ip, NULL, NULL, count(*), max(t) FROM (SELECT src_ip ip, ts_us t"
+                  " FROM events WHERE src_ip IS NOT NULL");
+        event_where(&q, sc, &ff);
+        q_sql(&q, " UNION ALL SELECT dest_ip, ts_us FROM events WHERE dest_ip IS NOT NULL");
+        event_where(&q, sc, &ff);
+        q_sql(&q, ") GROUP BY ip");
+    } else {
+        q_sql(&q, g[by].select);
+        event_where(&q, sc, &ff);
+        q_sql(&q, g[by].group);
+    }
+    q_sql(&q, " ORDER BY 4 DESC, 1, 2 LIMIT ?");
+    q_int(&q, f->limit);
+    struct stats_agg_cb c = {cb, arg};
+    struct sq_reader *r = reader_get(SQ(hs));
+    int rc = run_q(r->db, &q, stats_agg_row, &c);
+    reader_put(r);
+    return rc;
+}
+
+static int last_id_row(sqlite3_stmt *st, void *ctx)
+{
+    *(int64_t *)ctx = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+/* From sensor_state (kept at ingest): an index scan of events by org would visit every
+ * event of the scope. */
+static int sq_event_last_id(struct hub_store *hs, const struct hub_scope *sc, int64_t *out)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT coalesce(max(t.last_event_id), 0) FROM sensor_state t JOIN sensors s"
+              " ON s.id=t.sensor_id WHERE 1");
+    q_scope(&q, sc, "s.org_id");
+    struct sq_reader *r = reader_get(SQ(hs));
+    int rc = run_q(r->db, &q, last_id_row, out);
+    reader_put(r);
+    return rc;
+}
+
 /* ---- open / close ---------------------------------------------------------------------- */
 
 static int sq_schema_version(struct hub_store *hs)
@@ -1144,6 +2124,7 @@ static void sq_close(struct hub_store *hs)
     struct sq_store *s = SQ(hs);
     sqlite3_finalize(s->ins_event);
     sqlite3_finalize(s->ins_batch);
+    rollup_close(s);
     for (int i = 0; i < s->nreaders; i++) {
         sqlite3_close(s->readers[i].db);
         pthread_mutex_destroy(&s->readers[i].lock);
@@ -1173,6 +2154,8 @@ static const struct hub_store_ops sq_ops = {
     .cred_get = sq_cred_get,
     .cred_del = sq_cred_del,
     .cred_purge = sq_cred_purge,
+    .cred_list = sq_cred_list,
+    .cred_revoke = sq_cred_revoke,
     .batch_add = sq_batch_add,
     .batch_max_id = sq_batch_max_id,
     .event_query = sq_event_query,
@@ -1182,6 +2165,11 @@ static const struct hub_store_ops sq_ops = {
     .audit_ckpt_add = sq_audit_ckpt_add,
     .audit_ckpt_list = sq_audit_ckpt_list,
     .audit_head = sq_audit_head,
+    .stats_overview = sq_stats_overview,
+    .stats_orgs = sq_stats_orgs,
+    .stats_sensors = sq_stats_sensors,
+    .stats_agg = sq_stats_agg,
+    .event_last_id = sq_event_last_id,
 };
 
 static int open_conn(const char *path, int flags, sqlite3 **db, struct cs_err *err)
@@ -1222,7 +2210,8 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     if (sqlite3_prepare_v3(s->wdb,
                            "INSERT INTO events(org_id, sensor_id, ts_us, event_type, src_ip,"
                            " dest_ip, src_port, dest_port, proto, app_proto, signature_id,"
-                           " signature, severity, raw) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           " signature, severity, raw, flow_id, ics_op)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,nullif(?,0),?)",
                            -1, SQLITE_PREPARE_PERSISTENT, &s->ins_event, NULL) ||
         sqlite3_prepare_v3(s->wdb,
                            "INSERT INTO batches(sensor_id, batch_id, org_id, received_us,"
@@ -1230,6 +2219,10 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
                            -1, SQLITE_PREPARE_PERSISTENT, &s->ins_batch, NULL)) {
         cs_err_set(err, CS_EIO, 0, 0, "prepare: %s", sqlite3_errmsg(s->wdb));
         rc = CS_EIO;
+        goto fail;
+    }
+    if ((rc = rollup_prepare(s)) != CS_OK) {
+        cs_err_set(err, rc, 0, 0, "prepare rollups: %s", sqlite3_errmsg(s->wdb));
         goto fail;
     }
     s->readers = cs_calloc((size_t)readers, sizeof(*s->readers));

@@ -1,5 +1,6 @@
 /* sqlite_test.c — the store suite (store_suite.h) on the SQLite implementation, plus what is
  * SQLite's own: WAL mode, a file that is not a database, a schema newer than the code. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -61,7 +62,77 @@ CS_TEST(sqlite_rejects_non_database)
     CHECK(s == NULL);
     CHECK(err.msg[0] != 0);
     rm_db(p);
-    CHECK(hub_store_open("postgresql://x", 1, &s, &err) == CS_EINVAL);
+    /* a PostgreSQL URL goes to the PostgreSQL store: nothing listens on port 1 */
+    CHECK(hub_store_open("postgresql://127.0.0.1:1/x", 1, &s, &err) == CS_EIO);
+    CHECK(s == NULL);
+}
+
+/* A database from before the statistics (schema 2): migrations 3 and 4 add the columns and
+ * build the rollups and sensor state from the stored events and batches. */
+CS_TEST(sqlite_migration_3_rolls_up_old_events)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_stats x;
+    suite_stats_fill(s, &x);
+    struct hub_stats_overview *want = cs_calloc(1, sizeof(*want)),
+                              *got = cs_calloc(1, sizeof(*got));
+    REQUIRE(want && got);
+    struct hub_stats_query q = {.from_us = SUITE_T0, .to_us = SUITE_T0 + 120 * SUITE_MIN};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, want), CS_OK);
+    int64_t last_want = 0, last_got = -1;
+    CHECK_EQ(hub_store_event_last_id(s, &HUB_SCOPE_SYSTEM, &last_want), CS_OK);
+    hub_store_close(s);
+
+    sqlite3 *db;
+    REQUIRE(sqlite3_open(suite_path, &db) == SQLITE_OK);
+    CHECK_EQ(sqlite3_exec(db,
+                          "DROP TABLE ru_ev; DROP TABLE ru_ip; DROP TABLE ru_sig;"
+                          " DROP TABLE sensor_state; DROP TABLE ru_min; DROP INDEX events_flow;"
+                          " ALTER TABLE events DROP COLUMN flow_id;"
+                          " ALTER TABLE events DROP COLUMN ics_op;"
+                          " DELETE FROM schema_version WHERE version>=3;",
+                          NULL, NULL, NULL),
+             SQLITE_OK);
+    sqlite3_close(db);
+
+    s = open_path(suite_path);
+    REQUIRE(s);
+    CHECK(hub_store_schema_version(s) >= 3);
+    q = (struct hub_stats_query){.from_us = SUITE_T0, .to_us = SUITE_T0 + 120 * SUITE_MIN};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, got), CS_OK);
+    CHECK_EQ(got->events, want->events);
+    CHECK_EQ(got->alerts, want->alerts);
+    CHECK_EQ(got->npoints, want->npoints);
+    for (size_t i = 0; i < got->npoints && i < want->npoints; i++)
+        for (int k = 0; k < 4; k++)
+            CHECK_EQ(got->points[i].by_sev[k], want->points[i].by_sev[k]);
+    REQUIRE(got->nsigs == want->nsigs);
+    for (size_t i = 0; i < got->nsigs; i++) {
+        CHECK_EQ(got->sigs[i].signature_id, want->sigs[i].signature_id);
+        CHECK_EQ(got->sigs[i].count, want->sigs[i].count);
+        CHECK_STR(got->sigs[i].signature, want->sigs[i].signature);
+    }
+    CHECK_EQ(got->nsrc, want->nsrc);
+    CHECK_EQ(got->nprotos, want->nprotos);
+    CHECK_EQ(got->nics, 0); /* the class was never stored for these events */
+    REQUIRE(got->nsensors == 2);
+    CHECK_EQ(got->sensors[0].last_seen_us, x.recv_a3);
+    CHECK_EQ(got->sensors[0].packets, -1); /* counters come with the next stats record */
+    CHECK_EQ(hub_store_event_last_id(s, &HUB_SCOPE_SYSTEM, &last_got), CS_OK);
+    CHECK_EQ(last_got, last_want);
+    /* new batches keep adding to the rebuilt rollups */
+    struct hub_store_event e = suite_evx(90, "alert", "10.9.9.9", "10.0.0.1", 2001, "ET one", 1,
+                                         NULL, 0, NULL);
+    struct hub_store_batch b = {.sensor_id = x.sb, .org_id = x.t.ob.id, .batch_id = "after"};
+    struct hub_store_batch_result res;
+    CHECK_EQ(hub_store_batch_add(s, &b, &e, 1, &res), CS_OK);
+    q = (struct hub_stats_query){.from_us = SUITE_T0, .to_us = SUITE_T0 + 120 * SUITE_MIN};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, got), CS_OK);
+    CHECK_EQ(got->alerts, want->alerts + 1);
+    cs_free(want);
+    cs_free(got);
+    hub_store_close(s);
 }
 
 CS_TEST(sqlite_wal_file_and_cleanup)

@@ -31,10 +31,10 @@ int hub_store_open(const char *url, int readers, struct hub_store **out, struct 
         readers = 1;
     if (strncmp(url, "sqlite:", 7) == 0)
         return hub_store_sqlite_open(url + 7, readers, out, err);
-    if (strncmp(url, "postgresql:", 11) == 0 || strncmp(url, "postgres:", 9) == 0) {
-        cs_err_set(err, CS_EINVAL, 0, 0, "the PostgreSQL store is not built yet: %s", url);
-        return CS_EINVAL;
-    }
+    if (strncmp(url, "pg:", 3) == 0)
+        return hub_store_pgsql_open(url + 3, readers, out, err);
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return hub_store_pgsql_open(url, readers, out, err);
     return hub_store_sqlite_open(url, readers, out, err);
 }
 
@@ -183,6 +183,27 @@ int hub_store_cred_purge(struct hub_store *s, int64_t now_us)
     return s->ops->cred_purge(s, now_us);
 }
 
+int hub_store_cred_list(struct hub_store *s, const struct hub_scope *sc, enum hub_cred_kind kind,
+                        int64_t user_id, int64_t now_us,
+                        int (*cb)(void *arg, const struct hub_cred *c), void *arg)
+{
+    if (!scope_ok(sc) || !cb || user_id < 0 || (int)kind < 0 || kind > HUB_CRED_SENSOR ||
+        !s->ops->cred_list)
+        return CS_EINVAL;
+    return s->ops->cred_list(s, sc, (int)kind, user_id, now_us, cb, arg);
+}
+
+int hub_store_cred_revoke(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                          int64_t user_id, struct hub_cred *out)
+{
+    struct hub_cred tmp;
+    if (!scope_ok(sc) || user_id < 0 || !s->ops->cred_revoke)
+        return CS_EINVAL;
+    if (id <= 0)
+        return HUB_ENOTFOUND;
+    return s->ops->cred_revoke(s, sc, id, user_id, out ? out : &tmp);
+}
+
 int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
                         const struct hub_store_event *ev, size_t n,
                         struct hub_store_batch_result *res)
@@ -271,4 +292,156 @@ int hub_store_batch_max_id(struct hub_store *s, int64_t sensor_id, const char *p
         return CS_EINVAL;
     out[0] = 0;
     return s->ops->batch_max_id(s, sensor_id, prefix, out, cap);
+}
+
+/* ---- statistics --------------------------------------------------------------------- */
+
+static const char *const by_names[] = {
+    [HUB_BY_NONE] = "",          [HUB_BY_SIGNATURE] = "signature", [HUB_BY_SRC_IP] = "src_ip",
+    [HUB_BY_DEST_IP] = "dest_ip", [HUB_BY_IP] = "ip",              [HUB_BY_APP_PROTO] = "app_proto",
+    [HUB_BY_SEVERITY] = "severity", [HUB_BY_ORG] = "org",          [HUB_BY_SENSOR] = "sensor",
+    [HUB_BY_EVENT_TYPE] = "event_type",
+};
+
+enum hub_stats_by hub_stats_by_parse(const char *s)
+{
+    for (int i = HUB_BY_SIGNATURE; s && i < (int)CS_ARRAY_LEN(by_names); i++)
+        if (strcmp(s, by_names[i]) == 0)
+            return (enum hub_stats_by)i;
+    return HUB_BY_NONE;
+}
+
+const char *hub_stats_by_name(enum hub_stats_by by)
+{
+    return (unsigned)by < CS_ARRAY_LEN(by_names) ? by_names[by] : "";
+}
+
+#define US 1000000LL
+
+/* Checks and rounds a stats range: picks the rollup resolution (60 s or 3600 s) and the
+ * bucket, widens [from, to) outwards to whole resolution steps. The fine resolution serves
+ * buckets under an hour on ranges of at most two days; anything else is hourly. */
+static int stats_norm(struct hub_stats_query *q)
+{
+    static const int64_t autob[] = {60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400};
+    if (q->from_us < 0 || q->to_us <= q->from_us || q->bucket_s < 0 || q->org_id < 0 ||
+        q->to_us > INT64_MAX / 2)
+        return CS_EINVAL;
+    int64_t range_s = (q->to_us - q->from_us + US - 1) / US;
+    int64_t b = q->bucket_s;
+    if (b == 0) {
+        b = autob[CS_ARRAY_LEN(autob) - 1];
+        for (size_t i = 0; i < CS_ARRAY_LEN(autob); i++)
+            if (range_s / autob[i] <= 120 && (autob[i] >= 3600 || range_s <= 6 * 3600)) {
+                b = autob[i];
+                break;
+            }
+    }
+    int64_t res = b < HUB_STATS_HOUR_RES && range_s <= 2 * 86400 ? HUB_STATS_MIN_RES
+                                                                  : HUB_STATS_HOUR_RES;
+    if (b > INT64_MAX / US / 2)
+        return CS_EINVAL;
+    b = (b + res - 1) / res * res;
+    int64_t r = res * US;
+    q->from_us = q->from_us / r * r;
+    q->to_us = (q->to_us + r - 1) / r * r;
+    q->bucket_s = b;
+    q->res_s = res;
+    int64_t npoints = (q->to_us - q->from_us + b * US - 1) / (b * US);
+    return npoints > HUB_STATS_MAX_POINTS ? CS_EINVAL : CS_OK;
+}
+
+static int ov_sensor_cb(void *arg, const struct hub_stats_sensor *se)
+{
+    struct hub_stats_overview *o = arg;
+    if (o->nsensors < HUB_STATS_MAX_ROWS)
+        o->sensors[o->nsensors++] = *se;
+    return 0;
+}
+
+static bool org_before(const struct hub_stats_org *a, const struct hub_stats_org *b)
+{
+    if (a->alerts != b->alerts)
+        return a->alerts > b->alerts;
+    if (a->events != b->events)
+        return a->events > b->events;
+    return strcmp(a->path, b->path) < 0;
+}
+
+/* Keeps the HUB_STATS_MAX_ROWS first orgs in org_before() order (insertion: the list is
+ * short and orgs come by path). */
+static int ov_org_cb(void *arg, const struct hub_stats_org *org)
+{
+    struct hub_stats_overview *o = arg;
+    size_t n = o->norgs;
+    if (n == HUB_STATS_MAX_ROWS) {
+        if (!org_before(org, &o->orgs[n - 1]))
+            return 0;
+        n--;
+    }
+    size_t i = n;
+    while (i > 0 && org_before(org, &o->orgs[i - 1])) {
+        o->orgs[i] = o->orgs[i - 1];
+        i--;
+    }
+    o->orgs[i] = *org;
+    o->norgs = n + 1;
+    return 0;
+}
+
+int hub_store_stats_overview(struct hub_store *s, const struct hub_scope *sc,
+                             struct hub_stats_query *q, struct hub_stats_overview *out)
+{
+    if (!scope_ok(sc) || !q || !out)
+        return CS_EINVAL;
+    int rc = stats_norm(q);
+    if (rc)
+        return rc;
+    if (!s->ops->stats_overview || !s->ops->stats_sensors || !s->ops->stats_orgs)
+        return CS_EINVAL; /* an implementation without the statistics yet */
+    memset(out, 0, sizeof(*out));
+    out->q = *q;
+    if ((rc = s->ops->stats_overview(s, sc, q, out)) != CS_OK)
+        return rc;
+    if ((rc = s->ops->stats_sensors(s, sc, q->org_id, ov_sensor_cb, out)) != CS_OK)
+        return rc;
+    return s->ops->stats_orgs(s, sc, q, ov_org_cb, out);
+}
+
+int hub_store_stats_orgs(struct hub_store *s, const struct hub_scope *sc,
+                         struct hub_stats_query *q,
+                         int (*cb)(void *arg, const struct hub_stats_org *o), void *arg)
+{
+    if (!scope_ok(sc) || !q || !cb)
+        return CS_EINVAL;
+    if (!s->ops->stats_orgs)
+        return CS_EINVAL;
+    int rc = stats_norm(q);
+    return rc ? rc : s->ops->stats_orgs(s, sc, q, cb, arg);
+}
+
+int hub_store_stats_sensors(struct hub_store *s, const struct hub_scope *sc, int64_t org_id,
+                            int (*cb)(void *arg, const struct hub_stats_sensor *se), void *arg)
+{
+    if (!scope_ok(sc) || !cb || org_id < 0 || !s->ops->stats_sensors)
+        return CS_EINVAL;
+    return s->ops->stats_sensors(s, sc, org_id, cb, arg);
+}
+
+int hub_store_stats_agg(struct hub_store *s, const struct hub_scope *sc,
+                        const struct hub_event_filter *f, enum hub_stats_by by,
+                        int (*cb)(void *arg, const struct hub_stats_agg_row *r), void *arg)
+{
+    if (!scope_ok(sc) || !f || !cb || f->limit < 1 || f->limit > 1000 || by <= HUB_BY_NONE ||
+        by > HUB_BY_EVENT_TYPE || !s->ops->stats_agg)
+        return CS_EINVAL;
+    return s->ops->stats_agg(s, sc, f, by, cb, arg);
+}
+
+int hub_store_event_last_id(struct hub_store *s, const struct hub_scope *sc, int64_t *out)
+{
+    if (!scope_ok(sc) || !out || !s->ops->event_last_id)
+        return CS_EINVAL;
+    *out = 0;
+    return s->ops->event_last_id(s, sc, out);
 }

@@ -2,8 +2,8 @@
  * batches, events, audit records.
  *
  * One interface, several implementations behind a table of operations (struct
- * hub_store_ops): SQLite (sqlite.c, the embedded default: one file, WAL) and, later,
- * PostgreSQL (pgsql.c: libpq, COPY for ingest, events partitioned by time). Callers only
+ * hub_store_ops): SQLite (sqlite.c, the embedded default: one file, WAL) and PostgreSQL
+ * (pgsql.c: libpq, a connection pool, COPY for ingest, events partitioned by day). Callers only
  * use the hub_store_* functions below; store_suite.h holds a test suite that any
  * implementation must pass.
  *
@@ -81,6 +81,7 @@ struct hub_sensor {
 /* A credential is stored only as a hash of its secret (hub/auth decides the hash). */
 enum hub_cred_kind { HUB_CRED_SESSION = 1, HUB_CRED_TOKEN = 2, HUB_CRED_SENSOR = 3 };
 struct hub_cred {
+    int64_t id; /* > 0, assigned by the store, never reused (cred_add ignores it) */
     char hash[HUB_HASH_MAX + 1];
     enum hub_cred_kind kind;
     int64_t user_id;   /* session, token */
@@ -108,6 +109,13 @@ struct hub_store_event {
     struct hub_text signature;
     int32_t severity;    /* 1..4, -1: absent */
     struct hub_text raw; /* the original record (JSON), kept verbatim */
+    uint64_t flow_id;    /* EVE flow_id; 0: absent */
+    /* Industrial operation class decided once at ingest (hub_ics_classify() in
+     * hub/ingest/ics.h): "write", "control", "program", "stop", "restart"; absent: none. */
+    struct hub_text ics_op;
+    /* event_type "stats": the sensor's capture counters (packets seen, kernel drops). */
+    bool has_stats;
+    int64_t stats_packets, stats_drops;
 };
 
 /* An event read back: the stored columns and where it belongs. */
@@ -146,6 +154,13 @@ struct hub_event_filter {
      * (ts_us DESC, id DESC) order. cursor_id 0: from the newest. */
     int64_t cursor_ts, cursor_id;
     int limit; /* 1..1000 */
+    uint64_t flow_id;      /* 0: any */
+    const char *app_proto; /* exact; "none" matches events without one */
+    const char *proto;     /* exact ("TCP", "UDP", …) */
+    const char *q;         /* substring of the original record (scans: see docs/hub.md) */
+    /* > 0: only events with id > since_id, oldest first (id ASC; the cursor is ignored):
+     * polling for what arrived since the last call. */
+    int64_t since_id;
 };
 
 /* Audit records as stored; hashing and verification belong to hub/audit. Every text field
@@ -170,9 +185,12 @@ struct hub_audit_ckpt_row {
 
 struct hub_store;
 
-/* Opens the store named by `url`: "sqlite:PATH", or a bare PATH (SQLite). Creates the file
+/* Opens the store named by `url`: "sqlite:PATH", or a bare PATH (SQLite);
+ * "postgresql://…" / "postgres://…" (a libpq URI) or "pg:KEYWORDS" (a libpq keyword string,
+ * e.g. "pg:host=127.0.0.1 dbname=citysoc user=citysoc") for PostgreSQL. Creates the file
  * when missing and applies pending schema migrations. `readers` is the number of read
- * connections (>= 1). On error fills err and returns CS_EINVAL/CS_EIO. */
+ * connections (>= 1; PostgreSQL: a pool of readers + 1 connections). On error fills err and
+ * returns CS_EINVAL/CS_EIO. */
 int hub_store_open(const char *url, int readers, struct hub_store **out, struct cs_err *err);
 void hub_store_close(struct hub_store *s);
 /* Schema version after open (the number of migrations applied). */
@@ -218,6 +236,17 @@ int hub_store_cred_get(struct hub_store *s, const char *hash, int64_t now_us, st
 int hub_store_cred_del(struct hub_store *s, const char *hash);
 /* Deletes expired credentials; returns the count removed (>= 0) or an error. */
 int hub_store_cred_purge(struct hub_store *s, int64_t now_us);
+/* Credentials whose owner (the user; for sensor tokens the sensor) is in the scope, by id;
+ * kind 0: every kind, user_id 0: every user; those expired at now_us are left out. cb
+ * non-zero stops (returned). The hash is filled but must never leave the hub. */
+int hub_store_cred_list(struct hub_store *s, const struct hub_scope *sc, enum hub_cred_kind kind,
+                        int64_t user_id, int64_t now_us,
+                        int (*cb)(void *arg, const struct hub_cred *c), void *arg);
+/* Deletes credential `id` when its owner is in the scope and, user_id != 0, it is that
+ * user's (expired or not); the deleted credential goes to *out (may be NULL). HUB_ENOTFOUND
+ * otherwise. Takes effect at once: the next hub_store_cred_get() of it fails. */
+int hub_store_cred_revoke(struct hub_store *s, const struct hub_scope *sc, int64_t id,
+                          int64_t user_id, struct hub_cred *out);
 
 /* ---- events ---- */
 /* Stores a batch in one transaction; returns only after the commit is durable. */
@@ -236,6 +265,130 @@ int hub_store_event_get(struct hub_store *s, const struct hub_scope *sc, int64_t
                         int (*cb)(void *arg, const struct hub_event_row *r), void *arg);
 /* Number of events in the scope (tests, stats). */
 int hub_store_event_count(struct hub_store *s, const struct hub_scope *sc, int64_t *out);
+
+/* ---- statistics (the console's overview; answered from rollup tables) ---- */
+
+#define HUB_STATS_TOP 10         /* top signatures / addresses */
+#define HUB_STATS_MAX_POINTS 1440 /* alerts_over_time buckets at most */
+#define HUB_STATS_MAX_ROWS 256   /* protocols, ics, sensors, orgs at most */
+#define HUB_STATS_SIG_MAX 255
+#define HUB_STATS_MIN_RES 60     /* the fine resolution (s): totals and chart only */
+#define HUB_STATS_HOUR_RES 3600  /* the coarse resolution (s): everything */
+
+/* A range for the overview. hub_store_stats_overview() rounds it to the resolution it
+ * answers at (res_s: 60 or 3600) and writes back what it used. */
+struct hub_stats_query {
+    int64_t from_us, to_us; /* required, from < to */
+    int64_t org_id;         /* subtree of this org (intersected with the scope); 0: all */
+    int64_t bucket_s;       /* alerts_over_time bucket; 0: automatic */
+    int64_t res_s;          /* set by the store: 60 or 3600 */
+};
+
+struct hub_stats_point {
+    int64_t ts_us;     /* bucket start */
+    int64_t by_sev[4]; /* alerts of severity 1..4 */
+};
+struct hub_stats_sig {
+    int64_t signature_id;
+    char signature[HUB_STATS_SIG_MAX + 1];
+    int32_t severity; /* -1 unknown */
+    int64_t count;
+};
+struct hub_stats_ip {
+    char ip[64];
+    int64_t count;
+};
+struct hub_stats_proto {
+    char app_proto[33]; /* "none" for events without one */
+    int64_t count;
+};
+struct hub_stats_ics {
+    char app_proto[33];
+    char op[17];
+    int64_t count;
+};
+struct hub_stats_sensor {
+    int64_t id, org_id;
+    char name[HUB_NAME_MAX + 1];
+    int64_t last_seen_us;   /* last batch received; 0: never */
+    int64_t packets, drops; /* from its newest stats event; -1: none yet */
+    int64_t stats_us;       /* that stats event's timestamp; 0: none */
+};
+struct hub_stats_org {
+    int64_t id, parent_id;
+    char name[HUB_NAME_MAX + 1];
+    char kind[16];
+    char path[HUB_PATH_MAX + 1];
+    int64_t sensors;        /* sensors registered directly in this org */
+    int64_t events, alerts; /* in the range, this org's own (not its subtree) */
+};
+
+/* The overview (big: allocate it; hub_store_stats_overview() clears it first). */
+struct hub_stats_overview {
+    struct hub_stats_query q; /* as applied (rounded): totals and points cover this */
+    /* The breakdowns (signatures, addresses, protocols, ics, orgs) come from hourly rollups:
+     * they cover [brk_from_us, brk_to_us), q widened to whole hours. */
+    int64_t brk_from_us, brk_to_us;
+    int64_t events, alerts;
+    size_t npoints;
+    struct hub_stats_point points[HUB_STATS_MAX_POINTS];
+    size_t nsigs, nsrc, ndest;
+    struct hub_stats_sig sigs[HUB_STATS_TOP];
+    struct hub_stats_ip src[HUB_STATS_TOP], dest[HUB_STATS_TOP];
+    size_t nprotos, nics;
+    struct hub_stats_proto protos[HUB_STATS_MAX_ROWS];
+    struct hub_stats_ics ics[HUB_STATS_MAX_ROWS];
+    size_t nsensors, norgs;
+    struct hub_stats_sensor sensors[HUB_STATS_MAX_ROWS]; /* by id */
+    struct hub_stats_org orgs[HUB_STATS_MAX_ROWS];       /* by alerts, then events, desc */
+};
+
+/* Fills `out` for the scope and query (totals, alerts over time, top signatures, top
+ * source/destination addresses of alerts, events by app_proto, industrial operations,
+ * sensors, organisations ranked by alerts). Answers from rollup tables kept at ingest, so
+ * its cost does not grow with the number of stored events. CS_EINVAL for a bad range or a
+ * bucket that would give more than HUB_STATS_MAX_POINTS points. */
+int hub_store_stats_overview(struct hub_store *s, const struct hub_scope *sc,
+                             struct hub_stats_query *q, struct hub_stats_overview *out);
+/* Every org of the scope (by path) with its sensors and event/alert counts in the range
+ * (rounded as for the overview). cb non-zero stops (returned). */
+int hub_store_stats_orgs(struct hub_store *s, const struct hub_scope *sc,
+                         struct hub_stats_query *q,
+                         int (*cb)(void *arg, const struct hub_stats_org *o), void *arg);
+/* Sensors of the scope (org_id: subtree filter, 0 all) with their status, by id. */
+int hub_store_stats_sensors(struct hub_store *s, const struct hub_scope *sc, int64_t org_id,
+                            int (*cb)(void *arg, const struct hub_stats_sensor *se), void *arg);
+
+/* Grouping of the events matching a filter (the alerts table): one row per key, by count
+ * descending, at most f->limit rows. Scans the matching events (use a time range). */
+enum hub_stats_by {
+    HUB_BY_NONE = 0,
+    HUB_BY_SIGNATURE, /* key: signature_id (text: the signature) */
+    HUB_BY_SRC_IP,
+    HUB_BY_DEST_IP,
+    HUB_BY_IP, /* either side: an event counts for both of its addresses */
+    HUB_BY_APP_PROTO,
+    HUB_BY_SEVERITY,
+    HUB_BY_ORG,
+    HUB_BY_SENSOR,
+    HUB_BY_EVENT_TYPE,
+};
+/* "signature" … -> HUB_BY_*; HUB_BY_NONE if unknown. */
+enum hub_stats_by hub_stats_by_parse(const char *s);
+const char *hub_stats_by_name(enum hub_stats_by by);
+struct hub_stats_agg_row {
+    struct hub_text key; /* text key (ip, app_proto ("none" when absent), event_type) */
+    int64_t key_id;      /* numeric key (signature_id, severity, org id, sensor id); -1 none */
+    struct hub_text label; /* signature text, org or sensor name; may be empty */
+    int64_t count;
+    int64_t last_us; /* newest ts_us in the group */
+};
+int hub_store_stats_agg(struct hub_store *s, const struct hub_scope *sc,
+                        const struct hub_event_filter *f, enum hub_stats_by by,
+                        int (*cb)(void *arg, const struct hub_stats_agg_row *r), void *arg);
+
+/* Id of the newest event in the scope (0 when none): where a live ticker starts. */
+int hub_store_event_last_id(struct hub_store *s, const struct hub_scope *sc, int64_t *out);
 
 /* ---- audit ---- */
 /* Appends r (r->seq is assigned: last + 1) after calling seal(arg, r, prev_hash) under the
@@ -282,6 +435,10 @@ struct hub_store_ops {
     int (*cred_get)(struct hub_store *, const char *, int64_t, struct hub_cred *);
     int (*cred_del)(struct hub_store *, const char *);
     int (*cred_purge)(struct hub_store *, int64_t);
+    int (*cred_list)(struct hub_store *, const struct hub_scope *, int, int64_t, int64_t,
+                     int (*)(void *, const struct hub_cred *), void *);
+    int (*cred_revoke)(struct hub_store *, const struct hub_scope *, int64_t, int64_t,
+                       struct hub_cred *);
     int (*batch_add)(struct hub_store *, const struct hub_store_batch *,
                      const struct hub_store_event *, size_t, struct hub_store_batch_result *);
     int (*batch_max_id)(struct hub_store *, int64_t, const char *, char *, size_t);
@@ -297,6 +454,21 @@ struct hub_store_ops {
     int (*audit_ckpt_list)(struct hub_store *, int (*)(void *, const struct hub_audit_ckpt_row *),
                            void *);
     int (*audit_head)(struct hub_store *, int64_t *, char *, size_t);
+    /* statistics: q is already checked and rounded by store.c; out is cleared, and the
+     * sensors/orgs sections are filled by store.c from stats_sensors/stats_orgs. An
+     * implementation that leaves these NULL makes the hub_store_stats_* functions and
+     * hub_store_event_last_id() return CS_EINVAL. */
+    int (*stats_overview)(struct hub_store *, const struct hub_scope *,
+                          const struct hub_stats_query *, struct hub_stats_overview *);
+    int (*stats_orgs)(struct hub_store *, const struct hub_scope *,
+                      const struct hub_stats_query *,
+                      int (*)(void *, const struct hub_stats_org *), void *);
+    int (*stats_sensors)(struct hub_store *, const struct hub_scope *, int64_t,
+                         int (*)(void *, const struct hub_stats_sensor *), void *);
+    int (*stats_agg)(struct hub_store *, const struct hub_scope *,
+                     const struct hub_event_filter *, enum hub_stats_by,
+                     int (*)(void *, const struct hub_stats_agg_row *), void *);
+    int (*event_last_id)(struct hub_store *, const struct hub_scope *, int64_t *);
 };
 
 /* Every implementation's handle starts with this. */
@@ -307,5 +479,12 @@ struct hub_store {
 /* Implementation constructors (used by hub_store_open). */
 int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
                           struct cs_err *err);
+/* PostgreSQL with a pool of max(readers + 1, 2) connections that waits 10 s for a free one. */
+int hub_store_pgsql_open(const char *conninfo, int readers, struct hub_store **out,
+                         struct cs_err *err);
+/* The same with the pool size (1..256) and how long an operation waits for a free
+ * connection before it fails with CS_AGAIN. */
+int hub_store_pgsql_open_opts(const char *conninfo, int pool, int wait_ms, struct hub_store **out,
+                              struct cs_err *err);
 
 #endif

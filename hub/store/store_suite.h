@@ -212,6 +212,105 @@ CS_TEST(store_credentials_expire)
     hub_store_close(s);
 }
 
+struct suite_creds {
+    int n;
+    int64_t id[8];
+    char hash[8][HUB_HASH_MAX + 1];
+};
+static int suite_creds_cb(void *arg, const struct hub_cred *c)
+{
+    struct suite_creds *a = arg;
+    if (a->n < 8) {
+        a->id[a->n] = c->id;
+        snprintf(a->hash[a->n], sizeof(a->hash[0]), "%s", c->hash);
+    }
+    a->n++;
+    return 0;
+}
+
+static int64_t suite_cred(struct hub_store *s, enum hub_cred_kind kind, int64_t user,
+                          int64_t sensor, const char *hash, int64_t expires)
+{
+    struct hub_cred c = {.kind = kind, .user_id = user, .sensor_id = sensor, .expires_us = expires};
+    snprintf(c.hash, sizeof(c.hash), "%s", hash);
+    CHECK_EQ(hub_store_cred_add(s, &c), CS_OK);
+    struct hub_cred got = {0};
+    CHECK_EQ(hub_store_cred_get(s, hash, 0, &got), CS_OK);
+    CHECK(got.id > 0);
+    return got.id;
+}
+
+CS_TEST(store_credentials_list_revoke)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    struct hub_user ua = {.org_id = t.oa.id, .role = HUB_ROLE_ANALYST};
+    struct hub_user ub = {.org_id = t.ob.id, .role = HUB_ROLE_ANALYST};
+    snprintf(ua.name, sizeof(ua.name), "ua");
+    snprintf(ub.name, sizeof(ub.name), "ub");
+    snprintf(ua.pwhash, sizeof(ua.pwhash), "h");
+    snprintf(ub.pwhash, sizeof(ub.pwhash), "h");
+    REQUIRE(hub_store_user_add(s, &HUB_SCOPE_SYSTEM, &ua) == CS_OK);
+    REQUIRE(hub_store_user_add(s, &HUB_SCOPE_SYSTEM, &ub) == CS_OK);
+    int64_t sensor = suite_sensor(s, t.oa.id, "sa");
+    int64_t ta = suite_cred(s, HUB_CRED_TOKEN, ua.id, 0, "ta", 0);
+    int64_t sa = suite_cred(s, HUB_CRED_SESSION, ua.id, 0, "sa", 5000);
+    int64_t tb = suite_cred(s, HUB_CRED_TOKEN, ub.id, 0, "tb", 0);
+    int64_t st = suite_cred(s, HUB_CRED_SENSOR, 0, sensor, "st", 0);
+    CHECK(ta != sa && sa != tb && tb != st && ta != st);
+
+    const struct hub_scope A = {.org_id = t.da.id}, B = {.org_id = t.db.id};
+    struct suite_creds all = {0}, a = {0}, b = {0}, mine = {0}, later = {0};
+    CHECK_EQ(hub_store_cred_list(s, &HUB_SCOPE_SYSTEM, 0, 0, 0, suite_creds_cb, &all), CS_OK);
+    CHECK_EQ(all.n, 4);
+    CHECK_EQ(hub_store_cred_list(s, &A, HUB_CRED_TOKEN, 0, 0, suite_creds_cb, &a), CS_OK);
+    CHECK_EQ(a.n, 1);
+    CHECK_EQ(a.id[0], ta);
+    CHECK_STR(a.hash[0], "ta");
+    CHECK_EQ(hub_store_cred_list(s, &B, 0, 0, 0, suite_creds_cb, &b), CS_OK);
+    CHECK_EQ(b.n, 1);
+    CHECK_EQ(b.id[0], tb);
+    /* a sensor's token belongs to the sensor's organisation */
+    struct suite_creds sens = {0};
+    CHECK_EQ(hub_store_cred_list(s, &A, HUB_CRED_SENSOR, 0, 0, suite_creds_cb, &sens), CS_OK);
+    CHECK_EQ(sens.n, 1);
+    CHECK_EQ(sens.id[0], st);
+    CHECK_EQ(hub_store_cred_list(s, &HUB_SCOPE_SYSTEM, 0, ua.id, 0, suite_creds_cb, &mine), CS_OK);
+    CHECK_EQ(mine.n, 2);
+    /* the session has expired at 5000 */
+    CHECK_EQ(hub_store_cred_list(s, &HUB_SCOPE_SYSTEM, 0, ua.id, 5000, suite_creds_cb, &later),
+             CS_OK);
+    CHECK_EQ(later.n, 1);
+
+    /* revoking: out of scope, another user's, then for real */
+    struct hub_cred gone = {0};
+    CHECK_EQ(hub_store_cred_revoke(s, &B, ta, 0, &gone), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_revoke(s, &A, ta, ub.id, &gone), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_revoke(s, &A, 0, 0, &gone), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_get(s, "ta", 0, &gone), CS_OK);
+    CHECK_EQ(hub_store_cred_revoke(s, &A, ta, ua.id, &gone), CS_OK);
+    CHECK_EQ(gone.id, ta);
+    CHECK_EQ(gone.user_id, ua.id);
+    CHECK_STR(gone.hash, "ta");
+    CHECK_EQ(hub_store_cred_get(s, "ta", 0, &gone), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_revoke(s, &A, ta, 0, NULL), HUB_ENOTFOUND);
+    CHECK_EQ(hub_store_cred_revoke(s, &HUB_SCOPE_SYSTEM, tb, 0, NULL), CS_OK);
+    /* ids are never reused, so an old id cannot name a newer credential */
+    int64_t tc = suite_cred(s, HUB_CRED_TOKEN, ua.id, 0, "tc", 0);
+    CHECK(tc > st);
+    s = suite_reopen(s);
+    REQUIRE(s);
+    struct suite_creds after = {0};
+    CHECK_EQ(hub_store_cred_list(s, &HUB_SCOPE_SYSTEM, HUB_CRED_TOKEN, 0, 0, suite_creds_cb,
+                                 &after),
+             CS_OK);
+    CHECK_EQ(after.n, 1);
+    CHECK_EQ(after.id[0], tc);
+    hub_store_close(s);
+}
+
 CS_TEST(store_batch_once_and_durable)
 {
     struct hub_store *s = suite_open();
@@ -441,6 +540,482 @@ CS_TEST(store_audit_chain_order)
     int nck = 0;
     CHECK_EQ(hub_store_audit_ckpt_list(s, suite_ckpt_cb, &nck), CS_OK);
     CHECK_EQ(nck, 1);
+    hub_store_close(s);
+}
+
+/* ---- statistics ---------------------------------------------------------------------- */
+
+#define SUITE_T0 (1699999200LL * 1000000) /* an hour boundary */
+#define SUITE_MIN (60LL * 1000000)
+
+static struct hub_store_event suite_evx(int64_t min, const char *type, const char *src,
+                                        const char *dst, int64_t sid, const char *sig, int sev,
+                                        const char *app, uint64_t flow, const char *ics)
+{
+    struct hub_store_event e = suite_ev(SUITE_T0 + min * SUITE_MIN, type, src, dst, sid, sig, sev);
+    e.app_proto = suite_t(app);
+    e.flow_id = flow;
+    e.ics_op = suite_t(ics);
+    return e;
+}
+
+static struct hub_store_event suite_stats_ev(int64_t min, int64_t packets, int64_t drops)
+{
+    struct hub_store_event e = suite_evx(min, "stats", NULL, NULL, -1, NULL, -1, NULL, 0, NULL);
+    e.has_stats = true;
+    e.stats_packets = packets;
+    e.stats_drops = drops;
+    return e;
+}
+
+struct suite_stats {
+    struct suite_tree t;
+    int64_t sa, sb;
+    int64_t recv_a3, recv_b1;
+};
+
+/* Plant A (sensor-a): 4 alerts, 2 modbus (1 write), 3 stats; plant B (sensor-b): 1 alert,
+ * 1 dnp3 control. 12 events, 5 alerts; see the checks for the expected figures. */
+static void suite_stats_fill(struct hub_store *s, struct suite_stats *x)
+{
+    suite_make_tree(s, &x->t);
+    x->sa = suite_sensor(s, x->t.oa.id, "sensor-a");
+    x->sb = suite_sensor(s, x->t.ob.id, "sensor-b");
+    struct hub_store_event a1[8] = {
+        suite_evx(1, "alert", "10.0.0.1", "192.0.2.7", 2001, "ET one", 1, "http", 111, NULL),
+        suite_evx(2, "alert", "10.0.0.1", "192.0.2.8", 2001, "ET one", 1, "http", 111, NULL),
+        suite_evx(3, "alert", "10.0.0.2", "192.0.2.7", 2002, "ET two", 2, NULL, 222, NULL),
+        suite_evx(61, "alert", "10.0.0.1", "192.0.2.7", 2002, "ET two", 2, "dns", 0, NULL),
+        suite_evx(5, "flow", "10.0.0.1", "192.0.2.7", -1, NULL, -1, "http", 111, NULL),
+        suite_evx(6, "modbus", "10.0.0.5", "10.0.0.6", -1, NULL, -1, "modbus", 333, "write"),
+        suite_evx(7, "modbus", "10.0.0.5", "10.0.0.6", -1, NULL, -1, "modbus", 333, NULL),
+        suite_stats_ev(8, 1000, 5),
+    };
+    a1[5].raw = suite_t("{\"event_type\":\"modbus\",\"modbus\":{\"note\":\"needle\"}}");
+    a1[5].proto = suite_t("UDP");
+    struct hub_store_event a2[1] = {suite_stats_ev(4, 1, 1)}; /* older than the first: ignored */
+    struct hub_store_event a3[1] = {suite_stats_ev(9, 2000, 7)};
+    struct hub_store_event b1[2] = {
+        suite_evx(1, "alert", "172.16.0.9", "10.0.0.1", 3000, "B only", 1, "tls", 0, NULL),
+        suite_evx(2, "dnp3", "172.16.0.9", "172.16.0.10", -1, NULL, -1, "dnp3", 0, "control"),
+    };
+    struct hub_store_batch_result res;
+    struct hub_store_batch b = {.sensor_id = x->sa, .org_id = x->t.oa.id, .batch_id = "a1",
+                                .received_us = SUITE_T0 + 10 * SUITE_MIN};
+    CHECK_EQ(hub_store_batch_add(s, &b, a1, 8, &res), CS_OK);
+    b.batch_id = "a2";
+    b.received_us = SUITE_T0 + 20 * SUITE_MIN;
+    CHECK_EQ(hub_store_batch_add(s, &b, a2, 1, &res), CS_OK);
+    struct hub_store_batch bb = {.sensor_id = x->sb, .org_id = x->t.ob.id, .batch_id = "b1",
+                                 .received_us = SUITE_T0 + 15 * SUITE_MIN};
+    CHECK_EQ(hub_store_batch_add(s, &bb, b1, 2, &res), CS_OK);
+    b.batch_id = "a3";
+    b.received_us = x->recv_a3 = SUITE_T0 + 25 * SUITE_MIN;
+    CHECK_EQ(hub_store_batch_add(s, &b, a3, 1, &res), CS_OK);
+    x->recv_b1 = bb.received_us;
+    /* a retried batch adds nothing to the rollups either */
+    b.batch_id = "a1";
+    CHECK_EQ(hub_store_batch_add(s, &b, a1, 8, &res), CS_OK);
+    CHECK(res.duplicate);
+}
+
+static struct hub_stats_overview *suite_overview(struct hub_store *s, const struct hub_scope *sc,
+                                                 int64_t org, int64_t from_min, int64_t to_min,
+                                                 int64_t bucket, int *rc)
+{
+    static struct hub_stats_overview o;
+    struct hub_stats_query q = {.from_us = SUITE_T0 + from_min * SUITE_MIN,
+                                .to_us = SUITE_T0 + to_min * SUITE_MIN,
+                                .org_id = org,
+                                .bucket_s = bucket};
+    *rc = hub_store_stats_overview(s, sc, &q, &o);
+    return &o;
+}
+
+CS_TEST(store_stats_overview_from_rollups)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_stats x;
+    suite_stats_fill(s, &x);
+    int rc;
+    struct hub_stats_overview *o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 0, 120, 3600, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->q.res_s, 3600);
+    CHECK_EQ(o->q.bucket_s, 3600);
+    CHECK_EQ(o->events, 12);
+    CHECK_EQ(o->alerts, 5);
+    REQUIRE(o->npoints == 2);
+    CHECK_EQ(o->points[0].ts_us, SUITE_T0);
+    CHECK_EQ(o->points[1].ts_us, SUITE_T0 + 60 * SUITE_MIN);
+    CHECK_EQ(o->points[0].by_sev[0], 3);
+    CHECK_EQ(o->points[0].by_sev[1], 1);
+    CHECK_EQ(o->points[0].by_sev[2], 0);
+    CHECK_EQ(o->points[1].by_sev[0], 0);
+    CHECK_EQ(o->points[1].by_sev[1], 1);
+    REQUIRE(o->nsigs == 3);
+    CHECK_EQ(o->sigs[0].signature_id, 2001);
+    CHECK_STR(o->sigs[0].signature, "ET one");
+    CHECK_EQ(o->sigs[0].severity, 1);
+    CHECK_EQ(o->sigs[0].count, 2);
+    CHECK_EQ(o->sigs[1].signature_id, 2002);
+    CHECK_EQ(o->sigs[1].count, 2);
+    CHECK_EQ(o->sigs[2].signature_id, 3000);
+    CHECK_STR(o->sigs[2].signature, "B only");
+    REQUIRE(o->nsrc == 3);
+    CHECK_STR(o->src[0].ip, "10.0.0.1");
+    CHECK_EQ(o->src[0].count, 3);
+    CHECK_STR(o->src[1].ip, "10.0.0.2");
+    CHECK_STR(o->src[2].ip, "172.16.0.9");
+    REQUIRE(o->ndest == 3);
+    CHECK_STR(o->dest[0].ip, "192.0.2.7");
+    CHECK_EQ(o->dest[0].count, 3);
+    CHECK_STR(o->dest[1].ip, "10.0.0.1");
+    CHECK_STR(o->dest[2].ip, "192.0.2.8");
+    REQUIRE(o->nprotos == 6);
+    CHECK_STR(o->protos[0].app_proto, "none"); /* alert without one + 3 stats */
+    CHECK_EQ(o->protos[0].count, 4);
+    CHECK_STR(o->protos[1].app_proto, "http");
+    CHECK_EQ(o->protos[1].count, 3);
+    CHECK_STR(o->protos[2].app_proto, "modbus");
+    CHECK_EQ(o->protos[2].count, 2);
+    REQUIRE(o->nics == 2);
+    CHECK_STR(o->ics[0].app_proto, "dnp3");
+    CHECK_STR(o->ics[0].op, "control");
+    CHECK_EQ(o->ics[0].count, 1);
+    CHECK_STR(o->ics[1].app_proto, "modbus");
+    CHECK_STR(o->ics[1].op, "write");
+    REQUIRE(o->nsensors == 2);
+    CHECK_EQ(o->sensors[0].id, x.sa);
+    CHECK_STR(o->sensors[0].name, "sensor-a");
+    CHECK_EQ(o->sensors[0].last_seen_us, x.recv_a3);
+    CHECK_EQ(o->sensors[0].packets, 2000); /* the newest stats record, not the last batch's */
+    CHECK_EQ(o->sensors[0].drops, 7);
+    CHECK_EQ(o->sensors[0].stats_us, SUITE_T0 + 9 * SUITE_MIN);
+    CHECK_EQ(o->sensors[1].last_seen_us, x.recv_b1);
+    CHECK_EQ(o->sensors[1].packets, -1);
+    REQUIRE(o->norgs == 5);
+    CHECK_STR(o->orgs[0].name, "plant-a");
+    CHECK_EQ(o->orgs[0].alerts, 4);
+    CHECK_EQ(o->orgs[0].events, 10);
+    CHECK_EQ(o->orgs[0].sensors, 1);
+    CHECK_STR(o->orgs[1].name, "plant-b");
+    CHECK_EQ(o->orgs[1].alerts, 1);
+    CHECK_STR(o->orgs[2].name, "city");
+    CHECK_EQ(o->orgs[2].alerts, 0);
+
+    /* the fine resolution: one-minute buckets */
+    o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 0, 60, 60, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->q.res_s, 60);
+    REQUIRE(o->npoints == 60);
+    CHECK_EQ(o->points[1].ts_us, SUITE_T0 + SUITE_MIN);
+    CHECK_EQ(o->points[1].by_sev[0], 2);
+    CHECK_EQ(o->points[3].by_sev[1], 1);
+    CHECK_EQ(o->events, 11); /* the alert at minute 61 is outside */
+    /* a window of minutes 2..4: totals and chart to the minute, breakdowns hourly */
+    o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 2, 4, 0, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->q.res_s, 60);
+    CHECK_EQ(o->events, 3); /* e2, f2 (minute 2), e3 (minute 3) */
+    CHECK_EQ(o->alerts, 2);
+    CHECK_EQ(o->brk_from_us, SUITE_T0);
+    CHECK_EQ(o->brk_to_us, SUITE_T0 + 60 * SUITE_MIN);
+    REQUIRE(o->nsigs == 3); /* hour 0: 2001 x2, 2002 (e3), 3000 */
+    CHECK_EQ(o->sigs[0].signature_id, 2001);
+    CHECK_EQ(o->sigs[1].count, 1);
+    CHECK_EQ(o->nics, 2);
+    CHECK_EQ(o->nsrc, 3);
+    CHECK_STR(o->orgs[0].name, "plant-a");
+    CHECK_EQ(o->orgs[0].alerts, 3); /* e4 at minute 61 is in the next hour */
+    /* an alert without a severity counts as an alert but in no severity */
+    struct hub_store_event nosev = suite_evx(62, "alert", "10.0.0.9", "10.0.0.1", 4000, "no sev",
+                                             -1, NULL, 0, NULL);
+    struct hub_store_batch bn = {.sensor_id = x.sb, .org_id = x.t.ob.id, .batch_id = "nosev"};
+    struct hub_store_batch_result res;
+    CHECK_EQ(hub_store_batch_add(s, &bn, &nosev, 1, &res), CS_OK);
+    o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 60, 65, 60, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->events, 2); /* e4 (61), the new one (62) */
+    CHECK_EQ(o->alerts, 2);
+    CHECK_EQ(o->points[1].by_sev[1], 1);
+    CHECK_EQ(o->points[2].by_sev[0] + o->points[2].by_sev[1] + o->points[2].by_sev[2] +
+                 o->points[2].by_sev[3],
+             0);
+    o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 60, 120, 3600, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->alerts, 2);
+    CHECK_EQ(o->points[0].by_sev[1], 1);
+    hub_store_close(s);
+}
+
+CS_TEST(store_stats_overview_tenancy)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_stats x;
+    suite_stats_fill(s, &x);
+    struct hub_scope A = {.org_id = x.t.da.id}, B = {.org_id = x.t.db.id};
+    int rc;
+    struct hub_stats_overview *o = suite_overview(s, &A, 0, 0, 120, 0, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->events, 10);
+    CHECK_EQ(o->alerts, 4);
+    CHECK_EQ(o->nsigs, 2);
+    for (size_t i = 0; i < o->nsigs; i++)
+        CHECK(o->sigs[i].signature_id != 3000);
+    for (size_t i = 0; i < o->nsrc; i++)
+        CHECK(strcmp(o->src[i].ip, "172.16.0.9") != 0);
+    REQUIRE(o->nics == 1);
+    CHECK_STR(o->ics[0].app_proto, "modbus");
+    REQUIRE(o->nsensors == 1);
+    CHECK_EQ(o->sensors[0].id, x.sa);
+    REQUIRE(o->norgs == 2); /* district-a, plant-a */
+    CHECK_STR(o->orgs[0].name, "plant-a");
+    CHECK_STR(o->orgs[1].name, "district-a");
+    /* asking for another district's org from A gives nothing, not B's figures */
+    o = suite_overview(s, &A, x.t.ob.id, 0, 120, 0, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->events, 0);
+    CHECK_EQ(o->nsigs, 0);
+    CHECK_EQ(o->nsensors, 0);
+    CHECK_EQ(o->norgs, 0);
+    o = suite_overview(s, &B, 0, 0, 120, 0, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->events, 2);
+    CHECK_EQ(o->alerts, 1);
+    REQUIRE(o->nsensors == 1);
+    CHECK_EQ(o->sensors[0].id, x.sb);
+    /* the city filtered to plant-b */
+    o = suite_overview(s, &HUB_SCOPE_SYSTEM, x.t.ob.id, 0, 120, 0, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->events, 2);
+    CHECK_EQ(o->norgs, 1);
+    hub_store_close(s);
+}
+
+CS_TEST(store_stats_range_rounding)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct hub_stats_overview *o = cs_calloc(1, sizeof(*o));
+    REQUIRE(o);
+    struct hub_stats_query q = {.from_us = SUITE_T0 + 30 * 1000000,
+                                .to_us = SUITE_T0 + 3601LL * 1000000};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, o), CS_OK);
+    CHECK_EQ(q.res_s, 60);
+    CHECK_EQ(q.bucket_s, 60);
+    CHECK_EQ(q.from_us, SUITE_T0);
+    CHECK_EQ(q.to_us, SUITE_T0 + 61 * SUITE_MIN);
+    CHECK_EQ(o->npoints, 61);
+    /* a day, automatic: hourly */
+    q = (struct hub_stats_query){.from_us = SUITE_T0, .to_us = SUITE_T0 + 86400LL * 1000000};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, o), CS_OK);
+    CHECK_EQ(q.res_s, 3600);
+    CHECK_EQ(o->npoints, 24);
+    /* minutes over a month: hourly resolution instead */
+    q = (struct hub_stats_query){
+        .from_us = SUITE_T0, .to_us = SUITE_T0 + 30 * 86400LL * 1000000, .bucket_s = 60};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, o), CS_OK);
+    CHECK_EQ(q.bucket_s, 3600);
+    CHECK_EQ(o->npoints, 720);
+    /* too many points, empty or reversed ranges */
+    q = (struct hub_stats_query){
+        .from_us = SUITE_T0, .to_us = SUITE_T0 + 2 * 86400LL * 1000000, .bucket_s = 60};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, o), CS_EINVAL);
+    q = (struct hub_stats_query){.from_us = SUITE_T0, .to_us = SUITE_T0};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, o), CS_EINVAL);
+    q = (struct hub_stats_query){.from_us = SUITE_T0, .to_us = SUITE_T0 - 1};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, o), CS_EINVAL);
+    cs_free(o);
+    hub_store_close(s);
+}
+
+struct suite_agg {
+    int n;
+    int64_t key_id[16], count[16], last[16];
+    char key[16][64], label[16][64];
+};
+static int suite_agg_cb(void *arg, const struct hub_stats_agg_row *r)
+{
+    struct suite_agg *a = arg;
+    if (a->n < 16) {
+        a->key_id[a->n] = r->key_id;
+        a->count[a->n] = r->count;
+        a->last[a->n] = r->last_us;
+        snprintf(a->key[a->n], 64, "%.*s", (int)r->key.len, r->key.p ? r->key.p : "");
+        snprintf(a->label[a->n], 64, "%.*s", (int)r->label.len, r->label.p ? r->label.p : "");
+    }
+    a->n++;
+    return 0;
+}
+
+static struct suite_agg suite_agg(struct hub_store *s, const struct hub_scope *sc,
+                                  struct hub_event_filter f, enum hub_stats_by by)
+{
+    struct suite_agg a = {0};
+    if (!f.limit)
+        f.limit = 100;
+    int rc = hub_store_stats_agg(s, sc, &f, by, suite_agg_cb, &a);
+    CHECK_EQ(rc, CS_OK);
+    return a;
+}
+
+CS_TEST(store_stats_agg_groups)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_stats x;
+    suite_stats_fill(s, &x);
+    struct hub_scope A = {.org_id = x.t.da.id};
+    struct suite_agg a =
+        suite_agg(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){0}, HUB_BY_SIGNATURE);
+    REQUIRE(a.n == 3);
+    CHECK_EQ(a.key_id[0], 2001);
+    CHECK_STR(a.label[0], "ET one");
+    CHECK_EQ(a.count[0], 2);
+    CHECK_EQ(a.last[0], SUITE_T0 + 2 * SUITE_MIN);
+    CHECK_EQ(a.key_id[1], 2002);
+    CHECK_EQ(a.last[1], SUITE_T0 + 61 * SUITE_MIN);
+    CHECK_EQ(a.key_id[2], 3000);
+    a = suite_agg(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){.event_type = "alert"},
+                  HUB_BY_IP);
+    REQUIRE(a.n >= 2);
+    CHECK_STR(a.key[0], "10.0.0.1"); /* 3 as source, 1 as destination */
+    CHECK_EQ(a.count[0], 4);
+    CHECK_STR(a.key[1], "192.0.2.7");
+    CHECK_EQ(a.count[1], 3);
+    a = suite_agg(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){.event_type = "alert"},
+                  HUB_BY_DEST_IP);
+    CHECK_EQ(a.n, 3);
+    a = suite_agg(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){0}, HUB_BY_APP_PROTO);
+    REQUIRE(a.n == 6);
+    CHECK_STR(a.key[0], "none");
+    CHECK_EQ(a.count[0], 4);
+    a = suite_agg(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){0}, HUB_BY_SEVERITY);
+    REQUIRE(a.n == 2);
+    CHECK_EQ(a.key_id[0], 1);
+    CHECK_EQ(a.count[0], 3);
+    CHECK_EQ(a.key_id[1], 2);
+    a = suite_agg(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){0}, HUB_BY_EVENT_TYPE);
+    REQUIRE(a.n == 5);
+    CHECK_STR(a.key[0], "alert");
+    CHECK_EQ(a.count[0], 5);
+    a = suite_agg(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){0}, HUB_BY_SENSOR);
+    REQUIRE(a.n == 2);
+    CHECK_EQ(a.key_id[0], x.sa);
+    CHECK_STR(a.label[0], "sensor-a");
+    CHECK_EQ(a.count[0], 10);
+    /* tenancy: district A sees only its own groups */
+    a = suite_agg(s, &A, (struct hub_event_filter){0}, HUB_BY_ORG);
+    REQUIRE(a.n == 1);
+    CHECK_EQ(a.key_id[0], x.t.oa.id);
+    CHECK_STR(a.label[0], "plant-a");
+    CHECK_EQ(a.count[0], 10);
+    a = suite_agg(s, &A, (struct hub_event_filter){0}, HUB_BY_SIGNATURE);
+    CHECK_EQ(a.n, 2);
+    a = suite_agg(s, &A, (struct hub_event_filter){.src_ip = "172.16.0.9"}, HUB_BY_SRC_IP);
+    CHECK_EQ(a.n, 0);
+    /* filters and limit */
+    a = suite_agg(s, &HUB_SCOPE_SYSTEM,
+                  (struct hub_event_filter){.from_us = SUITE_T0 + 60 * SUITE_MIN},
+                  HUB_BY_SIGNATURE);
+    REQUIRE(a.n == 1);
+    CHECK_EQ(a.key_id[0], 2002);
+    CHECK_EQ(a.count[0], 1);
+    a = suite_agg(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){.limit = 1}, HUB_BY_SRC_IP);
+    CHECK_EQ(a.n, 1);
+    struct hub_event_filter f = {.limit = 10};
+    CHECK_EQ(hub_store_stats_agg(s, &A, &f, HUB_BY_NONE, suite_agg_cb, &a), CS_EINVAL);
+    CHECK_EQ(hub_stats_by_parse("dest_ip"), HUB_BY_DEST_IP);
+    CHECK_EQ(hub_stats_by_parse("nope"), HUB_BY_NONE);
+    CHECK_STR(hub_stats_by_name(HUB_BY_SIGNATURE), "signature");
+    hub_store_close(s);
+}
+
+CS_TEST(store_event_console_filters)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_stats x;
+    suite_stats_fill(s, &x);
+    struct hub_scope A = {.org_id = x.t.da.id}, B = {.org_id = x.t.db.id};
+    const struct hub_scope *S = &HUB_SCOPE_SYSTEM;
+    CHECK_EQ(suite_query_n(s, S, (struct hub_event_filter){.flow_id = 111}), 3);
+    CHECK_EQ(suite_query_n(s, &B, (struct hub_event_filter){.flow_id = 111}), 0);
+    CHECK_EQ(suite_query_n(s, S, (struct hub_event_filter){.app_proto = "http"}), 3);
+    CHECK_EQ(suite_query_n(s, S, (struct hub_event_filter){.app_proto = "none"}), 4);
+    CHECK_EQ(suite_query_n(s, S, (struct hub_event_filter){.proto = "UDP"}), 1);
+    CHECK_EQ(suite_query_n(s, S, (struct hub_event_filter){.proto = "TCP"}), 11);
+    CHECK_EQ(suite_query_n(s, S, (struct hub_event_filter){.q = "needle"}), 1);
+    CHECK_EQ(suite_query_n(s, S, (struct hub_event_filter){.q = "%"}), 0);
+    CHECK_EQ(suite_query_n(s, &B, (struct hub_event_filter){.q = "needle"}), 0);
+    /* the flow's events come back with their flow id and the stored ICS class */
+    struct suite_rows rows = {0};
+    CHECK_EQ(hub_store_event_query(s, S, &(struct hub_event_filter){.flow_id = 333, .limit = 10},
+                                   suite_rows_cb, &rows),
+             CS_OK);
+    CHECK_EQ(rows.n, 2);
+
+    /* since_id: oldest first, strictly after */
+    int64_t last_a = 0, last_b = 0, last = 0;
+    CHECK_EQ(hub_store_event_last_id(s, &A, &last_a), CS_OK);
+    CHECK_EQ(hub_store_event_last_id(s, &B, &last_b), CS_OK);
+    CHECK_EQ(hub_store_event_last_id(s, S, &last), CS_OK);
+    CHECK(last_a > last_b); /* batch a3 came after b1 */
+    CHECK_EQ(last, last_a);
+    rows = (struct suite_rows){0};
+    CHECK_EQ(hub_store_event_query(s, S, &(struct hub_event_filter){.since_id = last_b - 2, .limit = 10},
+                                   suite_rows_cb, &rows),
+             CS_OK);
+    REQUIRE(rows.n == 3);
+    CHECK_EQ(rows.id[0], last_b - 1);
+    CHECK_EQ(rows.id[1], last_b);
+    CHECK_EQ(rows.id[2], last_a);
+    rows = (struct suite_rows){0};
+    CHECK_EQ(hub_store_event_query(s, &B, &(struct hub_event_filter){.since_id = last_b - 2, .limit = 10},
+                                   suite_rows_cb, &rows),
+             CS_OK);
+    CHECK_EQ(rows.n, 2);
+    CHECK_EQ(suite_query_n(s, S, (struct hub_event_filter){.since_id = last}), 0);
+    struct hub_store *e = suite_open();
+    REQUIRE(e);
+    CHECK_EQ(hub_store_event_last_id(e, S, &last), CS_OK);
+    CHECK_EQ(last, 0);
+    hub_store_close(e);
+    hub_store_close(s);
+}
+
+CS_TEST(store_stats_orgs_counts)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_stats x;
+    suite_stats_fill(s, &x);
+    struct hub_stats_overview *o = cs_calloc(1, sizeof(*o));
+    REQUIRE(o);
+    /* hub_store_stats_orgs by path: the overview's collector keeps them ranked */
+    struct hub_stats_query q = {.from_us = SUITE_T0, .to_us = SUITE_T0 + 120 * SUITE_MIN};
+    int n = 0;
+    CHECK_EQ(hub_store_stats_orgs(s, &(struct hub_scope){.org_id = x.t.city.id}, &q,
+                                  (int (*)(void *, const struct hub_stats_org *))suite_count_cb,
+                                  &n),
+             CS_OK);
+    CHECK_EQ(n, 5);
+    n = 0;
+    CHECK_EQ(hub_store_stats_orgs(s, &(struct hub_scope){.org_id = x.t.db.id}, &q,
+                                  (int (*)(void *, const struct hub_stats_org *))suite_count_cb,
+                                  &n),
+             CS_OK);
+    CHECK_EQ(n, 2);
+    q = (struct hub_stats_query){.from_us = SUITE_T0 + 120 * SUITE_MIN,
+                                 .to_us = SUITE_T0 + 180 * SUITE_MIN};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, o), CS_OK);
+    CHECK_EQ(o->events, 0);
+    CHECK_EQ(o->norgs, 5);
+    CHECK_EQ(o->orgs[0].alerts, 0);
+    CHECK_EQ(o->nsensors, 2); /* sensors are listed whatever the range */
+    cs_free(o);
     hub_store_close(s);
 }
 

@@ -44,6 +44,14 @@ struct sn_app_parser {
     void (*state_free)(void *state);
     /* Adds the parser's summary to the flow record (may be NULL). */
     void (*log_flow)(const void *state, struct cs_json *j);
+    /* Alert metadata (may be NULL): writes into alert record j what this parser's own
+     * record says of transaction tx — the pointer the parser handed to sn_app_detect() for
+     * direction dir (see below) — namely "tx_id" and the protocol's object ("http": {…})
+     * as its own EVE record writes them. state is the flow's parser state (NULL when the
+     * flow's parser is another one). Called by the alert output from inside that
+     * sn_app_detect() call, so tx is valid; must only add keys to j. */
+    void (*log_alert)(struct sn_worker *w, const struct sn_flow *f, const void *state,
+                      const void *tx, int dir, struct cs_json *j);
     uint32_t max_state_bytes;    /* cap on unconsumed data per direction (0: 64 KiB) */
 };
 
@@ -56,6 +64,12 @@ const char *sn_app_proto_name(const struct sn_flow *f);
 unsigned sn_app_lookup(const char *name);
 /* The parser state of a flow (NULL when none), for detection buffers. */
 void *sn_app_state(const struct sn_flow *f);
+/* Alert metadata: asks the parser named `proto` to write tx_id and its object for
+ * transaction tx (direction dir) of flow f into alert record j (its log_alert hook).
+ * Returns false (j unchanged) when the parser has no such hook. Runs on the flow's
+ * worker, within the sn_app_detect() call that handed out tx. */
+bool sn_app_log_alert(struct sn_worker *w, const struct sn_flow *f, const char *proto,
+                      const void *tx, int dir, struct cs_json *j);
 
 /* Stream delivery entry point (installed as sn_stream_deliver_cb by the worker). */
 void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,

@@ -962,37 +962,13 @@ static void json_grouped(struct cs_json *j, const struct sn_dns_msg *m)
     cs_json_close(j);
 }
 
-/* Logs message m of role dir (SN_TOSERVER: request side) that travelled in flow direction
- * rawdir; the record names the sender of the message as its source. */
-static void log_msg(struct sn_worker *w, const struct sn_flow *f, const struct dns_state *st,
-                    int dir, int rawdir, const struct sn_dns_msg *m)
+/* The `dns` object (version 3) of message m of role dir (SN_TOSERVER: request side). */
+static void json_dns(struct cs_json *j, const struct dns_opts *o, int dir,
+                     const struct sn_dns_msg *m)
 {
-    const struct dns_opts *o = &st->opts;
-    const struct sn_flow *hf = f;
-    struct sn_flow rev;
-    struct cs_json *j;
     char flags[8];
-    bool any = false;
     const char *rc;
 
-    if (!(dir == SN_TOSERVER ? o->requests : o->responses))
-        return;
-    for (uint32_t i = m->first[SN_DNS_QUERY]; i < m->first[SN_DNS_QUERY + 1]; i++)
-        any |= type_enabled(o, m->rr[i].type);
-    if (!any)
-        return;
-    if (rawdir == SN_TOCLIENT) {
-        /* responses name the responder as the source */
-        rev = *f;
-        rev.src = f->dst;
-        rev.dst = f->src;
-        rev.sp = f->dp;
-        rev.dp = f->sp;
-        hf = &rev;
-    }
-    j = sn_app_eve_begin(w, hf, SN_EVE_DNS, "dns");
-    if (!j)
-        return;
     cs_json_open(j, "dns");
     cs_json_int(j, "version", 3);
     cs_json_str(j, "type", dir == SN_TOSERVER ? "request" : "response");
@@ -1052,7 +1028,52 @@ static void log_msg(struct sn_worker *w, const struct sn_flow *f, const struct d
     json_section(j, "authorities", m, SN_DNS_AUTHORITY);
     json_section(j, "additionals", m, SN_DNS_ADDITIONAL);
     cs_json_close(j);
+}
+
+/* Logs message m of role dir (SN_TOSERVER: request side) that travelled in flow direction
+ * rawdir; the record names the sender of the message as its source. */
+static void log_msg(struct sn_worker *w, const struct sn_flow *f, const struct dns_state *st,
+                    int dir, int rawdir, const struct sn_dns_msg *m)
+{
+    const struct dns_opts *o = &st->opts;
+    const struct sn_flow *hf = f;
+    struct sn_flow rev;
+    struct cs_json *j;
+    bool any = false;
+
+    if (!(dir == SN_TOSERVER ? o->requests : o->responses))
+        return;
+    for (uint32_t i = m->first[SN_DNS_QUERY]; i < m->first[SN_DNS_QUERY + 1]; i++)
+        any |= type_enabled(o, m->rr[i].type);
+    if (!any)
+        return;
+    if (rawdir == SN_TOCLIENT) {
+        /* responses name the responder as the source */
+        rev = *f;
+        rev.src = f->dst;
+        rev.dst = f->src;
+        rev.sp = f->dp;
+        rev.dp = f->sp;
+        hf = &rev;
+    }
+    j = sn_app_eve_begin(w, hf, SN_EVE_DNS, "dns");
+    if (!j)
+        return;
+    json_dns(j, o, dir, m);
     sn_app_eve_end(w, j);
+}
+
+/* Alert metadata: the message's tx_id and its `dns` object (the record's form). */
+static void dns_log_alert(struct sn_worker *w, const struct sn_flow *f, const void *state,
+                          const void *tx, int dir, struct cs_json *j)
+{
+    const struct dns_state *st = state;
+    const struct sn_dns_msg *m = tx;
+
+    (void)w, (void)f;
+    cs_json_uint(j, "tx_id", m->tx_id);
+    if (st && st->opts_loaded)
+        json_dns(j, &st->opts, dir, m);
 }
 
 /* ---- parsing ------------------------------------------------------------------------- */
@@ -1275,5 +1296,6 @@ const struct sn_app_parser sn_app_dns = {
     .state_new = dns_state_new,
     .state_free = dns_state_free,
     .log_flow = NULL,
+    .log_alert = dns_log_alert,
     .max_state_bytes = DNS_TCP_STATE_MAX,
 };

@@ -40,6 +40,7 @@ struct enip_state {
     uint8_t req_dir;  /* SN_TOCLIENT when the flow's first packet came from the ENIP port */
     bool dead[2];     /* direction no longer parseable (lying length) */
     struct sn_enip_tx last; /* last finished transaction (for detection) */
+    uint64_t next_id;       /* id of the next transaction */
 };
 
 /* ---- names ----------------------------------------------------------------------------- */
@@ -70,6 +71,20 @@ static const char *cmd_name(uint16_t c)
     default:
         return NULL;
     }
+}
+
+int sn_enip_command_code(const char *name, size_t len)
+{
+    static const uint16_t codes[] = {CMD_NOP, CMD_LIST_SERVICES, CMD_LIST_IDENTITY,
+                                     CMD_LIST_INTERFACES, CMD_REGISTER_SESSION,
+                                     CMD_UNREGISTER_SESSION, CMD_SEND_RR_DATA,
+                                     CMD_SEND_UNIT_DATA, CMD_INDICATE_STATUS, CMD_CANCEL};
+    for (size_t i = 0; i < CS_ARRAY_LEN(codes); i++) {
+        const char *n = cmd_name(codes[i]);
+        if (strlen(n) == len && strncmp(n, name, len) == 0)
+            return codes[i];
+    }
+    return -1;
 }
 
 static const char *status_name(uint32_t s)
@@ -444,15 +459,9 @@ static void log_msg(struct cs_json *j, const struct sn_enip_msg *m, bool req)
         log_cip(j, m, req);
 }
 
-static void finish_tx(struct sn_worker *w, const struct sn_flow *f, struct enip_state *s,
-                      const struct sn_enip_tx *tx)
+/* The `enip` object: request and response as far as they are known. */
+static void json_enip(struct cs_json *j, const struct sn_enip_tx *tx)
 {
-    struct cs_json *j;
-
-    s->last = *tx;
-    j = sn_app_eve_begin(w, f, SN_EVE_ENIP, "enip");
-    if (!j)
-        return;
     cs_json_open(j, "enip");
     if (tx->has_req) {
         cs_json_open(j, "request");
@@ -465,7 +474,30 @@ static void finish_tx(struct sn_worker *w, const struct sn_flow *f, struct enip_
         cs_json_close(j);
     }
     cs_json_close(j);
+}
+
+static void finish_tx(struct sn_worker *w, const struct sn_flow *f, struct enip_state *s,
+                      const struct sn_enip_tx *tx)
+{
+    struct cs_json *j;
+
+    s->last = *tx;
+    j = sn_app_eve_begin(w, f, SN_EVE_ENIP, "enip");
+    if (!j)
+        return;
+    json_enip(j, tx);
     sn_app_eve_end(w, j);
+}
+
+/* Alert metadata: tx_id and the `enip` object of the transaction as it stands. */
+static void enip_log_alert(struct sn_worker *w, const struct sn_flow *f, const void *state,
+                           const void *tx, int dir, struct cs_json *j)
+{
+    const struct sn_enip_tx *t = tx;
+
+    (void)w, (void)f, (void)state, (void)dir;
+    cs_json_uint(j, "tx_id", t->id);
+    json_enip(j, t);
 }
 
 /* ---- message bodies --------------------------------------------------------------------- */
@@ -749,7 +781,7 @@ static void on_request(struct sn_worker *w, struct sn_flow *f, struct enip_state
     struct sn_enip_tx *tx;
 
     if (s->srv_eof || m->cmd == CMD_UNREGISTER_SESSION || m->cmd == CMD_NOP) {
-        struct sn_enip_tx one = {.has_req = true, .req = *m};
+        struct sn_enip_tx one = {.id = s->next_id++, .has_req = true, .req = *m};
         sn_app_detect(w, f, SN_TOSERVER, &one, "enip");
         finish_tx(w, f, s, &one); /* no reply will come */
         return;
@@ -764,6 +796,7 @@ static void on_request(struct sn_worker *w, struct sn_flow *f, struct enip_state
         s->npend--;
     }
     tx = &s->pend[s->npend++];
+    tx->id = s->next_id++;
     tx->has_req = true;
     tx->has_resp = false;
     tx->req = *m;
@@ -778,7 +811,7 @@ static void on_response(struct sn_worker *w, struct sn_flow *f, struct enip_stat
     for (i = 0; i < s->npend && s->pend[i].req.cmd != m->cmd; i++)
         ;
     if (i == s->npend) {
-        struct sn_enip_tx one = {.has_resp = true, .resp = *m};
+        struct sn_enip_tx one = {.id = s->next_id++, .has_resp = true, .resp = *m};
         sn_app_detect(w, f, SN_TOCLIENT, &one, "enip");
         finish_tx(w, f, s, &one);
         return;
@@ -868,5 +901,6 @@ const struct sn_app_parser sn_app_enip = {
     .state_new = enip_state_new,
     .state_free = enip_state_free,
     .log_flow = NULL,
+    .log_alert = enip_log_alert,
     .max_state_bytes = ENIP_HDR_LEN + ENIP_MAX_LEN,
 };

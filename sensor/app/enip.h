@@ -66,8 +66,12 @@ struct sn_enip_msg {
 };
 
 struct sn_enip_tx {
+    uint64_t id; /* 0-based, per flow, in order of creation (Suricata's tx_id) */
     bool has_req, has_resp;
     struct sn_enip_msg req, resp;
 };
+
+/* Encapsulation command code of a name as Suricata logs it ("list_identity"), or -1. */
+int sn_enip_command_code(const char *name, size_t len);
 
 #endif

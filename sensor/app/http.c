@@ -1580,6 +1580,24 @@ static void http_state_free(void *state)
     cs_free(s);
 }
 
+/* Alert metadata: the transaction's tx_id and the `http` object of its http record
+ * (without the header dumps, as Suricata's alerts). */
+static void http_log_alert(struct sn_worker *w, const struct sn_flow *f, const void *state,
+                           const void *txp, int dir, struct cs_json *j)
+{
+    const struct sn_http_state *s = state;
+    const struct sn_http_tx *tx = txp;
+    struct http_conf c;
+
+    (void)f, (void)dir;
+    if (s && s->conf_loaded)
+        c = s->conf;
+    else
+        conf_load(&c, w->cfg);
+    cs_json_uint(j, "tx_id", tx->id);
+    json_http(j, &c, tx, false);
+}
+
 const struct sn_app_parser sn_app_http = {
     .name = "http",
     .ipproto = IPPROTO_TCP,
@@ -1590,5 +1608,6 @@ const struct sn_app_parser sn_app_http = {
     .state_new = http_state_new,
     .state_free = http_state_free,
     .log_flow = NULL,
+    .log_alert = http_log_alert,
     .max_state_bytes = 64u << 10,
 };

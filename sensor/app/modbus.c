@@ -431,16 +431,9 @@ static void log_msg(struct cs_json *j, const struct sn_modbus_msg *m)
     }
 }
 
-/* Writes the record of tx and keeps it as the last finished transaction. */
-static void finish_tx(struct sn_worker *w, struct sn_flow *f, struct mb_state *s,
-                      const struct sn_modbus_tx *tx)
+/* The `modbus` object: id, request and response as far as they are known. */
+static void json_modbus(struct cs_json *j, const struct sn_modbus_tx *tx)
 {
-    struct cs_json *j;
-
-    s->last = *tx;
-    j = sn_app_eve_begin(w, f, SN_EVE_MODBUS, "modbus");
-    if (!j)
-        return;
     cs_json_open(j, "modbus");
     cs_json_uint(j, "id", tx->id);
     if (tx->has_req) {
@@ -454,7 +447,31 @@ static void finish_tx(struct sn_worker *w, struct sn_flow *f, struct mb_state *s
         cs_json_close(j);
     }
     cs_json_close(j);
+}
+
+/* Writes the record of tx and keeps it as the last finished transaction. */
+static void finish_tx(struct sn_worker *w, struct sn_flow *f, struct mb_state *s,
+                      const struct sn_modbus_tx *tx)
+{
+    struct cs_json *j;
+
+    s->last = *tx;
+    j = sn_app_eve_begin(w, f, SN_EVE_MODBUS, "modbus");
+    if (!j)
+        return;
+    json_modbus(j, tx);
     sn_app_eve_end(w, j);
+}
+
+/* Alert metadata: tx_id (Suricata's, the 1-based id less one) and the `modbus` object. */
+static void modbus_log_alert(struct sn_worker *w, const struct sn_flow *f, const void *state,
+                             const void *tx, int dir, struct cs_json *j)
+{
+    const struct sn_modbus_tx *t = tx;
+
+    (void)w, (void)f, (void)state, (void)dir;
+    cs_json_uint(j, "tx_id", t->id ? t->id - 1 : 0);
+    json_modbus(j, t);
 }
 
 /* ---- PDU parsing ------------------------------------------------------------------------- */
@@ -806,5 +823,6 @@ const struct sn_app_parser sn_app_modbus = {
     .state_new = modbus_state_new,
     .state_free = modbus_state_free,
     .log_flow = NULL,
+    .log_alert = modbus_log_alert,
     .max_state_bytes = 4096,
 };

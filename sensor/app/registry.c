@@ -79,6 +79,18 @@ void *sn_app_state(const struct sn_flow *f)
     return af ? af->pstate : NULL;
 }
 
+bool sn_app_log_alert(struct sn_worker *w, const struct sn_flow *f, const char *proto,
+                      const void *tx, int dir, struct cs_json *j)
+{
+    unsigned idx = proto ? sn_app_lookup(proto) : f->app_proto;
+    const struct sn_app_parser *ap = sn_app_get(idx);
+
+    if (!ap || !ap->log_alert || !tx)
+        return false;
+    ap->log_alert(w, f, idx == f->app_proto ? sn_app_state(f) : NULL, tx, dir, j);
+    return true;
+}
+
 /* Parsers by default port: bit i of port_parsers[port] for parser i, built once from the
  * descriptors' port lists (detect() used to parse every list with strtoul for every probe). */
 static uint32_t port_parsers[65536];

@@ -323,17 +323,11 @@ static bool side_finished(const struct sn_ssh_side *sd)
     return sd->st == ST_DONE || sd->eof;
 }
 
-static void log_record(struct sn_worker *w, const struct sn_flow *f, struct sn_ssh_state *s)
+/* The `ssh` object: each side seen, with its HASSH when logging of it is on. */
+static void json_ssh(struct cs_json *j, const struct sn_ssh_state *s)
 {
     static const char *const names[2] = {"client", "server"};
-    struct cs_json *j;
 
-    s->logged = true;
-    if (!s->side[0].proto && !s->side[1].proto)
-        return;
-    j = sn_app_eve_begin(w, f, SN_EVE_SSH, "ssh");
-    if (!j)
-        return;
     cs_json_open(j, "ssh");
     for (int d = 0; d < 2; d++) {
         const struct sn_ssh_side *sd = &s->side[d];
@@ -352,7 +346,32 @@ static void log_record(struct sn_worker *w, const struct sn_flow *f, struct sn_s
         cs_json_close(j);
     }
     cs_json_close(j);
+}
+
+static void log_record(struct sn_worker *w, const struct sn_flow *f, struct sn_ssh_state *s)
+{
+    struct cs_json *j;
+
+    s->logged = true;
+    if (!s->side[0].proto && !s->side[1].proto)
+        return;
+    j = sn_app_eve_begin(w, f, SN_EVE_SSH, "ssh");
+    if (!j)
+        return;
+    json_ssh(j, s);
     sn_app_eve_end(w, j);
+}
+
+/* Alert metadata: one transaction per flow (tx_id 0) and the `ssh` object as it stands. */
+static void ssh_log_alert(struct sn_worker *w, const struct sn_flow *f, const void *state,
+                          const void *tx, int dir, struct cs_json *j)
+{
+    const struct sn_ssh_state *s = tx;
+
+    (void)w, (void)f, (void)state, (void)dir;
+    cs_json_uint(j, "tx_id", 0);
+    if (s->side[0].proto || s->side[1].proto)
+        json_ssh(j, s);
 }
 
 static int ssh_parse(struct sn_worker *w, struct sn_flow *f, void *state, int dir,
@@ -468,5 +487,6 @@ const struct sn_app_parser sn_app_ssh = {
     .state_new = ssh_state_new,
     .state_free = ssh_state_free,
     .log_flow = NULL,
+    .log_alert = ssh_log_alert,
     .max_state_bytes = SSH_MAX_KEXINIT + 4096,
 };

@@ -888,19 +888,12 @@ static void json_cert_short(struct cs_json *j, const struct sn_tls_cert *c)
     }
 }
 
-static void tls_log(struct sn_worker *w, struct sn_flow *f, struct sn_tls_state *st)
+/* The `tls` object with the fields fl selects (log_fields()). */
+static void json_tls(struct cs_json *j, const struct sn_tls_state *st, uint32_t fl)
 {
-    uint32_t fl = log_fields(w->cfg);
     const struct sn_tls_cert *c0 = st->ncerts ? &st->certs[0] : NULL;
-    bool have_cert = c0 && c0->subject && c0->issuer;
-    struct cs_json *j;
     char vbuf[32];
 
-    if (!have_cert && !(st->resumed && (fl & OPT_LOG_RESUMED)) && !st->tls13)
-        return;
-    j = sn_app_eve_begin(w, f, SN_EVE_TLS, "tls");
-    if (!j)
-        return;
     cs_json_open(j, "tls");
     if ((fl & F_SUBJECT) && c0 && c0->subject)
         cs_json_str(j, "subject", c0->subject);
@@ -1007,7 +1000,32 @@ static void tls_log(struct sn_worker *w, struct sn_flow *f, struct sn_tls_state 
         }
     }
     cs_json_close(j);
+}
+
+static void tls_log(struct sn_worker *w, struct sn_flow *f, struct sn_tls_state *st)
+{
+    uint32_t fl = log_fields(w->cfg);
+    const struct sn_tls_cert *c0 = st->ncerts ? &st->certs[0] : NULL;
+    bool have_cert = c0 && c0->subject && c0->issuer;
+    struct cs_json *j;
+
+    if (!have_cert && !(st->resumed && (fl & OPT_LOG_RESUMED)) && !st->tls13)
+        return;
+    j = sn_app_eve_begin(w, f, SN_EVE_TLS, "tls");
+    if (!j)
+        return;
+    json_tls(j, st, fl);
     sn_app_eve_end(w, j);
+}
+
+/* Alert metadata: one transaction per flow (tx_id 0) and the `tls` object as it stands,
+ * with the fields the tls record is configured with. */
+static void tls_log_alert(struct sn_worker *w, const struct sn_flow *f, const void *state,
+                          const void *tx, int dir, struct cs_json *j)
+{
+    (void)f, (void)state, (void)dir;
+    cs_json_uint(j, "tx_id", 0);
+    json_tls(j, tx, log_fields(w->cfg));
 }
 
 /* Logs once: when both directions finished the handshake, or at the end of the flow. */
@@ -1087,5 +1105,6 @@ const struct sn_app_parser sn_app_tls = {
     .state_new = tls_state_new,
     .state_free = tls_state_free,
     .log_flow = NULL,
+    .log_alert = tls_log_alert,
     .max_state_bytes = 64 * 1024,
 };

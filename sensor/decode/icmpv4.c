@@ -1,5 +1,6 @@
-/* icmpv4.c — ICMPv4: type/code validation against the assigned values, echo id/seq, and
- * the IPv4 header quoted by error messages. p->sp = type, p->dp = code. */
+/* icmpv4.c — ICMPv4: type/code validation against the assigned values, echo id/seq, the
+ * header length by type (timestamps, router advertisement entries) and the IPv4 header
+ * quoted by error messages. p->sp = type, p->dp = code. */
 #include "decode_int.h"
 
 #define ICMP_HDR 8
@@ -83,6 +84,22 @@ int sn_decode_icmpv4(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, ui
     if (echo) {
         p->icmp_id = cs_get_be16(d + 4);
         p->icmp_seq = cs_get_be16(d + 6);
+    }
+    /* the header (icmpv4.hdr, as Suricata) takes in the fixed part that follows the first
+     * 8 bytes: three timestamps, or a router advertisement's address entries */
+    {
+        uint32_t extra = 0;
+        if (type == 13 || type == 14)
+            extra = 12;
+        else if (type == 9)
+            extra = (uint32_t)d[4] * d[5] * 4; /* entries x words per entry */
+        if (extra && n < ICMP_HDR + extra) {
+            sn_pkt_event(w, p, SN_EV_ICMPV4_IPV4_TRUNC_PKT, false);
+        } else if (extra) {
+            p->l4_hlen = (uint16_t)(ICMP_HDR + extra);
+            p->payload = d + p->l4_hlen;
+            p->payload_len = n - p->l4_hlen;
+        }
     }
     if (error && code <= max_code)
         check_quoted(w, p, d + ICMP_HDR, n - ICMP_HDR);

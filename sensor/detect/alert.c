@@ -137,6 +137,41 @@ static const char *action_text(const struct sn_detect_engine *de, enum sn_action
     }
 }
 
+/* The verdict object (Suricata 7's alert `verdict` option): what the engine decided for the
+ * packet as far as this alert goes — "drop" when inline mode drops it (drop or reject), else
+ * "alert"; a reject adds whom the reject goes to and its kind (a TCP reset, else ICMP
+ * admin-prohibited). */
+static void json_verdict(struct cs_json *j, const struct sn_detect_engine *de, enum sn_action a,
+                         uint8_t proto)
+{
+    const char *target = NULL;
+
+    switch (a) {
+    case SN_ACT_REJECT:
+    case SN_ACT_REJECTSRC:
+        target = "to_client";
+        break;
+    case SN_ACT_REJECTDST:
+        target = "to_server";
+        break;
+    case SN_ACT_REJECTBOTH:
+        target = "both";
+        break;
+    default:
+        break;
+    }
+    cs_json_open(j, "verdict");
+    cs_json_str(j, "action",
+                de && de->ips && (a == SN_ACT_DROP || target) ? "drop" : "alert");
+    if (target) {
+        cs_json_str(j, "reject-target", target);
+        cs_json_open_arr(j, "reject");
+        cs_json_str(j, NULL, proto == 6 ? "tcp-reset" : "icmp-prohib");
+        cs_json_close_arr(j);
+    }
+    cs_json_close(j);
+}
+
 /* metadata {key: [values]} grouping equal keys, in first-seen order */
 static void json_metadata(struct cs_json *j, const struct sn_rule *r)
 {
@@ -209,10 +244,15 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
     cs_json_int(j, "severity", r->priority);
     if (cfg->alert_metadata)
         json_metadata(j, r);
+    if (cfg->alert_rule_raw && r->text)
+        cs_json_str(j, "rule", r->text);
     cs_json_close(j);
     if (f && (app = sn_app_proto_name(f)))
         cs_json_str(j, "app_proto", app);
-    if (f) {
+    /* a transaction's alert: its tx_id and app-layer object, written by its parser */
+    if (f && t->tx && cfg->alert_app_layer)
+        sn_app_log_alert(w, f, t->tx_proto, t->tx, t->dir, j);
+    if (f && cfg->alert_flow) {
         char tb[CS_TIME_BUFSZ], ab[48];
         size_t tn = cs_time_fmt(f->start_us, tb);
         cs_json_open(j, "flow");
@@ -244,6 +284,8 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
         cs_json_int(j, "linktype", p->datalink);
         cs_json_close(j);
     }
+    if (cfg->alert_verdict)
+        json_verdict(j, t->de, a->action, a->proto);
     cs_json_close(j);
     sn_eve_emit(e, j);
 }

@@ -64,7 +64,8 @@ static bool kw_is_tx(const struct sn_kw *k)
         "ssl_state",        "ssl_version",       "tls.version",        "urilen",
         "dce_iface",        "dce_opnum",         "cip_service",        "dnp3_func",
         "dnp3_ind",         "dnp3_obj",          "enip_command",       "modbus",
-        "tls_cert_expired", "tls_cert_notafter", "tls_cert_notbefore", "tls_cert_valid"};
+        "tls_cert_expired", "tls_cert_notafter", "tls_cert_notbefore", "tls_cert_valid",
+        "dns.rrtype",       "tls.subject",       "tls.issuerdn",       "tls.fingerprint"};
     for (unsigned i = 0; i < CS_ARRAY_LEN(names); i++)
         if (strcmp(k->name, names[i]) == 0)
             return true;
@@ -132,6 +133,14 @@ static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, st
         }
         if (kw_is_tx(in->kw))
             dr->tx = true;
+        /* file.data / file.name belong to no one protocol but exist only in transactions;
+         * HTTP is the one parser that fills them, so a rule without an app-layer protocol
+         * inspects them there. */
+        if (in->buffer == SN_BUF_FILE_DATA || in->buffer == SN_BUF_FILE_NAME) {
+            if (!app)
+                app = "http";
+            dr->tx = true;
+        }
         if (kw_is_engine_only(in->kw)) {
             if (strcmp(in->kw->name, "threshold") == 0 ||
                 strcmp(in->kw->name, "detection_filter") == 0)

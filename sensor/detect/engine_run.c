@@ -188,22 +188,21 @@ static int tx_slot(struct de_flow *df, const void *tx, uint64_t tx_id)
 /* What one callback is, by protocol (the hook's contract in app.h): dns and dnp3 call once
  * per message (a message is inspected once: no per-tx list, -1); modbus and enip reuse one
  * transaction object, and a to-server call starts a new transaction; http, tls, ssh and
- * others call several times for one transaction object (alerted rules kept per pointer).
- * SSH has one state object per flow but, as in Suricata, each side (client banner, server
- * banner) is inspected on its own: a rule may alert once per direction. */
+ * others call several times for one transaction object. As in Suricata, each direction of
+ * a transaction is inspected on its own: a rule alerts at most once per transaction and
+ * direction (its alerted list is kept per transaction pointer and direction). */
 static int tx_policy(const char *proto, int dir, struct de_flow *df, const void *tx)
 {
+    const uint8_t *key = (const uint8_t *)tx; /* keys, never dereferenced */
     uint64_t tx_id = 0;
     int s;
     if (proto && (strcmp(proto, "dns") == 0 || strcmp(proto, "dnp3") == 0))
         return -1;
-    if (proto && strcmp(proto, "ssh") == 0)
-        tx = (const uint8_t *)tx + (dir == SN_TOCLIENT); /* a key, never dereferenced */
     if (proto && strcmp(proto, "http") == 0)
         tx_id = ((const struct sn_http_tx *)tx)->id;
-    s = tx_slot(df, tx, tx_id);
     if (proto && dir == SN_TOSERVER && (strcmp(proto, "modbus") == 0 || strcmp(proto, "enip") == 0))
-        df->txs[s].n = 0;
+        df->txs[tx_slot(df, key + 1, tx_id)].n = 0; /* a new transaction: forget its response side */
+    s = tx_slot(df, key + (dir == SN_TOCLIENT), tx_id);
     return s;
 }
 
@@ -415,15 +414,27 @@ static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct 
     memset(t->vars, 0, sizeof(t->vars));
     for (uint32_t i = 0; i < dr->nconds; i++) {
         const struct sn_kw_inst *in = &r->kw[dr->conds[i]];
+        bool ok = false;
         t->kw_idx = dr->conds[i];
         t->buf_id = in->buffer;
         t->buf = NULL;
         t->buf_len = 0;
         t->buf_idx = 0;
         t->cursor = 0;
-        if (in->buffer != SN_BUF_PKT && !get_buf(dt, in->buffer, 0, &t->buf, &t->buf_len))
-            return false;
-        if (!in->kw->match(t, in))
+        if (in->buffer == SN_BUF_PKT) {
+            if (!in->kw->match(t, in))
+                return false;
+            continue;
+        }
+        /* a keyword on a sticky buffer (dataset) holds when it holds for one instance of
+         * a multi-buffer, as payload keywords below */
+        for (uint32_t idx = 0; idx < DE_MAX_BUF_INST && !ok; idx++) {
+            if (!get_buf(dt, in->buffer, idx, &t->buf, &t->buf_len))
+                break;
+            t->buf_idx = idx;
+            ok = in->kw->match(t, in);
+        }
+        if (!ok)
             return false;
     }
     for (uint32_t s = 0; s < dr->nsegs; s++) {

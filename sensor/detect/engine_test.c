@@ -22,6 +22,9 @@ static const char classification[] =
 struct run_opts {
     const char *threshold; /* threshold.config text or NULL */
     bool payload;          /* alert payload options */
+    bool no_app_layer;     /* metadata.app-layer: no */
+    bool rule_raw;         /* metadata.rule.raw: yes */
+    bool verdict;          /* verdict: yes */
 };
 
 static struct sn_detect_engine *build(const char *rules, struct sn_config *cfg,
@@ -54,6 +57,12 @@ static struct app_run run_opt(const char *rules, const char *pcap, const struct 
     cfg.midstream = true;
     if (o && o->payload)
         cfg.alert_payload = cfg.alert_payload_printable = cfg.alert_packet = true;
+    if (o && o->no_app_layer)
+        cfg.alert_app_layer = false;
+    if (o && o->rule_raw)
+        cfg.alert_rule_raw = true;
+    if (o && o->verdict)
+        cfg.alert_verdict = true;
     if (o && o->threshold) {
         int fd;
         strcpy(thr, "/tmp/cs-thr-XXXXXX");
@@ -113,6 +122,206 @@ CS_TEST(alert_record_fields)
              1);
     /* the flow record says the flow alerted */
     CHECK_EQ(app_test_count(&r, "\"event_type\":\"flow\"", "\"alerted\":true", NULL), 1);
+    app_test_free(&r);
+}
+
+/* A transaction's alert carries tx_id and the app-layer object its parser logs. */
+CS_TEST(alert_tx_app_layer_object)
+{
+    struct app_run r = run("alert http any any -> any any (msg:\"uri\"; http.uri; "
+                           "content:\"/\"; sid:1;)\n"
+                           "alert tcp any any -> any 80 (msg:\"pkt\"; content:\"GET \"; "
+                           "sid:2;)\n",
+                           MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"tx_id\":0,",
+                            "\"http\":{\"hostname\":\"testmyids.com\",\"url\":\"/\"",
+                            "\"http_method\":\"GET\"", NULL),
+             1);
+    /* a packet alert on the same flow has no transaction: no tx_id, no http object */
+    CHECK_EQ(alerts(&r, 2), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,", "\"tx_id\"", NULL), 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,", "\"http\":{", NULL), 0);
+    app_test_free(&r);
+}
+
+CS_TEST(alert_tx_object_per_protocol)
+{
+    struct app_run r = run("alert modbus any any -> any any (modbus: unit 10; sid:1;)\n",
+                           "pcaps/modbus/sv-modbus.pcap");
+    REQUIRE(r.text);
+    CHECK(alerts(&r, 1) > 0);
+    /* every alert has the modbus object of its transaction; the first is tx 0 */
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"modbus\":{\"id\":", NULL),
+             alerts(&r, 1));
+    /* tx_id is Suricata's (0-based), the object's id 1-based */
+    CHECK(app_test_count(&r, "\"signature_id\":1,", "\"tx_id\":0,",
+                         "\"modbus\":{\"id\":1,\"request\":{", NULL) > 0);
+    CHECK(app_test_count(&r, "\"signature_id\":1,", "\"tx_id\":1,",
+                         "\"modbus\":{\"id\":2,\"request\":{", NULL) > 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"tx_id\":1,",
+                            "\"modbus\":{\"id\":1,", NULL),
+             0);
+    app_test_free(&r);
+
+    r = run("alert enip any any -> any any (enip_command:list_identity; sid:1;)\n"
+            "alert enip any any -> any any (enip_command:99; sid:2;)\n"
+            "alert enip any any -> any any (enip_command:register_session; sid:3;)\n",
+            "pcaps/enip/sv-enip_test1.pcap");
+    REQUIRE(r.text);
+    /* the name and the number are the same command; a transaction alerts once per
+     * direction (request, response) */
+    CHECK_EQ(alerts(&r, 1), 2);
+    CHECK_EQ(alerts(&r, 2), 2);
+    CHECK_EQ(alerts(&r, 3), 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_server\"",
+                            "\"enip\":{\"request\":{\"command\":\"list_identity\"", NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_client\"",
+                            "\"response\":{\"command\":\"list_identity\"", NULL),
+             1);
+    app_test_free(&r);
+
+    r = run("alert dns any any -> any any (dns.queries.rrname; content:\"suricata\"; "
+            "sid:1;)\n",
+            "pcaps/dns/dns-udp-dig.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 2); /* the query and its response */
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_server\"",
+                            "\"tx_id\":0,", "\"dns\":{\"version\":3,\"type\":\"request\"",
+                            "\"queries\":[{\"rrname\":\"www.suricata-ids.org\",\"rrtype\":\"A\"}]",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_client\"",
+                            "\"dns\":{\"version\":3,\"type\":\"response\"", "\"answers\":[",
+                            NULL),
+             1);
+    app_test_free(&r);
+
+    r = run("alert tls any any -> any any (tls.subject:\"CN=*.google.de\"; sid:1;)\n",
+            "pcaps/tls/chrome-34-google.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_client\"",
+                            "\"tx_id\":0,", "\"tls\":{\"subject\":\"C=US, ST=California",
+                            "\"sni\":\"google.de\"", NULL),
+             1);
+    app_test_free(&r);
+
+    r = run("alert ssh any any -> any any (ssh.software; content:\"OpenSSH\"; sid:1;)\n",
+            "pcaps/ssh/single-conn.pcap");
+    REQUIRE(r.text);
+    CHECK(alerts(&r, 1) > 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"tx_id\":0,", "\"ssh\":{", NULL),
+             alerts(&r, 1));
+    app_test_free(&r);
+}
+
+/* file.data exists only in transactions: a rule with it (whatever its protocol) is a
+ * transaction rule, matched on the HTTP response body */
+CS_TEST(file_data_is_a_transaction_buffer)
+{
+    struct app_run r = run("alert http any any -> any any (file_data; content:\"uid=0(root)\"; "
+                           "sid:1;)\n"
+                           "alert tcp any any -> any any (file_data; content:\"uid=0(root)\"; "
+                           "sid:2;)\n"
+                           "alert http any any -> any any (file_data; content:\"uid=1(x)\"; "
+                           "sid:3;)\n",
+                           MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 1);
+    CHECK_EQ(alerts(&r, 3), 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_client\"",
+                            "\"tx_id\":0,", NULL),
+             1);
+    app_test_free(&r);
+}
+
+/* A keyword on a multi-buffer (dataset on dns.answer.name) is checked on every instance,
+ * not only the first: answers 1 and 2 are "suricata-ids.org", answer 0 is "www." */
+CS_TEST(multi_buffer_condition_every_instance)
+{
+    char path[] = "/tmp/cs-ds-XXXXXX", rules[1024];
+    /* base64 of "suricata-ids.org" and of "nothing.example" */
+    const char *lines = "c3VyaWNhdGEtaWRzLm9yZw==\n";
+    const char *none = "bm90aGluZy5leGFtcGxl\n";
+    char path2[] = "/tmp/cs-ds-XXXXXX";
+    int fd = mkstemp(path), fd2 = mkstemp(path2);
+    struct app_run r;
+
+    REQUIRE(fd >= 0 && fd2 >= 0);
+    REQUIRE(write(fd, lines, strlen(lines)) == (ssize_t)strlen(lines));
+    REQUIRE(write(fd2, none, strlen(none)) == (ssize_t)strlen(none));
+    close(fd);
+    close(fd2);
+    snprintf(rules, sizeof(rules),
+             "alert dns any any -> any any (dns.answer.name; dataset:isset,mb_answers,type "
+             "string,load %s; sid:1;)\n"
+             "alert dns any any -> any any (dns.answer.name; dataset:isset,mb_none,type "
+             "string,load %s; sid:2;)\n",
+             path, path2);
+    r = run(rules, "pcaps/dns/dns-udp-dig.pcap");
+    unlink(path);
+    unlink(path2);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1); /* the response: answer 1 is in the set */
+    CHECK_EQ(alerts(&r, 2), 0);
+    app_test_free(&r);
+}
+
+/* metadata.app-layer: no drops the object; metadata.rule.raw adds the rule text */
+CS_TEST(alert_metadata_options)
+{
+    const char *rules = "alert http any any -> any any (msg:\"uri\"; http.uri; "
+                        "content:\"/\"; sid:1;)\n";
+    struct run_opts o = {.no_app_layer = true};
+    struct app_run r = run_opt(rules, MYIDS, &o);
+
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"http\":{", NULL), 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"rule\":", NULL), 0);
+    app_test_free(&r);
+
+    o = (struct run_opts){.rule_raw = true};
+    r = run_opt(rules, MYIDS, &o);
+    REQUIRE(r.text);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,",
+                            "\"rule\":\"alert http any any -> any any (msg:\\\"uri\\\"; "
+                            "http.uri; content:\\\"/\\\"; sid:1;)\"",
+                            "\"http\":{", NULL),
+             1);
+    app_test_free(&r);
+}
+
+/* verdict: yes adds the verdict object: "alert" in IDS mode; a reject names its target and
+ * kind */
+CS_TEST(alert_verdict_object)
+{
+    struct run_opts o = {.verdict = true};
+    struct app_run r = run_opt("alert tcp any any -> any 80 (content:\"GET \"; sid:1;)\n"
+                               "reject tcp any any -> any 80 (content:\"testmyids\"; sid:2;)\n"
+                               "rejectdst tcp any 80 -> any any (content:\"uid=0\"; sid:3;)\n",
+                               MYIDS, &o);
+    REQUIRE(r.text);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"verdict\":{\"action\":\"alert\"}",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,",
+                            "\"verdict\":{\"action\":\"alert\",\"reject-target\":\"to_client\","
+                            "\"reject\":[\"tcp-reset\"]}",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":3,", "\"reject-target\":\"to_server\"", NULL),
+             1);
+    app_test_free(&r);
+    /* off by default */
+    r = run("alert tcp any any -> any 80 (content:\"GET \"; sid:1;)\n", MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"verdict\"", NULL), 0);
     app_test_free(&r);
 }
 

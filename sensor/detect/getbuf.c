@@ -308,6 +308,32 @@ static bool get_http(struct sn_detect_thread *t, const struct sn_http_tx *tx, in
 
 /* ---- DNS -------------------------------------------------------------------------------- */
 
+/* dns.response.rrname instance idx: through the sections in order, each entry's owner name
+ * and then, for resource records whose rdata is a domain name (CNAME, NS, PTR, MX, SRV, SOA),
+ * that name (Suricata 8). */
+static bool dns_response_name(struct sn_detect_thread *t, const struct sn_dns_msg *m,
+                              uint32_t idx, const uint8_t **data, uint32_t *len)
+{
+    uint32_t k = 0;
+    uint8_t *b = scratch(t, SN_DNS_NAME_BUF);
+
+    if (!b)
+        return false;
+    for (int s = SN_DNS_QUERY; s < SN_DNS_NSECTIONS; s++) {
+        const struct sn_dns_rr *rr;
+        for (uint32_t i = 0; (rr = sn_dns_entry(m, (enum sn_dns_section)s, i)) != NULL; i++) {
+            int n;
+            if (k++ == idx)
+                return out(b, sn_dns_name(m, rr, (char *)b), data, len);
+            if (s == SN_DNS_QUERY || (n = sn_dns_rdata_name(m, rr, (char *)b)) < 0)
+                continue;
+            if (k++ == idx)
+                return out(b, (uint32_t)n, data, len);
+        }
+    }
+    return false;
+}
+
 static bool get_dns(struct sn_detect_thread *t, const struct sn_dns_msg *m, int buf, uint32_t idx,
                     const uint8_t **data, uint32_t *len)
 {
@@ -326,8 +352,17 @@ static bool get_dns(struct sn_detect_thread *t, const struct sn_dns_msg *m, int 
         sec = SN_DNS_QUERY;
         break;
     case SN_BUF_DNS_ANSWER_NAME:
+    case SN_BUF_DNS_ANSWERS_RRNAME:
         sec = SN_DNS_ANSWER;
         break;
+    case SN_BUF_DNS_AUTHORITIES_RRNAME:
+        sec = SN_DNS_AUTHORITY;
+        break;
+    case SN_BUF_DNS_ADDITIONALS_RRNAME:
+        sec = SN_DNS_ADDITIONAL;
+        break;
+    case SN_BUF_DNS_RESPONSE_RRNAME:
+        return t->dir == SN_TOCLIENT && dns_response_name(t, m, idx, data, len);
     default:
         return false;
     }
@@ -402,6 +437,12 @@ static bool get_ssh(struct sn_detect_thread *t, const void *st, int buf, uint32_
     case SN_BUF_SSH_HASSH_SERVER:
         return t->dir == SN_TOCLIENT &&
                sn_ssh_buffer(st, t->dir, SN_SSH_BUF_HASSH_SERVER, data, len);
+    case SN_BUF_SSH_HASSH_STRING:
+        return t->dir == SN_TOSERVER &&
+               sn_ssh_buffer(st, t->dir, SN_SSH_BUF_HASSH_STRING, data, len);
+    case SN_BUF_SSH_HASSH_SERVER_STRING:
+        return t->dir == SN_TOCLIENT &&
+               sn_ssh_buffer(st, t->dir, SN_SSH_BUF_HASSH_SERVER_STRING, data, len);
     }
     return false;
 }

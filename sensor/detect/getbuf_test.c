@@ -432,6 +432,19 @@ CS_TEST(dns_buffers)
     HAS(l, "dns tc dns.answer.name[1] suricata-ids.org");
     HAS(l, "dns tc dns.answer.name[2] suricata-ids.org");
     NOPREFIX(l, "dns tc dns.answer.name[3]");
+    /* Suricata 8 names: answers.rrname as answer.name; response.rrname is every owner name
+     * of a response (question first) followed, per record, by a name its rdata carries (the
+     * CNAME target suricata-ids.org), and nothing in requests */
+    HAS(l, "dns tc dns.answers.rrname[0] www.suricata-ids.org");
+    HAS(l, "dns tc dns.answers.rrname[2] suricata-ids.org");
+    NOPREFIX(l, "dns ts dns.answers.rrname[");
+    HAS(l, "dns tc dns.response.rrname[0] www.suricata-ids.org");
+    HAS(l, "dns tc dns.response.rrname[1] www.suricata-ids.org");
+    HAS(l, "dns tc dns.response.rrname[2] suricata-ids.org");
+    HAS(l, "dns tc dns.response.rrname[4] suricata-ids.org");
+    NOPREFIX(l, "dns tc dns.response.rrname[5]");
+    NOPREFIX(l, "dns ts dns.response.rrname[");
+    NOPREFIX(l, "dns tc dns.authorities.rrname[");
     /* the datagram's UDP header: ports 41805 -> 53, length 57 */
     HAS(l, "dns ts udp.hdr[0] \\xa3M\\x005\\x009\\xb2\\xb3");
     HAS(l, "dns tc udp.hdr[0] \\x005\\xa3M\\x00l\\x8d\\x8c");
@@ -528,6 +541,14 @@ CS_TEST(ssh_buffers)
     /* hassh is the client's, to-server; hassh.server the server's, to-client */
     NOPREFIX(l, "ssh tc ssh.hassh[");
     NOPREFIX(l, "ssh ts ssh.hassh.server[");
+    /* the strings hashed, on the same sides */
+    CHECK_EQ(prefixed(l, "ssh ts ssh.hassh.string[0] diffie-hellman-group-exchange-sha1,"
+                         "diffie-hellman-group1-sha1;aes128-cbc,"),
+             1);
+    CHECK(prefixed(l, "ssh tc ssh.hassh.server.string[0] diffie-hellman-group-exchange-sha1,"
+                      "diffie-hellman-group14-sha1,") > 0);
+    NOPREFIX(l, "ssh tc ssh.hassh.string[");
+    NOPREFIX(l, "ssh ts ssh.hassh.server.string[");
     /* banner first (no KEXINIT yet), then KEXINIT: two calls per side */
     CHECK_EQ(lines(l, "ssh ts ssh.proto[0] 2.0"), 2);
     CHECK_EQ(lines(l, "ssh ts ssh.hassh[0] c4fd9343cba76d12f0dd523fbe7c4da1"), 1);
@@ -769,6 +790,61 @@ CS_TEST(payload_keywords_over_buffers)
     }
 }
 
+/* dns.rrtype: the record type of a message's questions, either direction */
+CS_TEST(kw_dns_rrtype)
+{
+    char *l = run("pcaps/dns/dns-udp-dig.pcap",
+                  (const char *const[]){"alert dns any any -> any any (dns.rrtype:1; sid:1;)",
+                                        "alert dns any any -> any any (dns.rrtype:28; sid:2;)",
+                                        "alert dns any any -> any any (dns.rrtype:!28; sid:3;)",
+                                        "alert dns any any -> any any (dns.rrtype:>1; sid:4;)",
+                                        NULL});
+
+    if (!l)
+        return;
+    CHECK_EQ(lines(l, "dns ts sid:1 dns.rrtype 1"), 1); /* the question is type A */
+    CHECK_EQ(lines(l, "dns tc sid:1 dns.rrtype 1"), 1);
+    CHECK_EQ(lines(l, "dns ts sid:2 dns.rrtype 0"), 1);
+    CHECK_EQ(lines(l, "dns tc sid:2 dns.rrtype 0"), 1);
+    CHECK_EQ(lines(l, "dns ts sid:3 dns.rrtype 1"), 1);
+    CHECK_EQ(lines(l, "dns tc sid:4 dns.rrtype 0"), 1);
+    free(l);
+}
+
+/* tls.subject / tls.issuerdn (contains, case-sensitive) and tls.fingerprint (equal, any
+ * case): the server certificate, to-client only; '!' inverts */
+CS_TEST(kw_tls_legacy_strings)
+{
+    char *l = run(
+        "pcaps/tls/chrome-34-google.pcap",
+        (const char *const[]){
+            "alert tls any any -> any any (tls.subject:\"CN=*.google.de\"; sid:1;)",
+            "alert tls any any -> any any (tls.subject:\"cn=*.google.de\"; sid:2;)",
+            "alert tls any any -> any any (tls.subject:!\"CN=*.google.de\"; sid:3;)",
+            "alert tls any any -> any any (tls.issuerdn:\"Google Internet Authority G2\"; sid:4;)",
+            "alert tls any any -> any any (tls.issuerdn:!\"COMODO\"; sid:5;)",
+            "alert tls any any -> any any (tls.fingerprint:"
+            "\"CB:69:D0:4E:C2:EE:06:38:E9:3C:6E:CC:56:B7:DC:C1:F8:43:C2:47\"; sid:6;)",
+            "alert tls any any -> any any (tls.fingerprint:"
+            "\"cb:69:d0:4e:c2:ee:06:38:e9:3c:6e:cc:56:b7:dc:c1:f8:43:c2:48\"; sid:7;)",
+            "alert tls any any -> any any (tls.fingerprint:\"cb:69:d0\"; sid:8;)",
+            NULL});
+
+    if (!l)
+        return;
+    CHECK(lines(l, "tls tc sid:1 tls.subject 1") > 0);
+    CHECK_EQ(lines(l, "tls ts sid:1 tls.subject 1"), 0); /* the server's certificate only */
+    CHECK(lines(l, "tls ts sid:1 tls.subject 0") > 0);
+    CHECK_EQ(lines(l, "tls tc sid:2 tls.subject 1"), 0); /* case matters */
+    CHECK_EQ(lines(l, "tls tc sid:3 tls.subject 1"), 0);
+    CHECK(lines(l, "tls tc sid:4 tls.issuerdn 1") > 0);
+    CHECK(lines(l, "tls tc sid:5 tls.issuerdn 1") > 0);
+    CHECK(lines(l, "tls tc sid:6 tls.fingerprint 1") > 0);
+    CHECK_EQ(lines(l, "tls tc sid:7 tls.fingerprint 1"), 0);
+    CHECK_EQ(lines(l, "tls tc sid:8 tls.fingerprint 1"), 0); /* equality, not a prefix */
+    free(l);
+}
+
 static const char *const modbus_rules[] = {
     "alert modbus any any -> any any (modbus: function 1; sid:1;)",
     "alert modbus any any -> any any (modbus: function 15; sid:2;)",
@@ -809,8 +885,9 @@ CS_TEST(kw_modbus)
     CHECK_EQ(lines(l, "modbus ts sid:12 modbus 1"), 16);
     CHECK_EQ(lines(l, "modbus ts sid:13 modbus 1"), 0);
     CHECK_EQ(lines(l, "modbus ts sid:14 modbus 1"), 8); /* coils 0-2 meet ">0" */
-    /* responses are matched on the transaction's request too */
-    CHECK_EQ(lines(l, "modbus tc sid:1 modbus 1"), 8);
+    /* the modbus keyword inspects the request direction only (Suricata registers it
+     * to-server): the response callback of the same transaction does not match again */
+    CHECK_EQ(lines(l, "modbus tc sid:1 modbus 1"), 0);
     free(l);
 
     d = run("pcaps/modbus/sv-modbus.pcap",

@@ -74,6 +74,21 @@ struct sn_detect_thread;
 struct sn_tls_cert;
 const struct sn_tls_cert *sn_kw_tls_server_cert(const struct sn_detect_thread *t, int64_t *now_s);
 
+/* tls.subject / tls.issuerdn / tls.fingerprint (kw_tls_subject.c): the legacy string forms
+ * `tls.subject:[!]"text"`, checked against the server's own certificate in the to-client
+ * direction. subject and issuerdn match when the field contains text (case-sensitive);
+ * fingerprint when it equals text ignoring case. '!' inverts (a certificate without the
+ * field still does not match). */
+enum sn_kw_tls_field { SN_KW_TLS_SUBJECT, SN_KW_TLS_ISSUER, SN_KW_TLS_FINGERPRINT };
+struct sn_kw_tls_str {
+    char *text;
+    bool negated;
+};
+int sn_kw_tls_str_setup(struct sn_kw_ctx *c, const char *opt);
+void sn_kw_tls_str_free(void *p);
+bool sn_kw_tls_str_match(const struct sn_detect_thread *t, const struct sn_kw_tls_str *k,
+                         enum sn_kw_tls_field field);
+
 /* tls_cert_notbefore / tls_cert_notafter (kw_tls_cert_notbefore.c): op '=' (equal), '<',
  * '>' against a, or 'r' for a <= x <= b; epoch seconds (UTC). */
 struct sn_kw_tls_date {

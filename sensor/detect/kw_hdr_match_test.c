@@ -322,4 +322,110 @@ CS_TEST(vlan_id_and_dsize)
     kt_free(&k);
 }
 
+/* icmpv4.hdr spans what Suricata counts as the header: 8 bytes, plus a router
+ * advertisement's address entries or the three timestamps */
+CS_TEST(icmpv4_hdr_length)
+{
+    struct kt k;
+    uint8_t l4[64];
+    struct kt_ip ip = {.src = "10.0.0.1", .dst = "10.0.0.2", .proto = IPPROTO_ICMP};
+    const uint8_t *d;
+    uint32_t n;
+
+    kt_init(&k);
+    kt_send(&k, &ip, l4, kt_icmp(l4, 8, 0, 777, 3)); /* echo: 8 */
+    REQUIRE(sn_detect_get_buffer(&k.t, SN_BUF_ICMPV4_HDR, 0, &d, &n));
+    CHECK_EQ(n, 8u);
+    /* router advertisement, 1 address of 2 words: 8 + 8, the entry ("abcdefgh") included */
+    kt_send(&k, &ip, l4, kt_icmp(l4, 9, 0, 0x0102, 0));
+    REQUIRE(sn_detect_get_buffer(&k.t, SN_BUF_ICMPV4_HDR, 0, &d, &n));
+    CHECK_EQ(n, 16u);
+    CHECK(memcmp(d + 8, "abcdefgh", 8) == 0);
+    CHECK_EQ(k.p.payload_len, 0u);
+    /* 3 announced addresses do not fit in 16 bytes: the header stays 8 */
+    kt_send(&k, &ip, l4, kt_icmp(l4, 9, 0, 0x0302, 0));
+    REQUIRE(sn_detect_get_buffer(&k.t, SN_BUF_ICMPV4_HDR, 0, &d, &n));
+    CHECK_EQ(n, 8u);
+    /* a timestamp needs 20 bytes; 16 are truncated */
+    kt_send(&k, &ip, l4, kt_icmp(l4, 13, 0, 1, 1));
+    REQUIRE(sn_detect_get_buffer(&k.t, SN_BUF_ICMPV4_HDR, 0, &d, &n));
+    CHECK_EQ(n, 8u);
+    kt_free(&k);
+}
+
+/* icmpv6.mtu: the MTU of a Packet Too Big (type 2) only */
+CS_TEST(icmpv6_mtu)
+{
+    struct kt k;
+    uint8_t l4[64];
+    struct kt_ip ip6 = {.src = "2001:db8::1", .dst = "2001:db8::2", .proto = IPPROTO_ICMPV6};
+    struct sn_rule *lt, *eq, *gt;
+
+    kt_init(&k);
+    lt = kt_rule(&k, R("icmpv6.mtu:<1280;"));
+    eq = kt_rule(&k, R("icmpv6.mtu:1000;"));
+    gt = kt_rule(&k, R("icmpv6.mtu:>1280;"));
+    kt_send(&k, &ip6, l4, kt_icmp(l4, 2, 0, 0, 1000)); /* MTU 1000 */
+    CHECK(kt_match(&k, lt, "icmpv6.mtu"));
+    CHECK(kt_match(&k, eq, "icmpv6.mtu"));
+    CHECK(!kt_match(&k, gt, "icmpv6.mtu"));
+    kt_send(&k, &ip6, l4, kt_icmp(l4, 128, 0, 0, 1000)); /* echo request: no MTU */
+    CHECK(!kt_match(&k, lt, "icmpv6.mtu"));
+    CHECK(!kt_match(&k, eq, "icmpv6.mtu"));
+    kt_free(&k);
+}
+
+/* vlan.id with a layer: 0.. from the outermost tag, -1.. from the innermost, "all" */
+CS_TEST(vlan_id_layers)
+{
+    struct kt k;
+    uint8_t l4[64];
+    struct kt_ip ip = {.src = "10.0.0.1", .dst = "10.0.0.2", .proto = IPPROTO_UDP, .vlan = 200};
+    struct sn_rule *r[10];
+    struct cs_err err = {0};
+    struct sn_rule *bad = NULL;
+
+    kt_init(&k);
+    r[0] = kt_rule(&k, R("vlan.id:200,0;"));
+    r[1] = kt_rule(&k, R("vlan.id:400,-1;"));
+    r[2] = kt_rule(&k, R("vlan.id:0x12C,1;"));
+    r[3] = kt_rule(&k, R("vlan.id:!200,1;"));
+    r[4] = kt_rule(&k, R("vlan.id:!500,all;"));
+    r[5] = kt_rule(&k, R("vlan.id:>100,all;"));
+    r[6] = kt_rule(&k, R("vlan.id:>200,all;"));
+    r[7] = kt_rule(&k, R("vlan.id:200,2;"));
+    r[8] = kt_rule(&k, R("vlan.id:300,-3;"));
+    r[9] = kt_rule(&k, R("vlan.id:200,-3;"));
+    kt_send(&k, &ip, l4, kt_udp(l4, 1, 2, "x", 1));
+    REQUIRE(k.p.vlan_cnt == 1);
+    /* three stacked tags, outermost first (the frame builder writes one) */
+    k.p.vlan_cnt = 3;
+    k.p.vlan_id[0] = 200;
+    k.p.vlan_id[1] = 300;
+    k.p.vlan_id[2] = 400;
+    CHECK(kt_match(&k, r[0], "vlan.id"));
+    CHECK(kt_match(&k, r[1], "vlan.id"));
+    CHECK(kt_match(&k, r[2], "vlan.id"));
+    CHECK(kt_match(&k, r[3], "vlan.id"));
+    CHECK(kt_match(&k, r[4], "vlan.id"));
+    CHECK(kt_match(&k, r[5], "vlan.id"));
+    CHECK(!kt_match(&k, r[6], "vlan.id")); /* 200 is not > 200 */
+    CHECK(!kt_match(&k, r[7], "vlan.id"));
+    CHECK(!kt_match(&k, r[8], "vlan.id"));
+    CHECK(kt_match(&k, r[9], "vlan.id"));
+    /* one tag: layer 1 and -2 do not exist; "all" needs a tag */
+    k.p.vlan_cnt = 1;
+    CHECK(!kt_match(&k, r[2], "vlan.id"));
+    CHECK(!kt_match(&k, r[3], "vlan.id"));
+    CHECK(kt_match(&k, r[0], "vlan.id"));
+    k.p.vlan_cnt = 0;
+    CHECK(!kt_match(&k, r[4], "vlan.id"));
+    kt_free(&k);
+    /* a layer that is neither a number in range nor "all" is an error */
+    CHECK(sn_rule_parse(R("vlan.id:200,any;"), strlen(R("vlan.id:200,any;")), NULL, &bad, &err) !=
+          CS_OK);
+    CHECK(strstr(err.msg, "layer") != NULL);
+    sn_rule_free(bad);
+}
+
 CS_TEST_MAIN()

@@ -301,7 +301,9 @@ static bool modbus_match(struct sn_detect_thread *t, const struct sn_kw_inst *in
     if (!m || !t->tx || !t->tx_proto || strcmp(t->tx_proto, "modbus") != 0)
         return false;
     tx = t->tx;
-    if (!tx->has_req)
+    /* request keywords: inspected in the request direction only (Suricata registers them
+     * to-server), so a transaction alerts once, not again when its response arrives */
+    if (!tx->has_req || t->dir != SN_TOSERVER)
         return false;
     q = &tx->req;
     if (m->has_unit && !range_has(&m->unit, q->uid))

@@ -686,4 +686,34 @@ CS_TEST(et_open_4)
     et_load("/work/shared/corpus/rules/et-open-4.0", 18000);
 }
 
+CS_TEST(requires_keyword)
+{
+    struct cs_err e;
+    struct sn_rule *r;
+    /* met: the engine follows Suricata 8.0 */
+    r = parse("alert tcp any any -> any any (requires: version >= 8; sid:1;)", NULL, &e);
+    CHECK(r != NULL);
+    sn_rule_free(r);
+    r = parse("alert tcp any any -> any any (requires: version >= 7.0.3 < 9, feature ja3; sid:1;)",
+              NULL, &e);
+    CHECK(r != NULL);
+    sn_rule_free(r);
+    r = parse("alert tcp any any -> any any (requires: version < 7 | >= 8.0.0; sid:1;)", NULL, &e);
+    CHECK(r != NULL);
+    sn_rule_free(r);
+    /* not met: skipped as unsupported, with the reason */
+    r = parse("alert tcp any any -> any any (requires: version >= 8.1; sid:1;)", NULL, &e);
+    CHECK(r == NULL);
+    CHECK(e.code == SN_RULE_EUNSUPPORTED);
+    CHECK(strstr(e.msg, "requirement not met: version >= 8.1") != NULL);
+    r = parse("alert tcp any any -> any any (requires: version < 8; sid:1;)", NULL, &e);
+    CHECK(r == NULL && e.code == SN_RULE_EUNSUPPORTED);
+    r = parse("alert tcp any any -> any any (requires: feature geoip; sid:1;)", NULL, &e);
+    CHECK(r == NULL && e.code == SN_RULE_EUNSUPPORTED);
+    CHECK(strstr(e.msg, "feature geoip") != NULL);
+    /* malformed: a rule error */
+    r = parse("alert tcp any any -> any any (requires: version ~ 8; sid:1;)", NULL, &e);
+    CHECK(r == NULL && e.code == CS_EINVAL);
+}
+
 CS_TEST_MAIN()

@@ -8,6 +8,7 @@
 #include "../flow/flow.h"
 #include "../pkt.h"
 #include "../stream/stream.h"
+#include "../upload/upload.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,7 @@ struct sn_eve_sink {
     uint64_t records;
     uint64_t write_errors;
     char *pcap_filename;
+    struct sn_upload *upload; /* the hub output, or NULL */
 };
 
 struct sn_eve {
@@ -45,20 +47,26 @@ struct sn_eve_sink *sn_eve_sink_open(const char *path, const char *pcap_filename
         cs_err_set(err, CS_ENOMEM, 0, 0, "out of memory");
         return NULL;
     }
-    s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (s->fd < 0) {
+    s->fd = path ? open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+    if (path && s->fd < 0) {
         cs_err_set(err, CS_EIO, 0, 0, "cannot open %s: %s", path, strerror(errno));
         cs_free(s);
         return NULL;
     }
     if (pcap_filename && !(s->pcap_filename = cs_strdup(pcap_filename))) {
-        close(s->fd);
+        if (s->fd >= 0)
+            close(s->fd);
         cs_free(s);
         cs_err_set(err, CS_ENOMEM, 0, 0, "out of memory");
         return NULL;
     }
     pthread_mutex_init(&s->mu, NULL);
     return s;
+}
+
+void sn_eve_sink_set_upload(struct sn_eve_sink *s, struct sn_upload *u)
+{
+    s->upload = u;
 }
 
 uint64_t sn_eve_sink_records(const struct sn_eve_sink *s)
@@ -70,7 +78,8 @@ void sn_eve_sink_close(struct sn_eve_sink *s)
 {
     if (!s)
         return;
-    close(s->fd);
+    if (s->fd >= 0)
+        close(s->fd);
     pthread_mutex_destroy(&s->mu);
     cs_free(s->pcap_filename);
     cs_free(s);
@@ -79,7 +88,9 @@ void sn_eve_sink_close(struct sn_eve_sink *s)
 static void sink_write(struct sn_eve_sink *s, const char *buf, size_t len, uint64_t records)
 {
     pthread_mutex_lock(&s->mu);
-    while (len > 0) {
+    if (s->upload)
+        sn_upload_append(s->upload, buf, len);
+    while (s->fd >= 0 && len > 0) {
         ssize_t n = write(s->fd, buf, len);
         if (n < 0) {
             if (errno == EINTR)
@@ -513,7 +524,7 @@ static void emit_tree(struct cs_json *j, struct stat_ent *ents, size_t n)
 void sn_eve_log_stats(struct sn_eve *e, const uint64_t *counters, const uint64_t *events,
                       const uint64_t *app_flows, uint64_t uptime_s, uint64_t ts_us)
 {
-    size_t n = 0, max = SN_CNT_MAX + SN_EV_MAX + SN_APP_MAX;
+    size_t n = 0, max = SN_CNT_MAX + SN_EV_MAX + SN_APP_MAX + 16;
     struct stat_ent *ents;
     struct cs_json *j;
 
@@ -537,6 +548,31 @@ void sn_eve_log_stats(struct sn_eve *e, const uint64_t *counters, const uint64_t
     for (unsigned a = 1; app_flows && a < sn_app_count(); a++) {
         snprintf(ents[n].path, sizeof(ents[n].path), "app_layer.flow.%s", sn_app_get(a)->name);
         ents[n++].v = app_flows[a];
+    }
+    if (e->sink && e->sink->upload) {
+        struct sn_upload_stats us;
+        sn_upload_get_stats(e->sink->upload, &us);
+        const struct {
+            const char *name;
+            uint64_t v;
+        } hub[] = {
+            {"hub.uploaded_events", us.uploaded_events},
+            {"hub.uploaded_batches", us.uploaded_batches},
+            {"hub.duplicate_batches", us.duplicate_batches},
+            {"hub.retries", us.retries},
+            {"hub.auth_failures", us.auth_failures},
+            {"hub.rejected_batches", us.rejected_batches},
+            {"hub.rejected_events", us.rejected_events},
+            {"hub.spool_bytes", us.spool_bytes},
+            {"hub.spool_pending", us.spool_pending},
+            {"hub.dropped", us.dropped_events},
+            {"hub.torn_records", us.torn_records},
+            {"hub.spool_write_errors", us.spool_write_errors},
+        };
+        for (size_t i = 0; i < CS_ARRAY_LEN(hub) && n < max; i++) {
+            snprintf(ents[n].path, sizeof(ents[n].path), "%s", hub[i].name);
+            ents[n++].v = hub[i].v;
+        }
     }
     qsort(ents, n, sizeof(*ents), path_cmp);
     j = sn_eve_json(e);

@@ -13,13 +13,19 @@ struct sn_config;
 struct cs_json;
 struct sn_eve_sink;
 
-/* Opens (appends to) the EVE file. NULL with err set on failure. `pcap_filename` (may be
- * NULL) is logged in packet records when cfg enables eve-log pcap-file. */
+/* Opens (appends to) the EVE file; path NULL makes a sink without a file (records go only
+ * to the hub upload, see sn_eve_sink_set_upload). NULL with err set on failure.
+ * `pcap_filename` (may be NULL) is logged in packet records when cfg enables eve-log
+ * pcap-file. */
 struct sn_eve_sink *sn_eve_sink_open(const char *path, const char *pcap_filename,
                                      struct cs_err *err);
 /* Number of records written and write errors so far. */
 uint64_t sn_eve_sink_records(const struct sn_eve_sink *s);
 void sn_eve_sink_close(struct sn_eve_sink *s);
+/* Every line written to the sink is also appended to the hub upload's spool (u may be NULL:
+ * no upload). Call before records are written; u must outlive the sink's writers. */
+struct sn_upload;
+void sn_eve_sink_set_upload(struct sn_eve_sink *s, struct sn_upload *u);
 
 /* Per-worker writer. */
 struct sn_eve *sn_eve_new(const struct sn_config *cfg, struct sn_eve_sink *sink);

@@ -3,7 +3,7 @@
 # Ingest (plain, gzip, zstd, retried batches, signed batches), query and filters, tenancy
 # isolation through every route, roles, tokens and sessions, hostile input (each answered
 # with a clear 4xx, nothing stored, hub alive), login throttling, audit log and its
-# verification (also after tampering).
+# verification (also after tampering). HUB_DB=pg runs it all on PostgreSQL (hub_api_pg.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . tests/hub/lib.sh
@@ -83,6 +83,10 @@ count_events() { # TOKEN QUERY -> number of events over all pages
     echo $n
 }
 check "root sees all events" "$TOTAL" "$(count_events "$ROOT" "")"
+if [ "$HUB_DB" = pg ]; then
+    check "the events are in PostgreSQL, in day partitions" "$TOTAL:events_p20260612" \
+        "$(pg_sql "SELECT count(*) FROM events"):$(pg_sql "SELECT DISTINCT tableoid::regclass FROM events")"
+fi
 check "district A analyst sees A's" "$TOTAL_A" "$(count_events "$AAN" "")"
 check "district B analyst sees B's" "120" "$(count_events "$BAN" "")"
 check "A's viewer (plant-a) sees plant-a's" "$TOTAL_A" "$(count_events "$AVW" "")"
@@ -173,6 +177,47 @@ req GET /api/v1/me "";                               check "no token 401" "401" 
 req GET /api/v1/me "${AAN/css_/cst_}";               check "session id presented as API token 401" "401" "$CODE"
 req POST /api/v1/auth/logout "$AVW";                 check "logout" "204" "$CODE"
 req GET /api/v1/me "$AVW";                           check "session gone after logout" "401" "$CODE"
+req POST /api/v1/auth/logout "$AVW";                 check "logout twice: the session is revoked" "401" "$CODE"
+
+# ---- listing and revoking tokens ------------------------------------------------------
+post_json /api/v1/tokens "$AAN" '{"label":"to-revoke"}'
+REV_TOK=$(echo "$BODY" | j 'd["token"]')
+post_json /api/v1/tokens "$BAN" '{"label":"b-script"}'
+B_TOK=$(echo "$BODY" | j 'd["token"]')
+req GET /api/v1/tokens "$AAN"
+check "token list: own tokens by label" "200:script,to-revoke" "$CODE:$(echo "$BODY" | j '",".join(sorted(t["label"] for t in d["tokens"] if t["label"] != "short"))')"
+check "token list never shows a secret" "0" "$(echo "$BODY" | grep -c -e 'cst_' -e '"hash"' -e "${REV_TOK:4:20}")"
+REV_ID=$(echo "$BODY" | j '[t["id"] for t in d["tokens"] if t["label"]=="to-revoke"][0]')
+B_ID=$(curl -s -H "Authorization: Bearer $BAN" "$BASE/api/v1/tokens" | j '[t["id"] for t in d["tokens"] if t["label"]=="b-script"][0]')
+req GET /api/v1/tokens "$REV_TOK"
+check "the token in use is marked current" "true" "$(echo "$BODY" | j '[t["current"] for t in d["tokens"] if t["id"]=='"$REV_ID"'][0]')"
+req GET /api/v1/tokens "$AADM"
+check "district admin lists the district's tokens, not district-b's" "1:0" "$(echo "$BODY" | j 'sum(t["id"]=='"$REV_ID"' for t in d["tokens"])'):$(echo "$BODY" | j 'sum(t["id"]=='"$B_ID"' for t in d["tokens"])')"
+req GET /api/v1/tokens "$ROOT";                      check "city admin sees district-b's token" "1" "$(echo "$BODY" | j 'sum(t["id"]=='"$B_ID"' for t in d["tokens"])')"
+req GET "/api/v1/tokens?kind=session" "$AAN";        check "own sessions listed" "200:true" "$CODE:$(echo "$BODY" | j 'any(t["current"] for t in d["tokens"])')"
+req GET "/api/v1/tokens?kind=bogus" "$AAN";          check "bad kind 400" "400" "$CODE"
+req GET "/api/v1/tokens?user_id=1" "$AAN";           check "analyst cannot list another user's tokens" "400" "$CODE"
+req DELETE /api/v1/tokens/$B_ID "$AAN";             check "analyst cannot revoke another user's token" "404" "$CODE"
+req DELETE /api/v1/tokens/$B_ID "$AADM";            check "district admin cannot revoke outside the district" "404" "$CODE"
+req GET /api/v1/me "$B_TOK";                         check "that token still works" "200" "$CODE"
+req GET /api/v1/me "$REV_TOK";                       check "token works before revocation" "200" "$CODE"
+req DELETE /api/v1/tokens/$REV_ID "$AAN";           check "owner revokes a token" "204" "$CODE"
+req GET /api/v1/me "$REV_TOK";                       check "revoked token 401 at once" "401:invalid_token" "$CODE:$(echo "$BODY" | j 'd["error"]["code"]')"
+req DELETE /api/v1/tokens/$REV_ID "$AAN";           check "revoking twice 404" "404" "$CODE"
+req DELETE /api/v1/tokens/$B_ID "$ROOT";            check "city admin revokes district-b's token" "204" "$CODE"
+req GET /api/v1/events "$B_TOK";                     check "admin-revoked token 401" "401" "$CODE"
+req DELETE /api/v1/tokens/0 "$AAN";                 check "token id 0 is no route" "404" "$CODE"
+SC_TOK=$($CLI sensor add sensor-c --org plant-a --key-out "$WORK/sc.pem" | awk '/^token:/{print $2}')
+SC_ID=$(curl -s -H "Authorization: Bearer $AADM" "$BASE/api/v1/tokens?kind=sensor" | j 'max(t["id"] for t in d["tokens"])')
+python3 $GEN 1 5 9 > "$WORK/c1.ndjson"
+ingest "$SC_TOK" c-1 "$WORK/c1.ndjson";              check "new sensor ingests" "200" "$CODE"
+out=$($CLI token revoke "$SC_ID")
+check "citysoc token revoke (a sensor's token)" "1" "$(echo "$out" | grep -c "^revoked $SC_ID")"
+ingest "$SC_TOK" c-2 "$WORK/c1.ndjson";              check "revoked sensor token 401" "401" "$CODE"
+out=$($CLI token list a-analyst)
+check "citysoc token list USER" "1:0" "$(echo "$out" | grep -c ' script$'):$(echo "$out" | grep -c 'to-revoke')"
+out=$($CLI token revoke 999999 2>&1); rc=$?
+check "citysoc token revoke: unknown id" "1:1" "$rc:$(echo "$out" | grep -c 'no credential')"
 
 # ---- hostile input ----------------------------------------------------------------------
 COUNT0=$(count_events "$ROOT" "")
@@ -267,7 +312,7 @@ check "throttled even with the right password, Retry-After given" "429:1" "$CODE
 req GET "/api/v1/audit?limit=1000" "$ROOT"
 check "audit log readable by the city admin" "200" "$CODE"
 acts=$(echo "$BODY" | j '",".join(sorted(set(r["action"] for r in d["records"])))')
-for a in org.create user.create sensor.create token.create login login.fail logout; do
+for a in org.create user.create sensor.create token.create token.revoke login login.fail logout; do
     check "audit has $a" "1" "$(echo "$acts" | tr ',' '\n' | grep -cx "$a")"
 done
 check "audit record says from where" "127.0.0.1" "$(echo "$BODY" | j '[r for r in d["records"] if r["action"]=="org.create" and r["actor"]=="a-admin"][0]["source"]')"
@@ -275,12 +320,16 @@ check "audit record has the after state" "plant-a2" "$(echo "$BODY" | j 'json.lo
 hub_stop
 out=$($CLI audit verify --sealed); rc=$?
 check "citysoc audit verify: intact" "0:1" "$rc:$(echo "$out" | grep -c 'audit log OK')"
+if [ "$HUB_DB" = pg ]; then
+    pg_sql "UPDATE audit SET actor='someone-else' WHERE seq=5" >/dev/null
+else
 python3 - "$WORK/hub.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE audit SET actor='someone-else' WHERE seq=5")
 db.commit()
 PY
+fi
 out=$($CLI audit verify); rc=$?
 check "citysoc audit verify: an edited record is found" "3:1" "$rc:$(echo "$out" | grep -c 'record 5')"
 [ -n "${KEEP:-}" ] && { echo "kept $WORK port $PORT"; trap - INT TERM; exit 0; }

@@ -8,6 +8,11 @@ PASS=0
 FAILN=0
 HUB_PID=
 WORK=$(mktemp -d /tmp/cs-hub-e2e.XXXXXX)
+# HUB_DB=pg: the hub's database is PostgreSQL ($CS_PG_DSN, else scripts/pg.sh starts one), in a
+# fresh schema of its own that hub_done drops; otherwise SQLite in $WORK/hub.db.
+HUB_DB=${HUB_DB:-sqlite}
+PG_SCHEMA=
+DB_URL=$WORK/hub.db
 
 ok() { echo "ok $1"; PASS=$((PASS + 1)); }
 bad() { echo "FAIL $1: $2"; FAILN=$((FAILN + 1)); }
@@ -22,10 +27,40 @@ try:
 except Exception as e:
     print("")' "$1"; }
 
+pg_setup() {
+    if [ -z "${CS_PG_DSN:-}" ]; then
+        CS_PG_DSN=$(scripts/pg.sh start 2>/dev/null | tail -1) || CS_PG_DSN=""
+    fi
+    [ -n "$CS_PG_DSN" ] || return 1
+    PG_SCHEMA="e_$$_$RANDOM"
+    psql -qAt "$CS_PG_DSN" -c "CREATE SCHEMA $PG_SCHEMA" >/dev/null || return 1
+    case "$CS_PG_DSN" in
+    postgres://* | postgresql://*)
+        case "$CS_PG_DSN" in *\?*) sep='&' ;; *) sep='?' ;; esac
+        DB_URL="$CS_PG_DSN${sep}options=-csearch_path%3D$PG_SCHEMA" ;;
+    *) DB_URL="pg:$CS_PG_DSN options='-c search_path=$PG_SCHEMA'" ;;
+    esac
+}
+
+# pg_sql SQL — runs SQL in the test's PostgreSQL schema; rows on stdout, fields space-separated.
+pg_sql() { PGOPTIONS="-c search_path=$PG_SCHEMA" psql -qAt -F ' ' "$CS_PG_DSN" -c "$1"; }
+
+pg_drop() {
+    [ -n "$PG_SCHEMA" ] && psql -qAt "$CS_PG_DSN" -c "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" \
+        >/dev/null 2>&1
+    PG_SCHEMA=
+}
+
 hub_config() { # extra YAML lines on stdin are appended
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    if [ "$HUB_DB" = pg ] && ! pg_setup; then
+        bad "PostgreSQL server (CS_PG_DSN or scripts/pg.sh)" "none available"
+        rm -rf "$WORK"
+        echo "RESULT passed=0 failed=1"
+        exit 1
+    fi
     cat > "$WORK/hub.yaml" <<YAML
-database: $WORK/hub.db
+database: "$DB_URL"
 listen: 127.0.0.1:$PORT
 threads: 2
 limits: {max-body: 256kb, max-header: 16kb, timeout: 3}
@@ -87,8 +122,9 @@ hub_done() {
         bad "hub ran clean under the sanitizers" "see the hub log"
     fi
     if [ "$FAILN" -gt 0 ]; then echo "--- hub log"; tail -20 "$WORK/hub.log"; fi
+    pg_drop
     rm -rf "$WORK"
     echo "RESULT passed=$PASS failed=$FAILN"
     [ "$FAILN" -eq 0 ]
 }
-trap 'hub_stop; rm -rf "$WORK"' INT TERM
+trap 'hub_stop; pg_drop; rm -rf "$WORK"' INT TERM

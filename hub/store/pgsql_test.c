@@ -1,0 +1,748 @@
+/* pgsql_test.c — the store suite (store_suite.h) on the PostgreSQL implementation, plus what is
+ * PostgreSQL's own: day partitions (and the default one), COPY of hostile bytes, concurrent
+ * retries of one batch, the connection pool when it runs dry, two hubs migrating and
+ * appending to the audit chain at once, a schema newer than the code.
+ *
+ * The server is the one named by CS_PG_DSN (a libpq keyword string or URI); when it is unset
+ * the test starts scripts/pg.sh. Without a server every test FAILS: a PostgreSQL test that
+ * passes without PostgreSQL proves nothing. Each store this binary opens lives in its own
+ * schema t_<start>_<pid>_<n> (search_path given in the connection options), dropped by the last
+ * test
+ * (not at exit: libpq cannot connect once OpenSSL's exit handlers ran), so runs of several
+ * engineers against one server never see each other. */
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../lib/cs_test.h"
+#include "store.h"
+
+static char pg_dsn[512];
+static int pg_nschema;
+static long long pg_run_start; /* time(NULL) at the first schema: in the schema names */
+static char suite_url[1024];
+static int suite_n;
+
+static const char *dsn(void)
+{
+    if (pg_dsn[0])
+        return pg_dsn;
+    const char *e = getenv("CS_PG_DSN");
+    if (e && *e) {
+        snprintf(pg_dsn, sizeof(pg_dsn), "%s", e);
+    } else {
+        FILE *p = popen("scripts/pg.sh start 2>/dev/null | tail -1", "r");
+        if (p) {
+            if (!fgets(pg_dsn, sizeof(pg_dsn), p))
+                pg_dsn[0] = 0;
+            pclose(p);
+            pg_dsn[strcspn(pg_dsn, "\n")] = 0;
+        }
+    }
+    if (!pg_dsn[0])
+        printf("no PostgreSQL: CS_PG_DSN is unset and scripts/pg.sh could not start one\n");
+    return pg_dsn;
+}
+
+static bool is_uri(const char *d)
+{
+    return !strncmp(d, "postgresql://", 13) || !strncmp(d, "postgres://", 11);
+}
+
+/* The store URL of schema t_<start>_<pid>_<k>. */
+static void schema_url(int k, char *out, size_t cap)
+{
+    const char *d = dsn();
+    if (is_uri(d))
+        snprintf(out, cap, "%s%coptions=-csearch_path%%3Dt_%lld_%d_%d", d, strchr(d, '?') ? '&' : '?',
+                 pg_run_start, (int)getpid(), k);
+    else
+        snprintf(out, cap, "pg:%s options='-c search_path=t_%lld_%d_%d'", d, pg_run_start, (int)getpid(), k);
+}
+
+static PGconn *admin(void)
+{
+    PGconn *c = PQconnectdb(dsn());
+    if (PQstatus(c) != CONNECTION_OK) {
+        printf("admin connection: %s", PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    PQclear(PQexec(c, "SET client_min_messages=warning"));
+    return c;
+}
+
+/* Runs SQL on a fresh admin connection; returns the first value of the result ("" if none)
+ * into out (may be NULL). false on error. */
+static bool admin_sql(const char *sql, char *out, size_t cap)
+{
+    if (out && cap)
+        out[0] = 0;
+    PGconn *c = admin();
+    if (!c)
+        return false;
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok)
+        printf("admin sql: %s", PQresultErrorMessage(r));
+    if (out && cap) {
+        out[0] = 0;
+        if (ok && st == PGRES_TUPLES_OK && PQntuples(r) > 0)
+            snprintf(out, cap, "%s", PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    PQfinish(c);
+    return ok;
+}
+
+
+/* Schemas left by runs that crashed before their last test (t_<start time>_<pid>_<k>, older
+ * than six hours: no run lasts that long) are dropped by the next run. */
+static void drop_stale_schemas(void)
+{
+    char sql[600];
+    snprintf(sql, sizeof(sql),
+             "DO $$DECLARE n text; BEGIN FOR n IN SELECT nspname FROM pg_namespace WHERE"
+             " nspname ~ '^t_[0-9]+_[0-9]+_[0-9]+$' AND split_part(nspname, '_', 2)::bigint < %lld"
+             " LOOP EXECUTE format('DROP SCHEMA IF EXISTS %%I CASCADE', n); END LOOP; END$$",
+             (long long)time(NULL) - 6 * 3600);
+    admin_sql(sql, NULL, 0);
+}
+
+/* Creates a fresh schema; returns its number (its name is t_<start>_<pid>_<k>) or -1. */
+static int new_schema(void)
+{
+    if (!dsn()[0])
+        return -1;
+    if (!pg_run_start) {
+        pg_run_start = (long long)time(NULL);
+        drop_stale_schemas();
+    }
+    int k = pg_nschema++;
+    char sql[160];
+    snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_%lld_%d_%d CASCADE; CREATE SCHEMA t_%lld_%d_%d",
+             pg_run_start, (int)getpid(), k, pg_run_start, (int)getpid(), k);
+    return admin_sql(sql, NULL, 0) ? k : -1;
+}
+
+static struct hub_store *open_url(const char *url)
+{
+    struct hub_store *s = NULL;
+    struct cs_err err = {0};
+    if (hub_store_open(url, 2, &s, &err) != CS_OK) {
+        printf("open %s: %s\n", url, err.msg);
+        return NULL;
+    }
+    return s;
+}
+
+static struct hub_store *suite_open(void)
+{
+    int k = new_schema();
+    if (k < 0)
+        return NULL;
+    suite_n = k;
+    schema_url(k, suite_url, sizeof(suite_url));
+    return open_url(suite_url);
+}
+
+static struct hub_store *suite_reopen(struct hub_store *s)
+{
+    hub_store_close(s);
+    return open_url(suite_url);
+}
+
+#include "store_suite.h"
+
+/* ---- PostgreSQL's own ------------------------------------------------------------------- */
+
+static int64_t us_of(int y, int mo, int d, int h, int mi, int sec)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    return (int64_t)timegm(&tm) * 1000000;
+}
+
+/* "partition:count,…" of the events in the current suite schema, by partition name. */
+static void partition_counts(char *out, size_t cap)
+{
+    char sql[400];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(p || ':' || n, ',' ORDER BY p) FROM (SELECT"
+             " (SELECT relname FROM pg_class WHERE oid=e.tableoid)::text AS p, count(*) AS n"
+             " FROM t_%lld_%d_%d.events e GROUP BY 1) x",
+             pg_run_start, (int)getpid(), suite_n);
+    if (!admin_sql(sql, out, cap))
+        snprintf(out, cap, "error");
+}
+
+static int64_t suite_sensor_tree(struct hub_store *s, struct suite_tree *t)
+{
+    suite_make_tree(s, t);
+    return suite_sensor(s, t->oa.id, "sensor-a");
+}
+
+CS_TEST(pg_partitions_by_day_and_default)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    int64_t sa = suite_sensor_tree(s, &t);
+    struct hub_store_event ev[6] = {
+        suite_ev(us_of(2026, 6, 11, 23, 59, 59) + 999999, "flow", "10.0.0.1", "10.0.0.2", -1,
+                 NULL, -1),
+        suite_ev(us_of(2026, 6, 12, 0, 0, 0), "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
+        suite_ev(us_of(2026, 6, 12, 13, 0, 0), "alert", "10.0.0.1", "10.0.0.2", 7, "x", 1),
+        suite_ev(us_of(2026, 6, 14, 1, 0, 0), "dns", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
+        suite_ev(-5, "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),      /* before 1970 */
+        suite_ev(us_of(2300, 1, 1, 0, 0, 0), "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
+    };
+    struct hub_store_batch b = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "p-1"};
+    struct hub_store_batch_result res;
+    CHECK_EQ(hub_store_batch_add(s, &b, ev, 6, &res), CS_OK);
+    CHECK_EQ(res.stored, 6);
+    char got[512];
+    partition_counts(got, sizeof(got));
+    CHECK_STR(got, "events_default:2,events_p20260611:1,events_p20260612:2,events_p20260614:1");
+    /* a query across the day boundary reads both partitions, newest first */
+    struct suite_rows rows = {0};
+    struct hub_event_filter f = {.from_us = us_of(2026, 6, 11, 12, 0, 0),
+                                 .to_us = us_of(2026, 6, 12, 12, 0, 0),
+                                 .limit = 10};
+    CHECK_EQ(hub_store_event_query(s, &HUB_SCOPE_SYSTEM, &f, suite_rows_cb, &rows), CS_OK);
+    CHECK_EQ(rows.n, 2);
+    CHECK_EQ(rows.ts[0], us_of(2026, 6, 12, 0, 0, 0));
+    CHECK_EQ(rows.ts[1], us_of(2026, 6, 12, 0, 0, 0) - 1);
+
+    /* after a restart the existing days are known; a new day is still created */
+    s = suite_reopen(s);
+    REQUIRE(s);
+    ev[0].ts_us = us_of(2026, 6, 12, 5, 0, 0);
+    ev[1].ts_us = us_of(2026, 6, 15, 5, 0, 0);
+    b.batch_id = "p-2";
+    CHECK_EQ(hub_store_batch_add(s, &b, ev, 2, &res), CS_OK);
+    partition_counts(got, sizeof(got));
+    CHECK_STR(got, "events_default:2,events_p20260611:1,events_p20260612:3,events_p20260614:1,"
+                   "events_p20260615:1");
+
+    /* rows of a day already in the default partition: PostgreSQL cannot give that day its
+     * own partition any more; the batch is stored anyway (in the default one) */
+    char sql[300];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO t_%lld_%d_%d.events(org_id, sensor_id, ts_us, event_type, raw)"
+             " VALUES(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'flow', '\\x7b7d')",
+             pg_run_start, (int)getpid(), suite_n, t.oa.id, sa, us_of(2026, 7, 1, 10, 0, 0));
+    CHECK(admin_sql(sql, NULL, 0));
+    ev[0].ts_us = us_of(2026, 7, 1, 11, 0, 0);
+    b.batch_id = "p-3";
+    CHECK_EQ(hub_store_batch_add(s, &b, ev, 1, &res), CS_OK);
+    CHECK_EQ(res.stored, 1);
+    partition_counts(got, sizeof(got));
+    CHECK_STR(got, "events_default:4,events_p20260611:1,events_p20260612:3,events_p20260614:1,"
+                   "events_p20260615:1");
+    int64_t n = 0;
+    CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_OK);
+    CHECK_EQ(n, 10);
+
+    /* a day partition that fills is analysed by the store (at 1000 rows), not left without
+     * statistics until autovacuum comes */
+    static struct hub_store_event many[1200];
+    for (int i = 0; i < 1200; i++)
+        many[i] = suite_ev(us_of(2026, 6, 20, 1, 0, 0) + i, "flow", "10.0.0.1", "10.0.0.2", -1,
+                           NULL, -1);
+    b.batch_id = "p-4";
+    CHECK_EQ(hub_store_batch_add(s, &b, many, 1200, &res), CS_OK);
+    snprintf(sql, sizeof(sql),
+             "SELECT reltuples::bigint FROM pg_class WHERE relname='events_p20260620' AND"
+             " relnamespace='t_%lld_%d_%d'::regnamespace",
+             pg_run_start, (int)getpid(), suite_n);
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    CHECK_STR(got, "1200");
+    hub_store_close(s);
+}
+
+struct raw_back {
+    int n;
+    size_t len;
+    uint8_t raw[200000];
+    char sig[256], src[64];
+};
+static int raw_back_cb(void *arg, const struct hub_event_row *r)
+{
+    struct raw_back *x = arg;
+    x->n++;
+    x->len = r->ev.raw.len;
+    if (r->ev.raw.len <= sizeof(x->raw))
+        memcpy(x->raw, r->ev.raw.p, r->ev.raw.len);
+    snprintf(x->sig, sizeof(x->sig), "%.*s", (int)r->ev.signature.len, r->ev.signature.p);
+    snprintf(x->src, sizeof(x->src), "%.*s", (int)r->ev.src_ip.len, r->ev.src_ip.p);
+    return 0;
+}
+
+CS_TEST(pg_copy_keeps_hostile_raw_bytes)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    int64_t sa = suite_sensor_tree(s, &t);
+    static const char hostile[] = "{\"a\":\"tab\there\",\"nl\":\"x\ny\r\n\",\"bs\":\"\\\\N\\.\","
+                                  "\"nul\":\"\0\",\"bad\":\"\xff\xfe\xc3\x28\xed\xa0\x80\","
+                                  "\"q\":\"'\\\"\",\"del\":\"\x7f\",\"end\":\"\\\"}";
+    static uint8_t big[150000];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (uint8_t)(i * 7 + (i >> 8)); /* every byte value, many times */
+    struct hub_store_event ev[3];
+    ev[0] = suite_ev(1000, "alert", "10.0.0.1", "10.0.0.2", 1, "sig", 1);
+    ev[0].raw = (struct hub_text){hostile, sizeof(hostile) - 1};
+    ev[1] = suite_ev(2000, "alert", "10.0.0.1", "10.0.0.2", 1, "sig", 1);
+    ev[1].raw = (struct hub_text){(const char *)big, sizeof(big)};
+    /* the indexed text columns cannot hold NUL or invalid UTF-8: made valid, not rejected */
+    ev[2] = suite_ev(3000, "alert", "10.0.0.1", "10.0.0.2", 1, NULL, 1);
+    ev[2].signature = (struct hub_text){"ET \xff\tX\0Y \xe4\xb8\xad", 12};
+    ev[2].src_ip = (struct hub_text){"10.\x80.0.1", 8};
+    struct hub_store_batch b = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "h-1"};
+    struct hub_store_batch_result res;
+    REQUIRE(hub_store_batch_add(s, &b, ev, 3, &res) == CS_OK);
+    CHECK_EQ(res.stored, 3);
+
+    static struct raw_back back;
+    struct hub_event_filter f = {.from_us = 1000, .to_us = 1001, .limit = 10};
+    memset(&back, 0, sizeof(back));
+    CHECK_EQ(hub_store_event_query(s, &HUB_SCOPE_SYSTEM, &f, raw_back_cb, &back), CS_OK);
+    CHECK_EQ(back.n, 1);
+    CHECK_EQ(back.len, sizeof(hostile) - 1);
+    CHECK(memcmp(back.raw, hostile, sizeof(hostile) - 1) == 0);
+    f = (struct hub_event_filter){.from_us = 2000, .to_us = 2001, .limit = 10};
+    memset(&back, 0, sizeof(back));
+    CHECK_EQ(hub_store_event_query(s, &HUB_SCOPE_SYSTEM, &f, raw_back_cb, &back), CS_OK);
+    CHECK_EQ(back.len, sizeof(big));
+    CHECK(memcmp(back.raw, big, sizeof(big)) == 0);
+    f = (struct hub_event_filter){.from_us = 3000, .to_us = 3001, .limit = 10};
+    memset(&back, 0, sizeof(back));
+    CHECK_EQ(hub_store_event_query(s, &HUB_SCOPE_SYSTEM, &f, raw_back_cb, &back), CS_OK);
+    CHECK_STR(back.sig, "ET \xef\xbf\xbd\tX\xef\xbf\xbdY \xe4\xb8\xad");
+    CHECK_STR(back.src, "10.\xef\xbf\xbd.0.1");
+    /* the cleaned text is searchable; a filter value that is not UTF-8 matches nothing */
+    CHECK_EQ(suite_query_n(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){.signature = "\tX"}), 1);
+    CHECK_EQ(suite_query_n(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){.signature = "\xff"}),
+             0);
+    /* invalid UTF-8 in other inputs: a clean refusal or "not found", never a crash */
+    struct hub_user u = {.org_id = t.oa.id, .role = HUB_ROLE_VIEWER};
+    snprintf(u.name, sizeof(u.name), "bad\xff");
+    snprintf(u.pwhash, sizeof(u.pwhash), "h");
+    CHECK_EQ(hub_store_user_add(s, &HUB_SCOPE_SYSTEM, &u), CS_EINVAL);
+    struct hub_cred c;
+    CHECK_EQ(hub_store_cred_get(s, "\xc3\x28", 0, &c), HUB_ENOTFOUND);
+    hub_store_close(s);
+}
+
+struct race {
+    struct hub_store *s;
+    struct hub_store_batch b;
+    const struct hub_store_event *ev;
+    size_t n;
+    pthread_barrier_t *go;
+    int rc;
+    struct hub_store_batch_result res;
+};
+static void *race_run(void *arg)
+{
+    struct race *r = arg;
+    pthread_barrier_wait(r->go);
+    r->rc = hub_store_batch_add(r->s, &r->b, r->ev, r->n, &r->res);
+    return NULL;
+}
+
+CS_TEST(pg_duplicate_batch_race)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    int64_t sa = suite_sensor_tree(s, &t);
+    static struct hub_store_event ev[500];
+    for (int i = 0; i < 500; i++)
+        ev[i] = suite_ev(1781251735000000 + i, "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1);
+    int rounds = 8, firsts = 0, dups = 0, errors = 0;
+    for (int k = 0; k < rounds; k++) {
+        char id[32];
+        snprintf(id, sizeof(id), "race-%d", k);
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        struct race r[2];
+        pthread_t th[2];
+        for (int i = 0; i < 2; i++) {
+            r[i] = (struct race){.s = s, .ev = ev, .n = 500, .go = &go};
+            r[i].b = (struct hub_store_batch){.sensor_id = sa, .org_id = t.oa.id, .batch_id = id};
+            pthread_create(&th[i], NULL, race_run, &r[i]);
+        }
+        for (int i = 0; i < 2; i++) {
+            pthread_join(th[i], NULL);
+            if (r[i].rc != CS_OK)
+                errors++;
+            else if (r[i].res.duplicate)
+                dups++;
+            else
+                firsts++;
+            CHECK_EQ(r[i].res.stored, 500);
+        }
+        pthread_barrier_destroy(&go);
+    }
+    CHECK_EQ(errors, 0);
+    CHECK_EQ(firsts, rounds);
+    CHECK_EQ(dups, rounds);
+    int64_t n = 0;
+    CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_OK);
+    CHECK_EQ(n, 500 * rounds);
+    hub_store_close(s);
+}
+
+/* Concurrent batches of alerts from several sensors touch the same rollup rows (same org,
+ * addresses, signatures): every batch is stored (no deadlock) and the rollups add up. */
+struct writer {
+    struct hub_store *s;
+    int64_t sensor, org;
+    int k, ok;
+};
+static void *writer_run(void *arg)
+{
+    struct writer *w = arg;
+    static const char *const ips[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3"};
+    struct hub_store_event ev[60];
+    for (int b = 0; b < 10; b++) {
+        for (int i = 0; i < 60; i++) {
+            ev[i] = suite_ev(SUITE_T0 + (int64_t)((i * 7 + b) % 120) * SUITE_MIN, "alert",
+                             ips[(i + w->k) % 3], ips[(i + 1) % 3], 100 + (i + b) % 5, "sig",
+                             1 + i % 3);
+        }
+        char id[32];
+        snprintf(id, sizeof(id), "w%d-%d", w->k, b);
+        struct hub_store_batch bt = {.sensor_id = w->sensor, .org_id = w->org, .batch_id = id};
+        struct hub_store_batch_result res;
+        if (hub_store_batch_add(w->s, &bt, ev, 60, &res) == CS_OK && res.stored == 60)
+            w->ok++;
+    }
+    return NULL;
+}
+
+CS_TEST(pg_concurrent_batches_rollups_add_up)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    struct writer w[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        char name[16];
+        snprintf(name, sizeof(name), "w-%d", k);
+        w[k] = (struct writer){.s = s, .org = t.oa.id, .k = k};
+        w[k].sensor = suite_sensor(s, t.oa.id, name);
+    }
+    for (int k = 0; k < 4; k++)
+        pthread_create(&th[k], NULL, writer_run, &w[k]);
+    int ok = 0;
+    for (int k = 0; k < 4; k++) {
+        pthread_join(th[k], NULL);
+        ok += w[k].ok;
+    }
+    CHECK_EQ(ok, 40);
+    static struct hub_stats_overview o;
+    struct hub_stats_query q = {.from_us = SUITE_T0, .to_us = SUITE_T0 + 120 * SUITE_MIN};
+    CHECK_EQ(hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, &o), CS_OK);
+    CHECK_EQ(o.events, 2400);
+    CHECK_EQ(o.alerts, 2400);
+    int64_t srcsum = 0;
+    for (size_t i = 0; i < o.nsrc; i++)
+        srcsum += o.src[i].count;
+    CHECK_EQ(o.nsrc, 3);
+    CHECK_EQ(srcsum, 2400);
+    CHECK_EQ(o.nsigs, 5);
+    int64_t last = 0;
+    CHECK_EQ(hub_store_event_last_id(s, &HUB_SCOPE_SYSTEM, &last), CS_OK);
+    CHECK_EQ(last, 2400);
+    hub_store_close(s);
+}
+
+/* The pool runs dry: one connection, held by an audit append whose seal waits. */
+struct holder {
+    struct hub_store *s;
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    bool holding, release;
+    int rc;
+    char hash[32];
+};
+static int holder_seal(void *arg, struct hub_audit_row *r, const char *prev)
+{
+    struct holder *h = arg;
+    pthread_mutex_lock(&h->m);
+    h->holding = true;
+    pthread_cond_broadcast(&h->cv);
+    while (!h->release)
+        pthread_cond_wait(&h->cv, &h->m);
+    pthread_mutex_unlock(&h->m);
+    snprintf(h->hash, sizeof(h->hash), "held-%" PRId64, r->seq);
+    r->prev_hash = prev;
+    r->hash = h->hash;
+    return CS_OK;
+}
+static void *holder_run(void *arg)
+{
+    struct holder *h = arg;
+    struct hub_audit_row r = {.ts_us = 1, .actor = "t", .action = "hold"};
+    h->rc = hub_store_audit_append(h->s, &r, holder_seal, h);
+    return NULL;
+}
+struct counter {
+    struct hub_store *s;
+    int rc;
+    int64_t n;
+};
+static void *counter_run(void *arg)
+{
+    struct counter *c = arg;
+    c->rc = hub_store_event_count(c->s, &HUB_SCOPE_SYSTEM, &c->n);
+    return NULL;
+}
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+CS_TEST(pg_pool_exhaustion_waits_then_fails_busy)
+{
+    int k = new_schema();
+    REQUIRE(k >= 0);
+    char url[1024];
+    schema_url(k, url, sizeof(url));
+    struct hub_store *s = NULL;
+    struct cs_err err = {0};
+    REQUIRE(hub_store_pgsql_open_opts(url + 3 * !is_uri(dsn()), 1, 300, &s, &err) == CS_OK);
+    struct hub_store *bad = NULL;
+    CHECK_EQ(hub_store_pgsql_open_opts(url, 0, 300, &bad, &err), CS_EINVAL);
+
+    struct holder h = {.s = s};
+    pthread_mutex_init(&h.m, NULL);
+    pthread_cond_init(&h.cv, NULL);
+    pthread_t th;
+    pthread_create(&th, NULL, holder_run, &h);
+    pthread_mutex_lock(&h.m);
+    while (!h.holding)
+        pthread_cond_wait(&h.cv, &h.m);
+    pthread_mutex_unlock(&h.m);
+    /* the only connection is taken: a caller waits 300 ms, then gets CS_AGAIN */
+    int64_t t0 = mono_ms();
+    int64_t n = -1;
+    CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_AGAIN);
+    int64_t waited = mono_ms() - t0;
+    CHECK(waited >= 280 && waited < 3000);
+    /* a caller that waits while the connection comes free gets it */
+    struct counter cnt = {.s = s, .rc = 1};
+    pthread_t tc;
+    pthread_create(&tc, NULL, counter_run, &cnt);
+    usleep(50 * 1000);
+    pthread_mutex_lock(&h.m);
+    h.release = true;
+    pthread_cond_broadcast(&h.cv);
+    pthread_mutex_unlock(&h.m);
+    pthread_join(th, NULL);
+    pthread_join(tc, NULL);
+    CHECK_EQ(h.rc, CS_OK);
+    CHECK_EQ(cnt.rc, CS_OK);
+    CHECK_EQ(cnt.n, 0);
+    int64_t seq;
+    char head[64];
+    CHECK_EQ(hub_store_audit_head(s, &seq, head, sizeof(head)), CS_OK);
+    CHECK_EQ(seq, 1);
+    CHECK_STR(head, "held-1");
+    pthread_mutex_destroy(&h.m);
+    pthread_cond_destroy(&h.cv);
+    hub_store_close(s);
+}
+
+/* Two hubs on one database: migrations at the same moment, audit appends interleaved. */
+struct hubrun {
+    const char *url;
+    struct hub_store *s;
+    int rc, appended;
+    pthread_barrier_t *go;
+};
+static void *hub_open_run(void *arg)
+{
+    struct hubrun *h = arg;
+    struct cs_err err = {0};
+    pthread_barrier_wait(h->go);
+    h->rc = hub_store_open(h->url, 2, &h->s, &err);
+    if (h->rc)
+        printf("open: %s\n", err.msg);
+    return NULL;
+}
+static int chain_seal(void *arg, struct hub_audit_row *r, const char *prev)
+{
+    char *buf = arg;
+    snprintf(buf, 64, "H%" PRId64, r->seq);
+    r->prev_hash = prev;
+    r->hash = buf;
+    return CS_OK;
+}
+static void *hub_append_run(void *arg)
+{
+    struct hubrun *h = arg;
+    char buf[64];
+    pthread_barrier_wait(h->go);
+    for (int i = 0; i < 40; i++) {
+        struct hub_audit_row r = {.ts_us = i, .actor = "hub", .action = "x"};
+        if (hub_store_audit_append(h->s, &r, chain_seal, buf) == CS_OK)
+            h->appended++;
+    }
+    return NULL;
+}
+struct chain_check {
+    int n, broken;
+    char prev[64];
+};
+static int chain_cb(void *arg, const struct hub_audit_row *r)
+{
+    struct chain_check *c = arg;
+    char want[64];
+    snprintf(want, sizeof(want), "H%" PRId64, r->seq);
+    if (r->seq != c->n + 1 || strcmp(r->prev_hash, c->prev) || strcmp(r->hash, want))
+        c->broken++;
+    snprintf(c->prev, sizeof(c->prev), "%s", r->hash);
+    c->n++;
+    return 0;
+}
+
+CS_TEST(pg_two_hubs_migrate_and_chain_at_once)
+{
+    int k = new_schema();
+    REQUIRE(k >= 0);
+    char url[1024];
+    schema_url(k, url, sizeof(url));
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, 2);
+    struct hubrun h[2] = {{.url = url, .go = &go}, {.url = url, .go = &go}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, hub_open_run, &h[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    REQUIRE(h[0].rc == CS_OK && h[1].rc == CS_OK);
+    CHECK(hub_store_schema_version(h[0].s) >= 1);
+    CHECK_EQ(hub_store_schema_version(h[0].s), hub_store_schema_version(h[1].s));
+    char sql[200], got[64];
+    snprintf(sql, sizeof(sql), "SELECT count(*) || ':' || max(version) FROM t_%lld_%d_%d.schema_migrations",
+             pg_run_start, (int)getpid(), k);
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    char want[64];
+    snprintf(want, sizeof(want), "%d:%d", hub_store_schema_version(h[0].s),
+             hub_store_schema_version(h[0].s));
+    CHECK_STR(got, want);
+
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, hub_append_run, &h[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    CHECK_EQ(h[0].appended + h[1].appended, 80);
+    struct chain_check c = {0};
+    CHECK_EQ(hub_store_audit_list(h[0].s, 1, chain_cb, &c), CS_OK);
+    CHECK_EQ(c.n, 80);
+    CHECK_EQ(c.broken, 0);
+    pthread_barrier_destroy(&go);
+    hub_store_close(h[0].s);
+    hub_store_close(h[1].s);
+}
+
+CS_TEST(pg_schema_newer_than_code_refused)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    hub_store_close(s);
+    char sql[200];
+    snprintf(sql, sizeof(sql), "INSERT INTO t_%lld_%d_%d.schema_migrations VALUES(999, 0)",
+             pg_run_start, (int)getpid(), suite_n);
+    CHECK(admin_sql(sql, NULL, 0));
+    struct cs_err err = {0};
+    s = NULL;
+    CHECK_EQ(hub_store_open(suite_url, 1, &s, &err), CS_EINVAL);
+    CHECK(s == NULL);
+    CHECK(strstr(err.msg, "newer") != NULL);
+    /* a server that is not there: an error, not a hang or a crash */
+    CHECK_EQ(hub_store_open("pg:host=127.0.0.1 port=1 dbname=x connect_timeout=2", 1, &s, &err),
+             CS_EIO);
+    CHECK(strstr(err.msg, "PostgreSQL") != NULL);
+}
+
+CS_TEST(pg_reconnects_after_backends_killed)
+{
+    int k = new_schema();
+    REQUIRE(k >= 0);
+    char url[1100], app[64], sql[256];
+    schema_url(k, url, sizeof(url));
+    snprintf(app, sizeof(app), "cs_t_%lld_%d_%d", pg_run_start, (int)getpid(), k);
+    size_t l = strlen(url);
+    snprintf(url + l, sizeof(url) - l, "%sapplication_name=%s", is_uri(dsn()) ? "&" : " ", app);
+    struct hub_store *s = open_url(url); /* a pool of 3 */
+    REQUIRE(s);
+    struct suite_tree t;
+    int64_t sa = suite_sensor_tree(s, &t);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+             " WHERE application_name='%s'",
+             app);
+    char got[16];
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    CHECK_STR(got, "3");
+    /* every connection of the pool is dead: reads and transactions reconnect transparently */
+    struct hub_org o;
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(hub_store_org_find(s, &HUB_SCOPE_SYSTEM, "plant-a", &o), CS_OK);
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    struct hub_store_event ev[2] = {
+        suite_ev(us_of(2026, 8, 1, 0, 0, 0), "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
+        suite_ev(us_of(2026, 8, 2, 0, 0, 0), "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
+    };
+    struct hub_store_batch b = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "r-1"};
+    struct hub_store_batch_result res;
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "r-%d", i);
+        b.batch_id = id;
+        CHECK_EQ(hub_store_batch_add(s, &b, ev, 2, &res), CS_OK);
+    }
+    char parts[256];
+    suite_n = k;
+    partition_counts(parts, sizeof(parts));
+    CHECK_STR(parts, "events_p20260801:3,events_p20260802:3"); /* not in the default one */
+    int64_t seq;
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    struct hub_audit_row r = {.ts_us = 1, .actor = "t", .action = "x"};
+    char buf[64];
+    CHECK_EQ(hub_store_audit_append(s, &r, suite_seal, buf), CS_OK);
+    CHECK_EQ(hub_store_audit_head(s, &seq, buf, sizeof(buf)), CS_OK);
+    CHECK_EQ(seq, 1);
+    hub_store_close(s);
+}
+
+/* Last (tests run in the order they are defined): drops this run's schemas. */
+CS_TEST(pg_zz_drop_test_schemas)
+{
+    char sql[128], got[16];
+    for (int k = 0; k < pg_nschema; k++) {
+        snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_%lld_%d_%d CASCADE", pg_run_start, (int)getpid(), k);
+        CHECK(admin_sql(sql, NULL, 0));
+    }
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't\\_%lld\\_%d\\_%%'",
+             pg_run_start, (int)getpid());
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    CHECK_STR(got, "0");
+}
+
+CS_TEST_MAIN()

@@ -1,0 +1,33 @@
+// bench_overview.mjs — loads the overview RUNS times in chromium and prints the browser's
+// own time from navigation start to "citysoc-overview-drawn" (see bench/console_overview.sh).
+// env: BASE, USER_NAME, PW, RUNS.
+import { launch, loginAs } from './pw.mjs';
+
+const { BASE, USER_NAME, PW } = process.env;
+const RUNS = Number(process.env.RUNS || 7);
+const browser = await launch();
+try {
+    const { page } = await loginAs(browser, BASE, USER_NAME, PW, { viewport: { width: 1920, height: 1080 } });
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+        await page.goto(`${BASE}/`); // a fresh document: navigation timing starts again
+        await page.waitForSelector('body[data-overview="drawn"]', { timeout: 120000 });
+        const m = await page.evaluate(() => {
+            const mark = performance.getEntriesByName('citysoc-overview-drawn')[0];
+            const api = performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/v1/stats/overview') || r.name.includes('/api/v1/events'));
+            return {
+                drawn: mark ? mark.startTime : NaN,
+                api: api.length ? Math.max(...api.map((r) => r.responseEnd - r.startTime)) : NaN,
+                alerts: document.querySelector('[data-kpi="alerts"] .kpi-value')?.textContent,
+                events: document.querySelector('[data-kpi="events"] .kpi-value')?.textContent,
+                sampled: /\d/.test(document.getElementById('ov-updated')?.textContent.split('·')[1] || ''),
+            };
+        });
+        times.push(m.drawn);
+        console.log(`run ${i + 1}: overview drawn at ${m.drawn.toFixed(0)} ms (slowest API call ${m.api.toFixed(0)} ms; events ${m.events}, alerts ${m.alerts}${m.sampled ? ', SAMPLED: this hub has no /stats/overview' : ''})`);
+    }
+    const s = [...times].sort((a, b) => a - b);
+    console.log(`overview render: min ${s[0].toFixed(0)} ms, median ${s[Math.floor(s.length / 2)].toFixed(0)} ms, max ${s[s.length - 1].toFixed(0)} ms over ${s.length} loads`);
+} finally {
+    await browser.close();
+}
