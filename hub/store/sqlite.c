@@ -347,11 +347,6 @@ static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
     snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
-static bool fits(const char *s, size_t max)
-{
-    return strlen(s) <= max;
-}
-
 static int64_t now_us(void)
 {
     return (int64_t)cs_time_now_us();
@@ -418,12 +413,6 @@ static int sq_org_get(struct hub_store *hs, const struct hub_scope *sc, int64_t 
 static int sq_org_add(struct hub_store *hs, const struct hub_scope *sc, struct hub_org *o)
 {
     struct sq_store *s = SQ(hs);
-    if (!fits(o->name, HUB_NAME_MAX) || !fits(o->tags, HUB_TAGS_MAX))
-        return CS_EINVAL;
-    if (strcmp(o->kind, "city") && strcmp(o->kind, "district") && strcmp(o->kind, "org"))
-        return CS_EINVAL;
-    if (o->parent_id == 0 && !sc->system)
-        return HUB_ENOTFOUND;
     pthread_mutex_lock(&s->wlock);
     struct hub_org parent = {0};
     sqlite3_stmt *st = NULL;
@@ -644,8 +633,6 @@ out:
 
 static int sq_user_add(struct hub_store *hs, const struct hub_scope *sc, struct hub_user *u)
 {
-    if (!fits(u->name, HUB_NAME_MAX) || !fits(u->pwhash, HUB_PWHASH_MAX))
-        return CS_EINVAL;
     u->created_us = now_us();
     struct q q = {0};
     q_sql(&q, "INSERT INTO users(org_id, name, role, pwhash, disabled, created_us)"
@@ -699,8 +686,6 @@ static int sensor_one(void *arg, const struct hub_sensor *se)
 
 static int sq_sensor_add(struct hub_store *hs, const struct hub_scope *sc, struct hub_sensor *se)
 {
-    if (!fits(se->name, HUB_NAME_MAX) || !fits(se->pubkey_pem, HUB_PEM_MAX))
-        return CS_EINVAL;
     se->created_us = now_us();
     struct q q = {0};
     q_sql(&q, "INSERT INTO sensors(org_id, name, pubkey, created_us) VALUES(?,?,?,?)");
@@ -730,8 +715,6 @@ static int sq_sensor_list(struct hub_store *hs, const struct hub_scope *sc,
 
 static int sq_cred_add(struct hub_store *hs, const struct hub_cred *c)
 {
-    if (!fits(c->hash, HUB_HASH_MAX) || !fits(c->label, HUB_NAME_MAX))
-        return CS_EINVAL;
     struct q q = {0};
     q_sql(&q, "INSERT INTO credentials(hash, kind, user_id, sensor_id, label, created_us,"
               " expires_us) VALUES(?,?,nullif(?,0),nullif(?,0),?,?,?)");

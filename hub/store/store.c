@@ -54,10 +54,21 @@ static bool scope_ok(const struct hub_scope *sc)
     return sc && (sc->system || sc->org_id > 0);
 }
 
+/* A fixed-size text field holds a NUL-terminated string of at most max bytes. */
+static bool fits(const char *s, size_t max)
+{
+    return strnlen(s, max + 1) <= max;
+}
+
 int hub_store_org_add(struct hub_store *s, const struct hub_scope *sc, struct hub_org *o)
 {
-    if (!scope_ok(sc) || !o || !o->name[0])
+    if (!scope_ok(sc) || !o || !o->name[0] || !fits(o->name, HUB_NAME_MAX) ||
+        !fits(o->tags, HUB_TAGS_MAX))
         return CS_EINVAL;
+    if (strcmp(o->kind, "city") && strcmp(o->kind, "district") && strcmp(o->kind, "org"))
+        return CS_EINVAL;
+    if (o->parent_id == 0 && !sc->system)
+        return HUB_ENOTFOUND; /* a root needs the system scope */
     return s->ops->org_add(s, sc, o);
 }
 
@@ -87,7 +98,8 @@ int hub_store_org_list(struct hub_store *s, const struct hub_scope *sc,
 
 int hub_store_user_add(struct hub_store *s, const struct hub_scope *sc, struct hub_user *u)
 {
-    if (!scope_ok(sc) || !u || !u->name[0] || u->role == HUB_ROLE_NONE || u->org_id <= 0)
+    if (!scope_ok(sc) || !u || !u->name[0] || u->role == HUB_ROLE_NONE || u->org_id <= 0 ||
+        !fits(u->name, HUB_NAME_MAX) || !fits(u->pwhash, HUB_PWHASH_MAX))
         return CS_EINVAL;
     return s->ops->user_add(s, sc, u);
 }
@@ -126,7 +138,8 @@ int hub_store_user_list(struct hub_store *s, const struct hub_scope *sc,
 
 int hub_store_sensor_add(struct hub_store *s, const struct hub_scope *sc, struct hub_sensor *se)
 {
-    if (!scope_ok(sc) || !se || !se->name[0] || se->org_id <= 0)
+    if (!scope_ok(sc) || !se || !se->name[0] || se->org_id <= 0 ||
+        !fits(se->name, HUB_NAME_MAX) || !fits(se->pubkey_pem, HUB_PEM_MAX))
         return CS_EINVAL;
     return s->ops->sensor_add(s, sc, se);
 }
@@ -157,7 +170,7 @@ int hub_store_sensor_list(struct hub_store *s, const struct hub_scope *sc,
 
 int hub_store_cred_add(struct hub_store *s, const struct hub_cred *c)
 {
-    if (!c || !c->hash[0])
+    if (!c || !c->hash[0] || !fits(c->hash, HUB_HASH_MAX) || !fits(c->label, HUB_NAME_MAX))
         return CS_EINVAL;
     if (c->kind == HUB_CRED_SENSOR ? c->sensor_id <= 0 : c->user_id <= 0)
         return CS_EINVAL;
