@@ -220,20 +220,26 @@ uint64_t sn_app_tx_id(const char *proto, const void *tx)
     return ap && ap->tx_id && tx ? ap->tx_id(tx) : 0;
 }
 
-/* Whether `port` is in the comma-separated list `ports` (a configured detection-ports). */
+/* The next number of a comma-separated port list ("80,8080") into *v; false at its end. */
+static bool next_port(const char **s, unsigned long *v)
+{
+    char *end;
+    if (!*s || !**s)
+        return false;
+    *v = strtoul(*s, &end, 10);
+    if (end == *s)
+        return false;
+    *s = *end == ',' ? end + 1 : NULL;
+    return true;
+}
+
+/* Whether `port` is in the list `ports` (a configured detection-ports). */
 static bool port_listed(const char *ports, uint16_t port)
 {
-    const char *s = ports;
-
-    while (s && *s) {
-        char *end;
-        unsigned long v = strtoul(s, &end, 10);
-        if (end == s)
-            break;
+    unsigned long v;
+    while (next_port(&ports, &v))
         if (v == port)
             return true;
-        s = *end == ',' ? end + 1 : NULL;
-    }
     return false;
 }
 
@@ -246,15 +252,10 @@ static void port_parsers_build(void)
 {
     for (unsigned i = 1; i < CS_ARRAY_LEN(parsers); i++) {
         const char *s = parsers[i]->default_ports; /* "502", "80,8080" */
-        while (s && *s) {
-            char *end;
-            unsigned long v = strtoul(s, &end, 10);
-            if (end == s)
-                break;
+        unsigned long v;
+        while (next_port(&s, &v))
             if (v < 65536)
                 port_parsers[v] |= 1u << i;
-            s = *end == ',' ? end + 1 : NULL;
-        }
     }
 }
 
