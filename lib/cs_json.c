@@ -127,21 +127,32 @@ static const uint8_t plain[256] = {
 };
 
 #define ESC_BLOCK 1024
+/* Strings up to this long take the one-pass fast paths. */
+#define SHORT_MAX 64
+
+/* Room for n more bytes without growing and without touching j->err (a fast path that
+ * asks for more than it will use must not turn into a limit error). */
+static inline bool room(const struct cs_json *j, size_t n)
+{
+    return !j->err && n <= j->cap - j->len && (j->max == 0 || j->len + n <= j->max);
+}
 
 static void put_escaped(struct cs_json *j, const uint8_t *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t i = 0;
 
-    /* short plain strings (keys, addresses, names): one check, one copy */
-    if (n <= 64 && reserve(j, n + 2)) {
+    /* short plain strings (addresses, names): checked while copied, committed when all
+     * plain; otherwise nothing is committed and the escaping loop below starts over */
+    if (n <= SHORT_MAX && reserve(j, n + 2)) {
+        char *o = j->buf + j->len;
         size_t k = 0;
-        while (k < n && plain[s[k]])
+        while (k < n && plain[s[k]]) {
+            o[k + 1] = (char)s[k];
             k++;
+        }
         if (k == n) {
-            char *o = j->buf + j->len;
             o[0] = '"';
-            memcpy(o + 1, s, n);
             o[n + 1] = '"';
             j->len += n + 2;
             return;
@@ -194,13 +205,38 @@ static void put_escaped(struct cs_json *j, const uint8_t *s, size_t n)
     putc1(j, '"');
 }
 
+/* The NUL-terminated s, quoted, then `end` unless it is 0, when s is shorter than SHORT_MAX
+ * and all plain (keys are literals, most values are names and addresses): one pass, no
+ * strlen. Returns false, having written nothing, otherwise. */
+static inline bool put_cstr(struct cs_json *j, const char *s, char end)
+{
+    char *o;
+    size_t k = 0;
+
+    if (!room(j, SHORT_MAX + 3))
+        return false;
+    o = j->buf + j->len + 1;
+    while (k < SHORT_MAX && plain[(uint8_t)s[k]]) { /* plain[0] is 0: stops at the NUL */
+        o[k] = s[k];
+        k++;
+    }
+    if (k == SHORT_MAX || s[k])
+        return false;
+    o[-1] = '"';
+    o[k++] = '"';
+    if (end)
+        o[k++] = end;
+    j->len += k + 1;
+    return true;
+}
+
 /* Writes the separating comma and the key, if any. */
 static void prefix(struct cs_json *j, const char *key)
 {
     if (!j->first[j->depth])
         putc1(j, ',');
     j->first[j->depth] = false;
-    if (key) {
+    if (key && !put_cstr(j, key, ':')) {
         put_escaped(j, (const uint8_t *)key, strlen(key));
         putc1(j, ':');
     }
@@ -242,8 +278,15 @@ void cs_json_str(struct cs_json *j, const char *key, const char *s)
         cs_json_null(j, key);
         return;
     }
-    cs_json_strn(j, key, s, strlen(s));
+    prefix(j, key);
+    if (!put_cstr(j, s, 0))
+        put_escaped(j, (const uint8_t *)s, strlen(s));
 }
+
+static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930"
+                                 "31323334353637383940414243444546474849505152535455565758596061"
+                                 "62636465666768697071727374757677787980818283848586878889909192"
+                                 "93949596979899";
 
 void cs_json_uint(struct cs_json *j, const char *key, uint64_t v)
 {
@@ -251,10 +294,18 @@ void cs_json_uint(struct cs_json *j, const char *key, uint64_t v)
     int i = (int)sizeof(tmp);
 
     prefix(j, key);
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) { /* two digits per division */
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        i -= 2;
+        memcpy(tmp + i, digits2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        i -= 2;
+        memcpy(tmp + i, digits2 + 2 * v, 2);
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
     put(j, tmp + i, sizeof(tmp) - (size_t)i);
 }
 

@@ -974,8 +974,14 @@ static void json_dns(struct cs_json *j, const struct dns_opts *o, int dir,
     cs_json_str(j, "type", dir == SN_TOSERVER ? "request" : "response");
     cs_json_uint(j, "tx_id", m->tx_id);
     cs_json_uint(j, "id", m->id);
-    snprintf(flags, sizeof(flags), "%x", m->flags);
-    cs_json_str(j, "flags", flags);
+    {   /* "%x" by hand: snprintf was 2.6% of a DNS-heavy capture with full logging */
+        static const char hex[] = "0123456789abcdef";
+        int k = 0;
+        for (int sh = 12; sh >= 0; sh -= 4)
+            if ((m->flags >> sh) & 0xf || k || !sh)
+                flags[k++] = hex[(m->flags >> sh) & 0xf];
+        cs_json_strn(j, "flags", flags, (size_t)k);
+    }
     if (m->flags & 0x8000)
         cs_json_bool(j, "qr", true);
     if (m->flags & 0x0400)
