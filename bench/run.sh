@@ -2,10 +2,12 @@
 # run.sh — sensor throughput and memory benchmarks (`make bench`). See bench/README.md.
 #
 # For each capture: the libpcap read-only baseline, then the sensor with 1 and 2 worker
-# threads; one table row per run (packets, seconds, Mbit/s, packets/s, peak RSS, time
-# relative to the baseline). Env: BUILD (default build), BENCH_PCAP, BENCH_GEN=1,
-# BENCH_FLOWS (flows in the synthetic capture, default 1000000), BENCH_THREADS ("1 2"),
-# BENCH_DIR (/tmp/citysoc-bench). A failing sensor run is reported and the script goes on.
+# threads in three set-ups (no rules and no EVE; no rules and full protocol logging; full ET
+# Open 5.0 and full logging); one table row per run (wall, packet-loop and CPU seconds,
+# Mbit/s from the loop time and from CPU time, peak RSS, EVE records and records/s). Env:
+# BUILD (default build), BENCH_PCAP, BENCH_GEN=1, BENCH_FLOWS (flows in the synthetic capture,
+# default 1000000), BENCH_THREADS ("1 2"), BENCH_RULES (ET Open directory), BENCH_DIR
+# (/tmp/citysoc-bench). A failing sensor run is reported and the script goes on.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -41,7 +43,12 @@ captures=()
 if [ ! -f "$BENCH_PCAP" ] && [ "${BENCH_GEN:-0}" = 1 ]; then
     if [ "$(id -u)" = 0 ] && [ -x "$GEN_TRAFFIC" ]; then
         echo "bench: generating $BENCH_PCAP (takes several minutes)"
-        "$GEN_TRAFFIC" "$BENCH_PCAP" 600 300 80 40000 7 >"$BENCH_DIR/gen_traffic.log" 2>&1 ||
+        # the tool writes next to itself and ../shared is read-only: run a copy
+        gen_dir=$BENCH_DIR/bench-pcap-tool
+        rm -rf "$gen_dir"
+        cp -r "$(dirname "$GEN_TRAFFIC")" "$gen_dir" && chmod -R u+w "$gen_dir"
+        "$gen_dir/$(basename "$GEN_TRAFFIC")" "$BENCH_PCAP" 600 300 80 40000 7 \
+            >"$BENCH_DIR/gen_traffic.log" 2>&1 ||
             echo "bench: gen_traffic.sh failed (log: $BENCH_DIR/gen_traffic.log)"
     else
         echo "bench: BENCH_GEN=1 needs root and $GEN_TRAFFIC"
@@ -54,14 +61,15 @@ else
 fi
 FLOWS_PCAP=$BENCH_DIR/flows-$BENCH_FLOWS.pcap
 [ "$BENCH_FLOWS" = 1000000 ] && FLOWS_PCAP=$BENCH_DIR/flows-1m.pcap
-if [ ! -f "$FLOWS_PCAP" ]; then
+[ "$BENCH_FLOWS" = 0 ] && FLOWS_PCAP="" # BENCH_FLOWS=0: no synthetic flows capture
+if [ -n "$FLOWS_PCAP" ] && [ ! -f "$FLOWS_PCAP" ]; then
     echo "bench: generating $FLOWS_PCAP"
     if ! "$GEN_FLOWS" "$FLOWS_PCAP.tmp" "$BENCH_FLOWS" || ! mv "$FLOWS_PCAP.tmp" "$FLOWS_PCAP"; then
         echo "bench: gen_flows failed"
         rm -f "$FLOWS_PCAP.tmp"
     fi
 fi
-[ -f "$FLOWS_PCAP" ] && captures+=("$FLOWS_PCAP")
+[ -n "$FLOWS_PCAP" ] && [ -f "$FLOWS_PCAP" ] && captures+=("$FLOWS_PCAP")
 if [ ${#captures[@]} -eq 0 ]; then
     echo "bench: no capture to run"
     exit 1
@@ -74,6 +82,11 @@ rss_mb() {
     local kb
     kb=$(sed -nE 's/^\s*Maximum resident set size \(kbytes\): ([0-9]+)/\1/p' "$1" 2>/dev/null)
     if [ -n "$kb" ]; then awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }'; else echo -; fi
+}
+# user + system CPU seconds from a `time -v` report, '-' when unknown
+cpu_s() {
+    awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2; n++ }
+        END { if (n == 2) printf "%.2f", s; else print "-" }' "$1" 2>/dev/null
 }
 # runs "$@" under time -v; report in $TIMEF, stdout/stderr in $OUTF; sets ELAPSED and RC
 timed() {
@@ -89,25 +102,60 @@ timed() {
     t1=$(now)
     ELAPSED=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 }
-FMT='%-22s %-10s %10s %8s %9s %11s %8s %9s  %s\n'
-row() { # capture run packets seconds bytes rss base_seconds note
-    local mbps pps ratio
-    mbps=$(awk -v b="$5" -v s="$4" 'BEGIN { printf "%.1f", (s > 0 ? b * 8 / s / 1e6 : 0) }')
-    pps=$(awk -v p="$3" -v s="$4" 'BEGIN { printf "%.0f", (s > 0 ? p / s : 0) }')
-    ratio=$(awk -v s="$4" -v b="$7" 'BEGIN { printf "%.2fx", (b > 0 ? s / b : 0) }')
-    printf "$FMT" "$1" "$2" "$3" "$4" "$mbps" "$pps" "$6" "$ratio" "$8" | tee -a "$RESULTS"
+FMT='%-16s %-12s %8s %7s %7s %7s %9s %9s %7s %8s %9s  %s\n'
+mbps() { # bytes seconds
+    awk -v b="$1" -v s="$2" 'BEGIN { if (s + 0 > 0) printf "%.1f", b * 8 / s / 1e6; else print "-" }'
+}
+row() { # capture run packets wall loop cpu bytes rss records note
+    local rps
+    rps=$(awk -v r="$9" -v s="$5" 'BEGIN { if (s + 0 > 0 && r != "-") printf "%.0f", r / s; else print "-" }')
+    printf "$FMT" "$1" "$2" "$3" "$4" "$5" "$6" "$(mbps "$7" "$5")" "$(mbps "$7" "$6")" "$8" \
+        "$9" "$rps" "${10}" | tee -a "$RESULTS"
 }
 
 WORK=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 TIMEF=$WORK/time.txt
 OUTF=$WORK/out.txt
+ET=${BENCH_RULES:-../shared/corpus/rules/et-open-5.0}
+HAVE_ET=0
+[ -f "$ET/all.rules" ] && HAVE_ET=1
+[ "$HAVE_ET" = 1 ] || echo "bench: $ET/all.rules not found: ET Open rows skipped"
 
 {
     echo "# citysoc bench $(date -u +%Y-%m-%dT%H:%M:%SZ) $(git rev-parse --short HEAD 2>/dev/null)" \
-        "$(nproc) cpus, $(uname -r)"
-    printf "$FMT" capture run packets seconds Mbit/s packets/s "RSS MB" time/base note
+        "$(nproc) cpus, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+    printf "$FMT" capture run packets wall_s loop_s cpu_s Mbps_loop Mbps_cpu RSS_MB records \
+        records/s note
 } | tee "$RESULTS"
+
+# one sensor run: capture-name run-name capture bytes packets threads sensor-args...
+sensor_row() {
+    local name=$1 run=$2 cap=$3 bytes=$4 pkts=$5 t=$6 out loop recs note load alerts
+    shift 6
+    out=$WORK/log-$run
+    rm -rf "$out"
+    mkdir -p "$out"
+    timed "$SENSOR" -r "$cap" -l "$out" --threads "$t" "$@"
+    loop=$(sed -nE 's/.* MB in ([0-9.]+) s .*/\1/p' "$OUTF" | head -1)
+    recs=-
+    [ -f "$out/eve.json" ] && recs=$(wc -l <"$out/eve.json")
+    note=""
+    if [ "$RC" != 0 ]; then
+        note="FAILED rc=$RC: $(grep -v '^\s*$' "$OUTF" | tail -1 | cut -c1-80)"
+    fi
+    load=$(sed -nE 's/.*rules: loaded ([0-9]+), skipped [0-9]+; compiled in ([0-9.]+) s \(parsed in ([0-9.]+) s.*/rules \1, load \3+\2 s/p' "$OUTF")
+    if [ -n "$load" ]; then
+        alerts=0
+        [ -f "$out/eve.json" ] && alerts=$(grep -c '"event_type":"alert"' "$out/eve.json")
+        note="$note$load, alerts $alerts"
+    fi
+    row "$name" "$run" "$pkts" "$ELAPSED" "${loop:--}" "$(cpu_s "$TIMEF")" "$bytes" \
+        "$(rss_mb "$TIMEF")" "$recs" "$note"
+    if [ "$RC" != 0 ]; then
+        sed 's/^/    | /' "$OUTF" | tail -5
+    fi
+}
 
 for cap in "${captures[@]}"; do
     name=$(basename "$cap" .pcap)
@@ -122,63 +170,30 @@ for cap in "${captures[@]}"; do
     bytes=$(echo "$line" | sed -E 's/.*bytes=([0-9]+).*/\1/')
     base_s=$(echo "$line" | sed -E 's/.*seconds=([0-9.]+).*/\1/')
     # the baseline times its own read loop; use that (process start-up excluded)
-    row "$name" baseline "$pkts" "$base_s" "$bytes" "$(rss_mb "$TIMEF")" "$base_s" ""
+    row "$name" baseline "$pkts" "$ELAPSED" "$base_s" "$(cpu_s "$TIMEF")" "$bytes" \
+        "$(rss_mb "$TIMEF")" - ""
+    if [ ! -x "$SENSOR" ]; then
+        printf "$FMT" "$name" sensor - - - - - - - - - "no $SENSOR" | tee -a "$RESULTS"
+        continue
+    fi
     for t in $BENCH_THREADS; do
-        out=$WORK/log-$t
-        rm -rf "$out"
-        mkdir -p "$out"
-        if [ ! -x "$SENSOR" ]; then
-            printf "$FMT" "$name" "sensor-${t}t" - - - - - - "no $SENSOR" | tee -a "$RESULTS"
+        if [ "$cap" = "${FLOWS_PCAP:-}" ]; then
+            # a million concurrent flows do not fit the stock 128 MiB flow memcap (nor
+            # Suricata's): raise the caps so the run measures holding them all, not eviction
+            sensor_row "$name" "fulllog-${t}t" "$cap" "$bytes" "$pkts" "$t" -S /dev/null \
+                --set flow.memcap=1gb --set stream.memcap=1gb
             continue
         fi
-        extra=()
-        # a million concurrent flows do not fit the stock 128 MiB flow memcap (nor Suricata's):
-        # raise the caps so the run measures holding them all, not emergency eviction
-        [ "$cap" = "${FLOWS_PCAP:-}" ] && extra=(--set flow.memcap=1gb --set stream.memcap=1gb)
-        timed "$SENSOR" -r "$cap" -l "$out" -S /dev/null --threads "$t" "${extra[@]}"
-        note=""
-        if [ "$RC" != 0 ]; then
-            note="FAILED rc=$RC: $(grep -v '^\s*$' "$OUTF" | tail -1 | cut -c1-80)"
-        elif [ -f "$out/eve.json" ]; then
-            note="eve lines $(wc -l <"$out/eve.json")"
-        else
-            note="no eve.json written"
-        fi
-        row "$name" "sensor-${t}t" "$pkts" "$ELAPSED" "$bytes" "$(rss_mb "$TIMEF")" "$base_s" \
-            "$note"
-        if [ "$RC" != 0 ]; then
-            sed 's/^/    | /' "$OUTF" | tail -5
+        # decode, flows, streams, parsers; no rules, no EVE
+        sensor_row "$name" "norules-${t}t" "$cap" "$bytes" "$pkts" "$t" -S /dev/null \
+            --set outputs.1.eve-log.enabled=no
+        # no rules, every protocol record (the default EVE types: flow, http, dns, tls, ssh,
+        # files, modbus, dnp3, enip, iec104, s7comm, anomaly, stats)
+        sensor_row "$name" "fulllog-${t}t" "$cap" "$bytes" "$pkts" "$t" -S /dev/null
+        if [ "$HAVE_ET" = 1 ]; then
+            sensor_row "$name" "etopen-${t}t" "$cap" "$bytes" "$pkts" "$t" -S "$ET/all.rules" \
+                --set classification-file="$ET/classification.config"
         fi
     done
 done
-# ---- detection: the full ET Open 5.0 set ------------------------------------------------
-# One worker over the city-mix capture (the big one when present, else the small one): rule
-# load (parse + compile, from the sensor's own "rules:" line), Mbit/s, peak RSS, alerts.
-ET=${BENCH_RULES:-../shared/corpus/rules/et-open-5.0}
-det_cap=$BENCH_PCAP
-[ -f "$det_cap" ] || det_cap=$SMALL
-if [ -f "$ET/all.rules" ] && [ -f "$det_cap" ] && [ -x "$SENSOR" ]; then
-    name=$(basename "$det_cap" .pcap)
-    out=$WORK/log-et
-    rm -rf "$out"
-    mkdir -p "$out"
-    timed "$SENSOR" -r "$det_cap" -l "$out" -S "$ET/all.rules" --threads 1 \
-        --set classification-file="$ET/classification.config"
-    load=$(sed -nE 's/.*rules: loaded ([0-9]+), skipped ([0-9]+); compiled in ([0-9.]+) s \(parsed in ([0-9.]+) s.*/\1 \2 \3 \4/p' "$OUTF")
-    read -r nl ns cs ps <<<"${load:-0 0 0 0}"
-    bytes=$(sed -nE 's/.*packets, ([0-9.]+) MB in.*/\1/p' "$OUTF" | head -1)
-    secs=$(sed -nE 's/.* MB in ([0-9.]+) s .*/\1/p' "$OUTF" | head -1)
-    alerts=0
-    [ -f "$out/eve.json" ] && alerts=$(grep -c '"event_type":"alert"' "$out/eve.json")
-    mbps=$(awk -v b="${bytes:-0}" -v s="${secs:-0}" 'BEGIN { printf "%.1f", (s > 0 ? b * 8 / s : 0) }')
-    {
-        echo
-        echo "# detection: ET Open 5.0 ($ET/all.rules), 1 worker, $name"
-        echo "rules loaded $nl, skipped $ns; parse ${ps} s + compile ${cs} s; packet loop ${secs:-?} s" \
-             "($mbps Mbit/s per worker); wall ${ELAPSED} s; peak RSS $(rss_mb "$TIMEF") MB;" \
-             "alerts $alerts; rc $RC"
-    } | tee -a "$RESULTS"
-else
-    echo "bench: ET Open run skipped (needs $ET/all.rules, a capture and $SENSOR)"
-fi
 echo "bench: results in $RESULTS"
