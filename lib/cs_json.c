@@ -216,11 +216,32 @@ static inline bool put_cstr(struct cs_json *j, const char *s, char end)
     if (!room(j, SHORT_MAX + 3))
         return false;
     o = j->buf + j->len + 1;
-    while (k < SHORT_MAX && plain[(uint8_t)s[k]]) { /* plain[0] is 0: stops at the NUL */
+    /* four bytes per round, one bound check each (SHORT_MAX is a multiple of 4); plain[0]
+     * is 0, so the NUL ends the copy like any byte that needs escaping */
+    for (;;) {
+        if (!plain[(uint8_t)s[k]])
+            break;
         o[k] = s[k];
-        k++;
+        if (!plain[(uint8_t)s[k + 1]]) {
+            k += 1;
+            break;
+        }
+        o[k + 1] = s[k + 1];
+        if (!plain[(uint8_t)s[k + 2]]) {
+            k += 2;
+            break;
+        }
+        o[k + 2] = s[k + 2];
+        if (!plain[(uint8_t)s[k + 3]]) {
+            k += 3;
+            break;
+        }
+        o[k + 3] = s[k + 3];
+        k += 4;
+        if (k == SHORT_MAX)
+            return false;
     }
-    if (k == SHORT_MAX || s[k])
+    if (s[k])
         return false;
     o[-1] = '"';
     o[k++] = '"';
