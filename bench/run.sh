@@ -128,10 +128,23 @@ HAVE_ET=0
     printf "$FMT" capture run packets wall_s loop_s cpu_s Mbps_loop Mbps_cpu RSS_MB records \
         records/s note
 } | tee "$RESULTS"
+# CPU seconds of start-up with the rule set (parse + compile) on a one-packet capture, so
+# the ET rows can also give the packet loop's own CPU time (cpu_s minus this)
+ET_LOAD_CPU=""
+if [ "$HAVE_ET" = 1 ] && [ -x "$SENSOR" ] && [ -f "$SMALL" ] && command -v editcap >/dev/null &&
+    editcap -r "$SMALL" "$WORK/one.pcap" 1 >/dev/null 2>&1; then
+    mkdir -p "$WORK/log-load"
+    timed "$SENSOR" -r "$WORK/one.pcap" -l "$WORK/log-load" -S "$ET/all.rules" \
+        --set classification-file="$ET/classification.config"
+    [ "$RC" = 0 ] && ET_LOAD_CPU=$(cpu_s "$TIMEF")
+    [ "$ET_LOAD_CPU" = - ] && ET_LOAD_CPU=""
+    [ -n "$ET_LOAD_CPU" ] && echo "# ET Open start-up (one-packet capture): $ET_LOAD_CPU CPU s" |
+        tee -a "$RESULTS"
+fi
 
 # one sensor run: capture-name run-name capture bytes packets threads sensor-args...
 sensor_row() {
-    local name=$1 run=$2 cap=$3 bytes=$4 pkts=$5 t=$6 out loop recs note load alerts
+    local name=$1 run=$2 cap=$3 bytes=$4 pkts=$5 t=$6 out loop recs note load alerts cpu lc
     shift 6
     out=$WORK/log-$run
     rm -rf "$out"
@@ -149,6 +162,11 @@ sensor_row() {
         alerts=0
         [ -f "$out/eve.json" ] && alerts=$(grep -c '"event_type":"alert"' "$out/eve.json")
         note="$note$load, alerts $alerts"
+        cpu=$(cpu_s "$TIMEF")
+        if [ -n "$ET_LOAD_CPU" ] && [ "$cpu" != - ]; then
+            lc=$(awk -v a="$cpu" -v b="$ET_LOAD_CPU" 'BEGIN { printf "%.2f", a - b }')
+            note="$note; loop cpu $lc s = $(mbps "$bytes" "$lc") Mbit/s"
+        fi
     fi
     row "$name" "$run" "$pkts" "$ELAPSED" "${loop:--}" "$(cpu_s "$TIMEF")" "$bytes" \
         "$(rss_mb "$TIMEF")" "$recs" "$note"

@@ -106,4 +106,76 @@ CS_TEST(json_double)
     cs_json_free(&j);
 }
 
+/* The one-pass paths for keys and short strings: every length around the 4-byte rounds and
+ * the 64-byte limit, a byte needing escape at each position, exactly as the general path. */
+CS_TEST(json_short_paths_match_general)
+{
+    char s[80], want[200];
+    struct cs_json j;
+
+    for (size_t n = 0; n <= 70; n++) {
+        for (size_t bad = 0; bad <= n; bad++) { /* bad == n: all plain */
+            size_t w = 0;
+            memset(s, 'a', n);
+            s[n] = 0;
+            if (bad < n)
+                s[bad] = '"';
+            want[w++] = '{';
+            want[w++] = '"';
+            for (size_t i = 0; i < n; i++) {
+                if (s[i] == '"')
+                    want[w++] = '\\';
+                want[w++] = s[i];
+            }
+            memcpy(want + w, "\":\"", 3);
+            w += 3;
+            for (size_t i = 0; i < n; i++) {
+                if (s[i] == '"')
+                    want[w++] = '\\';
+                want[w++] = s[i];
+            }
+            memcpy(want + w, "\",\"k\":7}", 9);
+            cs_json_init(&j);
+            cs_json_open(&j, NULL);
+            cs_json_str(&j, s, s); /* the string as key and as value */
+            cs_json_uint(&j, "k", 7);
+            cs_json_close(&j);
+            REQUIRE(cs_json_ok(&j));
+            CHECK_STR(text(&j), want);
+            cs_json_free(&j);
+        }
+    }
+}
+
+/* A fast path asks for more room than it uses: near the size limit it must fall back, not
+ * fail the record. */
+CS_TEST(json_short_path_near_limit)
+{
+    struct cs_json j;
+    cs_json_init(&j);
+    j.max = 26; /* the 25-byte record and text()'s NUL */
+    cs_json_open(&j, NULL);
+    cs_json_str(&j, "a", "bcdefgh");
+    cs_json_uint(&j, "n", 12345);
+    cs_json_close(&j);
+    CHECK(cs_json_ok(&j));
+    CHECK_STR(text(&j), "{\"a\":\"bcdefgh\",\"n\":12345}");
+    cs_json_free(&j);
+}
+
+CS_TEST(json_uint_digits)
+{
+    static const uint64_t v[] = {0, 9, 10, 99, 100, 101, 999, 1000, 65535, 4294967296ull};
+    static const char *want = "[0,9,10,99,100,101,999,1000,65535,4294967296]";
+    struct cs_json j;
+    cs_json_init(&j);
+    cs_json_open_arr(&j, NULL);
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        cs_json_uint(&j, NULL, v[i]);
+    cs_json_close_arr(&j);
+    CHECK(cs_json_ok(&j));
+    CHECK_STR(text(&j), want);
+    cs_json_free(&j);
+}
+
 CS_TEST_MAIN()
