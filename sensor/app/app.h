@@ -86,6 +86,8 @@ bool sn_app_log_alert(struct sn_worker *w, const struct sn_flow *f, const char *
                       const void *tx, int dir, struct cs_json *j);
 /* The tx_id hook of the parser named `proto` for tx, or 0 without one. */
 uint64_t sn_app_tx_id(const char *proto, const void *tx);
+/* Whether the parser named `proto` numbers its transactions (has the tx_id hook). */
+bool sn_app_has_tx_id(const char *proto);
 
 /* Stream delivery entry point (installed as sn_stream_deliver_cb by the worker). */
 void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
