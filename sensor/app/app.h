@@ -49,7 +49,9 @@ struct sn_app_parser {
      * direction dir (see below) — namely "tx_id" and the protocol's object ("http": {…})
      * as its own EVE record writes them. state is the flow's parser state (NULL when the
      * flow's parser is another one). Called by the alert output from inside that
-     * sn_app_detect() call, so tx is valid; must only add keys to j. */
+     * sn_app_detect() call, so tx is valid; must only add keys to j. An alert written
+     * later (on the next packet of its direction) keeps what this wrote, rendered again
+     * at each later sn_app_detect() call for the same transaction (same tx_id). */
     void (*log_alert)(struct sn_worker *w, const struct sn_flow *f, const void *state,
                       const void *tx, int dir, struct cs_json *j);
     /* The per-flow number of transaction tx (the pointer handed to sn_app_detect()), may be
