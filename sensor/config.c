@@ -422,6 +422,7 @@ static int read_stream(struct loader *l)
             return rc;
     }
     if ((rc = get_bool(l, "stream.midstream", &c->midstream)) ||
+        (rc = get_bool(l, "app-layer.one-byte-deliveries", &c->app_one_byte)) ||
         (rc = get_bool(l, "stream.async-oneside", &c->async_oneside)) ||
         (rc = get_size(l, "stream.memcap", &c->stream_memcap)) ||
         (rc = get_size(l, "stream.reassembly.memcap", &c->reassembly_memcap)) ||

@@ -98,6 +98,9 @@ struct sn_config {
 
     /* stream */
     bool midstream;              /* stream.midstream, default false */
+    bool app_one_byte;           /* app-layer.one-byte-deliveries, default false: a testing
+                                    aid, every TCP delivery reaches the parsers 1 byte at a
+                                    time (tests/e2e/corpus_replay.sh CS_ONE_BYTE=1) */
     bool async_oneside;          /* stream.async-oneside, default false */
     bool stream_inline;          /* stream.inline (yes/no/auto, auto = no: a passive sensor):
                                     data reaches the app layer on arrival instead of when the

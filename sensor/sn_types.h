@@ -103,6 +103,9 @@ struct sn_pkt {
     uint16_t ip4_opts;           /* bit set of seen IPv4 options (SN_IPOPT_*) */
     uint8_t tunnel_depth;
     uint8_t layers;              /* decode recursion depth guard */
+    /* start of the innermost tunnel's payload (after the GRE / VXLAN header, e.g. a PPP
+     * header), NULL when none: what a tunnelled datagram's rebuilt packet starts with */
+    const uint8_t *tun_payload;
 
     /* layer 4 */
     const uint8_t *l4_hdr;

@@ -51,7 +51,20 @@ static void on_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, cons
      * the packet is done (stream_catch_up) */
     if (was)
         dir ^= 1;
-    sn_app_on_data(w, f, dir, data, len, flags);
+    if (w->cfg && w->cfg->app_one_byte && data && len > 1) {
+        /* testing aid: the parsers get the data cut at every byte (START with the first,
+         * EOF / DEPTH with the last) and must log the same */
+        unsigned ends = flags & (SN_STREAM_EOF | SN_STREAM_DEPTH);
+        for (uint32_t i = 0; i < len; i++)
+            sn_app_on_data(w, f,
+                           dir ^ (!was && (f->flags & SN_FLOW_F_REVERSE_PENDING) ? 1 : 0),
+                           data + i, 1,
+                           (flags & ~(SN_STREAM_START | ends)) |
+                               (i == 0 ? (flags & SN_STREAM_START) : 0) |
+                               (i == len - 1 ? ends : 0));
+    } else {
+        sn_app_on_data(w, f, dir, data, len, flags);
+    }
     if (!was && (f->flags & SN_FLOW_F_REVERSE_PENDING)) {
         dir ^= 1;
         sn_detect_flow_reverse(f);

@@ -49,7 +49,9 @@ struct sn_app_parser {
      * direction dir (see below) — namely "tx_id" and the protocol's object ("http": {…})
      * as its own EVE record writes them. state is the flow's parser state (NULL when the
      * flow's parser is another one). Called by the alert output from inside that
-     * sn_app_detect() call, so tx is valid; must only add keys to j. */
+     * sn_app_detect() call, so tx is valid; must only add keys to j. An alert written
+     * later (on the next packet of its direction) keeps what this wrote, rendered again
+     * at each later sn_app_detect() call for the same transaction (same tx_id). */
     void (*log_alert)(struct sn_worker *w, const struct sn_flow *f, const void *state,
                       const void *tx, int dir, struct cs_json *j);
     /* The per-flow number of transaction tx (the pointer handed to sn_app_detect()), may be
@@ -86,6 +88,8 @@ bool sn_app_log_alert(struct sn_worker *w, const struct sn_flow *f, const char *
                       const void *tx, int dir, struct cs_json *j);
 /* The tx_id hook of the parser named `proto` for tx, or 0 without one. */
 uint64_t sn_app_tx_id(const char *proto, const void *tx);
+/* Whether the parser named `proto` numbers its transactions (has the tx_id hook). */
+bool sn_app_has_tx_id(const char *proto);
 
 /* Stream delivery entry point (installed as sn_stream_deliver_cb by the worker). */
 void sn_app_on_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,

@@ -33,6 +33,7 @@ struct dnp3_dir {
 struct dnp3_state {
     struct dnp3_dir d[2];
     uint32_t nevents;
+    uint64_t next_id; /* messages so far (their transaction numbers) */
 };
 
 /* ---- CRC ------------------------------------------------------------------------------- */
@@ -562,6 +563,66 @@ static const char *const iin_names[16] = {
     "reserved_1",
 };
 
+/* Writes what Suricata's DNP3 record holds of one message (type, link control, addresses,
+ * application header, objects, IIN) into the object open in j; a[0..n) is the application
+ * data, hdr its header size (4 for responses). Decodes the objects into c->m as well. */
+static void json_msg(struct obj_ctx *c, struct cs_json *j, const uint8_t *a, uint32_t n,
+                     uint32_t hdr, bool resp)
+{
+    const struct sn_dnp3_msg *m = c->m;
+    uint8_t lctrl = m->link_ctrl;
+
+    cs_json_str(j, "type",
+                !resp              ? "request"
+                : m->func == 130   ? "unsolicited_response"
+                                   : "response");
+    cs_json_open(j, "control");
+    cs_json_bool(j, "dir", lctrl & 0x80);
+    cs_json_bool(j, "pri", lctrl & 0x40);
+    cs_json_bool(j, "fcb", lctrl & 0x20);
+    cs_json_bool(j, "fcv", lctrl & 0x10);
+    cs_json_uint(j, "function_code", lctrl & 0x0f);
+    cs_json_close(j);
+    cs_json_uint(j, "src", m->src);
+    cs_json_uint(j, "dst", m->dst);
+    cs_json_open(j, "application");
+    cs_json_open(j, "control");
+    cs_json_bool(j, "fir", a[0] & 0x80);
+    cs_json_bool(j, "fin", a[0] & 0x40);
+    cs_json_bool(j, "con", a[0] & 0x20);
+    cs_json_bool(j, "uns", a[0] & 0x10);
+    cs_json_uint(j, "sequence", a[0] & 0x0f);
+    cs_json_close(j);
+    cs_json_uint(j, "function_code", m->func);
+    c->j = j;
+    parse_objects(c, a + hdr, n - hdr, !resp && req_without_data(m->func));
+    cs_json_bool(j, "complete", true);
+    cs_json_close(j);
+    if (hdr == 4) {
+        cs_json_open(j, "iin");
+        if (m->iin) {
+            cs_json_open_arr(j, "indicators");
+            for (int b = 0; b < 16; b++) {
+                unsigned byte = b < 8 ? a[2] : a[3];
+                if (byte & (1u << (b & 7)))
+                    cs_json_str(j, NULL, iin_names[b]);
+            }
+            cs_json_close_arr(j);
+        }
+        cs_json_close(j);
+    }
+}
+
+/* Whether message a[0..n) of direction dir is a response: to-client over TCP; over UDP the
+ * flow's client is whoever sent first (often an outstation's link-status request), so
+ * responses are told by their function code (129, 130, 131) instead. */
+static bool is_response(const struct sn_flow *f, int dir, const uint8_t *a, uint32_t n)
+{
+    if (f->proto == IPPROTO_UDP && n >= 2)
+        return a[1] >= 129 && a[1] <= 131;
+    return dir == SN_TOCLIENT;
+}
+
 static void on_message(struct sn_worker *w, struct sn_flow *f, struct dnp3_state *s, int dir,
                        uint8_t lctrl, uint16_t dst, uint16_t src)
 {
@@ -571,12 +632,8 @@ static void on_message(struct sn_worker *w, struct sn_flow *f, struct dnp3_state
     uint32_t n = dd->len, hdr;
     struct obj_ctx c = {w, f, s, m, NULL, 0, 0};
     struct cs_json *j;
-    bool resp = dir == SN_TOCLIENT;
+    bool resp = is_response(f, dir, dd->buf, n);
 
-    /* Over UDP the flow's client is whoever sent first (often an outstation's link-status
-     * request): responses are told by their function code (129, 130, 131) instead. */
-    if (f->proto == IPPROTO_UDP && n >= 2)
-        resp = dd->buf[1] >= 129 && dd->buf[1] <= 131;
     hdr = resp ? 4 : 2;
     memset(m, 0, offsetof(struct sn_dnp3_msg, objs));
     if (n < hdr) {
@@ -584,6 +641,7 @@ static void on_message(struct sn_worker *w, struct sn_flow *f, struct dnp3_state
         return;
     }
     m->valid = true;
+    m->id = ++s->next_id;
     m->link_ctrl = lctrl;
     m->dst = dst;
     m->src = src;
@@ -603,51 +661,13 @@ static void on_message(struct sn_worker *w, struct sn_flow *f, struct dnp3_state
     }
     /* application confirms (function 0) are not logged, as in Suricata */
     j = m->func == 0 ? NULL : sn_app_eve_begin(w, f, SN_EVE_DNP3, "dnp3");
-    c.j = j;
     if (j) {
         cs_json_open(j, "dnp3");
-        cs_json_str(j, "type",
-                    !resp              ? "request"
-                    : m->func == 130   ? "unsolicited_response"
-                                       : "response");
-        cs_json_open(j, "control");
-        cs_json_bool(j, "dir", lctrl & 0x80);
-        cs_json_bool(j, "pri", lctrl & 0x40);
-        cs_json_bool(j, "fcb", lctrl & 0x20);
-        cs_json_bool(j, "fcv", lctrl & 0x10);
-        cs_json_uint(j, "function_code", lctrl & 0x0f);
-        cs_json_close(j);
-        cs_json_uint(j, "src", src);
-        cs_json_uint(j, "dst", dst);
-        cs_json_open(j, "application");
-        cs_json_open(j, "control");
-        cs_json_bool(j, "fir", a[0] & 0x80);
-        cs_json_bool(j, "fin", a[0] & 0x40);
-        cs_json_bool(j, "con", a[0] & 0x20);
-        cs_json_bool(j, "uns", a[0] & 0x10);
-        cs_json_uint(j, "sequence", a[0] & 0x0f);
-        cs_json_close(j);
-        cs_json_uint(j, "function_code", m->func);
-    }
-    parse_objects(&c, a + hdr, n - hdr, !resp && req_without_data(m->func));
-    if (j) {
-        cs_json_bool(j, "complete", true);
-        cs_json_close(j);
-        if (hdr == 4) {
-            cs_json_open(j, "iin");
-            if (m->iin) {
-                cs_json_open_arr(j, "indicators");
-                for (int b = 0; b < 16; b++) {
-                    unsigned byte = b < 8 ? a[2] : a[3];
-                    if (byte & (1u << (b & 7)))
-                        cs_json_str(j, NULL, iin_names[b]);
-                }
-                cs_json_close_arr(j);
-            }
-            cs_json_close(j);
-        }
+        json_msg(&c, j, a, n, hdr, resp);
         cs_json_close(j);
         sn_app_eve_end(w, j);
+    } else {
+        parse_objects(&c, a + hdr, n - hdr, !resp && req_without_data(m->func));
     }
     if (c.events & OEV_LEN)
         ev(w, f, s, "dnp3.len_too_small");
@@ -657,6 +677,40 @@ static void on_message(struct sn_worker *w, struct sn_flow *f, struct dnp3_state
         ev(w, f, s, "dnp3.too_many_objects");
     if (c.events & OEV_POINTS)
         ev(w, f, s, "dnp3.too_many_points");
+}
+
+/* Alert metadata: tx_id (each message is a transaction, numbered from 0 in the flow) and
+ * the `dnp3` object with the message under "request" or "response", as Suricata writes it
+ * (the same fields as the dnp3 record). tx is the message handed to sn_app_detect(), its
+ * data valid during that call. */
+static void dnp3_log_alert(struct sn_worker *w, const struct sn_flow *f, const void *state,
+                           const void *tx, int dir, struct cs_json *j)
+{
+    const struct sn_dnp3_msg *m = tx;
+    struct sn_dnp3_msg scratch; /* the objects decode into a copy: tx stays as it is */
+    struct obj_ctx c = {w, f, NULL, &scratch, NULL, 0, 0};
+    bool resp;
+
+    (void)state;
+    cs_json_uint(j, "tx_id", m->id ? m->id - 1 : 0);
+    if (!m->valid || !m->data)
+        return;
+    resp = is_response(f, dir, m->data, m->data_len);
+    if (m->data_len < (resp ? 4u : 2u))
+        return;
+    memcpy(&scratch, m, offsetof(struct sn_dnp3_msg, objs));
+    scratch.data = m->data;
+    scratch.data_len = m->data_len;
+    cs_json_open(j, "dnp3");
+    cs_json_open(j, resp ? "response" : "request");
+    json_msg(&c, j, m->data, m->data_len, resp ? 4 : 2, resp);
+    cs_json_close(j);
+    cs_json_close(j);
+}
+
+static uint64_t dnp3_tx_id(const void *tx)
+{
+    return ((const struct sn_dnp3_msg *)tx)->id;
 }
 
 /* ---- link / transport ------------------------------------------------------------------ */
@@ -774,5 +828,7 @@ const struct sn_app_parser sn_app_dnp3 = {
     .state_new = dnp3_state_new,
     .state_free = dnp3_state_free,
     .log_flow = NULL,
+    .log_alert = dnp3_log_alert,
+    .tx_id = dnp3_tx_id,
     .max_state_bytes = 4096,
 };

@@ -15,6 +15,7 @@ struct sn_dnp3_obj {
 /* The last complete application message of one direction. */
 struct sn_dnp3_msg {
     bool valid;
+    uint64_t id;       /* 1-based number of the message in the flow (both directions) */
     uint8_t link_ctrl; /* link-layer control byte */
     uint16_t src, dst; /* link-layer addresses */
     uint8_t app_ctrl;  /* application control byte (FIR, FIN, CON, UNS, SEQ) */

@@ -220,6 +220,13 @@ uint64_t sn_app_tx_id(const char *proto, const void *tx)
     return ap && ap->tx_id && tx ? ap->tx_id(tx) : 0;
 }
 
+bool sn_app_has_tx_id(const char *proto)
+{
+    const struct sn_app_parser *ap = proto ? sn_app_get(sn_app_lookup(proto)) : NULL;
+
+    return ap && ap->tx_id;
+}
+
 /* The next number of a comma-separated port list ("80,8080") into *v; false at its end. */
 static bool next_port(const char **s, unsigned long *v)
 {

@@ -46,6 +46,7 @@ int sn_decode_inner_ethernet(struct sn_worker *w, struct sn_pkt *p, const uint8_
     int rc;
 
     memcpy(vlan, p->vlan_id, sizeof(vlan));
+    p->tun_payload = d;
     rc = sn_decode_ethernet(w, p, d, n);
     p->eth = eth;
     memcpy(p->vlan_id, vlan, sizeof(vlan));

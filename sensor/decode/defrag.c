@@ -24,6 +24,9 @@ struct tracker {
     struct frag *frags;
     uint8_t *hdr;       /* unfragmentable part, from the offset-0 fragment */
     uint32_t hdr_len;
+    uint8_t *link;      /* what came before the IP header in the offset-0 fragment's packet */
+    uint32_t link_len;  /* (link layer, or tunnel payload header such as PPP's) */
+    bool link_tunnel;   /* that fragment was tunnelled */
     uint32_t nh_off;    /* IPv6: offset in hdr of the next-header byte to patch */
     uint8_t inner_nh;   /* IPv6: next header named by the offset-0 fragment header */
     bool have_last;
@@ -43,6 +46,9 @@ struct frag_in {
     uint32_t id;
     const uint8_t *hdr; /* unfragmentable part of this fragment */
     uint32_t hdr_len, nh_off;
+    const uint8_t *link; /* the bytes before the IP header kept for the rebuilt packet */
+    uint32_t link_len;
+    bool tunnel;
     uint8_t inner_nh;
     uint32_t off, len;
     bool more;
@@ -92,6 +98,7 @@ static void tracker_free(struct sn_defrag *d, struct tracker *t)
         cs_free(f);
     }
     cs_free(t->hdr);
+    cs_free(t->link);
     d->memuse -= t->mem;
     cs_free(t);
 }
@@ -236,12 +243,15 @@ static bool complete(const struct tracker *t)
 static void rebuild(struct sn_worker *w, struct sn_pkt *p, struct tracker *t)
 {
     struct sn_defrag *d = w->defrag;
-    uint32_t len = t->hdr_len + t->total;
-    uint8_t *buf = cs_malloc(len);
+    uint32_t len = t->hdr_len + t->total, ll = t->link_len;
+    uint8_t *whole = cs_malloc((size_t)ll + len), *buf = whole ? whole + ll : NULL;
     struct sn_pkt rp;
     uint8_t ver = t->ver;
+    bool tunnel = t->link_tunnel;
 
     if (buf) {
+        if (ll)
+            memcpy(whole, t->link, ll);
         memcpy(buf, t->hdr, t->hdr_len);
         for (const struct frag *f = t->frags; f; f = f->next) {
             if (f->off >= t->total)
@@ -272,18 +282,22 @@ static void rebuild(struct sn_worker *w, struct sn_pkt *p, struct tracker *t)
 
     sn_count(w, ver == 4 ? SN_CNT_DEFRAG_IPV4_REASSEMBLED : SN_CNT_DEFRAG_IPV6_REASSEMBLED, 1);
     memset(&rp, 0, sizeof(rp));
-    rp.data = buf;
-    rp.caplen = rp.wirelen = len;
+    /* the packet as Suricata rebuilds it: the offset-0 fragment's bytes before its IP
+     * header (link layer and VLAN tags, or for a tunnelled datagram the tunnel payload's
+     * own header such as PPP's, the tunnel packet starting there as raw data), then the
+     * datagram */
+    rp.data = whole;
+    rp.caplen = rp.wirelen = ll + len;
     rp.ts_us = p->ts_us;
     rp.pcap_cnt = p->pcap_cnt;
-    rp.datalink = p->datalink;
+    rp.datalink = tunnel ? SN_DLT_RAW : p->datalink;
     rp.eth = p->eth;
     memcpy(rp.vlan_id, p->vlan_id, sizeof(rp.vlan_id));
     rp.vlan_cnt = p->vlan_cnt;
     rp.flags = SN_PKT_REBUILT | (p->flags & SN_PKT_TUNNEL);
     rp.tunnel_depth = p->tunnel_depth;
     rp.layers = p->layers;
-    rp.owned = buf;
+    rp.owned = whole;
     if (ver == 4)
         sn_decode_ipv4(w, &rp, buf, len);
     else
@@ -291,7 +305,7 @@ static void rebuild(struct sn_worker *w, struct sn_pkt *p, struct tracker *t)
     if (sn_decode_rebuilt_cb)
         sn_decode_rebuilt_cb(w, &rp);
     else
-        cs_free(buf);
+        cs_free(whole);
 }
 
 static void insert(struct sn_worker *w, struct sn_pkt *p, const struct frag_in *in)
@@ -366,6 +380,16 @@ static void insert(struct sn_worker *w, struct sn_pkt *p, const struct frag_in *
         t->mem += in->hdr_len;
         memcpy(t->hdr, in->hdr, in->hdr_len);
         t->hdr_len = in->hdr_len;
+        t->link_tunnel = in->tunnel;
+        if (in->link_len && mem_reserve(w, d, in->link_len)) {
+            if ((t->link = cs_malloc(in->link_len))) {
+                memcpy(t->link, in->link, in->link_len);
+                t->link_len = in->link_len;
+                t->mem += in->link_len;
+            } else {
+                d->memuse -= in->link_len; /* rebuilt without it */
+            }
+        }
         t->nh_off = in->nh_off;
         t->inner_nh = in->inner_nh;
     }
@@ -390,6 +414,22 @@ static void insert(struct sn_worker *w, struct sn_pkt *p, const struct frag_in *
         rebuild(w, p, t);
 }
 
+/* The bytes of p before its IP header d that the rebuilt packet keeps: from the link layer
+ * on, or for a tunnelled fragment from the tunnel payload on (nothing for IP in IP). */
+static void link_part(const struct sn_pkt *p, const uint8_t *d, struct frag_in *in)
+{
+    const uint8_t *start = p->data;
+
+    in->tunnel = p->flags & SN_PKT_TUNNEL;
+    if (in->tunnel)
+        start = p->tun_payload;
+    if (!start || start > d || !p->data || d < p->data || d > p->data + p->caplen ||
+        start < p->data)
+        return;
+    in->link = start;
+    in->link_len = (uint32_t)(d - start);
+}
+
 void sn_defrag_ipv4(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uint32_t n)
 {
     struct frag_in in;
@@ -406,6 +446,7 @@ void sn_defrag_ipv4(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uin
     in.more = fl & 0x2000;
     in.data = d + p->ip_hlen;
     in.len = n - p->ip_hlen;
+    link_part(p, d, &in);
     insert(w, p, &in);
 }
 
@@ -427,5 +468,6 @@ void sn_defrag_ipv6(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uin
     in.more = fh[3] & 1;
     in.data = fh + 8;
     in.len = n - fh_off - 8;
+    link_part(p, d, &in);
     insert(w, p, &in);
 }

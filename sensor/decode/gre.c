@@ -34,6 +34,7 @@ static int gre_payload(struct sn_worker *w, struct sn_pkt *p, uint16_t proto,
             return CS_OK;
         return sn_decode_inner_ethernet(w, p, d + hl, n - hl);
     }
+    case SN_ETH_PPP: return sn_decode_ppp(w, p, d, n); /* PPP in version-0 GRE */
     case SN_ETH_MPLS_UC:
     case SN_ETH_MPLS_MC: return sn_decode_mpls(w, p, d, n);
     default: return CS_OK; /* tracked as a GRE flow */
@@ -136,11 +137,13 @@ int sn_decode_gre(struct sn_worker *w, struct sn_pkt *p, const uint8_t *d, uint3
         p->l4_hlen = (uint16_t)hl;
         if (n == hl)
             return CS_AGAIN; /* acknowledgment only */
+        p->tun_payload = d + hl;
         return sn_decode_ppp(w, p, d + hl, n - hl);
     default:
         sn_pkt_set_invalid(w, p, SN_EV_GRE_WRONG_VERSION);
         return CS_ERR;
     }
     p->l4_hlen = (uint16_t)hl;
+    p->tun_payload = d + hl;
     return gre_payload(w, p, proto, d + hl, n - hl);
 }

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pcap/pcap.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -193,6 +194,32 @@ static void json_metadata(struct cs_json *j, const struct sn_rule *r)
     cs_json_close(j);
 }
 
+char *de_alert_app_render(struct sn_detect_thread *t, const char *proto, const void *tx, int dir,
+                          size_t *len)
+{
+    struct sn_eve *e = t->w->eve;
+    struct cs_json j;
+    char *out = NULL;
+
+    *len = 0;
+    if (!e || !t->f || !tx || !(sn_eve_config(e)->eve_types & SN_EVE_ALERT) ||
+        !sn_eve_config(e)->alert_app_layer)
+        return NULL;
+    cs_json_init(&j);
+    cs_json_open(&j, NULL);
+    if (sn_app_log_alert(t->w, t->f, proto, tx, dir, &j)) {
+        cs_json_close(&j);
+        /* "{…}": keep what is between the braces */
+        if (cs_json_ok(&j) && j.len > 2 && (out = cs_malloc(j.len - 1))) {
+            memcpy(out, j.buf + 1, j.len - 2);
+            out[j.len - 2] = '\0';
+            *len = j.len - 2;
+        }
+    }
+    cs_json_free(&j);
+    return out;
+}
+
 void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
 {
     struct sn_worker *w = t->w;
@@ -252,8 +279,11 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
     cs_json_close(j);
     if (f && (app = sn_app_proto_name(f)))
         cs_json_str(j, "app_proto", app);
-    /* a transaction's alert: its tx_id and app-layer object, written by its parser */
-    if (f && t->tx && cfg->alert_app_layer)
+    /* a transaction's alert: its tx_id and app-layer object, written by its parser (now,
+     * or when the alert was deferred, as it stood last) */
+    if (f && a->app_json && a->app_json_len && cfg->alert_app_layer)
+        cs_json_raw(j, NULL, a->app_json, a->app_json_len);
+    else if (f && t->tx && cfg->alert_app_layer)
         sn_app_log_alert(w, f, t->tx_proto, t->tx, t->dir, j);
     if (f && cfg->alert_flow) {
         char tb[CS_TIME_BUFSZ], ab[48];
@@ -289,8 +319,11 @@ void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a)
     }
     if (p && cfg->alert_packet) {
         json_b64(j, "packet", p->data, p->caplen);
+        const char *ln = pcap_datalink_val_to_name(p->datalink);
         cs_json_open(j, "packet_info");
         cs_json_int(j, "linktype", p->datalink);
+        if (ln) /* libpcap's name of the link type ("EN10MB"), as Suricata 8 writes it */
+            cs_json_str(j, "linktype_name", ln);
         cs_json_close(j);
     }
     if (cfg->alert_verdict)

@@ -135,6 +135,11 @@ struct de_flow {
         uint32_t n, cap;
     } txs[DE_TX_SLOTS];
     uint32_t next_slot;
+    /* Transaction alerts waiting for their packet (TCP): a transaction of direction d is
+     * reported on the next packet of direction d, as Suricata inspects it then (the data
+     * was parsed when the other side acknowledged it); at flow end at the latest. */
+    struct de_pending *pend;
+    uint32_t npend, pend_cap;
 };
 
 /* Threshold state table (threshold.c), shared by all workers (reference counted). */
@@ -168,8 +173,26 @@ struct de_alert {
     bool stream;
     const uint8_t *stream_payload;
     uint32_t stream_len;
+    /* a deferred transaction alert: its tx_id and app-layer object, pre-rendered as
+     * `"tx_id":…,"http":{…}` (NULL: asked of the parser through t->tx, if any) */
+    const char *app_json;
+    size_t app_json_len;
 };
 void de_alert_emit(struct sn_detect_thread *t, const struct de_alert *a);
+/* Renders what the parser of proto writes into an alert for transaction tx (direction dir)
+ * of t->f — `"tx_id":…,"<proto>":{…}` without braces — into a new string (*len set), or
+ * NULL when the alert object is off, the parser has nothing to write or memory is short.
+ * The caller frees it with cs_free(). */
+char *de_alert_app_render(struct sn_detect_thread *t, const char *proto, const void *tx, int dir,
+                          size_t *len);
+
+/* One deferred transaction alert (struct de_flow.pend). */
+struct de_pending {
+    struct de_alert a;    /* app_json owned */
+    const void *tx;       /* key only, never dereferenced */
+    uint64_t tx_id;       /* the parser's number of tx (when it has the hook) */
+    bool has_id;
+};
 
 /* Per-worker thread state. */
 struct de_thread {

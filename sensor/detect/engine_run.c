@@ -128,6 +128,13 @@ void sn_detect_worker_free(struct sn_worker *w)
 
 /* ---- per-flow state ---------------------------------------------------------------------- */
 
+static void pend_drop(struct de_flow *df)
+{
+    for (uint32_t i = 0; i < df->npend; i++)
+        cs_free((char *)df->pend[i].a.app_json);
+    df->npend = 0;
+}
+
 static struct de_flow *flow_state(struct de_thread *dt, struct sn_flow *f)
 {
     struct de_flow *df;
@@ -149,6 +156,7 @@ static struct de_flow *flow_state(struct de_thread *dt, struct sn_flow *f)
             df->txs[i].n = 0;
         }
         df->raw[0].npkt = df->raw[1].npkt = 0;
+        pend_drop(df); /* their rules belong to the old engine */
         df->gen = dt->de->gen;
     }
     return df;
@@ -167,6 +175,8 @@ void sn_detect_flow_free(struct sn_flow *f)
             cs_free(df->raw[i].buf);
             cs_free(df->raw[i].pkt_alerted);
         }
+        pend_drop(df);
+        cs_free(df->pend);
         cs_free(df);
     }
     if (f->detect->vars)
@@ -507,6 +517,111 @@ static void raw_note_pkt_alert(struct de_raw *r, uint32_t id)
     r->pkt_alerted[r->npkt++] = id;
 }
 
+/* ---- transaction alerts: on the packet that inspects them ----------------------------------- */
+
+/* Suricata inspects a transaction on packets of the transaction's direction: TCP data is
+ * parsed when the other side acknowledges it, so a request's alert comes with the next
+ * to-server packet (or the flow's end), and by then the parser may have added the response
+ * to the transaction, which the alert's app-layer object shows. An alert of direction d
+ * found while the packet at hand goes the other way waits in df->pend: its app-layer object
+ * is rendered now and again whenever its transaction gets new data (pend_refresh). */
+
+/* The flow direction of the worker's packet p (the app layer may have turned the flow
+ * round during this packet: the stream catches up after it). */
+static int pkt_dir(const struct sn_pkt *p, const struct sn_flow *f)
+{
+    return (p->dir & 1) ^ ((f->flags & SN_FLOW_F_REVERSE_PENDING) ? 1 : 0);
+}
+
+static void alert_out(struct de_thread *dt, struct de_flow *df, struct de_alert *a)
+{
+    struct sn_detect_thread *t = &dt->t;
+    struct sn_flow *f = t->f;
+    const struct sn_pkt *p = t->p;
+    struct de_pending *pe;
+
+    if (!t->tx || !df || !f || f->proto != IPPROTO_TCP || !p || p->flow != f || a->dir < 0 ||
+        pkt_dir(p, f) == a->dir) {
+        de_alert_emit(t, a);
+        return;
+    }
+    if (df->npend == df->pend_cap) {
+        uint32_t nc = df->pend_cap ? df->pend_cap * 2 : 4;
+        struct de_pending *np = cs_realloc(df->pend, nc * sizeof(*np));
+        if (!np) {
+            de_alert_emit(t, a); /* no room to wait: report it now */
+            return;
+        }
+        df->pend = np;
+        df->pend_cap = nc;
+    }
+    pe = &df->pend[df->npend++];
+    pe->a = *a;
+    pe->a.stream = false;
+    pe->a.stream_payload = NULL;
+    pe->a.stream_len = 0;
+    pe->a.app_json = de_alert_app_render(t, t->tx_proto, t->tx, a->dir, &pe->a.app_json_len);
+    pe->tx = t->tx;
+    pe->has_id = sn_app_has_tx_id(t->tx_proto);
+    pe->tx_id = sn_app_tx_id(t->tx_proto, t->tx);
+}
+
+/* Transaction tx of proto has new data: the waiting alerts on it get its object anew. A
+ * transaction is recognised by its number when the parser gives one, else by its pointer
+ * when that is the flow's parser state itself (tls, ssh: one transaction per flow); other
+ * pointers (dns messages) are reused for new transactions, their alerts keep what they had. */
+static void pend_refresh(struct de_thread *dt, struct de_flow *df, void *tx, const char *proto)
+{
+    struct sn_detect_thread *t = &dt->t;
+    bool has_id = sn_app_has_tx_id(proto);
+    uint64_t id = has_id ? sn_app_tx_id(proto, tx) : 0;
+
+    for (uint32_t i = 0; i < df->npend; i++) {
+        struct de_pending *pe = &df->pend[i];
+        size_t n;
+        char *js;
+        if (!pe->a.tx_proto || !proto || strcmp(pe->a.tx_proto, proto) != 0)
+            continue;
+        if (has_id ? (!pe->has_id || pe->tx_id != id)
+                   : (pe->tx != tx || tx != sn_app_state(t->f)))
+            continue;
+        js = de_alert_app_render(t, proto, tx, pe->a.dir, &n);
+        if (!js)
+            continue;
+        cs_free((char *)pe->a.app_json);
+        pe->a.app_json = js;
+        pe->a.app_json_len = n;
+    }
+}
+
+/* Reports the waiting alerts of direction dir (-1: all) on packet p (NULL: flow end). */
+static void pend_flush(struct de_thread *dt, struct de_flow *df, struct sn_flow *f,
+                       const struct sn_pkt *p, int dir)
+{
+    struct sn_detect_thread *t = &dt->t;
+    uint32_t k = 0;
+
+    if (!df->npend)
+        return;
+    t->p = p;
+    t->f = f;
+    t->tx = NULL;
+    t->tx_proto = NULL;
+    for (uint32_t i = 0; i < df->npend; i++) {
+        struct de_pending *pe = &df->pend[i];
+        if (dir >= 0 && pe->a.dir != dir) {
+            df->pend[k++] = *pe;
+            continue;
+        }
+        t->dir = (uint8_t)pe->a.dir;
+        t->rule = pe->a.dr->r;
+        de_alert_emit(t, &pe->a);
+        cs_free((char *)pe->a.app_json);
+    }
+    df->npend = k;
+    t->rule = NULL;
+}
+
 /* ---- one evaluation pass ------------------------------------------------------------------ */
 
 /* Verifies the candidates in order; postmatch, pass and alerts. tx_s >= 0: the per-tx
@@ -564,7 +679,7 @@ static void evaluate(struct de_thread *dt, const struct hdr *h, struct de_flow *
         a.stream = t->in_stream;
         a.stream_payload = dt->spay;
         a.stream_len = dt->spay_len;
-        de_alert_emit(t, &a);
+        alert_out(dt, df, &a);
         if (!t->in_stream && dr->stream && df && t->p && t->p->proto == IPPROTO_TCP &&
             t->p->payload_len)
             raw_note_pkt_alert(&df->raw[t->p->dir & 1], dt->cand[i]);
@@ -761,6 +876,7 @@ void sn_detect_flow_end(struct sn_worker *w, struct sn_flow *f)
     if (!f->detect || !f->detect->engine || f->proto != IPPROTO_TCP || !(dt = thread_get(w)) ||
         !(df = flow_state(dt, f)))
         return;
+    pend_flush(dt, df, f, NULL, -1);
     for (int d = 0; d < 2; d++)
         if (df->raw[d].nrun)
             raw_inspect(dt, f, df, d, NULL);
@@ -784,6 +900,8 @@ void sn_detect_packet(struct sn_worker *w, const struct sn_pkt *p)
     f = p->flow;
     if (f && !(df = flow_state(dt, f)))
         return;
+    if (df && df->npend)
+        pend_flush(dt, df, f, p, p->dir & 1);
     if (df && df->passed)
         return;
     t->p = p;
@@ -843,9 +961,15 @@ void de_app_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const 
     g = &dt->de->app[ai];
     if (!g->npf && !g->nalways)
         return;
-    if (!(df = flow_state(dt, f)) || df->passed)
+    if (!(df = flow_state(dt, f)))
         return;
     t = &dt->t;
+    if (df->npend) {
+        t->f = f;
+        pend_refresh(dt, df, tx, proto);
+    }
+    if (df->passed)
+        return;
     t->p = w->pkt;
     t->f = f;
     t->dir = (uint8_t)dir;

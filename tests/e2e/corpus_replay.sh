@@ -3,17 +3,22 @@
 # ../shared/corpus/pcaps) runs through citysoc-sensor: exit status 0 (or the one-line
 # error of a file that is not a capture), every eve.json line valid JSON, a stats record
 # last, and — in the sanitizer build — no ASan/UBSan/LeakSanitizer report.
+# CS_ONE_BYTE=1: every TCP delivery reaches the app-layer parsers 1 byte at a time
+# (app-layer.one-byte-deliveries), e.g.
+#   BUILD=build-san CS_CORPUS=../shared/corpus/pcaps CS_ONE_BYTE=1 bash tests/e2e/corpus_replay.sh
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 S=${BUILD:-build}/citysoc-sensor
 T=$(mktemp -d /tmp/cs-corpus.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+extra=()
+[ "${CS_ONE_BYTE:-0}" = 1 ] && extra=(--set app-layer.one-byte-deliveries=yes)
 roots=(tests/data)
 [ -n "${CS_CORPUS:-}" ] && roots+=("$CS_CORPUS")
 pass=0 fail=0 notpcap=0
 while IFS= read -r -d '' p; do
     o=$T/o; rm -rf "$o"; mkdir -p "$o"
-    "$S" -r "$p" -l "$o" -S /dev/null >/dev/null 2>"$o/err"; rc=$?
+    "$S" "${extra[@]}" -r "$p" -l "$o" -S /dev/null >/dev/null 2>"$o/err"; rc=$?
     if grep -qE 'AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer|runtime error' "$o/err"; then
         echo "FAIL $p: sanitizer report"; grep -m3 -E 'ERROR|runtime error|SUMMARY' "$o/err" | sed 's/^/    /'
         fail=$((fail + 1)); continue
