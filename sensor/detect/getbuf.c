@@ -15,6 +15,7 @@
 #include "../app/dns.h"
 #include "../app/http.h"
 #include "../app/modbus.h"
+#include "../app/smtp.h"
 #include "../app/ssh.h"
 #include "../app/tls.h"
 
@@ -447,6 +448,33 @@ static bool get_ssh(struct sn_detect_thread *t, const void *st, int buf, uint32_
     return false;
 }
 
+/* SMTP: the session's HELO, the transaction's MAIL FROM and each RCPT TO (idx-th), client
+ * side only. */
+static bool get_smtp(struct sn_detect_thread *t, const struct sn_smtp_tx *tx, int buf,
+                     uint32_t idx, const uint8_t **data, uint32_t *len)
+{
+    const struct sn_smtp_str *v = NULL;
+
+    if (t->dir != SN_TOSERVER)
+        return false;
+    switch (buf) {
+    case SN_BUF_SMTP_HELO:
+        v = idx ? NULL : tx->helo;
+        break;
+    case SN_BUF_SMTP_MAIL_FROM:
+        v = idx ? NULL : &tx->mail_from;
+        break;
+    case SN_BUF_SMTP_RCPT_TO:
+        v = idx < tx->nrcpt ? &tx->rcpt_to[idx] : NULL;
+        break;
+    }
+    if (!v || !v->p)
+        return false;
+    *data = (const uint8_t *)v->p;
+    *len = v->n;
+    return true;
+}
+
 /* ---- industrial ------------------------------------------------------------------------- */
 
 static bool get_modbus(struct sn_detect_thread *t, const struct sn_modbus_tx *tx, int buf,
@@ -503,7 +531,9 @@ bool sn_detect_get_buffer(struct sn_detect_thread *t, int buf, uint32_t idx,
         return get_modbus(t, t->tx, buf, idx, data, len);
     if (strcmp(proto, "dnp3") == 0)
         return get_dnp3(t->tx, buf, idx, data, len);
-    /* smb, dcerpc, smtp, ftp, krb5, sip, snmp, quic, http2, base64_data (the inspector's):
+    if (strcmp(proto, "smtp") == 0)
+        return get_smtp(t, t->tx, buf, idx, data, len);
+    /* smb, dcerpc, ftp, krb5, sip, snmp, quic, http2, base64_data (the inspector's):
      * no parser fills them yet */
     return false;
 }
