@@ -88,6 +88,32 @@ CS_TEST(ftp_session)
     }
 }
 
+CS_TEST(ftp_capture)
+{
+    bool same;
+    struct app_run r = app_test_run_both("pcaps/ftp/ftp-session.pcap", &same);
+
+    REQUIRE(r.text);
+    CHECK(same);
+    /* greeting, USER, PASS, PASV (227 … 195,81), RETR (150 + 226), QUIT: as tshark's ftp
+     * dissector shows the capture */
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"ftp\"", NULL), 6);
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"ftp\"", "\"tx_id\":0,\"ftp\":{\"reply\":"
+                            "[\"(vsFTPd 3.0.3)\"],\"completion_code\":[\"220\"]",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"tx_id\":3,\"ftp\":{\"command\":\"PASV\",", "\"dynamic_port\":50001,"
+                            "\"mode\":\"passive\",\"reply_received\":\"yes\"",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"tx_id\":4,\"ftp\":{\"command\":\"RETR\",\"command_data\":"
+                            "\"pub/README\"", "\"completion_code\":[\"150\",\"226\"]", NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"flow\"", "\"app_proto\":\"ftp\"", NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"event\":\"ftp.", NULL), 0);
+    app_test_free(&r);
+}
+
 CS_TEST(ftp_auth_tls)
 {
     size_t step = 0;
