@@ -224,7 +224,8 @@ static void add_reply_line(struct sn_ftp_tx *tx, const uint8_t *t, uint32_t n)
 static void on_reply_line(struct sn_worker *w, struct sn_flow *f, struct ftp_state *s,
                           const uint8_t *l, uint32_t n)
 {
-    struct sn_ftp_tx *tx = s->nq ? s->q[0] : s->greet;
+    /* a greeting being read stays the greeting even if commands came meanwhile */
+    struct sn_ftp_tx *tx = s->greet ? s->greet : s->nq ? s->q[0] : NULL;
     bool coded = is_code(l, n), last;
     uint16_t code;
 

@@ -114,6 +114,26 @@ CS_TEST(ftp_capture)
     app_test_free(&r);
 }
 
+CS_TEST(ftp_command_during_greeting)
+{
+    size_t step = 0;
+    struct app_feeder *fd = app_feeder_new(&sn_app_ftp, 21, NULL, NULL);
+    REQUIRE(fd);
+    /* the client does not wait for the end of a multi-line greeting */
+    FEEDS(fd, SN_TOCLIENT, "220-first\r\n");
+    FEEDS(fd, SN_TOSERVER, "USER bob\r\n");
+    FEEDS(fd, SN_TOCLIENT, "220 last\r\n331 pw\r\n");
+    app_feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(app_feeder_count(fd, "\"tx_id\":0,\"ftp\":{\"reply\":[\"first\",\"last\"],"
+                                  "\"completion_code\":[\"220\"]"),
+             1);
+    CHECK_EQ(app_feeder_count(fd, "\"tx_id\":1,\"ftp\":{\"command\":\"USER\",\"command_data\":"
+                                  "\"bob\",\"reply\":[\"pw\"],\"completion_code\":[\"331\"]"),
+             1);
+    app_feeder_free(fd);
+}
+
 CS_TEST(ftp_auth_tls)
 {
     size_t step = 0;
