@@ -49,7 +49,8 @@ void sn_config_defaults(struct sn_config *c)
     strcpy(c->eve_filename, "eve.json");
     c->eve_types = SN_EVE_ALERT | SN_EVE_ANOMALY | SN_EVE_HTTP | SN_EVE_DNS | SN_EVE_TLS |
                    SN_EVE_SSH | SN_EVE_FLOW | SN_EVE_STATS | SN_EVE_FILES | SN_EVE_MODBUS |
-                   SN_EVE_DNP3 | SN_EVE_ENIP | SN_EVE_ICS;
+                   SN_EVE_DNP3 | SN_EVE_ENIP | SN_EVE_ICS | SN_EVE_SMTP |
+                   SN_EVE_FTP;
     c->eve_community_id = false;
     c->community_id_seed = 0;
     c->anomaly_decode = true; /* stock has decode off; we log decoder anomalies by default */
@@ -450,7 +451,7 @@ static const struct {
     {"flow", SN_EVE_FLOW},   {"stats", SN_EVE_STATS},     {"files", SN_EVE_FILES},
     {"file", SN_EVE_FILES},  {"netflow", SN_EVE_NETFLOW}, {"modbus", SN_EVE_MODBUS},
     {"dnp3", SN_EVE_DNP3},   {"enip", SN_EVE_ENIP},       {"iec104", SN_EVE_ICS},
-    {"s7comm", SN_EVE_ICS},
+    {"s7comm", SN_EVE_ICS},  {"smtp", SN_EVE_SMTP},       {"ftp", SN_EVE_FTP},
 };
 
 static int read_anomaly(struct loader *l, const char *key)
@@ -835,6 +836,7 @@ static const char default_yaml[] =
     "            extended: yes\n"
     "        - files\n"
     "        - smtp\n"
+    "        - ftp\n"
     "        - ssh\n"
     "        - modbus\n"
     "        - dnp3\n"

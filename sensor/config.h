@@ -46,6 +46,8 @@ enum {
     SN_EVE_DNP3 = 1u << 11,
     SN_EVE_ENIP = 1u << 12,
     SN_EVE_ICS = 1u << 13, /* our own ICS types (iec104, s7comm) */
+    SN_EVE_SMTP = 1u << 14,
+    SN_EVE_FTP = 1u << 15,
 };
 
 /* outputs.hub: upload of the EVE records to the hub through an on-disk spool (see

@@ -177,7 +177,7 @@ CS_TEST(suricata_layout)
     CHECK(c.eve_community_id);
     CHECK_EQ(c.community_id_seed, 7);
     CHECK_EQ(c.eve_types, SN_EVE_ALERT | SN_EVE_ANOMALY | SN_EVE_HTTP | SN_EVE_DNS | SN_EVE_STATS |
-                              SN_EVE_FLOW | SN_EVE_ICS);
+                              SN_EVE_FLOW | SN_EVE_ICS | SN_EVE_SMTP);
     CHECK(c.flow_enabled_in_eve);
     /* anomaly types given: decode missing -> no, stream yes, applayer default yes */
     CHECK(!c.anomaly_decode);
@@ -658,7 +658,8 @@ CS_TEST(stock_suricata_yaml)
         printf("  stock: %s\n", err.msg);
     REQUIRE(rc == CS_OK);
     CHECK_EQ(c.eve_types, SN_EVE_ALERT | SN_EVE_ANOMALY | SN_EVE_HTTP | SN_EVE_DNS | SN_EVE_TLS |
-                              SN_EVE_FILES | SN_EVE_SSH | SN_EVE_STATS | SN_EVE_FLOW);
+                              SN_EVE_FILES | SN_EVE_SSH | SN_EVE_STATS | SN_EVE_FLOW |
+                              SN_EVE_SMTP | SN_EVE_FTP);
     CHECK(c.eve_enabled);
     CHECK_STR(c.eve_filename, "eve.json");
     CHECK(!c.eve_community_id);

@@ -32,7 +32,18 @@
 
 enum { COTP_CR = 0xe0, COTP_CC = 0xd0, COTP_DR = 0x80, COTP_DC = 0xc0, COTP_DT = 0xf0 };
 
+/* Userdata data units of one message being reassembled (one per direction). */
+struct s7_ud {
+    uint8_t *buf; /* payloads so far (grows up to SN_S7_MAX_UD) */
+    uint32_t len, cap;
+    uint32_t nfrag;
+    bool active;   /* a message is being collected; its key: */
+    bool overflow; /* past SN_S7_MAX_UD: dropping until its last data unit */
+    uint8_t group, subfunc, ref;
+};
+
 struct s7_dir {
+    struct s7_ud ud;
     uint8_t *buf; /* COTP data being reassembled (SN_S7_MAX_PDU) */
     uint32_t len;
     bool overflow; /* dropping until the next EOT */
@@ -223,6 +234,8 @@ static void s7comm_state_free(void *state)
         return;
     cs_free(s->d[0].buf);
     cs_free(s->d[1].buf);
+    cs_free(s->d[0].ud.buf);
+    cs_free(s->d[1].ud.buf);
     cs_free(s);
 }
 
@@ -389,14 +402,19 @@ static unsigned parse_pdu(struct sn_s7comm_pdu *m, const uint8_t *p, uint32_t n)
         m->ud_group = par[5] & 0x0f;
         m->ud_subfunc = par[6];
         m->ud_seq = par[7];
-        /* CPU functions / read SZL requests: the data carries the SZL id and index (the
-         * answer may come in several data units, of which only the first starts with them:
-         * not taken from responses) */
-        if (m->ud_group == 4 && m->ud_subfunc == 1 && m->ud_type == 4 && m->param_len == 8 &&
-            dn >= 8) {
-            m->has_szl = true;
-            m->szl_id = cs_get_be16(dat + 4);
-            m->szl_index = cs_get_be16(dat + 6);
+        m->ud_last = true;
+        if (par[3] >= 8 && m->param_len >= 12) {
+            m->has_dur = true;
+            m->ud_ref = par[8];
+            m->ud_last = par[9] == 0;
+            m->ud_err = cs_get_be16(par + 10);
+        }
+        /* data: return code, transport size, length, then the payload */
+        if (dn >= 1)
+            m->ud_retcode = dat[0];
+        if (dn >= 4) {
+            m->ud_payload = dat + 4;
+            m->ud_payload_len = CS_MIN((uint32_t)cs_get_be16(dat + 2), dn - 4);
         }
         return e;
     }
@@ -546,15 +564,126 @@ static void log_pdu(struct sn_worker *w, const struct sn_flow *f, int dir,
         cs_json_uint(j, "group_raw", m->ud_group);
         cs_json_uint(j, "subfunction", m->ud_subfunc);
         cs_json_uint(j, "sequence", m->ud_seq);
+        if (m->has_dur) {
+            cs_json_uint(j, "data_unit_ref", m->ud_ref);
+            cs_json_bool(j, "last_data_unit", m->ud_last);
+            cs_json_uint(j, "error_code", m->ud_err);
+        }
         if (dl >= 1)
             cs_json_uint(j, "return_code", dat[0]);
+        if (m->ud_frags) {
+            cs_json_uint(j, "fragments", m->ud_frags);
+            cs_json_bool(j, "reassembled", m->ud_payload != NULL);
+        }
+        if (!m->ud_fragment && (m->ud_payload || !m->ud_frags))
+            cs_json_uint(j, "length", m->ud_payload_len);
         if (m->has_szl) {
             cs_json_uint(j, "szl_id", m->szl_id);
             cs_json_uint(j, "szl_index", m->szl_index);
         }
+        if (m->has_szl_list) {
+            cs_json_uint(j, "szl_list_length", m->szl_list_len);
+            cs_json_uint(j, "szl_list_count", m->szl_list_count);
+        }
         cs_json_close(j);
     }
     end(w, j);
+}
+
+/* Userdata reassembly: a message split in data units (12-byte parameter, "last data unit"
+ * no) is collected by (function group, subfunction, data unit reference) per direction; the
+ * PDU with the last data unit gets the whole payload in m->ud_payload. Unrelated userdata
+ * PDUs may come in between (the client asks for each next unit in the other direction).
+ * A data unit of another reference while one is being collected drops the pending one
+ * (s7comm.userdata_out_of_order); past SN_S7_MAX_UD the rest is dropped until the last unit
+ * (s7comm.userdata_too_long). A last data unit whose first one was not seen (capture
+ * started in between, a gap) is logged as it is. */
+static void ud_collect(struct sn_worker *w, const struct sn_flow *f, struct s7_state *s, int dir,
+                       struct sn_s7comm_pdu *m)
+{
+    struct s7_ud *u = &s->d[dir].ud;
+    bool match;
+
+    if (!m->has_dur)
+        return;
+    match = u->active && u->group == m->ud_group && u->subfunc == m->ud_subfunc &&
+            u->ref == m->ud_ref;
+    if (!match) {
+        if (m->ud_last) {
+            if (u->active && m->ud_ref != 0) {
+                ev(w, f, s, "s7comm.userdata_out_of_order");
+                u->active = false;
+            }
+            return;
+        }
+        if (u->active)
+            ev(w, f, s, "s7comm.userdata_out_of_order");
+        u->active = true;
+        u->overflow = false;
+        u->group = m->ud_group;
+        u->subfunc = m->ud_subfunc;
+        u->ref = m->ud_ref;
+        u->len = 0;
+        u->nfrag = 0;
+    }
+    if (u->nfrag < UINT32_MAX)
+        u->nfrag++;
+    if (!u->overflow && m->ud_payload_len) {
+        if (m->ud_payload_len > SN_S7_MAX_UD - u->len) {
+            ev(w, f, s, "s7comm.userdata_too_long");
+            u->overflow = true;
+        } else {
+            if (u->len + m->ud_payload_len > u->cap) {
+                uint32_t cap = CS_MAX(u->cap * 2, 1024u);
+                uint8_t *nb;
+                while (cap < u->len + m->ud_payload_len)
+                    cap *= 2;
+                cap = CS_MIN(cap, (uint32_t)SN_S7_MAX_UD);
+                nb = cs_realloc(u->buf, cap);
+                if (!nb) {
+                    u->overflow = true; /* no memory: the message is lost, not the flow */
+                    goto out;
+                }
+                u->buf = nb;
+                u->cap = cap;
+            }
+            memcpy(u->buf + u->len, m->ud_payload, m->ud_payload_len);
+            u->len += m->ud_payload_len;
+        }
+    }
+out:
+    if (!m->ud_last) {
+        m->ud_fragment = true;
+        m->ud_payload = NULL;
+        m->ud_payload_len = 0;
+        return;
+    }
+    u->active = false;
+    m->ud_frags = u->nfrag;
+    m->ud_payload = u->overflow ? NULL : u->buf;
+    m->ud_payload_len = u->overflow ? 0 : u->len;
+}
+
+/* SZL reads (CPU functions, subfunction 1): the payload of a whole request or answer starts
+ * with the SZL id and index; an answer's goes on with the partial list length and count. */
+static void ud_szl(struct sn_s7comm_pdu *m)
+{
+    const uint8_t *p = m->ud_payload;
+
+    if (m->rosctr != SN_S7_USERDATA || m->ud_group != 4 || m->ud_subfunc != 1 ||
+        m->ud_fragment || m->ud_payload_len < 4)
+        return;
+    /* a last data unit whose first one was not seen starts in the middle of the list */
+    if (m->has_dur && m->ud_ref != 0 && m->ud_frags == 0)
+        return;
+    m->has_szl = true;
+    m->szl_id = cs_get_be16(p);
+    m->szl_index = cs_get_be16(p + 2);
+    if (m->ud_type == 8 && m->ud_payload_len >= 8) {
+        m->has_szl_list = true;
+        m->szl_list_len = cs_get_be16(p + 4);
+        m->szl_list_count = cs_get_be16(p + 6);
+    }
 }
 
 /* A whole reassembled COTP data unit p[0..n). */
@@ -588,6 +717,10 @@ static void on_data(struct sn_worker *w, struct sn_flow *f, struct s7_state *s, 
         ev(w, f, s, "s7comm.invalid_parameter");
     if (n < 10)
         return;
+    if (s->cur.rosctr == SN_S7_USERDATA && s->cur.param_len >= 8 && !(e & E_ITEM)) {
+        ud_collect(w, f, s, dir, &s->cur);
+        ud_szl(&s->cur);
+    }
     if (sn_detect_app_cb)
         sn_detect_app_cb(w, f, dir, &s->cur, "s7comm");
     log_pdu(w, f, dir, &s->cur, p, n);
@@ -657,6 +790,7 @@ static int s7comm_parse(struct sn_worker *w, struct sn_flow *f, void *state, int
             d->skip = 0;
             d->len = 0;
             d->overflow = false;
+            d->ud.active = false; /* a message missing data units is not logged whole */
         }
     }
     if (d->skip) {

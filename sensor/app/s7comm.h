@@ -4,7 +4,8 @@
  * Detection: for every S7comm PDU (after COTP reassembly) the parser calls
  * sn_detect_app_cb(w, f, dir, tx, "s7comm") (when the hook is set) with tx a
  * `struct sn_s7comm_pdu *` valid only during that call (it lives in the parser state and is
- * overwritten by the next PDU). The s7comm.func and s7comm.rosctr keywords read it. COTP
+ * overwritten by the next PDU). Userdata answers split into data units are reassembled: the
+ * last data unit's PDU carries the whole payload (ud_payload). The s7comm.func and s7comm.rosctr keywords read it. COTP
  * connection requests/confirms and S7comm-plus PDUs are logged but not passed to detection. */
 #ifndef SN_APP_S7COMM_H
 #define SN_APP_S7COMM_H
@@ -13,6 +14,7 @@
 
 #define SN_S7_MAX_ITEMS 32  /* read/write var items remembered per PDU */
 #define SN_S7_MAX_PDU 65536 /* reassembled COTP data (one S7 PDU), bytes */
+#define SN_S7_MAX_UD 65536  /* reassembled userdata (data units of one answer), bytes */
 
 enum sn_s7_rosctr {
     SN_S7_JOB = 1,
@@ -57,8 +59,23 @@ struct sn_s7comm_pdu {
     uint8_t item_count;  /* read/write var: as announced */
     /* userdata */
     uint8_t ud_method, ud_type, ud_group, ud_subfunc, ud_seq;
-    bool has_szl;
+    bool has_dur;        /* 12-byte parameter: data unit reference, last data unit, error */
+    bool ud_last;        /* this data unit ends the message (always true without has_dur) */
+    uint8_t ud_ref;      /* data unit reference number */
+    uint16_t ud_err;     /* userdata parameter error code */
+    uint8_t ud_retcode;  /* data return code (0xff success; 0 when there is no data) */
+    /* The userdata payload (after the 4-byte data header) of the whole message: this PDU's
+     * own, or the data units of ud_frags PDUs reassembled when this PDU is the last of
+     * several (NULL/0 on a data unit that is not the last one, and when the reassembly
+     * overflowed SN_S7_MAX_UD). Valid only during the detection call. */
+    const uint8_t *ud_payload;
+    uint32_t ud_payload_len;
+    uint32_t ud_frags;   /* data units reassembled (0: not reassembled) */
+    bool ud_fragment;    /* a data unit held for reassembly (not the last one) */
+    bool has_szl;        /* SZL read (CPU functions, subfunction 1) with an SZL header */
     uint16_t szl_id, szl_index;
+    bool has_szl_list;   /* response: partial list length and count follow the header */
+    uint16_t szl_list_len, szl_list_count;
     uint8_t nitems;      /* decoded into items[] */
     struct sn_s7_item items[SN_S7_MAX_ITEMS];
 };

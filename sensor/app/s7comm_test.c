@@ -74,8 +74,13 @@ CS_TEST(s7comm_download_capture)
     CHECK_EQ(app_test_count(&r, "\"rosctr\":\"job\"", "\"function\":\"download_ended\"", NULL), 1);
     CHECK_EQ(app_test_count(&r, "\"function\":\"plc_control\"", "\"pi_service\":\"_INSE\"", NULL),
              1);
-    /* SZL 0x0132 index 4 read four times (communication status) */
-    CHECK_EQ(app_test_count(&r, "\"group\":\"cpu_functions\"", "\"szl_id\":306,\"szl_index\":4",
+    /* SZL 0x0132 index 4 read four times (communication status): requests and answers (one
+     * data unit each, 48 bytes: the 8-byte header and one 40-byte record) */
+    CHECK_EQ(app_test_count(&r, "\"type\":\"request\"", "\"szl_id\":306,\"szl_index\":4", NULL),
+             4);
+    CHECK_EQ(app_test_count(&r, "\"type\":\"response\"", "\"last_data_unit\":true",
+                            "\"length\":48,\"szl_id\":306,\"szl_index\":4,\"szl_list_length\":40,"
+                            "\"szl_list_count\":1",
                             NULL),
              4);
     CHECK_EQ(app_test_count(&r, "\"event\":\"s7comm.", NULL), 0);
@@ -202,6 +207,127 @@ CS_TEST(s7comm_oversized_tpkt_skipped)
     REQUIRE(fd->text);
     CHECK_EQ(app_feeder_count(fd, "\"event\":\"s7comm.tpkt_too_long\""), 1);
     CHECK_EQ(app_feeder_count(fd, "\"function\":\"read_var\""), 1);
+    app_feeder_free(fd);
+}
+
+CS_TEST(s7comm_userdata_capture)
+{
+    bool same;
+    struct app_run r =
+        app_test_run_both("pcaps/s7comm/s7comm_reading_setting_plc_time.pcap", &same);
+
+    REQUIRE(r.text);
+    CHECK(same);
+    /* tshark: the SZL list of all SZL ids (0x0000) comes in two data units (reference 2):
+     * 214 bytes, then 18 ("S7COMM reassembled id=2", 2 fragments): 112 ids of 2 bytes */
+    CHECK_EQ(app_test_count(&r, "\"data_unit_ref\":2,\"last_data_unit\":false", NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"last_data_unit\":false", "\"szl_id\"", NULL), 0);
+    CHECK_EQ(app_test_count(&r, "\"data_unit_ref\":2,\"last_data_unit\":true",
+                            "\"fragments\":2,\"reassembled\":true,\"length\":232,\"szl_id\":0,"
+                            "\"szl_index\":0,\"szl_list_length\":2,\"szl_list_count\":112",
+                            NULL),
+             1);
+    /* the other answers fit one data unit: SZL 0x0111 index 1 (module identification) */
+    CHECK_EQ(app_test_count(&r, "\"type\":\"response\"", "\"szl_id\":273,\"szl_index\":1,"
+                            "\"szl_list_length\":28,\"szl_list_count\":1",
+                            NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"fragments\"", NULL), 1);
+    CHECK_EQ(app_test_count(&r, "\"event\":\"s7comm.", NULL), 0);
+    app_test_free(&r);
+}
+
+/* A userdata answer PDU (CPU functions / read SZL, response) carrying data unit `ref` with
+ * payload p[0..n), wrapped in one DT TPDU with EOT. */
+static size_t ud_unit(uint8_t *out, uint8_t ref, bool last, const uint8_t *p, size_t n)
+{
+    static uint8_t pdu[8192];
+    static const uint8_t hdr[] = {0x32, 0x07, 0x00, 0x00, 0x05, 0x00, 0x00, 0x0c, 0x00, 0x00,
+                                  0x00, 0x01, 0x12, 0x08, 0x12, 0x84, 0x01, 0x01};
+    size_t o = sizeof(hdr);
+
+    memcpy(pdu, hdr, o);
+    pdu[8] = (uint8_t)((4 + n) >> 8);
+    pdu[9] = (uint8_t)(4 + n);
+    pdu[o++] = ref;
+    pdu[o++] = last ? 0x00 : 0x01;
+    pdu[o++] = 0;
+    pdu[o++] = 0;
+    pdu[o++] = 0xff;
+    pdu[o++] = 0x09;
+    pdu[o++] = (uint8_t)(n >> 8);
+    pdu[o++] = (uint8_t)n;
+    memcpy(pdu + o, p, n);
+    return dt(out, true, pdu, o + n);
+}
+
+CS_TEST(s7comm_userdata_reassembly)
+{
+    /* SZL 0x0011 in three data units of reference 7 (8 + 4, 10, 6 bytes), with a whole
+     * answer (reference 0) in between; fed whole and byte by byte */
+    static const uint8_t u1[] = {0x00, 0x11, 0x00, 0x00, 0x00, 0x1c, 0x00, 0x04,
+                                 1,    2,    3,    4};
+    static const uint8_t u2[10] = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+    static const uint8_t u3[6] = {15, 16, 17, 18, 19, 20};
+    static const uint8_t one[] = {0x01, 0x11, 0x00, 0x01, 0x00, 0x04, 0x00, 0x01, 0xa, 0xb, 0xc, 0xd};
+    uint8_t b[512];
+    size_t n = ud_unit(b, 7, false, u1, sizeof(u1));
+    n += ud_unit(b + n, 0, true, one, sizeof(one));
+    n += ud_unit(b + n, 7, false, u2, sizeof(u2));
+    n += ud_unit(b + n, 7, true, u3, sizeof(u3));
+    for (size_t step = 0; step <= 1; step++) {
+        struct app_feeder *fd = app_feeder_new(&sn_app_s7comm, 102, NULL, NULL);
+        REQUIRE(fd);
+        app_feeder_feed(fd, SN_TOCLIENT, b, n, step);
+        app_feeder_end(fd);
+        REQUIRE(fd->text);
+        CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"s7comm\""), 4);
+        CHECK_EQ(app_feeder_count(fd, "\"data_unit_ref\":7,\"last_data_unit\":false"), 2);
+        CHECK_EQ(app_feeder_count(fd, "\"fragments\":3,\"reassembled\":true,\"length\":28,"
+                                      "\"szl_id\":17,\"szl_index\":0,\"szl_list_length\":28,"
+                                      "\"szl_list_count\":4"),
+                 1);
+        CHECK_EQ(app_feeder_count(fd, "\"length\":12,\"szl_id\":273,\"szl_index\":1,"),
+                 1);
+        CHECK_EQ(app_feeder_count(fd, "\"event\":"), 0);
+        app_feeder_free(fd);
+    }
+}
+
+CS_TEST(s7comm_userdata_out_of_order_and_cap)
+{
+    static const uint8_t u1[] = {0x00, 0x11, 0x00, 0x00, 0x00, 0x1c, 0x00, 0x04};
+    static uint8_t big[2000];
+    static uint8_t b[40 * 2100];
+    struct app_feeder *fd = app_feeder_new(&sn_app_s7comm, 102, NULL, NULL);
+    size_t n;
+
+    REQUIRE(fd);
+    /* reference 7 started, then reference 8 starts (7 is dropped), then 7's last unit (not
+     * the one being collected: a second event, 8 dropped), then 9 ends without a start */
+    n = ud_unit(b, 7, false, u1, sizeof(u1));
+    n += ud_unit(b + n, 8, false, u1, sizeof(u1));
+    n += ud_unit(b + n, 7, true, u1, sizeof(u1));
+    n += ud_unit(b + n, 9, true, u1, sizeof(u1));
+    app_feeder_feed(fd, SN_TOCLIENT, b, n, 0);
+    /* 35 units of 2000 bytes: past 64 KiB the rest is dropped, the last unit says so */
+    n = 0;
+    memset(big, 0x55, sizeof(big));
+    for (int i = 0; i < 35; i++)
+        n += ud_unit(b + n, 10, i == 34, big, sizeof(big));
+    for (size_t off = 0; off < n; off += 4000)
+        app_feeder_feed(fd, SN_TOCLIENT, b + off, CS_MIN((size_t)4000, n - off), 0);
+    app_feeder_end(fd);
+    REQUIRE(fd->text);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"s7comm.userdata_out_of_order\""), 2);
+    CHECK_EQ(app_feeder_count(fd, "\"event\":\"s7comm.userdata_too_long\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"fragments\""), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"fragments\":35,\"reassembled\":false,\"szl"), 0);
+    CHECK_EQ(app_feeder_count(fd, "\"fragments\":35,\"reassembled\":false}"), 1);
+    /* the unit whose start was not seen: logged, its first bytes are not an SZL header */
+    CHECK_EQ(app_feeder_count(fd, "\"data_unit_ref\":9,\"last_data_unit\":true"), 1);
+    CHECK_EQ(app_feeder_count(fd, "\"szl_id\""), 0);
+    CHECK_EQ(app_feeder_count(fd, "\"event_type\":\"s7comm\""), 39);
     app_feeder_free(fd);
 }
 

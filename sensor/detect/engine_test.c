@@ -852,7 +852,7 @@ CS_TEST(grouping_and_skips)
                "sid:2;)\n"
                "alert tcp any any -> any any (msg:\"c\"; content:\"c\"; sid:3;)\n"
                "alert udp any any -> any 53 (msg:\"d\"; content:!\"d\"; sid:4;)\n"
-               "alert smtp any any -> any any (msg:\"no parser\"; content:\"x\"; sid:5;)\n",
+               "alert smb any any -> any any (msg:\"no parser\"; content:\"x\"; sid:5;)\n",
                &cfg, NULL, &err);
     REQUIRE(de);
     CHECK_EQ(sn_detect_engine_stats(de)->rules_loaded, 4);
@@ -864,7 +864,7 @@ CS_TEST(grouping_and_skips)
     REQUIRE(f);
     sn_detect_engine_print_skipped(de, f);
     fclose(f);
-    CHECK(strstr(buf, "t.rules:5: sid 5: no parser for app-layer protocol 'smtp'") != NULL);
+    CHECK(strstr(buf, "t.rules:5: sid 5: no parser for app-layer protocol 'smb'") != NULL);
     sn_detect_engine_free(de);
 }
 

@@ -12,9 +12,11 @@
 
 #include "../app/app.h"
 #include "../app/dnp3.h"
+#include "../app/ftp.h"
 #include "../app/dns.h"
 #include "../app/http.h"
 #include "../app/modbus.h"
+#include "../app/smtp.h"
 #include "../app/ssh.h"
 #include "../app/tls.h"
 
@@ -447,6 +449,52 @@ static bool get_ssh(struct sn_detect_thread *t, const void *st, int buf, uint32_
     return false;
 }
 
+/* SMTP: the session's HELO, the transaction's MAIL FROM and each RCPT TO (idx-th), client
+ * side only. */
+static bool get_smtp(struct sn_detect_thread *t, const struct sn_smtp_tx *tx, int buf,
+                     uint32_t idx, const uint8_t **data, uint32_t *len)
+{
+    const struct sn_smtp_str *v = NULL;
+
+    if (t->dir != SN_TOSERVER)
+        return false;
+    switch (buf) {
+    case SN_BUF_SMTP_HELO:
+        v = idx ? NULL : tx->helo;
+        break;
+    case SN_BUF_SMTP_MAIL_FROM:
+        v = idx ? NULL : &tx->mail_from;
+        break;
+    case SN_BUF_SMTP_RCPT_TO:
+        v = idx < tx->nrcpt ? &tx->rcpt_to[idx] : NULL;
+        break;
+    }
+    if (!v || !v->p)
+        return false;
+    *data = (const uint8_t *)v->p;
+    *len = v->n;
+    return true;
+}
+
+/* FTP: the command verb and its argument, to-server only. */
+static bool get_ftp(struct sn_detect_thread *t, const struct sn_ftp_tx *tx, int buf,
+                    uint32_t idx, const uint8_t **data, uint32_t *len)
+{
+    if (t->dir != SN_TOSERVER || idx || !tx->command_len)
+        return false;
+    if (buf == SN_BUF_FTP_COMMAND) {
+        *data = (const uint8_t *)tx->command;
+        *len = tx->command_len;
+        return true;
+    }
+    if (buf == SN_BUF_FTP_COMMAND_DATA && tx->arg) {
+        *data = (const uint8_t *)tx->arg;
+        *len = tx->arg_len;
+        return true;
+    }
+    return false;
+}
+
 /* ---- industrial ------------------------------------------------------------------------- */
 
 static bool get_modbus(struct sn_detect_thread *t, const struct sn_modbus_tx *tx, int buf,
@@ -503,7 +551,11 @@ bool sn_detect_get_buffer(struct sn_detect_thread *t, int buf, uint32_t idx,
         return get_modbus(t, t->tx, buf, idx, data, len);
     if (strcmp(proto, "dnp3") == 0)
         return get_dnp3(t->tx, buf, idx, data, len);
-    /* smb, dcerpc, smtp, ftp, krb5, sip, snmp, quic, http2, base64_data (the inspector's):
+    if (strcmp(proto, "smtp") == 0)
+        return get_smtp(t, t->tx, buf, idx, data, len);
+    if (strcmp(proto, "ftp") == 0)
+        return get_ftp(t, t->tx, buf, idx, data, len);
+    /* smb, dcerpc, krb5, sip, snmp, quic, http2, base64_data (the inspector's):
      * no parser fills them yet */
     return false;
 }

@@ -4,8 +4,10 @@
 # receive sequence numbers, U function) and of ASDUs (type id, cause, P/N, test, originator,
 # common address, SQ, number of objects, every IOA with its value and CP56Time2a time tag)
 # for IEC 104; of S7 PDUs (ROSCTR, PDU reference, function, error class/code, item count and
-# the address of every read/write item, userdata group/subfunction, SZL id/index) and COTP
-# connection TPDUs (type, TSAPs) for S7comm. One check per capture and protocol.
+# the address of every read/write item, userdata group/subfunction, SZL id/index, SZL list length/count) and COTP
+# connection TPDUs (type, TSAPs) for S7comm; userdata answers split in data units are compared
+# reassembled (fragment count, SZL header of the whole answer). One check per capture and
+# protocol.
 # Without tshark: a SKIP line and nothing counted.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -151,7 +153,8 @@ else:
         mine_a.append((s['rosctr_raw'], s['pdu_ref'], s.get('function_raw'), s.get('error_class'),
                        s.get('error_code'),
                        s.get('item_count') if s['rosctr_raw'] == 1 else None, items,
-                       u.get('group_raw'), u.get('subfunction'), u.get('szl_id'), u.get('szl_index')))
+                       u.get('group_raw'), u.get('subfunction'), u.get('szl_id'), u.get('szl_index'),
+                       u.get('szl_list_length'), u.get('szl_list_count'), u.get('fragments')))
     cotp_types = {'0x0e': 'CR', '0x0d': 'CC'}
     for fr in ts:
         lay = layers(fr)
@@ -201,14 +204,18 @@ else:
                 func = num(d['s7comm.param.func']) if 's7comm.param.func' in d and ro in (1, 3) else None
                 fg = num(d['s7comm.param.userdata.funcgroup']) if ro == 7 and 's7comm.param.userdata.funcgroup' in d else None
                 sf = num(d['s7comm.param.userdata.subfunc']) if ro == 7 and 's7comm.param.userdata.subfunc' in d else None
-                # SZL id/index of requests (responses may be split in data units)
-                szl = num(d['s7comm.data.userdata.szl_id']) if (ro == 7 and fg == 4 and sf == 1 and 's7comm.data.userdata.szl_id' in d and num(d['s7comm.param.userdata.type']) == 4 and int(d['s7comm.header.parlg']) == 8) else None
+                # SZL id/index of whole requests and answers (answers split in data units:
+                # on the last one, from the reassembled data), list length/count of answers
+                szl = num(d['s7comm.data.userdata.szl_id']) if (ro == 7 and fg == 4 and sf == 1 and 's7comm.data.userdata.szl_id' in d) else None
                 szi = num(d['s7comm.data.userdata.szl_index']) if szl is not None and 's7comm.data.userdata.szl_index' in d else None
+                pll = int(d['s7comm.data.userdata.szl_id.partlist_len']) if szl is not None and 's7comm.data.userdata.szl_id.partlist_len' in d else None
+                plc = int(d['s7comm.data.userdata.szl_id.partlist_cnt']) if szl is not None and 's7comm.data.userdata.szl_id.partlist_cnt' in d else None
+                nfr = int(d['s7comm.fragment.count']) if ro == 7 and 's7comm.fragment.count' in d else None
                 theirs_a.append((ro, int(d['s7comm.header.pduref']), func,
                                  num(d['s7comm.header.errcls']) if ro in (2, 3) else None,
                                  num(d['s7comm.header.errcod']) if ro in (2, 3) else None,
                                  int(d['s7comm.param.itemcount']) if ro == 1 and 's7comm.param.itemcount' in d else None,
-                                 tuple(its), fg, sf, szl, szi))
+                                 tuple(its), fg, sf, szl, szi, pll, plc, nfr))
     # mode-transition pushes (group 0) carry the new mode where others have a subfunction
     mine_a = [m[:8] + (None,) + m[9:] if m[7] == 0 else m for m in mine_a]
     theirs_a = [m[:8] + (None,) + m[9:] if m[7] == 0 else m for m in theirs_a]

@@ -1,0 +1,9 @@
+/* fuzz_ftp.c — the FTP control channel parser alone, through the shared driver (fuzz_app.h). */
+#include "fuzz_app.h"
+
+extern const struct sn_app_parser sn_app_ftp;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_app_run(&sn_app_ftp, 21, data, size);
+}
