@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../../lib/cs_time.h"
+#include "sqlite.h"
 
 struct sq_reader {
     sqlite3 *db;
@@ -30,6 +31,8 @@ struct sq_store {
     pthread_mutex_t wlock;
     sqlite3_stmt *ins_event;
     sqlite3_stmt *ins_batch;
+    sqlite3_stmt *ins_key; /* ev_key row */
+    sqlite3_stmt *ins_seg; /* ev_seg time range upsert */
     struct sq_rollup *ru; /* rollup statements and scratch (the statistics section) */
     int nreaders;
     struct sq_reader *readers;
@@ -181,7 +184,35 @@ static const char *const migrations[] = {
     " GROUP BY 1, 2, 3;"
     "DELETE FROM ru_ev WHERE res=60;"
     "DELETE FROM ru_ip WHERE res=60;",
+    /* 6: every main event query walks an index in (ts_us, id) order, and no index takes
+     * inserts all over its key range. The address and flow indexes (keyed by a random value,
+     * so each batch dirtied most of their pages: the bulk of the ingest cost) become ev_key:
+     * (segment, key, ts, id) where a segment is 2^14 consecutive event ids, so a batch only
+     * touches the newest segment; a lookup seeks each segment (ev_seg keeps their time
+     * ranges, so a query stops once older segments cannot hold newer rows). k is an
+     * address (text) or a flow_id (integer). Time, sensor and signature get (x, ts) indexes
+     * so "newest first" under those filters needs no sort. */
+    "DROP INDEX IF EXISTS events_src_ip;"
+    "DROP INDEX IF EXISTS events_dest_ip;"
+    "DROP INDEX IF EXISTS events_flow;"
+    "CREATE INDEX events_ts ON events(ts_us);"
+    "CREATE INDEX events_sensor_ts ON events(sensor_id, ts_us);"
+    "CREATE INDEX events_sig_ts ON events(signature_id, ts_us) WHERE signature_id IS NOT NULL;"
+    "CREATE TABLE ev_key(seg INTEGER NOT NULL, k NOT NULL, kts INTEGER NOT NULL,"
+    " kid INTEGER NOT NULL, PRIMARY KEY(seg, k, kts, kid)) WITHOUT ROWID;"
+    "CREATE TABLE ev_seg(seg INTEGER PRIMARY KEY, min_ts INTEGER NOT NULL,"
+    " max_ts INTEGER NOT NULL);"
+    "INSERT OR IGNORE INTO ev_key SELECT id >> 14, src_ip, ts_us, id FROM events"
+    " WHERE src_ip IS NOT NULL;"
+    "INSERT OR IGNORE INTO ev_key SELECT id >> 14, dest_ip, ts_us, id FROM events"
+    " WHERE dest_ip IS NOT NULL;"
+    "INSERT OR IGNORE INTO ev_key SELECT id >> 14, flow_id, ts_us, id FROM events"
+    " WHERE flow_id IS NOT NULL AND flow_id<>0;"
+    "INSERT INTO ev_seg SELECT id >> 14, min(ts_us), max(ts_us) FROM events GROUP BY 1;",
 };
+
+/* Events per ev_key segment: 2^SEG_SHIFT consecutive ids (must match migration 6). */
+#define SEG_SHIFT 14
 
 static int sq_err(sqlite3 *db, int rc)
 {
@@ -248,7 +279,7 @@ fail:
 
 /* A SQL text under construction with its parameters. */
 struct q {
-    char sql[4096];
+    char sql[8192];
     size_t len;
     int n;
     struct {
@@ -898,7 +929,50 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t v)
 }
 
 static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
-                        const struct hub_store_event *ev, size_t n);
+                        const struct hub_store_event *ev, size_t n, int64_t last_id);
+
+/* Widens segment seg's time range in ev_seg to [mn, mx]. */
+static int seg_put(struct sq_store *s, int64_t seg, int64_t mn, int64_t mx)
+{
+    sqlite3_stmt *st = s->ins_seg;
+    sqlite3_bind_int64(st, 1, seg);
+    sqlite3_bind_int64(st, 2, mn);
+    sqlite3_bind_int64(st, 3, mx);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+}
+
+static int key_step(struct sq_store *s, int64_t seg, const struct hub_text *t, int64_t k,
+                    int64_t ts, int64_t id)
+{
+    sqlite3_stmt *st = s->ins_key;
+    sqlite3_bind_int64(st, 1, seg);
+    if (t)
+        sqlite3_bind_text(st, 2, t->p, (int)t->len, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 2, k);
+    sqlite3_bind_int64(st, 3, ts);
+    sqlite3_bind_int64(st, 4, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+}
+
+/* The event's ev_key rows: its addresses (one row when both sides are the same) and flow. */
+static int key_put(struct sq_store *s, int64_t seg, const struct hub_store_event *e, int64_t id)
+{
+    int rc = CS_OK;
+    if (e->src_ip.p)
+        rc = key_step(s, seg, &e->src_ip, 0, e->ts_us, id);
+    if (rc == CS_OK && e->dest_ip.p &&
+        !(e->src_ip.p && e->src_ip.len == e->dest_ip.len &&
+          memcmp(e->src_ip.p, e->dest_ip.p, e->dest_ip.len) == 0))
+        rc = key_step(s, seg, &e->dest_ip, 0, e->ts_us, id);
+    if (rc == CS_OK && e->flow_id)
+        rc = key_step(s, seg, NULL, (int64_t)e->flow_id, e->ts_us, id);
+    return rc;
+}
 
 static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
                         const struct hub_store_event *ev, size_t n,
@@ -952,6 +1026,7 @@ static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         goto out;
     }
     st = s->ins_event;
+    int64_t seg = -1, seg_min = 0, seg_max = 0, last_id = 0;
     for (size_t i = 0; i < n; i++) {
         const struct hub_store_event *e = &ev[i];
         sqlite3_reset(st);
@@ -978,10 +1053,24 @@ static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
             exec(s->wdb, "ROLLBACK");
             goto out;
         }
+        int64_t id = sqlite3_last_insert_rowid(s->wdb);
+        last_id = id;
+        if (id >> SEG_SHIFT != seg) {
+            if (seg >= 0 && (rc = seg_put(s, seg, seg_min, seg_max)) != CS_OK)
+                goto fail_rollback;
+            seg = id >> SEG_SHIFT;
+            seg_min = seg_max = e->ts_us;
+        }
+        seg_min = e->ts_us < seg_min ? e->ts_us : seg_min;
+        seg_max = e->ts_us > seg_max ? e->ts_us : seg_max;
+        if ((rc = key_put(s, seg, e, id)) != CS_OK)
+            goto fail_rollback;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if ((rc = rollup_batch(s, b, ev, n)) != CS_OK) {
+    if (seg >= 0 && (rc = seg_put(s, seg, seg_min, seg_max)) != CS_OK)
+        goto fail_rollback;
+    if ((rc = rollup_batch(s, b, ev, n, last_id)) != CS_OK) {
         exec(s->wdb, "ROLLBACK");
         goto out;
     }
@@ -993,6 +1082,10 @@ static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
 out:
     pthread_mutex_unlock(&s->wlock);
     return rc;
+fail_rollback:
+    sqlite3_reset(s->ins_event);
+    exec(s->wdb, "ROLLBACK");
+    goto out;
 }
 
 static int sq_batch_max_id(struct hub_store *hs, int64_t sensor_id, const char *prefix, char *out,
@@ -1031,17 +1124,84 @@ static int64_t col_opt(sqlite3_stmt *st, int col)
     return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, col);
 }
 
-/* Appends the conditions of f (and the scope) to q: " AND …" clauses over events. */
-static void event_where(struct q *q, const struct hub_scope *sc, const struct hub_event_filter *f)
+/* The organisations an event query may return rows of: the scope's subtree intersected with
+ * the filter's. restricted is false when that is every organisation (no condition needed). */
+struct orgset {
+    bool restricted;
+    size_t n;
+    int64_t ids[HUB_STATS_MAX_ROWS];
+    bool overflow; /* more than the list holds: fall back to the subquery */
+};
+
+static int orgset_row(sqlite3_stmt *st, void *ctx)
 {
-    /* polling by id walks the rowid: "+org_id" keeps the planner off the org index, which
-     * would visit every event of the scope and sort them */
-    q_scope(q, sc, f->since_id ? "+org_id" : "org_id");
+    struct orgset *os = ctx;
+    if (os->n == CS_ARRAY_LEN(os->ids)) {
+        os->overflow = true;
+        return 1;
+    }
+    os->ids[os->n++] = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+static int count_row(sqlite3_stmt *st, void *ctx)
+{
+    *(int64_t *)ctx = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+static int run_q(sqlite3 *db, struct q *q, int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx);
+
+static int orgset_load(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
+                       struct orgset *os)
+{
+    memset(os, 0, sizeof(*os));
+    if (sc->system && !f->org_id)
+        return CS_OK;
+    struct q q = {0};
+    q_sql(&q, "SELECT id FROM orgs WHERE 1");
+    q_scope(&q, sc, "id");
     if (f->org_id) {
-        q_sql(q, f->since_id ? " AND +org_id" : " AND org_id");
-        q_sql(q, " IN (SELECT id FROM orgs WHERE path LIKE"
-                 " (SELECT path FROM orgs WHERE id=?)||'%')");
-        q_int(q, f->org_id);
+        q_sql(&q, " AND path LIKE (SELECT path FROM orgs WHERE id=?)||'%'");
+        q_int(&q, f->org_id);
+    }
+    q_sql(&q, " ORDER BY id");
+    int rc = run_q(db, &q, orgset_row, os);
+    if (rc < 0)
+        return rc;
+    int64_t total = 0;
+    struct q t = {0};
+    q_sql(&t, "SELECT count(*) FROM orgs");
+    if ((rc = run_q(db, &t, count_row, &total)) < 0)
+        return rc;
+    os->restricted = os->overflow || (int64_t)os->n < total;
+    return CS_OK;
+}
+
+/* Appends the conditions of f (and the scope) to q: " AND …" clauses over events.
+ * plus: the org, sensor and signature conditions are written "+col" so that they filter but
+ * never choose the index (the caller picks the driving index and writes its condition).
+ * os: the caller's org set (NULL: the scope and org filter as subqueries). */
+static void event_where(struct q *q, const struct hub_scope *sc, const struct hub_event_filter *f,
+                        bool plus, const struct orgset *os)
+{
+    if (!os || os->overflow) {
+        q_scope(q, sc, plus ? "+org_id" : "org_id");
+        if (f->org_id) {
+            q_sql(q, plus ? " AND +org_id" : " AND org_id");
+            q_sql(q, " IN (SELECT id FROM orgs WHERE path LIKE"
+                     " (SELECT path FROM orgs WHERE id=?)||'%')");
+            q_int(q, f->org_id);
+        }
+    } else if (os->restricted) {
+        /* ids from the database: integers, safe to write into the SQL */
+        q_sql(q, " AND +org_id IN (");
+        for (size_t i = 0; i < os->n; i++) {
+            char b[24];
+            snprintf(b, sizeof(b), "%s%" PRId64, i ? "," : "", os->ids[i]);
+            q_sql(q, b);
+        }
+        q_sql(q, ")");
     }
     if (f->from_us) {
         q_sql(q, " AND ts_us>=?");
@@ -1052,7 +1212,7 @@ static void event_where(struct q *q, const struct hub_scope *sc, const struct hu
         q_int(q, f->to_us);
     }
     if (f->sensor_id) {
-        q_sql(q, " AND sensor_id=?");
+        q_sql(q, plus ? " AND +sensor_id=?" : " AND sensor_id=?");
         q_int(q, f->sensor_id);
     }
     if (f->event_type) {
@@ -1064,7 +1224,7 @@ static void event_where(struct q *q, const struct hub_scope *sc, const struct hu
         q_text(q, f->signature);
     }
     if (f->signature_id) {
-        q_sql(q, " AND signature_id=?");
+        q_sql(q, plus ? " AND +signature_id=?" : " AND signature_id=?");
         q_int(q, f->signature_id);
     }
     if (f->severity_max) {
@@ -1108,73 +1268,315 @@ static void event_where(struct q *q, const struct hub_scope *sc, const struct hu
     }
 }
 
+/* Keyset cursor over columns ts/id: strictly after (cursor_ts, cursor_id) going down. The
+ * "ts<=?" bound is redundant but lets the index start at the cursor instead of the top. */
+static void q_cursor(struct q *q, const struct hub_event_filter *f, const char *ts, const char *id)
+{
+    if (!f->cursor_id || f->since_id)
+        return;
+    char b[160];
+    snprintf(b, sizeof(b), " AND %s<=? AND (%s<? OR (%s=? AND %s<?))", ts, ts, ts, id);
+    q_sql(q, b);
+    q_int(q, f->cursor_ts);
+    q_int(q, f->cursor_ts);
+    q_int(q, f->cursor_ts);
+    q_int(q, f->cursor_id);
+}
+
+void (*hub_sqlite_query_hook)(void *arg, sqlite3 *db, const char *sql);
+void *hub_sqlite_query_hook_arg;
+
+static int q_prepare_ev(sqlite3 *db, struct q *q, sqlite3_stmt **st)
+{
+    int rc = q_prepare(db, q, st);
+    if (rc == CS_OK && hub_sqlite_query_hook)
+        hub_sqlite_query_hook(hub_sqlite_query_hook_arg, db, q->sql);
+    return rc;
+}
+
+#define EV_COLS                                                                                \
+    "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port,"   \
+    " proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op FROM events"
+
+static void row_from_stmt(sqlite3_stmt *st, struct hub_event_row *row)
+{
+    memset(row, 0, sizeof(*row));
+    row->id = sqlite3_column_int64(st, 0);
+    row->org_id = sqlite3_column_int64(st, 1);
+    row->sensor_id = sqlite3_column_int64(st, 2);
+    row->ev.ts_us = sqlite3_column_int64(st, 3);
+    row->ev.event_type = col_str(st, 4);
+    row->ev.src_ip = col_str(st, 5);
+    row->ev.dest_ip = col_str(st, 6);
+    row->ev.src_port = (int32_t)col_opt(st, 7);
+    row->ev.dest_port = (int32_t)col_opt(st, 8);
+    row->ev.proto = col_str(st, 9);
+    row->ev.app_proto = col_str(st, 10);
+    row->ev.signature_id = col_opt(st, 11);
+    row->ev.signature = col_str(st, 12);
+    row->ev.severity = (int32_t)col_opt(st, 13);
+    row->ev.raw = col_str(st, 14);
+    row->ev.flow_id = (uint64_t)sqlite3_column_int64(st, 15);
+    row->ev.ics_op = col_str(st, 16);
+    row->ev.has_stats = false;
+}
+
+/* Runs a prepared row query, cb per row. Returns CS_OK, cb's non-zero value, or an error;
+ * *nrows counts the rows. */
+static int emit_rows(sqlite3 *db, sqlite3_stmt *st, int (*cb)(void *, const struct hub_event_row *),
+                     void *arg, int *nrows)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hub_event_row row;
+        row_from_stmt(st, &row);
+        (*nrows)++;
+        int stop = cb(arg, &row);
+        if (stop)
+            return stop;
+    }
+    return rc == SQLITE_DONE ? CS_OK : sq_err(db, rc);
+}
+
+/* ---- partitioned "newest first": the top `limit` rows over several ordered index ranges.
+ * Each partition (an organisation of a subtree, or an ev_key segment) is read newest first
+ * through its index with LIMIT; the candidates (ts, id) are merged and cut to the limit, then
+ * the rows are fetched by id. No partition is sorted. */
+struct cand {
+    int64_t ts, id;
+};
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+    const struct cand *a = pa, *b = pb;
+    if (a->ts != b->ts)
+        return a->ts > b->ts ? -1 : 1;
+    return (a->id < b->id) - (a->id > b->id);
+}
+
+struct cands {
+    struct cand *v;
+    size_t n, cap, limit;
+};
+
+/* Steps st (parameter 1 already bound to the partition) and adds its rows. */
+static int cands_add(sqlite3 *db, sqlite3_stmt *st, struct cands *c)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 2 * c->limit + 16;
+            struct cand *v = cs_malloc(cap * sizeof(*v));
+            if (!v) {
+                sqlite3_reset(st);
+                return CS_ENOMEM;
+            }
+            if (c->n)
+                memcpy(v, c->v, c->n * sizeof(*v));
+            cs_free(c->v);
+            c->v = v;
+            c->cap = cap;
+        }
+        c->v[c->n++] = (struct cand){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_err(db, rc);
+    /* keep the best `limit` */
+    if (c->n > c->limit) {
+        qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+        c->n = c->limit;
+    }
+    return CS_OK;
+}
+
+/* The oldest candidate kept when the list is full, else NULL (every partition counts). */
+static const struct cand *cands_floor(struct cands *c)
+{
+    if (c->n < c->limit)
+        return NULL;
+    qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+    return &c->v[c->n - 1];
+}
+
+static int cands_emit(sqlite3 *db, struct cands *c,
+                      int (*cb)(void *, const struct hub_event_row *), void *arg)
+{
+    qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, EV_COLS " WHERE id=?", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return sq_err(db, rc);
+    int nrows = 0;
+    rc = CS_OK;
+    for (size_t i = 0; i < c->n && rc == CS_OK; i++) {
+        sqlite3_bind_int64(st, 1, c->v[i].id);
+        rc = emit_rows(db, st, cb, arg, &nrows);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Newest first over the organisations of os, each through events_org_ts. */
+static int query_by_org(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
+                        const struct orgset *os, struct cands *c)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT ts_us, id FROM events WHERE org_id=?");
+    q_int(&q, 0); /* the partition */
+    struct orgset none = {0}; /* org_id=? already restricts */
+    event_where(&q, sc, f, true, &none);
+    q_cursor(&q, f, "ts_us", "id");
+    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+    q_int(&q, f->limit);
+    sqlite3_stmt *st;
+    int rc = q_prepare_ev(db, &q, &st);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < os->n && rc == CS_OK; i++) {
+        sqlite3_bind_int64(st, 1, os->ids[i]);
+        rc = cands_add(db, st, c);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Newest first among the events with an address or flow key, segment by segment through
+ * ev_key, newest segments first; stops when the older segments cannot beat what is kept. */
+static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
+                        const struct orgset *os, struct cands *c)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT e.ts_us, e.id FROM ev_key x CROSS JOIN events e ON e.id=x.kid"
+              " WHERE x.seg=? AND x.k=?");
+    q_int(&q, 0); /* the partition */
+    if (f->flow_id)
+        q_int(&q, (int64_t)f->flow_id);
+    else
+        q_text(&q, f->ip ? f->ip : f->src_ip ? f->src_ip : f->dest_ip);
+    if (f->from_us) {
+        q_sql(&q, " AND x.kts>=?");
+        q_int(&q, f->from_us);
+    }
+    if (f->to_us) {
+        q_sql(&q, " AND x.kts<?");
+        q_int(&q, f->to_us);
+    }
+    q_cursor(&q, f, "x.kts", "x.kid");
+    event_where(&q, sc, f, true, os);
+    q_sql(&q, " ORDER BY x.kts DESC, x.kid DESC LIMIT ?");
+    q_int(&q, f->limit);
+    sqlite3_stmt *st = NULL, *segs = NULL;
+    int rc = q_prepare_ev(db, &q, &st);
+    if (rc)
+        return rc;
+    rc = sqlite3_prepare_v2(db, "SELECT seg, min_ts, max_ts FROM ev_seg ORDER BY max_ts DESC",
+                            -1, &segs, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_err(db, rc);
+        goto out;
+    }
+    rc = CS_OK;
+    int src;
+    while (rc == CS_OK && (src = sqlite3_step(segs)) == SQLITE_ROW) {
+        int64_t seg = sqlite3_column_int64(segs, 0), mn = sqlite3_column_int64(segs, 1),
+                mx = sqlite3_column_int64(segs, 2);
+        const struct cand *fl = cands_floor(c);
+        if (fl && fl->ts > mx)
+            break; /* this segment and all after it are older than every row kept */
+        if ((f->from_us && mx < f->from_us) || (f->to_us && mn >= f->to_us) ||
+            (f->cursor_id && mn > f->cursor_ts))
+            continue;
+        sqlite3_bind_int64(st, 1, seg);
+        rc = cands_add(db, st, c);
+    }
+    if (rc == CS_OK && src != SQLITE_DONE && src != SQLITE_ROW)
+        rc = sq_err(db, src);
+out:
+    sqlite3_finalize(segs);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
                           const struct hub_event_filter *f, int64_t id,
                           int (*cb)(void *, const struct hub_event_row *), void *arg)
 {
-    struct q q = {0};
-    q_sql(&q, "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
-              " dest_port, proto, app_proto, signature_id, signature, severity, raw, flow_id,"
-              " ics_op FROM events WHERE 1");
-    if (id) {
-        q_sql(&q, " AND id=?");
-        q_int(&q, id);
-    }
-    event_where(&q, sc, f);
-    if (f->cursor_id && !f->since_id) {
-        q_sql(&q, " AND (ts_us<? OR (ts_us=? AND id<?))");
-        q_int(&q, f->cursor_ts);
-        q_int(&q, f->cursor_ts);
-        q_int(&q, f->cursor_id);
-    }
-    if (f->since_id)
-        q_sql(&q, " ORDER BY id LIMIT ?");
-    else
-        q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
-    q_int(&q, f->limit);
-
     struct sq_reader *r = reader_get(SQ(hs));
-    sqlite3_stmt *st;
-    int rc = q_prepare(r->db, &q, &st);
+    sqlite3 *db = r->db;
+    struct q q = {0};
+    struct orgset *os = NULL;
+    struct cands c = {.limit = (size_t)(f->limit > 0 ? f->limit : 1)};
+    int nrows = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = exec(db, "BEGIN"); /* one snapshot for the org set, the candidates and the rows */
     if (rc)
         goto out;
-    int nrows = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct hub_event_row row = {0};
-        row.id = sqlite3_column_int64(st, 0);
-        row.org_id = sqlite3_column_int64(st, 1);
-        row.sensor_id = sqlite3_column_int64(st, 2);
-        row.ev.ts_us = sqlite3_column_int64(st, 3);
-        row.ev.event_type = col_str(st, 4);
-        row.ev.src_ip = col_str(st, 5);
-        row.ev.dest_ip = col_str(st, 6);
-        row.ev.src_port = (int32_t)col_opt(st, 7);
-        row.ev.dest_port = (int32_t)col_opt(st, 8);
-        row.ev.proto = col_str(st, 9);
-        row.ev.app_proto = col_str(st, 10);
-        row.ev.signature_id = col_opt(st, 11);
-        row.ev.signature = col_str(st, 12);
-        row.ev.severity = (int32_t)col_opt(st, 13);
-        row.ev.raw = col_str(st, 14);
-        row.ev.flow_id = (uint64_t)sqlite3_column_int64(st, 15);
-        row.ev.ics_op = col_str(st, 16);
-        row.ev.has_stats = false;
-        nrows++;
-        int stop = cb(arg, &row);
-        if (stop) {
-            rc = stop;
-            goto fin;
+    if (id || f->since_id) {
+        /* by id, or polling in id order: the rowid drives */
+        q_sql(&q, EV_COLS " WHERE 1");
+        if (id) {
+            q_sql(&q, " AND id=?");
+            q_int(&q, id);
         }
+        event_where(&q, sc, f, true, NULL);
+        if (f->since_id)
+            q_sql(&q, " ORDER BY id LIMIT ?");
+        else
+            q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+        q_int(&q, f->limit);
+        goto plain;
     }
-    rc = rc == SQLITE_DONE ? CS_OK : sq_err(r->db, rc);
+    os = cs_malloc(sizeof(*os));
+    if (!os) {
+        rc = CS_ENOMEM;
+        goto out_end;
+    }
+    if ((rc = orgset_load(db, sc, f, os)) != CS_OK)
+        goto out_end;
+    if (os->restricted && !os->overflow && os->n == 0)
+        goto out_end; /* nothing visible */
+    if (f->flow_id || f->ip || f->src_ip || f->dest_ip) {
+        if ((rc = query_by_key(db, sc, f, os, &c)) == CS_OK)
+            rc = cands_emit(db, &c, cb, arg);
+        goto out_end;
+    }
+    q_sql(&q, EV_COLS " WHERE 1");
+    if (f->sensor_id) {
+        q_sql(&q, " AND sensor_id=?"); /* events_sensor_ts */
+        q_int(&q, f->sensor_id);
+    } else if (os->restricted && !os->overflow && os->n == 1) {
+        q_sql(&q, " AND org_id=?"); /* events_org_ts */
+        q_int(&q, os->ids[0]);
+    } else if (os->restricted && !os->overflow) {
+        if ((rc = query_by_org(db, sc, f, os, &c)) == CS_OK)
+            rc = cands_emit(db, &c, cb, arg);
+        goto out_end;
+    } else if (f->signature_id) {
+        q_sql(&q, " AND signature_id=?"); /* events_sig_ts */
+        q_int(&q, f->signature_id);
+    } /* else events_ts */
+    event_where(&q, sc, f, true, os);
+    q_cursor(&q, f, "ts_us", "id");
+    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+    q_int(&q, f->limit);
+plain:
+    if ((rc = q_prepare_ev(db, &q, &st)) != CS_OK)
+        goto out_end;
+    rc = emit_rows(db, st, cb, arg, &nrows);
+    sqlite3_finalize(st);
     if (rc == CS_OK && id && nrows == 0)
         rc = HUB_ENOTFOUND;
-fin:
-    sqlite3_finalize(st);
+out_end:
+    exec(db, "COMMIT");
 out:
+    cs_free(c.v);
+    cs_free(os);
     reader_put(r);
     return rc;
 }
+
 
 static int sq_event_count(struct hub_store *hs, const struct hub_scope *sc, int64_t *out)
 {
@@ -1477,13 +1879,13 @@ static int ru_step(struct sq_store *s, sqlite3_stmt *st)
     return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
 }
 
-/* Upserts the batch's rollup rows; runs inside the batch transaction (write lock held). */
+/* Upserts the batch's rollup rows; runs inside the batch transaction (write lock held).
+ * last_id: the batch's newest event id (0 when n is 0). */
 static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
-                        const struct hub_store_event *ev, size_t n)
+                        const struct hub_store_event *ev, size_t n, int64_t last_id)
 {
     struct sq_rollup *ru = s->ru;
     int rc = CS_OK;
-    int64_t last_id = n ? sqlite3_last_insert_rowid(s->wdb) : 0; /* the batch's newest event */
     struct ru_item *it = n ? cs_malloc(2 * n * sizeof(*it)) : NULL;
     if (n && !it)
         return CS_ENOMEM;
@@ -2114,13 +2516,13 @@ static int sq_stats_agg(struct hub_store *hs, const struct hub_scope *sc,
     if (by == HUB_BY_IP) {
         q_sql(&q, "SELECT ip, NULL, NULL, count(*), max(t) FROM (SELECT src_ip ip, ts_us t"
                   " FROM events WHERE src_ip IS NOT NULL");
-        event_where(&q, sc, &ff);
+        event_where(&q, sc, &ff, false, NULL);
         q_sql(&q, " UNION ALL SELECT dest_ip, ts_us FROM events WHERE dest_ip IS NOT NULL");
-        event_where(&q, sc, &ff);
+        event_where(&q, sc, &ff, false, NULL);
         q_sql(&q, ") GROUP BY ip");
     } else {
         q_sql(&q, g[by].select);
-        event_where(&q, sc, &ff);
+        event_where(&q, sc, &ff, false, NULL);
         q_sql(&q, g[by].group);
     }
     q_sql(&q, " ORDER BY 4 DESC, 1, 2 LIMIT ?");
@@ -2175,6 +2577,8 @@ static void sq_close(struct hub_store *hs)
     pthread_cond_destroy(&s->cwake);
     sqlite3_finalize(s->ins_event);
     sqlite3_finalize(s->ins_batch);
+    sqlite3_finalize(s->ins_key);
+    sqlite3_finalize(s->ins_seg);
     rollup_close(s);
     for (int i = 0; i < s->nreaders; i++) {
         sqlite3_close(s->readers[i].db);
@@ -2272,7 +2676,14 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
         sqlite3_prepare_v3(s->wdb,
                            "INSERT INTO batches(sensor_id, batch_id, org_id, received_us,"
                            " nevents, signature) VALUES(?,?,?,?,?,?)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_batch, NULL)) {
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_batch, NULL) ||
+        sqlite3_prepare_v3(s->wdb, "INSERT INTO ev_key(seg, k, kts, kid) VALUES(?,?,?,?)", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->ins_key, NULL) ||
+        sqlite3_prepare_v3(s->wdb,
+                           "INSERT INTO ev_seg(seg, min_ts, max_ts) VALUES(?,?,?)"
+                           " ON CONFLICT(seg) DO UPDATE SET min_ts=min(min_ts, excluded.min_ts),"
+                           " max_ts=max(max_ts, excluded.max_ts)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_seg, NULL)) {
         cs_err_set(err, CS_EIO, 0, 0, "prepare: %s", sqlite3_errmsg(s->wdb));
         rc = CS_EIO;
         goto fail;

@@ -88,7 +88,10 @@ CS_TEST(sqlite_migration_3_rolls_up_old_events)
     REQUIRE(sqlite3_open(suite_path, &db) == SQLITE_OK);
     CHECK_EQ(sqlite3_exec(db,
                           "DROP TABLE ru_ev; DROP TABLE ru_ip; DROP TABLE ru_sig;"
-                          " DROP TABLE sensor_state; DROP TABLE ru_min; DROP INDEX events_flow;"
+                          " DROP TABLE sensor_state; DROP TABLE ru_min; DROP TABLE ev_key;"
+                          " DROP TABLE ev_seg; DROP INDEX events_ts; DROP INDEX events_sensor_ts;"
+                          " DROP INDEX events_sig_ts; CREATE INDEX events_src_ip ON events(src_ip);"
+                          " CREATE INDEX events_dest_ip ON events(dest_ip);"
                           " ALTER TABLE events DROP COLUMN flow_id;"
                           " ALTER TABLE events DROP COLUMN ics_op;"
                           " DELETE FROM schema_version WHERE version>=3;",
