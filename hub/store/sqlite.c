@@ -33,7 +33,7 @@ struct sq_store {
     sqlite3_stmt *ins_batch;
     sqlite3_stmt *ins_key; /* ev_key row */
     sqlite3_stmt *ins_seg; /* ev_seg time range upsert */
-    struct sq_rollup *ru; /* rollup statements and scratch (the statistics section) */
+    struct sq_rollup *ru;  /* rollup statements and scratch (the statistics section) */
     int nreaders;
     struct sq_reader *readers;
     atomic_uint next_reader;
@@ -184,19 +184,18 @@ static const char *const migrations[] = {
     " GROUP BY 1, 2, 3;"
     "DELETE FROM ru_ev WHERE res=60;"
     "DELETE FROM ru_ip WHERE res=60;",
-    /* 6: every main event query walks an index in (ts_us, id) order, and no index takes
-     * inserts all over its key range. The address and flow indexes (keyed by a random value,
-     * so each batch dirtied most of their pages: the bulk of the ingest cost) become ev_key:
-     * (segment, key, ts, id) where a segment is 2^14 consecutive event ids, so a batch only
-     * touches the newest segment; a lookup seeks each segment (ev_seg keeps their time
-     * ranges, so a query stops once older segments cannot hold newer rows). k is an
-     * address (text) or a flow_id (integer). Time, sensor and signature get (x, ts) indexes
-     * so "newest first" under those filters needs no sort. */
+    /* 6: every main event query walks an index in (ts_us, id) order, and fewer indexes take
+     * inserts all over their key range. The address and flow indexes (keyed by a random
+     * value, so each batch dirtied most of their pages: the bulk of the ingest cost) become
+     * ev_key: (segment, key, ts, id) where a segment is 2^14 consecutive event ids, so a
+     * batch only touches the newest segment; a lookup seeks each segment (ev_seg keeps their
+     * time ranges, so a query stops once older segments cannot hold newer rows). k is an
+     * address (text) or a flow_id (integer). Newest-first queries without a key walk
+     * events_org_ts org by org (sensor: the orgs of its batches) and merge; a signature id
+     * walks events_sig_ts (alerts only). */
     "DROP INDEX IF EXISTS events_src_ip;"
     "DROP INDEX IF EXISTS events_dest_ip;"
     "DROP INDEX IF EXISTS events_flow;"
-    "CREATE INDEX events_ts ON events(ts_us);"
-    "CREATE INDEX events_sensor_ts ON events(sensor_id, ts_us);"
     "CREATE INDEX events_sig_ts ON events(signature_id, ts_us) WHERE signature_id IS NOT NULL;"
     "CREATE TABLE ev_key(seg INTEGER NOT NULL, k NOT NULL, kts INTEGER NOT NULL,"
     " kid INTEGER NOT NULL, PRIMARY KEY(seg, k, kts, kid)) WITHOUT ROWID;"
@@ -732,7 +731,8 @@ static int sq_sensor_get(struct hub_store *hs, const struct hub_scope *sc, int64
 {
     struct hub_sensor tmp;
     struct sensor_cb c = {sensor_one, out ? out : &tmp};
-    return one_row_rc(sq_select(hs, SENSOR_COLS, sc, "org_id", true, name, id, NULL, sensor_row, &c));
+    return one_row_rc(
+        sq_select(hs, SENSOR_COLS, sc, "org_id", true, name, id, NULL, sensor_row, &c));
 }
 
 static int sq_sensor_list(struct hub_store *hs, const struct hub_scope *sc,
@@ -759,12 +759,12 @@ static int sq_cred_add(struct hub_store *hs, const struct hub_cred *c)
     return write_in_scope(SQ(hs), &HUB_SCOPE_SYSTEM, 0, &q, NULL, NULL);
 }
 
-#define CRED_COLS                                                                              \
-    "SELECT id, hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label, created_us,"     \
+#define CRED_COLS                                                                                  \
+    "SELECT id, hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label, created_us,"        \
     " expires_us FROM credentials"
 /* The organisation a credential belongs to: its user's, or its sensor's. */
-#define CRED_ORG                                                                               \
-    "coalesce((SELECT org_id FROM users WHERE id=user_id),"                                    \
+#define CRED_ORG                                                                                   \
+    "coalesce((SELECT org_id FROM users WHERE id=user_id),"                                        \
     " (SELECT org_id FROM sensors WHERE id=sensor_id))"
 
 static void cred_from_row(sqlite3_stmt *st, struct hub_cred *out)
@@ -824,9 +824,8 @@ static int cred_row(sqlite3_stmt *st, void *ctx)
     return c->cb(c->arg, &cr);
 }
 
-static int sq_cred_list(struct hub_store *hs, const struct hub_scope *sc, int kind,
-                        int64_t user_id, int64_t now, int (*cb)(void *, const struct hub_cred *),
-                        void *arg)
+static int sq_cred_list(struct hub_store *hs, const struct hub_scope *sc, int kind, int64_t user_id,
+                        int64_t now, int (*cb)(void *, const struct hub_cred *), void *arg)
 {
     struct cred_cb c = {cb, arg};
     struct q q = {0};
@@ -1125,12 +1124,14 @@ static int64_t col_opt(sqlite3_stmt *st, int col)
 }
 
 /* The organisations an event query may return rows of: the scope's subtree intersected with
- * the filter's. restricted is false when that is every organisation (no condition needed). */
+ * the filter's subtree (and, with a sensor filter, with the organisations its batches were
+ * stored under). restricted is false when no org condition is needed at all. */
+#define ORGSET_MAX 1024
 struct orgset {
     bool restricted;
+    bool overflow; /* more than ORGSET_MAX: the caller falls back to one plain query */
     size_t n;
-    int64_t ids[HUB_STATS_MAX_ROWS];
-    bool overflow; /* more than the list holds: fall back to the subquery */
+    int64_t ids[ORGSET_MAX];
 };
 
 static int orgset_row(sqlite3_stmt *st, void *ctx)
@@ -1144,20 +1145,13 @@ static int orgset_row(sqlite3_stmt *st, void *ctx)
     return 0;
 }
 
-static int count_row(sqlite3_stmt *st, void *ctx)
-{
-    *(int64_t *)ctx = sqlite3_column_int64(st, 0);
-    return 0;
-}
-
 static int run_q(sqlite3 *db, struct q *q, int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx);
 
 static int orgset_load(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
                        struct orgset *os)
 {
     memset(os, 0, sizeof(*os));
-    if (sc->system && !f->org_id)
-        return CS_OK;
+    os->restricted = !sc->system || f->org_id;
     struct q q = {0};
     q_sql(&q, "SELECT id FROM orgs WHERE 1");
     q_scope(&q, sc, "id");
@@ -1165,27 +1159,25 @@ static int orgset_load(sqlite3 *db, const struct hub_scope *sc, const struct hub
         q_sql(&q, " AND path LIKE (SELECT path FROM orgs WHERE id=?)||'%'");
         q_int(&q, f->org_id);
     }
+    if (f->sensor_id) {
+        /* every event came in a batch that names its org: exact even if orgs differ */
+        q_sql(&q, " AND id IN (SELECT DISTINCT org_id FROM batches WHERE sensor_id=?)");
+        q_int(&q, f->sensor_id);
+    }
     q_sql(&q, " ORDER BY id");
     int rc = run_q(db, &q, orgset_row, os);
-    if (rc < 0)
-        return rc;
-    int64_t total = 0;
-    struct q t = {0};
-    q_sql(&t, "SELECT count(*) FROM orgs");
-    if ((rc = run_q(db, &t, count_row, &total)) < 0)
-        return rc;
-    os->restricted = os->overflow || (int64_t)os->n < total;
-    return CS_OK;
+    return rc < 0 ? rc : CS_OK;
 }
 
 /* Appends the conditions of f (and the scope) to q: " AND …" clauses over events.
  * plus: the org, sensor and signature conditions are written "+col" so that they filter but
  * never choose the index (the caller picks the driving index and writes its condition).
- * os: the caller's org set (NULL: the scope and org filter as subqueries). */
+ * os: the caller's org set when it already restricts the rows to it (then no org condition
+ * is written); NULL: the scope and org filter as subqueries. */
 static void event_where(struct q *q, const struct hub_scope *sc, const struct hub_event_filter *f,
                         bool plus, const struct orgset *os)
 {
-    if (!os || os->overflow) {
+    if (!os || os->restricted) {
         q_scope(q, sc, plus ? "+org_id" : "org_id");
         if (f->org_id) {
             q_sql(q, plus ? " AND +org_id" : " AND org_id");
@@ -1193,15 +1185,6 @@ static void event_where(struct q *q, const struct hub_scope *sc, const struct hu
                      " (SELECT path FROM orgs WHERE id=?)||'%')");
             q_int(q, f->org_id);
         }
-    } else if (os->restricted) {
-        /* ids from the database: integers, safe to write into the SQL */
-        q_sql(q, " AND +org_id IN (");
-        for (size_t i = 0; i < os->n; i++) {
-            char b[24];
-            snprintf(b, sizeof(b), "%s%" PRId64, i ? "," : "", os->ids[i]);
-            q_sql(q, b);
-        }
-        q_sql(q, ")");
     }
     if (f->from_us) {
         q_sql(q, " AND ts_us>=?");
@@ -1294,8 +1277,8 @@ static int q_prepare_ev(sqlite3 *db, struct q *q, sqlite3_stmt **st)
     return rc;
 }
 
-#define EV_COLS                                                                                \
-    "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port,"   \
+#define EV_COLS                                                                                    \
+    "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port,"       \
     " proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op FROM events"
 
 static void row_from_stmt(sqlite3_stmt *st, struct hub_event_row *row)
@@ -1399,8 +1382,8 @@ static const struct cand *cands_floor(struct cands *c)
     return &c->v[c->n - 1];
 }
 
-static int cands_emit(sqlite3 *db, struct cands *c,
-                      int (*cb)(void *, const struct hub_event_row *), void *arg)
+static int cands_emit(sqlite3 *db, struct cands *c, int (*cb)(void *, const struct hub_event_row *),
+                      void *arg)
 {
     qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
     sqlite3_stmt *st;
@@ -1424,8 +1407,8 @@ static int query_by_org(sqlite3 *db, const struct hub_scope *sc, const struct hu
 {
     struct q q = {0};
     q_sql(&q, "SELECT ts_us, id FROM events WHERE org_id=?");
-    q_int(&q, 0); /* the partition */
-    struct orgset none = {0}; /* org_id=? already restricts */
+    q_int(&q, 0);             /* the partition */
+    struct orgset none = {0}; /* org_id=? already restricts to the set */
     event_where(&q, sc, f, true, &none);
     q_cursor(&q, f, "ts_us", "id");
     q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
@@ -1445,7 +1428,7 @@ static int query_by_org(sqlite3 *db, const struct hub_scope *sc, const struct hu
 /* Newest first among the events with an address or flow key, segment by segment through
  * ev_key, newest segments first; stops when the older segments cannot beat what is kept. */
 static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
-                        const struct orgset *os, struct cands *c)
+                        struct cands *c)
 {
     struct q q = {0};
     q_sql(&q, "SELECT e.ts_us, e.id FROM ev_key x CROSS JOIN events e ON e.id=x.kid"
@@ -1464,15 +1447,15 @@ static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hu
         q_int(&q, f->to_us);
     }
     q_cursor(&q, f, "x.kts", "x.kid");
-    event_where(&q, sc, f, true, os);
+    event_where(&q, sc, f, true, NULL);
     q_sql(&q, " ORDER BY x.kts DESC, x.kid DESC LIMIT ?");
     q_int(&q, f->limit);
     sqlite3_stmt *st = NULL, *segs = NULL;
     int rc = q_prepare_ev(db, &q, &st);
     if (rc)
         return rc;
-    rc = sqlite3_prepare_v2(db, "SELECT seg, min_ts, max_ts FROM ev_seg ORDER BY max_ts DESC",
-                            -1, &segs, NULL);
+    rc = sqlite3_prepare_v2(db, "SELECT seg, min_ts, max_ts FROM ev_seg ORDER BY max_ts DESC", -1,
+                            &segs, NULL);
     if (rc != SQLITE_OK) {
         rc = sq_err(db, rc);
         goto out;
@@ -1528,6 +1511,19 @@ static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
         q_int(&q, f->limit);
         goto plain;
     }
+    if (f->flow_id || f->ip || f->src_ip || f->dest_ip) {
+        /* ev_key, segment by segment */
+        if ((rc = query_by_key(db, sc, f, &c)) == CS_OK)
+            rc = cands_emit(db, &c, cb, arg);
+        goto out_end;
+    }
+    bool plus = true;
+    q_sql(&q, EV_COLS " WHERE 1");
+    if (f->signature_id) {
+        q_sql(&q, " AND signature_id=?"); /* events_sig_ts, in order */
+        q_int(&q, f->signature_id);
+        goto plain_where;
+    }
     os = cs_malloc(sizeof(*os));
     if (!os) {
         rc = CS_ENOMEM;
@@ -1535,29 +1531,16 @@ static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
     }
     if ((rc = orgset_load(db, sc, f, os)) != CS_OK)
         goto out_end;
-    if (os->restricted && !os->overflow && os->n == 0)
-        goto out_end; /* nothing visible */
-    if (f->flow_id || f->ip || f->src_ip || f->dest_ip) {
-        if ((rc = query_by_key(db, sc, f, os, &c)) == CS_OK)
-            rc = cands_emit(db, &c, cb, arg);
-        goto out_end;
-    }
-    q_sql(&q, EV_COLS " WHERE 1");
-    if (f->sensor_id) {
-        q_sql(&q, " AND sensor_id=?"); /* events_sensor_ts */
-        q_int(&q, f->sensor_id);
-    } else if (os->restricted && !os->overflow && os->n == 1) {
-        q_sql(&q, " AND org_id=?"); /* events_org_ts */
-        q_int(&q, os->ids[0]);
-    } else if (os->restricted && !os->overflow) {
+    if (!os->overflow) {
+        /* events_org_ts, org by org */
         if ((rc = query_by_org(db, sc, f, os, &c)) == CS_OK)
             rc = cands_emit(db, &c, cb, arg);
         goto out_end;
-    } else if (f->signature_id) {
-        q_sql(&q, " AND signature_id=?"); /* events_sig_ts */
-        q_int(&q, f->signature_id);
-    } /* else events_ts */
-    event_where(&q, sc, f, true, os);
+    }
+    /* more organisations than the merge takes: one query (may sort) */
+    plus = false;
+plain_where:
+    event_where(&q, sc, f, plus, NULL);
     q_cursor(&q, f, "ts_us", "id");
     q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
     q_int(&q, f->limit);
@@ -1576,7 +1559,6 @@ out:
     reader_put(r);
     return rc;
 }
-
 
 static int sq_event_count(struct hub_store *hs, const struct hub_scope *sc, int64_t *out)
 {
@@ -1785,10 +1767,10 @@ static int sq_audit_head(struct hub_store *hs, int64_t *seq, char *hash, size_t 
  * org, sensor, event_type, app_proto, ics_op, severity, signature_id) and ru_ip counts alerts
  * per (bucket, org, side, address), hourly (res 3600; bucket = ts_us / (res * 10^6)); ru_min
  * counts events per (minute, org, severity class) for the fine chart. A batch is first
- * aggregated in memory (its events sorted by key), then one upsert per distinct key. ru_sig remembers each signature's text
- * and severity; sensor_state the last batch and the newest stats counters of a sensor. The
- * overview reads only these tables, so its cost follows the number of distinct keys in the
- * range, not the number of events. */
+ * aggregated in memory (its events sorted by key), then one upsert per distinct key. ru_sig
+ * remembers each signature's text and severity; sensor_state the last batch and the newest stats
+ * counters of a sensor. The overview reads only these tables, so its cost follows the number of
+ * distinct keys in the range, not the number of events. */
 
 #define SQ_US 1000000LL
 #define RU_RES HUB_STATS_HOUR_RES
@@ -1842,8 +1824,8 @@ static int ru_ev_cmp(const void *pa, const void *pb)
     int c;
     if (a->bucket != b->bucket)
         return a->bucket < b->bucket ? -1 : 1;
-    if ((c = tcmp(a->e->event_type, b->e->event_type)) || (c = tcmp(a->e->app_proto, b->e->app_proto)) ||
-        (c = tcmp(a->e->ics_op, b->e->ics_op)))
+    if ((c = tcmp(a->e->event_type, b->e->event_type)) ||
+        (c = tcmp(a->e->app_proto, b->e->app_proto)) || (c = tcmp(a->e->ics_op, b->e->ics_op)))
         return c;
     if (ru_sev(a->e) != ru_sev(b->e))
         return ru_sev(a->e) < ru_sev(b->e) ? -1 : 1;
@@ -2216,8 +2198,8 @@ static int sq_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
     int rc = top ? exec(r->db, "BEGIN") : CS_ENOMEM; /* one snapshot for both tables */
     if (rc)
         goto out;
-    o->npoints = (size_t)((sq->to_us - sq->from_us + sq->bucket_s * SQ_US - 1) /
-                          (sq->bucket_s * SQ_US));
+    o->npoints =
+        (size_t)((sq->to_us - sq->from_us + sq->bucket_s * SQ_US - 1) / (sq->bucket_s * SQ_US));
     for (size_t i = 0; i < o->npoints; i++)
         o->points[i].ts_us = sq->from_us + (int64_t)i * sq->bucket_s * SQ_US;
     ru_hours(sq, &o->brk_from_us, &o->brk_to_us);
