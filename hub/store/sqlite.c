@@ -31,9 +31,15 @@ struct sq_store {
     pthread_mutex_t wlock;
     sqlite3_stmt *ins_event;
     sqlite3_stmt *ins_batch;
-    sqlite3_stmt *ins_key; /* ev_key row */
-    sqlite3_stmt *ins_seg; /* ev_seg time range upsert */
-    struct sq_rollup *ru;  /* rollup statements and scratch (the statistics section) */
+    sqlite3_stmt *get_batch; /* nevents of a stored batch */
+    sqlite3_stmt *ins_key;   /* ev_key row */
+    sqlite3_stmt *ins_seg;   /* ev_seg time range upsert */
+    struct sq_rollup *ru;    /* rollup statements and scratch (the statistics section) */
+    /* group commit (sq_batch_add): queued batches, whether a leader is writing */
+    pthread_mutex_t gclock;
+    pthread_cond_t gcdone;
+    struct gc_req *gchead, **gctail;
+    bool gcleader;
     int nreaders;
     struct sq_reader *readers;
     atomic_uint next_reader;
@@ -973,23 +979,14 @@ static int key_put(struct sq_store *s, int64_t seg, const struct hub_store_event
     return rc;
 }
 
-static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
-                        const struct hub_store_event *ev, size_t n,
-                        struct hub_store_batch_result *res)
+/* Writes one batch inside the open group transaction (write lock held). A batch id seen
+ * before (also earlier in the same group) stores nothing and reports what the first delivery
+ * stored: the constraint error only undoes that statement. Any other error leaves the
+ * transaction to be rolled back by the caller. */
+static int batch_one(struct sq_store *s, const struct hub_store_batch *b,
+                     const struct hub_store_event *ev, size_t n, struct hub_store_batch_result *res)
 {
-    struct sq_store *s = SQ(hs);
-    for (size_t i = 0; i < n; i++)
-        if (!ev[i].event_type.p || !ev[i].raw.p || ev[i].raw.len > INT32_MAX ||
-            ev[i].event_type.len > 64)
-            return CS_EINVAL;
-    res->duplicate = false;
-    res->stored = 0;
-    pthread_mutex_lock(&s->wlock);
-    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
-    if (rc)
-        goto out;
     sqlite3_stmt *st = s->ins_batch;
-    sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, b->sensor_id);
     sqlite3_bind_text(st, 2, b->batch_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, b->org_id);
@@ -999,36 +996,28 @@ static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         sqlite3_bind_text(st, 6, b->signature, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 6);
-    rc = sqlite3_step(st);
+    int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         rc = sq_err(s->wdb, rc);
-        exec(s->wdb, "ROLLBACK");
-        if (rc == HUB_ECONFLICT) {
-            /* The same batch id again: report what the first delivery stored. */
-            sqlite3_stmt *q;
-            rc = sqlite3_prepare_v2(s->wdb,
-                                    "SELECT nevents FROM batches WHERE sensor_id=? AND batch_id=?",
-                                    -1, &q, NULL);
-            if (rc == SQLITE_OK) {
-                sqlite3_bind_int64(q, 1, b->sensor_id);
-                sqlite3_bind_text(q, 2, b->batch_id, -1, SQLITE_STATIC);
-                if (sqlite3_step(q) == SQLITE_ROW)
-                    res->stored = sqlite3_column_int64(q, 0);
-                sqlite3_finalize(q);
-                res->duplicate = true;
-                rc = CS_OK;
-            } else {
-                rc = sq_err(s->wdb, rc);
-            }
-        }
-        goto out;
+        if (rc != HUB_ECONFLICT)
+            return rc;
+        /* The same batch id again: report what the first delivery stored. */
+        st = s->get_batch;
+        sqlite3_bind_int64(st, 1, b->sensor_id);
+        sqlite3_bind_text(st, 2, b->batch_id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            res->stored = sqlite3_column_int64(st, 0);
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+        sqlite3_reset(st);
+        res->duplicate = true;
+        return rc;
     }
     st = s->ins_event;
     int64_t seg = -1, seg_min = 0, seg_max = 0, last_id = 0;
     for (size_t i = 0; i < n; i++) {
         const struct hub_store_event *e = &ev[i];
-        sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, b->org_id);
         sqlite3_bind_int64(st, 2, b->sensor_id);
         sqlite3_bind_int64(st, 3, e->ts_us);
@@ -1046,45 +1035,103 @@ static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         sqlite3_bind_int64(st, 15, (int64_t)e->flow_id);
         bind_str(st, 16, e->ics_op);
         rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE) {
-            rc = sq_err(s->wdb, rc);
-            sqlite3_reset(st);
-            exec(s->wdb, "ROLLBACK");
-            goto out;
-        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return sq_err(s->wdb, rc);
         int64_t id = sqlite3_last_insert_rowid(s->wdb);
         last_id = id;
         if (id >> SEG_SHIFT != seg) {
             if (seg >= 0 && (rc = seg_put(s, seg, seg_min, seg_max)) != CS_OK)
-                goto fail_rollback;
+                return rc;
             seg = id >> SEG_SHIFT;
             seg_min = seg_max = e->ts_us;
         }
         seg_min = e->ts_us < seg_min ? e->ts_us : seg_min;
         seg_max = e->ts_us > seg_max ? e->ts_us : seg_max;
         if ((rc = key_put(s, seg, e, id)) != CS_OK)
-            goto fail_rollback;
+            return rc;
     }
-    sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (seg >= 0 && (rc = seg_put(s, seg, seg_min, seg_max)) != CS_OK)
-        goto fail_rollback;
-    if ((rc = rollup_batch(s, b, ev, n, last_id)) != CS_OK) {
+        return rc;
+    if ((rc = rollup_batch(s, b, ev, n, last_id)) != CS_OK)
+        return rc;
+    res->stored = (int64_t)n;
+    return CS_OK;
+}
+
+/* Group commit. A batch joins the queue; the first caller that finds no leader becomes the
+ * leader: it takes every queued batch, writes them all in one transaction and commits once
+ * (one WAL append and one fsync for the group; pages that several batches dirty - the
+ * table's tail, the newest index leaves, the rollups - are written once), then wakes the
+ * others. Each caller returns only after the commit that holds its batch is durable
+ * (synchronous=FULL), so an acknowledgement still means the data is on disk. A failure
+ * other than a duplicate batch id rolls the whole group back and every batch of it reports
+ * the error (the senders retry). */
+struct gc_req {
+    const struct hub_store_batch *b;
+    const struct hub_store_event *ev;
+    size_t n;
+    struct hub_store_batch_result *res;
+    int rc;
+    bool done;
+    struct gc_req *next;
+};
+
+static void group_write(struct sq_store *s, struct gc_req *list)
+{
+    pthread_mutex_lock(&s->wlock);
+    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
+    for (struct gc_req *r = list; r && rc == CS_OK; r = r->next)
+        rc = batch_one(s, r->b, r->ev, r->n, r->res);
+    if (rc == CS_OK && (rc = exec(s->wdb, "COMMIT")) != CS_OK)
         exec(s->wdb, "ROLLBACK");
-        goto out;
-    }
-    rc = exec(s->wdb, "COMMIT");
-    if (rc == CS_OK)
-        res->stored = (int64_t)n;
-    else
+    else if (rc != CS_OK && sqlite3_get_autocommit(s->wdb) == 0)
         exec(s->wdb, "ROLLBACK");
-out:
     pthread_mutex_unlock(&s->wlock);
-    return rc;
-fail_rollback:
-    sqlite3_reset(s->ins_event);
-    exec(s->wdb, "ROLLBACK");
-    goto out;
+    for (struct gc_req *r = list; r; r = r->next) {
+        r->rc = rc;
+        if (rc != CS_OK) {
+            r->res->stored = 0;
+            r->res->duplicate = false;
+        }
+    }
+}
+
+static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
+                        const struct hub_store_event *ev, size_t n,
+                        struct hub_store_batch_result *res)
+{
+    struct sq_store *s = SQ(hs);
+    for (size_t i = 0; i < n; i++)
+        if (!ev[i].event_type.p || !ev[i].raw.p || ev[i].raw.len > INT32_MAX ||
+            ev[i].event_type.len > 64)
+            return CS_EINVAL;
+    res->duplicate = false;
+    res->stored = 0;
+    struct gc_req me = {.b = b, .ev = ev, .n = n, .res = res};
+    pthread_mutex_lock(&s->gclock);
+    *s->gctail = &me;
+    s->gctail = &me.next;
+    while (!me.done) {
+        if (s->gcleader) {
+            pthread_cond_wait(&s->gcdone, &s->gclock);
+            continue;
+        }
+        s->gcleader = true;
+        struct gc_req *list = s->gchead;
+        s->gchead = NULL;
+        s->gctail = &s->gchead;
+        pthread_mutex_unlock(&s->gclock);
+        group_write(s, list);
+        pthread_mutex_lock(&s->gclock);
+        for (struct gc_req *r = list; r; r = r->next)
+            r->done = true;
+        s->gcleader = false;
+        pthread_cond_broadcast(&s->gcdone);
+    }
+    pthread_mutex_unlock(&s->gclock);
+    return me.rc;
 }
 
 static int sq_batch_max_id(struct hub_store *hs, int64_t sensor_id, const char *prefix, char *out,
@@ -2560,6 +2607,7 @@ static void sq_close(struct hub_store *hs)
     sqlite3_finalize(s->ins_event);
     sqlite3_finalize(s->ins_batch);
     sqlite3_finalize(s->ins_key);
+    sqlite3_finalize(s->get_batch);
     sqlite3_finalize(s->ins_seg);
     rollup_close(s);
     for (int i = 0; i < s->nreaders; i++) {
@@ -2570,6 +2618,8 @@ static void sq_close(struct hub_store *hs)
     if (s->wdb)
         sqlite3_close(s->wdb);
     pthread_mutex_destroy(&s->wlock);
+    pthread_mutex_destroy(&s->gclock);
+    pthread_cond_destroy(&s->gcdone);
     cs_free(s);
 }
 
@@ -2632,6 +2682,9 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     }
     s->base.ops = &sq_ops;
     pthread_mutex_init(&s->wlock, NULL);
+    pthread_mutex_init(&s->gclock, NULL);
+    pthread_cond_init(&s->gcdone, NULL);
+    s->gctail = &s->gchead;
     pthread_mutex_init(&s->clock, NULL);
     pthread_cond_init(&s->cwake, NULL);
     int rc = open_conn(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->wdb, err);
@@ -2659,6 +2712,8 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
                            "INSERT INTO batches(sensor_id, batch_id, org_id, received_us,"
                            " nevents, signature) VALUES(?,?,?,?,?,?)",
                            -1, SQLITE_PREPARE_PERSISTENT, &s->ins_batch, NULL) ||
+        sqlite3_prepare_v3(s->wdb, "SELECT nevents FROM batches WHERE sensor_id=? AND batch_id=?",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->get_batch, NULL) ||
         sqlite3_prepare_v3(s->wdb, "INSERT INTO ev_key(seg, k, kts, kid) VALUES(?,?,?,?)", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->ins_key, NULL) ||
         sqlite3_prepare_v3(s->wdb,

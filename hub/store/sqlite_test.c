@@ -1,5 +1,6 @@
 /* sqlite_test.c — the store suite (store_suite.h) on the SQLite implementation, plus what is
  * SQLite's own: WAL mode, a file that is not a database, a schema newer than the code. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,6 +405,75 @@ CS_TEST(sqlite_segment_and_org_merges_exact)
     CHECK(want_b == N);
     free(all);
     free(ev);
+    hub_store_close(s);
+}
+
+/* ---- group commit: concurrent batches share transactions, each reports its own result ---- */
+
+struct gc_arg {
+    struct hub_store *s;
+    int64_t sensor, org;
+    int k, errors, dups;
+};
+
+static void *gc_thread(void *p)
+{
+    struct gc_arg *a = p;
+    struct hub_store_event ev[50];
+    char ip[32];
+    snprintf(ip, sizeof(ip), "10.77.0.%d", a->k);
+    for (int b = 0; b <= 20; b++) {
+        for (int i = 0; i < 50; i++) {
+            ev[i] = suite_ev(SUITE_T0 + (b * 50 + i) * 1000, "flow", ip, "192.0.2.1", -1, NULL, -1);
+            ev[i].flow_id = (uint64_t)(a->k * 100000 + b * 50 + i + 1);
+        }
+        char id[32];
+        snprintf(id, sizeof(id), "g%d-%d", a->k, b == 20 ? 0 : b); /* the last resends 0 */
+        struct hub_store_batch hb = {.sensor_id = a->sensor, .org_id = a->org, .batch_id = id};
+        struct hub_store_batch_result res;
+        if (hub_store_batch_add(a->s, &hb, ev, 50, &res) != CS_OK || res.stored != 50)
+            a->errors++;
+        a->dups += res.duplicate;
+    }
+    return NULL;
+}
+
+CS_TEST(sqlite_group_commit_concurrent_batches)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    struct gc_arg a[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        char name[16];
+        snprintf(name, sizeof(name), "gs%d", k);
+        a[k] = (struct gc_arg){.s = s, .org = k % 2 ? t.ob.id : t.oa.id, .k = k};
+        a[k].sensor = suite_sensor(s, a[k].org, name);
+    }
+    for (int k = 0; k < 4; k++)
+        REQUIRE(pthread_create(&th[k], NULL, gc_thread, &a[k]) == 0);
+    for (int k = 0; k < 4; k++)
+        pthread_join(th[k], NULL);
+    int64_t n = 0;
+    CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_OK);
+    CHECK_EQ(n, 4 * 20 * 50);
+    for (int k = 0; k < 4; k++) {
+        CHECK_EQ(a[k].errors, 0);
+        CHECK_EQ(a[k].dups, 1);
+        char ip[32];
+        snprintf(ip, sizeof(ip), "10.77.0.%d", k);
+        CHECK_EQ(suite_query_n(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){.ip = ip}), 1000);
+        CHECK_EQ(suite_query_n(s, &HUB_SCOPE_SYSTEM,
+                               (struct hub_event_filter){.sensor_id = a[k].sensor}),
+                 1000);
+    }
+    /* and it is all there after a reopen */
+    s = suite_reopen(s);
+    REQUIRE(s);
+    CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_OK);
+    CHECK_EQ(n, 4 * 20 * 50);
     hub_store_close(s);
 }
 
