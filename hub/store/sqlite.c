@@ -198,11 +198,14 @@ static const char *const migrations[] = {
      * time ranges, so a query stops once older segments cannot hold newer rows). k is an
      * address (text) or a flow_id (integer). Newest-first queries without a key walk
      * events_org_ts org by org (sensor: the orgs of its batches) and merge; a signature id
-     * walks events_sig_ts (alerts only). */
+     * walks events_sig_ts (alerts only). Alerts (event_type 'alert') and severity filters walk
+     * events_alert_ts / events_sev_ts, partial (org_id, ts) indexes over the few alerts. */
     "DROP INDEX IF EXISTS events_src_ip;"
     "DROP INDEX IF EXISTS events_dest_ip;"
     "DROP INDEX IF EXISTS events_flow;"
     "CREATE INDEX events_sig_ts ON events(signature_id, ts_us) WHERE signature_id IS NOT NULL;"
+    "CREATE INDEX events_alert_ts ON events(org_id, ts_us) WHERE event_type='alert';"
+    "CREATE INDEX events_sev_ts ON events(org_id, ts_us) WHERE severity IS NOT NULL;"
     "CREATE TABLE ev_key(seg INTEGER NOT NULL, k NOT NULL, kts INTEGER NOT NULL,"
     " kid INTEGER NOT NULL, PRIMARY KEY(seg, k, kts, kid)) WITHOUT ROWID;"
     "CREATE TABLE ev_seg(seg INTEGER PRIMARY KEY, min_ts INTEGER NOT NULL,"
@@ -1245,7 +1248,9 @@ static void event_where(struct q *q, const struct hub_scope *sc, const struct hu
         q_sql(q, plus ? " AND +sensor_id=?" : " AND sensor_id=?");
         q_int(q, f->sensor_id);
     }
-    if (f->event_type) {
+    if (f->event_type && strcmp(f->event_type, "alert") == 0) {
+        q_sql(q, " AND event_type='alert'"); /* a literal: events_alert_ts can serve it */
+    } else if (f->event_type) {
         q_sql(q, " AND event_type=?");
         q_text(q, f->event_type);
     }

@@ -91,7 +91,8 @@ CS_TEST(sqlite_migration_3_rolls_up_old_events)
     CHECK_EQ(sqlite3_exec(db,
                           "DROP TABLE ru_ev; DROP TABLE ru_ip; DROP TABLE ru_sig;"
                           " DROP TABLE sensor_state; DROP TABLE ru_min; DROP TABLE ev_key;"
-                          " DROP TABLE ev_seg; DROP INDEX events_sig_ts; CREATE INDEX "
+                          " DROP TABLE ev_seg; DROP INDEX events_sig_ts; DROP INDEX events_alert_ts;"
+                          " DROP INDEX events_sev_ts; CREATE INDEX "
                           "events_src_ip ON events(src_ip);"
                           " CREATE INDEX events_dest_ip ON events(dest_ip);"
                           " ALTER TABLE events DROP COLUMN flow_id;"
@@ -229,11 +230,11 @@ CS_TEST(sqlite_event_queries_walk_an_index_in_order)
              20);
     CHECK_EQ(plan_check(s, "alerts", &city,
                         (struct hub_event_filter){.event_type = "alert", .limit = 100},
-                        "events_org_ts"),
+                        "events_alert_ts"),
              10);
     CHECK_EQ(plan_check(s, "severity 1", &city,
                         (struct hub_event_filter){.severity_max = 1, .limit = 100},
-                        "events_org_ts"),
+                        "events_sev_ts"),
              4);
     CHECK_EQ(plan_check(s, "org subtree", &city,
                         (struct hub_event_filter){.org_id = t.db.id, .limit = 100},
@@ -274,7 +275,7 @@ CS_TEST(sqlite_event_queries_walk_an_index_in_order)
                                                   .to_us = mid + 8000,
                                                   .event_type = "alert",
                                                   .limit = 100},
-                        "events_org_ts"),
+                        "events_alert_ts"),
              4);
     CHECK_EQ(plan_check(s, "deep cursor", &city,
                         (struct hub_event_filter){.cursor_ts = mid, .cursor_id = 21, .limit = 100},
