@@ -1437,6 +1437,8 @@ static const struct cand *cands_floor(struct cands *c)
 static int cands_emit(sqlite3 *db, struct cands *c, int (*cb)(void *, const struct hub_event_row *),
                       void *arg)
 {
+    if (c->n == 0)
+        return CS_OK;
     qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db, EV_COLS " WHERE id=?", -1, &st, NULL);
