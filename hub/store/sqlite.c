@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../../lib/cs_time.h"
+#include "sqlite.h"
 
 struct sq_reader {
     sqlite3 *db;
@@ -30,7 +31,15 @@ struct sq_store {
     pthread_mutex_t wlock;
     sqlite3_stmt *ins_event;
     sqlite3_stmt *ins_batch;
-    struct sq_rollup *ru; /* rollup statements and scratch (the statistics section) */
+    sqlite3_stmt *get_batch; /* nevents of a stored batch */
+    sqlite3_stmt *ins_key;   /* ev_key row */
+    sqlite3_stmt *ins_seg;   /* ev_seg time range upsert */
+    struct sq_rollup *ru;    /* rollup statements and scratch (the statistics section) */
+    /* group commit (sq_batch_add): queued batches, whether a leader is writing */
+    pthread_mutex_t gclock;
+    pthread_cond_t gcdone;
+    struct gc_req *gchead, **gctail;
+    bool gcleader;
     int nreaders;
     struct sq_reader *readers;
     atomic_uint next_reader;
@@ -181,7 +190,37 @@ static const char *const migrations[] = {
     " GROUP BY 1, 2, 3;"
     "DELETE FROM ru_ev WHERE res=60;"
     "DELETE FROM ru_ip WHERE res=60;",
+    /* 6: every main event query walks an index in (ts_us, id) order, and fewer indexes take
+     * inserts all over their key range. The address and flow indexes (keyed by a random
+     * value, so each batch dirtied most of their pages: the bulk of the ingest cost) become
+     * ev_key: (segment, key, ts, id) where a segment is 2^14 consecutive event ids, so a
+     * batch only touches the newest segment; a lookup seeks each segment (ev_seg keeps their
+     * time ranges, so a query stops once older segments cannot hold newer rows). k is an
+     * address (text) or a flow_id (integer). Newest-first queries without a key walk
+     * events_org_ts org by org (sensor: the orgs of its batches) and merge; a signature id
+     * walks events_sig_ts (alerts only). Alerts (event_type 'alert') and severity filters walk
+     * events_alert_ts / events_sev_ts, partial (org_id, ts) indexes over the few alerts. */
+    "DROP INDEX IF EXISTS events_src_ip;"
+    "DROP INDEX IF EXISTS events_dest_ip;"
+    "DROP INDEX IF EXISTS events_flow;"
+    "CREATE INDEX events_sig_ts ON events(signature_id, ts_us) WHERE signature_id IS NOT NULL;"
+    "CREATE INDEX events_alert_ts ON events(org_id, ts_us) WHERE event_type='alert';"
+    "CREATE INDEX events_sev_ts ON events(org_id, ts_us) WHERE severity IS NOT NULL;"
+    "CREATE TABLE ev_key(seg INTEGER NOT NULL, k NOT NULL, kts INTEGER NOT NULL,"
+    " kid INTEGER NOT NULL, PRIMARY KEY(seg, k, kts, kid)) WITHOUT ROWID;"
+    "CREATE TABLE ev_seg(seg INTEGER PRIMARY KEY, min_ts INTEGER NOT NULL,"
+    " max_ts INTEGER NOT NULL);"
+    "INSERT OR IGNORE INTO ev_key SELECT id >> 14, src_ip, ts_us, id FROM events"
+    " WHERE src_ip IS NOT NULL;"
+    "INSERT OR IGNORE INTO ev_key SELECT id >> 14, dest_ip, ts_us, id FROM events"
+    " WHERE dest_ip IS NOT NULL;"
+    "INSERT OR IGNORE INTO ev_key SELECT id >> 14, flow_id, ts_us, id FROM events"
+    " WHERE flow_id IS NOT NULL AND flow_id<>0;"
+    "INSERT INTO ev_seg SELECT id >> 14, min(ts_us), max(ts_us) FROM events GROUP BY 1;",
 };
+
+/* Events per ev_key segment: 2^SEG_SHIFT consecutive ids (must match migration 6). */
+#define SEG_SHIFT 14
 
 static int sq_err(sqlite3 *db, int rc)
 {
@@ -248,7 +287,7 @@ fail:
 
 /* A SQL text under construction with its parameters. */
 struct q {
-    char sql[4096];
+    char sql[8192];
     size_t len;
     int n;
     struct {
@@ -701,7 +740,8 @@ static int sq_sensor_get(struct hub_store *hs, const struct hub_scope *sc, int64
 {
     struct hub_sensor tmp;
     struct sensor_cb c = {sensor_one, out ? out : &tmp};
-    return one_row_rc(sq_select(hs, SENSOR_COLS, sc, "org_id", true, name, id, NULL, sensor_row, &c));
+    return one_row_rc(
+        sq_select(hs, SENSOR_COLS, sc, "org_id", true, name, id, NULL, sensor_row, &c));
 }
 
 static int sq_sensor_list(struct hub_store *hs, const struct hub_scope *sc,
@@ -728,12 +768,12 @@ static int sq_cred_add(struct hub_store *hs, const struct hub_cred *c)
     return write_in_scope(SQ(hs), &HUB_SCOPE_SYSTEM, 0, &q, NULL, NULL);
 }
 
-#define CRED_COLS                                                                              \
-    "SELECT id, hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label, created_us,"     \
+#define CRED_COLS                                                                                  \
+    "SELECT id, hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label, created_us,"        \
     " expires_us FROM credentials"
 /* The organisation a credential belongs to: its user's, or its sensor's. */
-#define CRED_ORG                                                                               \
-    "coalesce((SELECT org_id FROM users WHERE id=user_id),"                                    \
+#define CRED_ORG                                                                                   \
+    "coalesce((SELECT org_id FROM users WHERE id=user_id),"                                        \
     " (SELECT org_id FROM sensors WHERE id=sensor_id))"
 
 static void cred_from_row(sqlite3_stmt *st, struct hub_cred *out)
@@ -793,9 +833,8 @@ static int cred_row(sqlite3_stmt *st, void *ctx)
     return c->cb(c->arg, &cr);
 }
 
-static int sq_cred_list(struct hub_store *hs, const struct hub_scope *sc, int kind,
-                        int64_t user_id, int64_t now, int (*cb)(void *, const struct hub_cred *),
-                        void *arg)
+static int sq_cred_list(struct hub_store *hs, const struct hub_scope *sc, int kind, int64_t user_id,
+                        int64_t now, int (*cb)(void *, const struct hub_cred *), void *arg)
 {
     struct cred_cb c = {cb, arg};
     struct q q = {0};
@@ -898,25 +937,59 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t v)
 }
 
 static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
-                        const struct hub_store_event *ev, size_t n);
+                        const struct hub_store_event *ev, size_t n, int64_t last_id);
 
-static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
-                        const struct hub_store_event *ev, size_t n,
-                        struct hub_store_batch_result *res)
+/* Widens segment seg's time range in ev_seg to [mn, mx]. */
+static int seg_put(struct sq_store *s, int64_t seg, int64_t mn, int64_t mx)
 {
-    struct sq_store *s = SQ(hs);
-    for (size_t i = 0; i < n; i++)
-        if (!ev[i].event_type.p || !ev[i].raw.p || ev[i].raw.len > INT32_MAX ||
-            ev[i].event_type.len > 64)
-            return CS_EINVAL;
-    res->duplicate = false;
-    res->stored = 0;
-    pthread_mutex_lock(&s->wlock);
-    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
-    if (rc)
-        goto out;
-    sqlite3_stmt *st = s->ins_batch;
+    sqlite3_stmt *st = s->ins_seg;
+    sqlite3_bind_int64(st, 1, seg);
+    sqlite3_bind_int64(st, 2, mn);
+    sqlite3_bind_int64(st, 3, mx);
+    int rc = sqlite3_step(st);
     sqlite3_reset(st);
+    return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+}
+
+static int key_step(struct sq_store *s, int64_t seg, const struct hub_text *t, int64_t k,
+                    int64_t ts, int64_t id)
+{
+    sqlite3_stmt *st = s->ins_key;
+    sqlite3_bind_int64(st, 1, seg);
+    if (t)
+        sqlite3_bind_text(st, 2, t->p, (int)t->len, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 2, k);
+    sqlite3_bind_int64(st, 3, ts);
+    sqlite3_bind_int64(st, 4, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+}
+
+/* The event's ev_key rows: its addresses (one row when both sides are the same) and flow. */
+static int key_put(struct sq_store *s, int64_t seg, const struct hub_store_event *e, int64_t id)
+{
+    int rc = CS_OK;
+    if (e->src_ip.p)
+        rc = key_step(s, seg, &e->src_ip, 0, e->ts_us, id);
+    if (rc == CS_OK && e->dest_ip.p &&
+        !(e->src_ip.p && e->src_ip.len == e->dest_ip.len &&
+          memcmp(e->src_ip.p, e->dest_ip.p, e->dest_ip.len) == 0))
+        rc = key_step(s, seg, &e->dest_ip, 0, e->ts_us, id);
+    if (rc == CS_OK && e->flow_id)
+        rc = key_step(s, seg, NULL, (int64_t)e->flow_id, e->ts_us, id);
+    return rc;
+}
+
+/* Writes one batch inside the open group transaction (write lock held). A batch id seen
+ * before (also earlier in the same group) stores nothing and reports what the first delivery
+ * stored: the constraint error only undoes that statement. Any other error leaves the
+ * transaction to be rolled back by the caller. */
+static int batch_one(struct sq_store *s, const struct hub_store_batch *b,
+                     const struct hub_store_event *ev, size_t n, struct hub_store_batch_result *res)
+{
+    sqlite3_stmt *st = s->ins_batch;
     sqlite3_bind_int64(st, 1, b->sensor_id);
     sqlite3_bind_text(st, 2, b->batch_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, b->org_id);
@@ -926,35 +999,28 @@ static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         sqlite3_bind_text(st, 6, b->signature, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 6);
-    rc = sqlite3_step(st);
+    int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         rc = sq_err(s->wdb, rc);
-        exec(s->wdb, "ROLLBACK");
-        if (rc == HUB_ECONFLICT) {
-            /* The same batch id again: report what the first delivery stored. */
-            sqlite3_stmt *q;
-            rc = sqlite3_prepare_v2(s->wdb,
-                                    "SELECT nevents FROM batches WHERE sensor_id=? AND batch_id=?",
-                                    -1, &q, NULL);
-            if (rc == SQLITE_OK) {
-                sqlite3_bind_int64(q, 1, b->sensor_id);
-                sqlite3_bind_text(q, 2, b->batch_id, -1, SQLITE_STATIC);
-                if (sqlite3_step(q) == SQLITE_ROW)
-                    res->stored = sqlite3_column_int64(q, 0);
-                sqlite3_finalize(q);
-                res->duplicate = true;
-                rc = CS_OK;
-            } else {
-                rc = sq_err(s->wdb, rc);
-            }
-        }
-        goto out;
+        if (rc != HUB_ECONFLICT)
+            return rc;
+        /* The same batch id again: report what the first delivery stored. */
+        st = s->get_batch;
+        sqlite3_bind_int64(st, 1, b->sensor_id);
+        sqlite3_bind_text(st, 2, b->batch_id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            res->stored = sqlite3_column_int64(st, 0);
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+        sqlite3_reset(st);
+        res->duplicate = true;
+        return rc;
     }
     st = s->ins_event;
+    int64_t seg = -1, seg_min = 0, seg_max = 0, last_id = 0;
     for (size_t i = 0; i < n; i++) {
         const struct hub_store_event *e = &ev[i];
-        sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, b->org_id);
         sqlite3_bind_int64(st, 2, b->sensor_id);
         sqlite3_bind_int64(st, 3, e->ts_us);
@@ -972,27 +1038,103 @@ static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         sqlite3_bind_int64(st, 15, (int64_t)e->flow_id);
         bind_str(st, 16, e->ics_op);
         rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE) {
-            rc = sq_err(s->wdb, rc);
-            sqlite3_reset(st);
-            exec(s->wdb, "ROLLBACK");
-            goto out;
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return sq_err(s->wdb, rc);
+        int64_t id = sqlite3_last_insert_rowid(s->wdb);
+        last_id = id;
+        if (id >> SEG_SHIFT != seg) {
+            if (seg >= 0 && (rc = seg_put(s, seg, seg_min, seg_max)) != CS_OK)
+                return rc;
+            seg = id >> SEG_SHIFT;
+            seg_min = seg_max = e->ts_us;
+        }
+        seg_min = e->ts_us < seg_min ? e->ts_us : seg_min;
+        seg_max = e->ts_us > seg_max ? e->ts_us : seg_max;
+        if ((rc = key_put(s, seg, e, id)) != CS_OK)
+            return rc;
+    }
+    sqlite3_clear_bindings(st);
+    if (seg >= 0 && (rc = seg_put(s, seg, seg_min, seg_max)) != CS_OK)
+        return rc;
+    if ((rc = rollup_batch(s, b, ev, n, last_id)) != CS_OK)
+        return rc;
+    res->stored = (int64_t)n;
+    return CS_OK;
+}
+
+/* Group commit. A batch joins the queue; the first caller that finds no leader becomes the
+ * leader: it takes every queued batch, writes them all in one transaction and commits once
+ * (one WAL append and one fsync for the group; pages that several batches dirty - the
+ * table's tail, the newest index leaves, the rollups - are written once), then wakes the
+ * others. Each caller returns only after the commit that holds its batch is durable
+ * (synchronous=FULL), so an acknowledgement still means the data is on disk. A failure
+ * other than a duplicate batch id rolls the whole group back and every batch of it reports
+ * the error (the senders retry). */
+struct gc_req {
+    const struct hub_store_batch *b;
+    const struct hub_store_event *ev;
+    size_t n;
+    struct hub_store_batch_result *res;
+    int rc;
+    bool done;
+    struct gc_req *next;
+};
+
+static void group_write(struct sq_store *s, struct gc_req *list)
+{
+    pthread_mutex_lock(&s->wlock);
+    int rc = exec(s->wdb, "BEGIN IMMEDIATE");
+    for (struct gc_req *r = list; r && rc == CS_OK; r = r->next)
+        rc = batch_one(s, r->b, r->ev, r->n, r->res);
+    if (rc == CS_OK && (rc = exec(s->wdb, "COMMIT")) != CS_OK)
+        exec(s->wdb, "ROLLBACK");
+    else if (rc != CS_OK && sqlite3_get_autocommit(s->wdb) == 0)
+        exec(s->wdb, "ROLLBACK");
+    pthread_mutex_unlock(&s->wlock);
+    for (struct gc_req *r = list; r; r = r->next) {
+        r->rc = rc;
+        if (rc != CS_OK) {
+            r->res->stored = 0;
+            r->res->duplicate = false;
         }
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if ((rc = rollup_batch(s, b, ev, n)) != CS_OK) {
-        exec(s->wdb, "ROLLBACK");
-        goto out;
+}
+
+static int sq_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
+                        const struct hub_store_event *ev, size_t n,
+                        struct hub_store_batch_result *res)
+{
+    struct sq_store *s = SQ(hs);
+    for (size_t i = 0; i < n; i++)
+        if (!ev[i].event_type.p || !ev[i].raw.p || ev[i].raw.len > INT32_MAX ||
+            ev[i].event_type.len > 64)
+            return CS_EINVAL;
+    res->duplicate = false;
+    res->stored = 0;
+    struct gc_req me = {.b = b, .ev = ev, .n = n, .res = res};
+    pthread_mutex_lock(&s->gclock);
+    *s->gctail = &me;
+    s->gctail = &me.next;
+    while (!me.done) {
+        if (s->gcleader) {
+            pthread_cond_wait(&s->gcdone, &s->gclock);
+            continue;
+        }
+        s->gcleader = true;
+        struct gc_req *list = s->gchead;
+        s->gchead = NULL;
+        s->gctail = &s->gchead;
+        pthread_mutex_unlock(&s->gclock);
+        group_write(s, list);
+        pthread_mutex_lock(&s->gclock);
+        for (struct gc_req *r = list; r; r = r->next)
+            r->done = true;
+        s->gcleader = false;
+        pthread_cond_broadcast(&s->gcdone);
     }
-    rc = exec(s->wdb, "COMMIT");
-    if (rc == CS_OK)
-        res->stored = (int64_t)n;
-    else
-        exec(s->wdb, "ROLLBACK");
-out:
-    pthread_mutex_unlock(&s->wlock);
-    return rc;
+    pthread_mutex_unlock(&s->gclock);
+    return me.rc;
 }
 
 static int sq_batch_max_id(struct hub_store *hs, int64_t sensor_id, const char *prefix, char *out,
@@ -1031,17 +1173,68 @@ static int64_t col_opt(sqlite3_stmt *st, int col)
     return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, col);
 }
 
-/* Appends the conditions of f (and the scope) to q: " AND …" clauses over events. */
-static void event_where(struct q *q, const struct hub_scope *sc, const struct hub_event_filter *f)
+/* The organisations an event query may return rows of: the scope's subtree intersected with
+ * the filter's subtree (and, with a sensor filter, with the organisations its batches were
+ * stored under). restricted is false when no org condition is needed at all. */
+#define ORGSET_MAX 1024
+struct orgset {
+    bool restricted;
+    bool overflow; /* more than ORGSET_MAX: the caller falls back to one plain query */
+    size_t n;
+    int64_t ids[ORGSET_MAX];
+};
+
+static int orgset_row(sqlite3_stmt *st, void *ctx)
 {
-    /* polling by id walks the rowid: "+org_id" keeps the planner off the org index, which
-     * would visit every event of the scope and sort them */
-    q_scope(q, sc, f->since_id ? "+org_id" : "org_id");
+    struct orgset *os = ctx;
+    if (os->n == CS_ARRAY_LEN(os->ids)) {
+        os->overflow = true;
+        return 1;
+    }
+    os->ids[os->n++] = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+static int run_q(sqlite3 *db, struct q *q, int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx);
+
+static int orgset_load(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
+                       struct orgset *os)
+{
+    memset(os, 0, sizeof(*os));
+    os->restricted = !sc->system || f->org_id;
+    struct q q = {0};
+    q_sql(&q, "SELECT id FROM orgs WHERE 1");
+    q_scope(&q, sc, "id");
     if (f->org_id) {
-        q_sql(q, f->since_id ? " AND +org_id" : " AND org_id");
-        q_sql(q, " IN (SELECT id FROM orgs WHERE path LIKE"
-                 " (SELECT path FROM orgs WHERE id=?)||'%')");
-        q_int(q, f->org_id);
+        q_sql(&q, " AND path LIKE (SELECT path FROM orgs WHERE id=?)||'%'");
+        q_int(&q, f->org_id);
+    }
+    if (f->sensor_id) {
+        /* every event came in a batch that names its org: exact even if orgs differ */
+        q_sql(&q, " AND id IN (SELECT DISTINCT org_id FROM batches WHERE sensor_id=?)");
+        q_int(&q, f->sensor_id);
+    }
+    q_sql(&q, " ORDER BY id");
+    int rc = run_q(db, &q, orgset_row, os);
+    return rc < 0 ? rc : CS_OK;
+}
+
+/* Appends the conditions of f (and the scope) to q: " AND …" clauses over events.
+ * plus: the org, sensor and signature conditions are written "+col" so that they filter but
+ * never choose the index (the caller picks the driving index and writes its condition).
+ * os: the caller's org set when it already restricts the rows to it (then no org condition
+ * is written); NULL: the scope and org filter as subqueries. */
+static void event_where(struct q *q, const struct hub_scope *sc, const struct hub_event_filter *f,
+                        bool plus, const struct orgset *os)
+{
+    if (!os || os->restricted) {
+        q_scope(q, sc, plus ? "+org_id" : "org_id");
+        if (f->org_id) {
+            q_sql(q, plus ? " AND +org_id" : " AND org_id");
+            q_sql(q, " IN (SELECT id FROM orgs WHERE path LIKE"
+                     " (SELECT path FROM orgs WHERE id=?)||'%')");
+            q_int(q, f->org_id);
+        }
     }
     if (f->from_us) {
         q_sql(q, " AND ts_us>=?");
@@ -1052,10 +1245,12 @@ static void event_where(struct q *q, const struct hub_scope *sc, const struct hu
         q_int(q, f->to_us);
     }
     if (f->sensor_id) {
-        q_sql(q, " AND sensor_id=?");
+        q_sql(q, plus ? " AND +sensor_id=?" : " AND sensor_id=?");
         q_int(q, f->sensor_id);
     }
-    if (f->event_type) {
+    if (f->event_type && strcmp(f->event_type, "alert") == 0) {
+        q_sql(q, " AND event_type='alert'"); /* a literal: events_alert_ts can serve it */
+    } else if (f->event_type) {
         q_sql(q, " AND event_type=?");
         q_text(q, f->event_type);
     }
@@ -1064,7 +1259,7 @@ static void event_where(struct q *q, const struct hub_scope *sc, const struct hu
         q_text(q, f->signature);
     }
     if (f->signature_id) {
-        q_sql(q, " AND signature_id=?");
+        q_sql(q, plus ? " AND +signature_id=?" : " AND signature_id=?");
         q_int(q, f->signature_id);
     }
     if (f->severity_max) {
@@ -1108,70 +1303,313 @@ static void event_where(struct q *q, const struct hub_scope *sc, const struct hu
     }
 }
 
+/* Keyset cursor over columns ts/id: strictly after (cursor_ts, cursor_id) going down. The
+ * "ts<=?" bound is redundant but lets the index start at the cursor instead of the top. */
+static void q_cursor(struct q *q, const struct hub_event_filter *f, const char *ts, const char *id)
+{
+    if (!f->cursor_id || f->since_id)
+        return;
+    char b[160];
+    snprintf(b, sizeof(b), " AND %s<=? AND (%s<? OR (%s=? AND %s<?))", ts, ts, ts, id);
+    q_sql(q, b);
+    q_int(q, f->cursor_ts);
+    q_int(q, f->cursor_ts);
+    q_int(q, f->cursor_ts);
+    q_int(q, f->cursor_id);
+}
+
+void (*hub_sqlite_query_hook)(void *arg, sqlite3 *db, const char *sql);
+void *hub_sqlite_query_hook_arg;
+
+static int q_prepare_ev(sqlite3 *db, struct q *q, sqlite3_stmt **st)
+{
+    int rc = q_prepare(db, q, st);
+    if (rc == CS_OK && hub_sqlite_query_hook)
+        hub_sqlite_query_hook(hub_sqlite_query_hook_arg, db, q->sql);
+    return rc;
+}
+
+#define EV_COLS                                                                                    \
+    "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port,"       \
+    " proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op FROM events"
+
+static void row_from_stmt(sqlite3_stmt *st, struct hub_event_row *row)
+{
+    memset(row, 0, sizeof(*row));
+    row->id = sqlite3_column_int64(st, 0);
+    row->org_id = sqlite3_column_int64(st, 1);
+    row->sensor_id = sqlite3_column_int64(st, 2);
+    row->ev.ts_us = sqlite3_column_int64(st, 3);
+    row->ev.event_type = col_str(st, 4);
+    row->ev.src_ip = col_str(st, 5);
+    row->ev.dest_ip = col_str(st, 6);
+    row->ev.src_port = (int32_t)col_opt(st, 7);
+    row->ev.dest_port = (int32_t)col_opt(st, 8);
+    row->ev.proto = col_str(st, 9);
+    row->ev.app_proto = col_str(st, 10);
+    row->ev.signature_id = col_opt(st, 11);
+    row->ev.signature = col_str(st, 12);
+    row->ev.severity = (int32_t)col_opt(st, 13);
+    row->ev.raw = col_str(st, 14);
+    row->ev.flow_id = (uint64_t)sqlite3_column_int64(st, 15);
+    row->ev.ics_op = col_str(st, 16);
+    row->ev.has_stats = false;
+}
+
+/* Runs a prepared row query, cb per row. Returns CS_OK, cb's non-zero value, or an error;
+ * *nrows counts the rows. */
+static int emit_rows(sqlite3 *db, sqlite3_stmt *st, int (*cb)(void *, const struct hub_event_row *),
+                     void *arg, int *nrows)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hub_event_row row;
+        row_from_stmt(st, &row);
+        (*nrows)++;
+        int stop = cb(arg, &row);
+        if (stop)
+            return stop;
+    }
+    return rc == SQLITE_DONE ? CS_OK : sq_err(db, rc);
+}
+
+/* ---- partitioned "newest first": the top `limit` rows over several ordered index ranges.
+ * Each partition (an organisation of a subtree, or an ev_key segment) is read newest first
+ * through its index with LIMIT; the candidates (ts, id) are merged and cut to the limit, then
+ * the rows are fetched by id. No partition is sorted. */
+struct cand {
+    int64_t ts, id;
+};
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+    const struct cand *a = pa, *b = pb;
+    if (a->ts != b->ts)
+        return a->ts > b->ts ? -1 : 1;
+    return (a->id < b->id) - (a->id > b->id);
+}
+
+struct cands {
+    struct cand *v;
+    size_t n, cap, limit;
+};
+
+/* Steps st (parameter 1 already bound to the partition) and adds its rows. */
+static int cands_add(sqlite3 *db, sqlite3_stmt *st, struct cands *c)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 2 * c->limit + 16;
+            struct cand *v = cs_malloc(cap * sizeof(*v));
+            if (!v) {
+                sqlite3_reset(st);
+                return CS_ENOMEM;
+            }
+            if (c->n)
+                memcpy(v, c->v, c->n * sizeof(*v));
+            cs_free(c->v);
+            c->v = v;
+            c->cap = cap;
+        }
+        c->v[c->n++] = (struct cand){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_err(db, rc);
+    /* keep the best `limit` */
+    if (c->n > c->limit) {
+        qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+        c->n = c->limit;
+    }
+    return CS_OK;
+}
+
+/* The oldest candidate kept when the list is full, else NULL (every partition counts). */
+static const struct cand *cands_floor(struct cands *c)
+{
+    if (c->n < c->limit)
+        return NULL;
+    qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+    return &c->v[c->n - 1];
+}
+
+static int cands_emit(sqlite3 *db, struct cands *c, int (*cb)(void *, const struct hub_event_row *),
+                      void *arg)
+{
+    if (c->n == 0)
+        return CS_OK;
+    qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, EV_COLS " WHERE id=?", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return sq_err(db, rc);
+    int nrows = 0;
+    rc = CS_OK;
+    for (size_t i = 0; i < c->n && rc == CS_OK; i++) {
+        sqlite3_bind_int64(st, 1, c->v[i].id);
+        rc = emit_rows(db, st, cb, arg, &nrows);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Newest first over the organisations of os, each through events_org_ts. */
+static int query_by_org(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
+                        const struct orgset *os, struct cands *c)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT ts_us, id FROM events WHERE org_id=?");
+    q_int(&q, 0);             /* the partition */
+    struct orgset none = {0}; /* org_id=? already restricts to the set */
+    event_where(&q, sc, f, true, &none);
+    q_cursor(&q, f, "ts_us", "id");
+    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+    q_int(&q, f->limit);
+    sqlite3_stmt *st;
+    int rc = q_prepare_ev(db, &q, &st);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < os->n && rc == CS_OK; i++) {
+        sqlite3_bind_int64(st, 1, os->ids[i]);
+        rc = cands_add(db, st, c);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Newest first among the events with an address or flow key, segment by segment through
+ * ev_key, newest segments first; stops when the older segments cannot beat what is kept. */
+static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
+                        struct cands *c)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT e.ts_us, e.id FROM ev_key x CROSS JOIN events e ON e.id=x.kid"
+              " WHERE x.seg=? AND x.k=?");
+    q_int(&q, 0); /* the partition */
+    if (f->flow_id)
+        q_int(&q, (int64_t)f->flow_id);
+    else
+        q_text(&q, f->ip ? f->ip : f->src_ip ? f->src_ip : f->dest_ip);
+    if (f->from_us) {
+        q_sql(&q, " AND x.kts>=?");
+        q_int(&q, f->from_us);
+    }
+    if (f->to_us) {
+        q_sql(&q, " AND x.kts<?");
+        q_int(&q, f->to_us);
+    }
+    q_cursor(&q, f, "x.kts", "x.kid");
+    event_where(&q, sc, f, true, NULL);
+    q_sql(&q, " ORDER BY x.kts DESC, x.kid DESC LIMIT ?");
+    q_int(&q, f->limit);
+    sqlite3_stmt *st = NULL, *segs = NULL;
+    int rc = q_prepare_ev(db, &q, &st);
+    if (rc)
+        return rc;
+    rc = sqlite3_prepare_v2(db, "SELECT seg, min_ts, max_ts FROM ev_seg ORDER BY max_ts DESC", -1,
+                            &segs, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_err(db, rc);
+        goto out;
+    }
+    rc = CS_OK;
+    int src;
+    while (rc == CS_OK && (src = sqlite3_step(segs)) == SQLITE_ROW) {
+        int64_t seg = sqlite3_column_int64(segs, 0), mn = sqlite3_column_int64(segs, 1),
+                mx = sqlite3_column_int64(segs, 2);
+        const struct cand *fl = cands_floor(c);
+        if (fl && fl->ts > mx)
+            break; /* this segment and all after it are older than every row kept */
+        if ((f->from_us && mx < f->from_us) || (f->to_us && mn >= f->to_us) ||
+            (f->cursor_id && mn > f->cursor_ts))
+            continue;
+        sqlite3_bind_int64(st, 1, seg);
+        rc = cands_add(db, st, c);
+    }
+    if (rc == CS_OK && src != SQLITE_DONE && src != SQLITE_ROW)
+        rc = sq_err(db, src);
+out:
+    sqlite3_finalize(segs);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
                           const struct hub_event_filter *f, int64_t id,
                           int (*cb)(void *, const struct hub_event_row *), void *arg)
 {
-    struct q q = {0};
-    q_sql(&q, "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
-              " dest_port, proto, app_proto, signature_id, signature, severity, raw, flow_id,"
-              " ics_op FROM events WHERE 1");
-    if (id) {
-        q_sql(&q, " AND id=?");
-        q_int(&q, id);
-    }
-    event_where(&q, sc, f);
-    if (f->cursor_id && !f->since_id) {
-        q_sql(&q, " AND (ts_us<? OR (ts_us=? AND id<?))");
-        q_int(&q, f->cursor_ts);
-        q_int(&q, f->cursor_ts);
-        q_int(&q, f->cursor_id);
-    }
-    if (f->since_id)
-        q_sql(&q, " ORDER BY id LIMIT ?");
-    else
-        q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
-    q_int(&q, f->limit);
-
     struct sq_reader *r = reader_get(SQ(hs));
-    sqlite3_stmt *st;
-    int rc = q_prepare(r->db, &q, &st);
+    sqlite3 *db = r->db;
+    struct q q = {0};
+    struct orgset *os = NULL;
+    struct cands c = {.limit = (size_t)(f->limit > 0 ? f->limit : 1)};
+    int nrows = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = exec(db, "BEGIN"); /* one snapshot for the org set, the candidates and the rows */
     if (rc)
         goto out;
-    int nrows = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct hub_event_row row = {0};
-        row.id = sqlite3_column_int64(st, 0);
-        row.org_id = sqlite3_column_int64(st, 1);
-        row.sensor_id = sqlite3_column_int64(st, 2);
-        row.ev.ts_us = sqlite3_column_int64(st, 3);
-        row.ev.event_type = col_str(st, 4);
-        row.ev.src_ip = col_str(st, 5);
-        row.ev.dest_ip = col_str(st, 6);
-        row.ev.src_port = (int32_t)col_opt(st, 7);
-        row.ev.dest_port = (int32_t)col_opt(st, 8);
-        row.ev.proto = col_str(st, 9);
-        row.ev.app_proto = col_str(st, 10);
-        row.ev.signature_id = col_opt(st, 11);
-        row.ev.signature = col_str(st, 12);
-        row.ev.severity = (int32_t)col_opt(st, 13);
-        row.ev.raw = col_str(st, 14);
-        row.ev.flow_id = (uint64_t)sqlite3_column_int64(st, 15);
-        row.ev.ics_op = col_str(st, 16);
-        row.ev.has_stats = false;
-        nrows++;
-        int stop = cb(arg, &row);
-        if (stop) {
-            rc = stop;
-            goto fin;
+    if (id || f->since_id) {
+        /* by id, or polling in id order: the rowid drives */
+        q_sql(&q, EV_COLS " WHERE 1");
+        if (id) {
+            q_sql(&q, " AND id=?");
+            q_int(&q, id);
         }
+        event_where(&q, sc, f, true, NULL);
+        if (f->since_id)
+            q_sql(&q, " ORDER BY id LIMIT ?");
+        else
+            q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+        q_int(&q, f->limit);
+        goto plain;
     }
-    rc = rc == SQLITE_DONE ? CS_OK : sq_err(r->db, rc);
+    if (f->flow_id || f->ip || f->src_ip || f->dest_ip) {
+        /* ev_key, segment by segment */
+        if ((rc = query_by_key(db, sc, f, &c)) == CS_OK)
+            rc = cands_emit(db, &c, cb, arg);
+        goto out_end;
+    }
+    bool plus = true;
+    q_sql(&q, EV_COLS " WHERE 1");
+    if (f->signature_id) {
+        q_sql(&q, " AND signature_id=?"); /* events_sig_ts, in order */
+        q_int(&q, f->signature_id);
+        goto plain_where;
+    }
+    os = cs_malloc(sizeof(*os));
+    if (!os) {
+        rc = CS_ENOMEM;
+        goto out_end;
+    }
+    if ((rc = orgset_load(db, sc, f, os)) != CS_OK)
+        goto out_end;
+    if (!os->overflow) {
+        /* events_org_ts, org by org */
+        if ((rc = query_by_org(db, sc, f, os, &c)) == CS_OK)
+            rc = cands_emit(db, &c, cb, arg);
+        goto out_end;
+    }
+    /* more organisations than the merge takes: one query (may sort) */
+    plus = false;
+plain_where:
+    event_where(&q, sc, f, plus, NULL);
+    q_cursor(&q, f, "ts_us", "id");
+    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+    q_int(&q, f->limit);
+plain:
+    if ((rc = q_prepare_ev(db, &q, &st)) != CS_OK)
+        goto out_end;
+    rc = emit_rows(db, st, cb, arg, &nrows);
+    sqlite3_finalize(st);
     if (rc == CS_OK && id && nrows == 0)
         rc = HUB_ENOTFOUND;
-fin:
-    sqlite3_finalize(st);
+out_end:
+    exec(db, "COMMIT");
 out:
+    cs_free(c.v);
+    cs_free(os);
     reader_put(r);
     return rc;
 }
@@ -1383,10 +1821,10 @@ static int sq_audit_head(struct hub_store *hs, int64_t *seq, char *hash, size_t 
  * org, sensor, event_type, app_proto, ics_op, severity, signature_id) and ru_ip counts alerts
  * per (bucket, org, side, address), hourly (res 3600; bucket = ts_us / (res * 10^6)); ru_min
  * counts events per (minute, org, severity class) for the fine chart. A batch is first
- * aggregated in memory (its events sorted by key), then one upsert per distinct key. ru_sig remembers each signature's text
- * and severity; sensor_state the last batch and the newest stats counters of a sensor. The
- * overview reads only these tables, so its cost follows the number of distinct keys in the
- * range, not the number of events. */
+ * aggregated in memory (its events sorted by key), then one upsert per distinct key. ru_sig
+ * remembers each signature's text and severity; sensor_state the last batch and the newest stats
+ * counters of a sensor. The overview reads only these tables, so its cost follows the number of
+ * distinct keys in the range, not the number of events. */
 
 #define SQ_US 1000000LL
 #define RU_RES HUB_STATS_HOUR_RES
@@ -1440,8 +1878,8 @@ static int ru_ev_cmp(const void *pa, const void *pb)
     int c;
     if (a->bucket != b->bucket)
         return a->bucket < b->bucket ? -1 : 1;
-    if ((c = tcmp(a->e->event_type, b->e->event_type)) || (c = tcmp(a->e->app_proto, b->e->app_proto)) ||
-        (c = tcmp(a->e->ics_op, b->e->ics_op)))
+    if ((c = tcmp(a->e->event_type, b->e->event_type)) ||
+        (c = tcmp(a->e->app_proto, b->e->app_proto)) || (c = tcmp(a->e->ics_op, b->e->ics_op)))
         return c;
     if (ru_sev(a->e) != ru_sev(b->e))
         return ru_sev(a->e) < ru_sev(b->e) ? -1 : 1;
@@ -1477,13 +1915,13 @@ static int ru_step(struct sq_store *s, sqlite3_stmt *st)
     return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
 }
 
-/* Upserts the batch's rollup rows; runs inside the batch transaction (write lock held). */
+/* Upserts the batch's rollup rows; runs inside the batch transaction (write lock held).
+ * last_id: the batch's newest event id (0 when n is 0). */
 static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
-                        const struct hub_store_event *ev, size_t n)
+                        const struct hub_store_event *ev, size_t n, int64_t last_id)
 {
     struct sq_rollup *ru = s->ru;
     int rc = CS_OK;
-    int64_t last_id = n ? sqlite3_last_insert_rowid(s->wdb) : 0; /* the batch's newest event */
     struct ru_item *it = n ? cs_malloc(2 * n * sizeof(*it)) : NULL;
     if (n && !it)
         return CS_ENOMEM;
@@ -1814,8 +2252,8 @@ static int sq_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
     int rc = top ? exec(r->db, "BEGIN") : CS_ENOMEM; /* one snapshot for both tables */
     if (rc)
         goto out;
-    o->npoints = (size_t)((sq->to_us - sq->from_us + sq->bucket_s * SQ_US - 1) /
-                          (sq->bucket_s * SQ_US));
+    o->npoints =
+        (size_t)((sq->to_us - sq->from_us + sq->bucket_s * SQ_US - 1) / (sq->bucket_s * SQ_US));
     for (size_t i = 0; i < o->npoints; i++)
         o->points[i].ts_us = sq->from_us + (int64_t)i * sq->bucket_s * SQ_US;
     ru_hours(sq, &o->brk_from_us, &o->brk_to_us);
@@ -2114,13 +2552,13 @@ static int sq_stats_agg(struct hub_store *hs, const struct hub_scope *sc,
     if (by == HUB_BY_IP) {
         q_sql(&q, "SELECT ip, NULL, NULL, count(*), max(t) FROM (SELECT src_ip ip, ts_us t"
                   " FROM events WHERE src_ip IS NOT NULL");
-        event_where(&q, sc, &ff);
+        event_where(&q, sc, &ff, false, NULL);
         q_sql(&q, " UNION ALL SELECT dest_ip, ts_us FROM events WHERE dest_ip IS NOT NULL");
-        event_where(&q, sc, &ff);
+        event_where(&q, sc, &ff, false, NULL);
         q_sql(&q, ") GROUP BY ip");
     } else {
         q_sql(&q, g[by].select);
-        event_where(&q, sc, &ff);
+        event_where(&q, sc, &ff, false, NULL);
         q_sql(&q, g[by].group);
     }
     q_sql(&q, " ORDER BY 4 DESC, 1, 2 LIMIT ?");
@@ -2175,6 +2613,9 @@ static void sq_close(struct hub_store *hs)
     pthread_cond_destroy(&s->cwake);
     sqlite3_finalize(s->ins_event);
     sqlite3_finalize(s->ins_batch);
+    sqlite3_finalize(s->ins_key);
+    sqlite3_finalize(s->get_batch);
+    sqlite3_finalize(s->ins_seg);
     rollup_close(s);
     for (int i = 0; i < s->nreaders; i++) {
         sqlite3_close(s->readers[i].db);
@@ -2184,6 +2625,8 @@ static void sq_close(struct hub_store *hs)
     if (s->wdb)
         sqlite3_close(s->wdb);
     pthread_mutex_destroy(&s->wlock);
+    pthread_mutex_destroy(&s->gclock);
+    pthread_cond_destroy(&s->gcdone);
     cs_free(s);
 }
 
@@ -2246,6 +2689,9 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     }
     s->base.ops = &sq_ops;
     pthread_mutex_init(&s->wlock, NULL);
+    pthread_mutex_init(&s->gclock, NULL);
+    pthread_cond_init(&s->gcdone, NULL);
+    s->gctail = &s->gchead;
     pthread_mutex_init(&s->clock, NULL);
     pthread_cond_init(&s->cwake, NULL);
     int rc = open_conn(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->wdb, err);
@@ -2272,7 +2718,16 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
         sqlite3_prepare_v3(s->wdb,
                            "INSERT INTO batches(sensor_id, batch_id, org_id, received_us,"
                            " nevents, signature) VALUES(?,?,?,?,?,?)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_batch, NULL)) {
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_batch, NULL) ||
+        sqlite3_prepare_v3(s->wdb, "SELECT nevents FROM batches WHERE sensor_id=? AND batch_id=?",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->get_batch, NULL) ||
+        sqlite3_prepare_v3(s->wdb, "INSERT INTO ev_key(seg, k, kts, kid) VALUES(?,?,?,?)", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->ins_key, NULL) ||
+        sqlite3_prepare_v3(s->wdb,
+                           "INSERT INTO ev_seg(seg, min_ts, max_ts) VALUES(?,?,?)"
+                           " ON CONFLICT(seg) DO UPDATE SET min_ts=min(min_ts, excluded.min_ts),"
+                           " max_ts=max(max_ts, excluded.max_ts)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_seg, NULL)) {
         cs_err_set(err, CS_EIO, 0, 0, "prepare: %s", sqlite3_errmsg(s->wdb));
         rc = CS_EIO;
         goto fail;

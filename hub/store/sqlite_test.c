@@ -1,11 +1,13 @@
 /* sqlite_test.c — the store suite (store_suite.h) on the SQLite implementation, plus what is
  * SQLite's own: WAL mode, a file that is not a database, a schema newer than the code. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "../../lib/cs_test.h"
+#include "sqlite.h"
 #include "store.h"
 
 static char suite_path[256];
@@ -88,7 +90,11 @@ CS_TEST(sqlite_migration_3_rolls_up_old_events)
     REQUIRE(sqlite3_open(suite_path, &db) == SQLITE_OK);
     CHECK_EQ(sqlite3_exec(db,
                           "DROP TABLE ru_ev; DROP TABLE ru_ip; DROP TABLE ru_sig;"
-                          " DROP TABLE sensor_state; DROP TABLE ru_min; DROP INDEX events_flow;"
+                          " DROP TABLE sensor_state; DROP TABLE ru_min; DROP TABLE ev_key;"
+                          " DROP TABLE ev_seg; DROP INDEX events_sig_ts; DROP INDEX events_alert_ts;"
+                          " DROP INDEX events_sev_ts; CREATE INDEX "
+                          "events_src_ip ON events(src_ip);"
+                          " CREATE INDEX events_dest_ip ON events(dest_ip);"
                           " ALTER TABLE events DROP COLUMN flow_id;"
                           " ALTER TABLE events DROP COLUMN ics_op;"
                           " DELETE FROM schema_version WHERE version>=3;",
@@ -122,8 +128,8 @@ CS_TEST(sqlite_migration_3_rolls_up_old_events)
     CHECK_EQ(hub_store_event_last_id(s, &HUB_SCOPE_SYSTEM, &last_got), CS_OK);
     CHECK_EQ(last_got, last_want);
     /* new batches keep adding to the rebuilt rollups */
-    struct hub_store_event e = suite_evx(90, "alert", "10.9.9.9", "10.0.0.1", 2001, "ET one", 1,
-                                         NULL, 0, NULL);
+    struct hub_store_event e =
+        suite_evx(90, "alert", "10.9.9.9", "10.0.0.1", 2001, "ET one", 1, NULL, 0, NULL);
     struct hub_store_batch b = {.sensor_id = x.sb, .org_id = x.t.ob.id, .batch_id = "after"};
     struct hub_store_batch_result res;
     CHECK_EQ(hub_store_batch_add(s, &b, &e, 1, &res), CS_OK);
@@ -132,6 +138,343 @@ CS_TEST(sqlite_migration_3_rolls_up_old_events)
     CHECK_EQ(got->alerts, want->alerts + 1);
     cs_free(want);
     cs_free(got);
+    hub_store_close(s);
+}
+
+/* ---- query plans: every main console query walks an index in order ---------------------- */
+
+struct plans {
+    char text[64][1024]; /* one EXPLAIN QUERY PLAN per prepared event query */
+    int n;
+};
+
+static void plan_hook(void *arg, sqlite3 *db, const char *sql)
+{
+    struct plans *p = arg;
+    if (p->n >= 64)
+        return;
+    char *x = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *st;
+    char *out = p->text[p->n++];
+    out[0] = 0;
+    if (sqlite3_prepare_v2(db, x, -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            size_t l = strlen(out);
+            snprintf(out + l, 1024 - l, "%s; ", (const char *)sqlite3_column_text(st, 3));
+        }
+        sqlite3_finalize(st);
+    } else {
+        snprintf(out, 1024, "PREPARE FAILED: %s", sqlite3_errmsg(db));
+    }
+    sqlite3_free(x);
+}
+
+/* Runs one query with the hook on; every plan it prepared must read events through an index
+ * (SEARCH, never a bare SCAN of events) and sort nothing. Returns the rows. */
+static int plan_check(struct hub_store *s, const char *name, const struct hub_scope *sc,
+                      struct hub_event_filter f, const char *want_index)
+{
+    struct plans *p = calloc(1, sizeof(*p));
+    hub_sqlite_query_hook = plan_hook;
+    hub_sqlite_query_hook_arg = p;
+    int n = suite_query_n(s, sc, f);
+    hub_sqlite_query_hook = NULL;
+    CHECK(p->n >= 1);
+    bool seen = false;
+    for (int i = 0; i < p->n; i++) {
+        const char *t = p->text[i];
+        bool ok = !strstr(t, "TEMP B-TREE") && !strstr(t, "SCAN events") && !strstr(t, "SCAN e;") &&
+                  !strstr(t, "PREPARE FAILED");
+        if (!ok)
+            printf("  %s: plan %s\n", name, t);
+        CHECK(ok);
+        seen |= strstr(t, want_index) != NULL;
+    }
+    if (!seen)
+        printf("  %s: expected %s in %s\n", name, want_index, p->text[0]);
+    CHECK(seen);
+    free(p);
+    return n;
+}
+
+CS_TEST(sqlite_event_queries_walk_an_index_in_order)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    int64_t sa = suite_sensor(s, t.oa.id, "sa"), sb = suite_sensor(s, t.ob.id, "sb");
+    struct hub_store_event ev[40];
+    for (int i = 0; i < 40; i++) {
+        ev[i] = suite_ev(SUITE_T0 + i * 1000, i % 4 ? "flow" : "alert",
+                         i % 2 ? "10.0.0.1" : "10.0.0.2", "192.0.2.1", i % 4 ? -1 : 2001 + i % 3,
+                         i % 4 ? NULL : "ET TEST", i % 4 ? -1 : 1 + i % 3);
+        ev[i].flow_id = 100 + (uint64_t)i;
+    }
+    struct hub_store_batch_result res;
+    struct hub_store_batch ba = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "p1"};
+    struct hub_store_batch bb = {.sensor_id = sb, .org_id = t.ob.id, .batch_id = "p1"};
+    REQUIRE(hub_store_batch_add(s, &ba, ev, 20, &res) == CS_OK);
+    REQUIRE(hub_store_batch_add(s, &bb, ev + 20, 20, &res) == CS_OK);
+    const struct hub_scope city = {.org_id = t.city.id}, da = {.org_id = t.da.id};
+    const struct hub_scope *sys = &HUB_SCOPE_SYSTEM;
+    int64_t mid = SUITE_T0 + 20 * 1000;
+    CHECK_EQ(
+        plan_check(s, "newest", &city, (struct hub_event_filter){.limit = 100}, "events_org_ts"),
+        40);
+    CHECK_EQ(plan_check(s, "newest system", sys, (struct hub_event_filter){.limit = 100},
+                        "events_org_ts"),
+             40);
+    CHECK_EQ(plan_check(s, "district scope", &da, (struct hub_event_filter){.limit = 100},
+                        "events_org_ts"),
+             20);
+    CHECK_EQ(plan_check(s, "alerts", &city,
+                        (struct hub_event_filter){.event_type = "alert", .limit = 100},
+                        "events_alert_ts"),
+             10);
+    CHECK_EQ(plan_check(s, "severity 1", &city,
+                        (struct hub_event_filter){.severity_max = 1, .limit = 100},
+                        "events_sev_ts"),
+             4);
+    CHECK_EQ(plan_check(s, "org subtree", &city,
+                        (struct hub_event_filter){.org_id = t.db.id, .limit = 100},
+                        "events_org_ts"),
+             20);
+    CHECK_EQ(plan_check(s, "org leaf", &city,
+                        (struct hub_event_filter){.org_id = t.oa.id, .limit = 100},
+                        "events_org_ts"),
+             20);
+    CHECK_EQ(plan_check(s, "sensor", &city,
+                        (struct hub_event_filter){.sensor_id = sb, .limit = 100}, "events_org_ts"),
+             20);
+    CHECK_EQ(plan_check(s, "signature text", &city,
+                        (struct hub_event_filter){.signature = "TEST", .limit = 100},
+                        "events_org_ts"),
+             10);
+    CHECK_EQ(plan_check(s, "signature id", &city,
+                        (struct hub_event_filter){.signature_id = 2001, .limit = 100},
+                        "events_sig_ts"),
+             4);
+    CHECK_EQ(plan_check(s, "ip", &city, (struct hub_event_filter){.ip = "10.0.0.1", .limit = 100},
+                        "SEARCH x USING PRIMARY KEY (seg=? AND k=?)"),
+             20);
+    CHECK_EQ(plan_check(s, "dest ip", &da,
+                        (struct hub_event_filter){.dest_ip = "192.0.2.1", .limit = 100},
+                        "SEARCH x USING PRIMARY KEY (seg=? AND k=?)"),
+             20);
+    CHECK_EQ(plan_check(s, "flow", &city, (struct hub_event_filter){.flow_id = 105, .limit = 100},
+                        "SEARCH x USING PRIMARY KEY (seg=? AND k=?)"),
+             1);
+    CHECK_EQ(
+        plan_check(s, "time range", &city,
+                   (struct hub_event_filter){.from_us = mid, .to_us = mid + 5000, .limit = 100},
+                   "events_org_ts"),
+        5);
+    CHECK_EQ(plan_check(s, "time + alerts", &city,
+                        (struct hub_event_filter){.from_us = mid - 8000,
+                                                  .to_us = mid + 8000,
+                                                  .event_type = "alert",
+                                                  .limit = 100},
+                        "events_alert_ts"),
+             4);
+    CHECK_EQ(plan_check(s, "deep cursor", &city,
+                        (struct hub_event_filter){.cursor_ts = mid, .cursor_id = 21, .limit = 100},
+                        "events_org_ts"),
+             20);
+    CHECK_EQ(plan_check(s, "since id", &city,
+                        (struct hub_event_filter){.since_id = 30, .limit = 100},
+                        "INTEGER PRIMARY KEY"),
+             10);
+    int n = 0;
+    struct plans *p = calloc(1, sizeof(*p));
+    hub_sqlite_query_hook = plan_hook;
+    hub_sqlite_query_hook_arg = p;
+    CHECK_EQ(hub_store_event_get(s, &city, 7, suite_count_cb, &n), CS_OK);
+    hub_sqlite_query_hook = NULL;
+    CHECK_EQ(n, 1);
+    CHECK(p->n == 1 && strstr(p->text[0], "INTEGER PRIMARY KEY") &&
+          !strstr(p->text[0], "TEMP B-TREE"));
+    free(p);
+    hub_store_close(s);
+}
+
+/* ---- the merges: many ev_key segments with overlapping times, many orgs ------------------ */
+
+struct idlist {
+    int64_t ts[600], id[600];
+    int n;
+};
+
+static int idlist_cb(void *arg, const struct hub_event_row *r)
+{
+    struct idlist *l = arg;
+    if (l->n < 600) {
+        l->ts[l->n] = r->ev.ts_us;
+        l->id[l->n++] = r->id;
+    }
+    return 0;
+}
+
+/* Pages through a query 37 rows at a time with the cursor; checks the order is (ts, id)
+ * descending with no repeat, returns the rows seen. */
+static int page_all(struct hub_store *s, const struct hub_scope *sc, struct hub_event_filter f,
+                    struct idlist *all)
+{
+    all->n = 0;
+    f.limit = 37;
+    for (int guard = 0; guard < 100; guard++) {
+        struct idlist l = {.n = 0};
+        if (hub_store_event_query(s, sc, &f, idlist_cb, &l) != CS_OK)
+            return -1;
+        for (int i = 0; i < l.n && all->n < 600; i++) {
+            if (all->n) {
+                int64_t pts = all->ts[all->n - 1], pid = all->id[all->n - 1];
+                CHECK(l.ts[i] < pts || (l.ts[i] == pts && l.id[i] < pid));
+            }
+            all->ts[all->n] = l.ts[i];
+            all->id[all->n++] = l.id[i];
+        }
+        if (l.n < 37)
+            break;
+        f.cursor_ts = l.ts[l.n - 1];
+        f.cursor_id = l.id[l.n - 1];
+    }
+    return all->n;
+}
+
+CS_TEST(sqlite_segment_and_org_merges_exact)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    int64_t sa = suite_sensor(s, t.oa.id, "sa"), sb = suite_sensor(s, t.ob.id, "sb");
+    /* 3 batches of 20000 (ids span 4 segments of 2^14); times interleave across batches so
+     * segments overlap in time; "10.9.9.9" appears every 271st event, flow 7 every 997th */
+    enum { N = 20000 };
+    struct hub_store_event *ev = calloc(N, sizeof(*ev));
+    REQUIRE(ev);
+    int64_t want_ip = 0, want_flow = 0, want_b = 0;
+    for (int b = 0; b < 3; b++) {
+        for (int i = 0; i < N; i++) {
+            int64_t ts = SUITE_T0 + ((int64_t)i * 3 + b) * 1000 + (i % 5 == 0 ? 0 : 1);
+            bool rare = (i + b) % 271 == 0;
+            ev[i] = suite_ev(ts, "flow", rare ? "10.9.9.9" : "10.0.0.1", "192.0.2.1", -1, NULL, -1);
+            ev[i].flow_id = (i + b) % 997 == 0 ? 7 : 1000 + (uint64_t)i;
+            want_ip += rare;
+            want_flow += ev[i].flow_id == 7;
+        }
+        char id[16];
+        snprintf(id, sizeof(id), "m%d", b);
+        struct hub_store_batch hb = {
+            .sensor_id = b == 1 ? sb : sa, .org_id = b == 1 ? t.ob.id : t.oa.id, .batch_id = id};
+        struct hub_store_batch_result res;
+        REQUIRE(hub_store_batch_add(s, &hb, ev, N, &res) == CS_OK);
+        want_b += b == 1 ? N : 0;
+    }
+    const struct hub_scope city = {.org_id = t.city.id}, da = {.org_id = t.da.id};
+    struct idlist *all = calloc(1, sizeof(*all));
+    REQUIRE(all);
+    CHECK_EQ(page_all(s, &city, (struct hub_event_filter){.ip = "10.9.9.9"}, all), want_ip);
+    CHECK_EQ(page_all(s, &city, (struct hub_event_filter){.flow_id = 7}, all), want_flow);
+    /* the district sees only org A's rare addresses (batches 0 and 2) */
+    int64_t want_da = 0;
+    for (int b = 0; b < 3; b += 2)
+        for (int i = 0; i < N; i++)
+            want_da += (i + b) % 271 == 0;
+    CHECK_EQ(page_all(s, &da, (struct hub_event_filter){.ip = "10.9.9.9"}, all), want_da);
+    /* newest rows over the city (two orgs merged) equal the brute-force newest */
+    struct idlist top = {.n = 0};
+    struct hub_event_filter f = {.limit = 50};
+    REQUIRE(hub_store_event_query(s, &city, &f, idlist_cb, &top) == CS_OK);
+    CHECK_EQ(top.n, 50);
+    /* the newest timestamp is batch 2's last event; ties broken by id */
+    CHECK_EQ(top.ts[0], SUITE_T0 + ((int64_t)(N - 1) * 3 + 2) * 1000 + 1);
+    CHECK_EQ(top.ts[1], SUITE_T0 + ((int64_t)(N - 1) * 3 + 1) * 1000 + 1);
+    CHECK_EQ(top.ts[2], SUITE_T0 + ((int64_t)(N - 1) * 3 + 0) * 1000 + 1);
+    /* a time window in the middle, both orgs, paged */
+    int64_t from = SUITE_T0 + 30000 * 1000LL, to = from + 300 * 1000;
+    CHECK_EQ(page_all(s, &city, (struct hub_event_filter){.from_us = from, .to_us = to}, all), 300);
+    CHECK_EQ(page_all(s, &city,
+                      (struct hub_event_filter){.sensor_id = sb, .from_us = from, .to_us = to},
+                      all),
+             100);
+    CHECK_EQ(page_all(s, &city,
+                      (struct hub_event_filter){.ip = "10.9.9.9", .from_us = from, .to_us = to},
+                      all),
+             3);
+    CHECK(want_b == N);
+    free(all);
+    free(ev);
+    hub_store_close(s);
+}
+
+/* ---- group commit: concurrent batches share transactions, each reports its own result ---- */
+
+struct gc_arg {
+    struct hub_store *s;
+    int64_t sensor, org;
+    int k, errors, dups;
+};
+
+static void *gc_thread(void *p)
+{
+    struct gc_arg *a = p;
+    struct hub_store_event ev[50];
+    char ip[32];
+    snprintf(ip, sizeof(ip), "10.77.0.%d", a->k);
+    for (int b = 0; b <= 20; b++) {
+        for (int i = 0; i < 50; i++) {
+            ev[i] = suite_ev(SUITE_T0 + (b * 50 + i) * 1000, "flow", ip, "192.0.2.1", -1, NULL, -1);
+            ev[i].flow_id = (uint64_t)(a->k * 100000 + b * 50 + i + 1);
+        }
+        char id[32];
+        snprintf(id, sizeof(id), "g%d-%d", a->k, b == 20 ? 0 : b); /* the last resends 0 */
+        struct hub_store_batch hb = {.sensor_id = a->sensor, .org_id = a->org, .batch_id = id};
+        struct hub_store_batch_result res;
+        if (hub_store_batch_add(a->s, &hb, ev, 50, &res) != CS_OK || res.stored != 50)
+            a->errors++;
+        a->dups += res.duplicate;
+    }
+    return NULL;
+}
+
+CS_TEST(sqlite_group_commit_concurrent_batches)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    struct gc_arg a[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        char name[16];
+        snprintf(name, sizeof(name), "gs%d", k);
+        a[k] = (struct gc_arg){.s = s, .org = k % 2 ? t.ob.id : t.oa.id, .k = k};
+        a[k].sensor = suite_sensor(s, a[k].org, name);
+    }
+    for (int k = 0; k < 4; k++)
+        REQUIRE(pthread_create(&th[k], NULL, gc_thread, &a[k]) == 0);
+    for (int k = 0; k < 4; k++)
+        pthread_join(th[k], NULL);
+    int64_t n = 0;
+    CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_OK);
+    CHECK_EQ(n, 4 * 20 * 50);
+    for (int k = 0; k < 4; k++) {
+        CHECK_EQ(a[k].errors, 0);
+        CHECK_EQ(a[k].dups, 1);
+        char ip[32];
+        snprintf(ip, sizeof(ip), "10.77.0.%d", k);
+        CHECK_EQ(suite_query_n(s, &HUB_SCOPE_SYSTEM, (struct hub_event_filter){.ip = ip}), 1000);
+        CHECK_EQ(suite_query_n(s, &HUB_SCOPE_SYSTEM,
+                               (struct hub_event_filter){.sensor_id = a[k].sensor}),
+                 1000);
+    }
+    /* and it is all there after a reopen */
+    s = suite_reopen(s);
+    REQUIRE(s);
+    CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_OK);
+    CHECK_EQ(n, 4 * 20 * 50);
     hub_store_close(s);
 }
 
