@@ -14,6 +14,16 @@ PGDIR=${CS_PG_DIR:-/tmp/citysoc-pg}
 PORT=${CS_PG_PORT:-55432}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 DSN="host=127.0.0.1 port=$PORT dbname=citysoc user=citysoc password=citysoc"
+# Server settings for an ingest-heavy hub (docs/hub-postgresql.md explains each): durability
+# stays on (fsync, full-page writes, synchronous_commit: a batch is acknowledged after its WAL
+# is flushed); what changes is how much memory PostgreSQL caches pages in and how rarely it
+# checkpoints (every checkpoint makes the next change of each page log the whole page).
+# $CS_PG_SHARED_BUFFERS overrides the cache size (default 512MB: a test server on a shared
+# machine; a dedicated server gets about a quarter of its memory).
+SETTINGS="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+SETTINGS+=" -c shared_buffers=${CS_PG_SHARED_BUFFERS:-512MB} -c wal_buffers=64MB"
+SETTINGS+=" -c max_wal_size=8GB -c min_wal_size=1GB -c checkpoint_timeout=15min"
+SETTINGS+=" -c wal_compression=lz4 -c random_page_cost=1.1 -c effective_cache_size=4GB"
 
 as_pg() {
     if [ "$(id -u)" -eq 0 ]; then
@@ -41,7 +51,7 @@ start)
     fi
     if ! as_pg "$BIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1; then
         as_pg "$BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
-            -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PGDIR -c fsync=on" start >/dev/null ||
+            -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PGDIR $SETTINGS" start >/dev/null ||
             { cat "$PGDIR/server.log" >&2; exit 1; }
         PGPASSWORD=postgres "$BIN/psql" -qAt -h 127.0.0.1 -p "$PORT" -U postgres -d postgres \
             -c "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='citysoc') THEN CREATE ROLE citysoc LOGIN PASSWORD 'citysoc' CREATEDB; END IF; END\$\$;" >/dev/null

@@ -732,6 +732,164 @@ CS_TEST(pg_reconnects_after_backends_killed)
 }
 
 /* Last (tests run in the order they are defined): drops this run's schemas. */
+/* True when plan (EXPLAIN text, with costs) reads events through indexes. ordered: in the
+ * order of the result (an Index (Only) Scan, no Sort node, no bitmap scan), so it stops after
+ * the limit. Otherwise a part of the plan may look rows up (bitmap) and sort them, as long as
+ * the planner expects at most `bound` rows there (an address that is rare on one side); nothing
+ * is read whole either way (no Seq Scan, except of the default partition, which is empty). */
+static bool plan_uses_index(const char *plan, bool ordered, long bound)
+{
+    bool index = false;
+    for (const char *l = plan; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        const char *p = l;
+        while (p < l + n && (*p == ' ' || *p == '-' || *p == '>'))
+            p++;
+        bool sort = (!strncmp(p, "Sort", 4) && strncmp(p, "Sort Key", 8)) ||
+                    !strncmp(p, "Incremental Sort", 16);
+        if (ordered && (sort || !strncmp(p, "Bitmap", 6)))
+            return false;
+        if (sort) {
+            const char *r = strstr(p, "rows=");
+            if (!r || r > l + n || strtol(r + 5, NULL, 10) > bound)
+                return false;
+        }
+        if (!strncmp(p, "Seq Scan", 8) && (ordered || strncmp(p, "Seq Scan on events_default", 26)))
+            return false;
+        if (!strncmp(p, "Index Scan", 10) || !strncmp(p, "Index Only Scan", 15) ||
+            !strncmp(p, "Bitmap Index Scan", 17))
+            index = true;
+        l = e ? e + 1 : l + n;
+    }
+    return index;
+}
+
+static void plan_check(struct hub_store *s, const struct hub_scope *sc,
+                       const struct hub_event_filter *f, int64_t id, bool ordered,
+                       const char *what)
+{
+    static char plan[16384];
+    int rc = hub_store_pgsql_explain(s, sc, f, id, plan, sizeof(plan));
+    CHECK_EQ(rc, CS_OK);
+    bool ok = rc == CS_OK && plan_uses_index(plan, ordered, 2000);
+    if (!ok)
+        printf("%s: not an %sindex walk:\n%s", what, ordered ? "ordered " : "", plan);
+    CHECK(ok);
+}
+
+struct ts_sum {
+    int n;
+    int64_t sum, last_ts, last_id;
+    bool ordered;
+};
+static int ts_sum_cb(void *arg, const struct hub_event_row *r)
+{
+    struct ts_sum *x = arg;
+    if (x->n == 0)
+        x->ordered = true;
+    else if (r->ev.ts_us > x->last_ts || (r->ev.ts_us == x->last_ts && r->id >= x->last_id))
+        x->ordered = false;
+    x->n++;
+    x->sum += r->ev.ts_us % 1000003;
+    x->last_ts = r->ev.ts_us;
+    x->last_id = r->id;
+    return 0;
+}
+
+/* The console's main event queries over three days of two plants' events (statistics as
+ * ANALYZE leaves them): each walks an index in (ts_us, id) order and stops after the limit;
+ * none reads and sorts the matching rows. */
+CS_TEST(pg_main_queries_walk_an_index)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    int64_t sens[4] = {suite_sensor(s, t.oa.id, "sa-1"), suite_sensor(s, t.oa.id, "sa-2"),
+                       suite_sensor(s, t.ob.id, "sb-1"), suite_sensor(s, t.ob.id, "sb-2")};
+    enum { NB = 48, PER = 1250 };
+    static struct hub_store_event ev[PER];
+    static char src[PER][20], dst[PER][20], sig[PER][32];
+    const int64_t t0 = us_of(2026, 6, 10, 0, 0, 0), span = 3 * INT64_C(86400000000);
+    uint32_t x = 7;
+    for (int k = 0; k < NB; k++) {
+        for (int i = 0; i < PER; i++) {
+            x = x * 1103515245u + 12345u;
+            int64_t ts = t0 + span / (NB * PER) * (k * PER + i);
+            bool alert = (x >> 8) % 25 == 0;
+            snprintf(src[i], sizeof(src[i]), "10.%d.%u.%u", k % 4, (x >> 12) % 4, (x >> 16) % 250);
+            /* a few busy addresses, as in a city's traffic: 40% of events go to .1 */
+            snprintf(dst[i], sizeof(dst[i]), "198.51.100.%u",
+                     (x >> 14) % 10 < 4 ? 1 : (x >> 20) % 60);
+            snprintf(sig[i], sizeof(sig[i]), "ET TEST %u", (x >> 4) % 10);
+            ev[i] = suite_ev(ts, alert ? "alert" : (x >> 9) % 3 ? "flow" : "dns", src[i],
+                             dst[i], alert ? 2000000 + (int64_t)((x >> 4) % 10) : -1, alert ? sig[i] : NULL,
+                             alert ? 1 + (int)((x >> 6) % 3) : -1);
+        }
+        char bid[32];
+        snprintf(bid, sizeof(bid), "plan-%d", k);
+        struct hub_store_batch b = {.sensor_id = sens[k % 4], .org_id = k % 4 < 2 ? t.oa.id : t.ob.id,
+                                    .batch_id = bid};
+        struct hub_store_batch_result res;
+        REQUIRE(hub_store_batch_add(s, &b, ev, PER, &res) == CS_OK);
+    }
+    char sql[200];
+    snprintf(sql, sizeof(sql), "ANALYZE t_%lld_%d_%d.events", pg_run_start, (int)getpid(),
+             suite_n);
+    CHECK(admin_sql(sql, NULL, 0));
+
+    const int64_t mid = t0 + span / 2, hour = INT64_C(3600000000);
+    struct hub_scope district = {.org_id = t.da.id};
+    struct {
+        const char *what;
+        const struct hub_scope *sc;
+        struct hub_event_filter f;
+        int64_t id;
+        bool addr; /* by address: a side where it is rare may be looked up and sorted */
+    } q[] = {
+        {"newest", &HUB_SCOPE_SYSTEM, {.limit = 100}, 0, 0},
+        {"alerts", &HUB_SCOPE_SYSTEM, {.event_type = "alert", .limit = 100}, 0, 0},
+        {"severity 1", &HUB_SCOPE_SYSTEM, {.severity_max = 1, .limit = 100}, 0, 0},
+        {"district scope", &district, {.limit = 100}, 0, 0},
+        {"org subtree filter", &HUB_SCOPE_SYSTEM, {.org_id = t.da.id, .limit = 100}, 0, 0},
+        {"leaf org", &HUB_SCOPE_SYSTEM, {.org_id = t.oa.id, .limit = 100}, 0, 0},
+        {"sensor", &HUB_SCOPE_SYSTEM, {.sensor_id = sens[2], .limit = 100}, 0, 0},
+        {"signature_id", &HUB_SCOPE_SYSTEM, {.signature_id = 2000003, .limit = 100}, 0, 0},
+        {"busy ip either side", &HUB_SCOPE_SYSTEM, {.ip = "198.51.100.1", .limit = 100}, 0, 1},
+        {"busy ip, district", &district, {.ip = "198.51.100.1", .limit = 100}, 0, 1},
+        {"rare ip either side", &HUB_SCOPE_SYSTEM, {.ip = "198.51.100.7", .limit = 100}, 0, 1},
+        {"rare ip, district", &district, {.ip = "10.0.1.3", .limit = 100}, 0, 1},
+        {"rare src_ip", &HUB_SCOPE_SYSTEM, {.src_ip = "10.1.2.3", .limit = 100}, 0, 1},
+        {"time 1 h", &HUB_SCOPE_SYSTEM, {.from_us = mid, .to_us = mid + hour, .limit = 100}, 0, 0},
+        {"time 1 h alerts", &HUB_SCOPE_SYSTEM,
+         {.event_type = "alert", .from_us = mid, .to_us = mid + hour, .limit = 100}, 0, 0},
+        {"deep cursor", &HUB_SCOPE_SYSTEM, {.cursor_ts = mid, .cursor_id = NB * PER / 2,
+                                            .limit = 100}, 0, 0},
+        {"since_id", &HUB_SCOPE_SYSTEM, {.since_id = NB * PER - 500, .limit = 100}, 0, 0},
+        {"by id", &HUB_SCOPE_SYSTEM, {.limit = 1}, NB * PER / 3, 0},
+    };
+    for (size_t i = 0; i < CS_ARRAY_LEN(q); i++)
+        plan_check(s, q[i].sc, &q[i].f, q[i].id, !q[i].addr, q[i].what);
+
+    /* the either-side address query returns what the plain OR returns */
+    struct ts_sum a = {0};
+    struct hub_event_filter f = {.ip = "198.51.100.1", .limit = 100};
+    CHECK_EQ(hub_store_event_query(s, &HUB_SCOPE_SYSTEM, &f, ts_sum_cb, &a), CS_OK);
+    CHECK_EQ(a.n, 100);
+    CHECK(a.ordered);
+    char want[64], got[64];
+    snprintf(sql, sizeof(sql),
+             "SELECT sum(ts_us %% 1000003) FROM (SELECT ts_us FROM t_%lld_%d_%d.events WHERE"
+             " src_ip='198.51.100.1' OR dest_ip='198.51.100.1' ORDER BY ts_us DESC, id DESC"
+             " LIMIT 100) x",
+             pg_run_start, (int)getpid(), suite_n);
+    CHECK(admin_sql(sql, want, sizeof(want)));
+    snprintf(got, sizeof(got), "%" PRId64, a.sum);
+    CHECK_STR(got, want);
+    hub_store_close(s);
+}
+
 CS_TEST(pg_zz_drop_test_schemas)
 {
     char sql[128], got[16];

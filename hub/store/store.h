@@ -486,5 +486,10 @@ int hub_store_pgsql_open(const char *conninfo, int readers, struct hub_store **o
  * connection before it fails with CS_AGAIN. */
 int hub_store_pgsql_open_opts(const char *conninfo, int pool, int wait_ms, struct hub_store **out,
                               struct cs_err *err);
+/* PostgreSQL only, for tests and operators: the plan (EXPLAIN, one line per plan
+ * line, '\n'-terminated, truncated to cap - 1 bytes) of the query that event_query would run for
+ * sc, f and id. hs must come from hub_store_pgsql_open*(). Thread-safe as the store is. */
+int hub_store_pgsql_explain(struct hub_store *hs, const struct hub_scope *sc,
+                            const struct hub_event_filter *f, int64_t id, char *out, size_t cap);
 
 #endif
