@@ -146,6 +146,15 @@ try {
         await page.waitForFunction(() => document.querySelectorAll('table.events tbody tr').length === 1, null, { timeout: T });
         rows = await texts(page, 'table.events tbody tr');
         check('signature filter narrows to WEST', rows.length === 1 && rows[0].includes('CITYSOC-WEST'), rows.join('|'));
+        // free text: a substring of the original record (the beacon's HTTP host name), not of any column
+        await page.goto(`${BASE}/alerts`);
+        await page.waitForSelector('table.events tbody tr', { timeout: T });
+        await page.fill('input[name="q"]', 'east-c2.exam');
+        await page.click('#filter-apply');
+        await page.waitForFunction(() => document.querySelectorAll('table.events tbody tr').length === 1, null, { timeout: T });
+        rows = await texts(page, 'table.events tbody tr');
+        check('free-text search finds the alert whose record names east-c2.example', rows.length === 1 && rows[0].includes('EAST backdoor beacon') && !rows[0].includes('east-c2'), rows.join('|'));
+        check('free text is kept in the URL', page.url().includes('q=east-c2.exam'), page.url());
         await page.goto(`${BASE}/alerts?ip=10.1.0.5&group=signature`);
         await page.waitForSelector('#alert-groups tbody tr', { timeout: T });
         const groups = await texts(page, '#alert-groups tbody tr');
