@@ -251,6 +251,21 @@ try {
         check('viewer sees no edit forms', (await p.$('#org-add')) === null && (await p.$('#sensor-add')) === null);
         const buttons = await texts(p, 'main button, main input[type=submit]');
         check('viewer sees no create button', !buttons.some((b) => b.includes('创建')), buttons.join('|'));
+        // every screen: only the filter forms, nothing that writes
+        const seen = [];
+        for (const [path, ready] of [['/', 'body[data-overview="drawn"]'], ['/alerts', 'table.events tbody tr'],
+            ['/events', 'table.events tbody tr'], ['/orgs', '#org-tree']]) {
+            await p.goto(`${BASE}${path}`);
+            await p.waitForSelector(ready, { timeout: T });
+            const forms = await p.$$eval('main form', (fs) => fs.map((f) => f.id));
+            seen.push(`${path}:${forms.join(',')}`);
+        }
+        check('viewer: no form but the filters on any screen', seen.every((x) => /:(|alert-filters|event-filters)$/.test(x)), seen.join(' '));
+        // and the API refuses what the page does not offer
+        const code = await p.evaluate(async () => (await fetch('/api/v1/orgs', { method: 'POST',
+            headers: { Authorization: `Bearer ${sessionStorage.getItem('citysoc.session')}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ name: 'viewer-made', parent_id: 1, kind: 'org' }) })).status);
+        check('viewer: the API refuses adding an organisation (403)', code === 403, String(code));
         await ctx.close();
     });
 
