@@ -52,6 +52,7 @@ try {
     await page.waitForSelector('#org-tree');
     await shot('orgs');
     await page.selectOption('#lang-select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en'); // saved before the reload
     await page.goto(`${BASE}/?from=${from}&to=${to}`);
     await page.waitForSelector('body[data-overview="drawn"]', { timeout: 30000 });
     await shot('overview-en');

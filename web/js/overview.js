@@ -244,8 +244,9 @@ export function render(root, ctx) {
                 { cell: (r) => h('span', { class: r.last_seen_us && Date.now() * 1000 - r.last_seen_us < 900e6 ? 'dot ok' : 'dot stale' }) },
                 { cls: 'grow', cell: (r) => r.name },
                 { cls: 'nowrap', cell: (r) => fmtAge(r.last_seen_us) },
-                { cls: 'n', cell: (r) => (r.packets >= 0 ? t('overview.packets', { n: fmtNumber(r.packets) }) : '–') },
-                { cls: 'n', cell: (r) => (r.drops >= 0 ? t('overview.drops', { n: fmtNumber(r.drops) }) : '–') },
+                // packets, and drops only when there are some (the wall shows problems)
+                { cls: 'n small', cell: (r) => [r.packets >= 0 ? t('overview.packets', { n: fmtNumber(r.packets) }) : '–',
+                    r.drops > 0 ? h('span', { class: 'drops' }, ` · ${t('overview.drops', { n: fmtNumber(r.drops) })}`) : null] },
             ], 'overview.no_sensors')));
         fitRows(grid);
         if (!hasCharts()) {
