@@ -1,16 +1,17 @@
 // bench_overview.mjs — loads the overview RUNS times in chromium and prints the browser's
 // own time from navigation start to "citysoc-overview-drawn" (see bench/console_overview.sh).
-// env: BASE, USER_NAME, PW, RUNS.
+// env: BASE, USER_NAME, PW, RUNS, RANGE (the overview's range: 1h, 24h, 7d, 30d; default 24h).
 import { launch, loginAs } from './pw.mjs';
 
 const { BASE, USER_NAME, PW } = process.env;
 const RUNS = Number(process.env.RUNS || 7);
+const RANGE = process.env.RANGE || '24h';
 const browser = await launch();
 try {
     const { page } = await loginAs(browser, BASE, USER_NAME, PW, { viewport: { width: 1920, height: 1080 } });
     const times = [];
     for (let i = 0; i < RUNS; i++) {
-        await page.goto(`${BASE}/`); // a fresh document: navigation timing starts again
+        await page.goto(`${BASE}/?range=${RANGE}`); // a fresh document: navigation timing starts again
         await page.waitForSelector('body[data-overview="drawn"]', { timeout: 120000 });
         const m = await page.evaluate(() => {
             const mark = performance.getEntriesByName('citysoc-overview-drawn')[0];
@@ -27,7 +28,7 @@ try {
         console.log(`run ${i + 1}: overview drawn at ${m.drawn.toFixed(0)} ms (slowest API call ${m.api.toFixed(0)} ms; events ${m.events}, alerts ${m.alerts}${m.sampled ? ', SAMPLED: this hub has no /stats/overview' : ''})`);
     }
     const s = [...times].sort((a, b) => a - b);
-    console.log(`overview render: min ${s[0].toFixed(0)} ms, median ${s[Math.floor(s.length / 2)].toFixed(0)} ms, max ${s[s.length - 1].toFixed(0)} ms over ${s.length} loads`);
+    console.log(`overview render (${RANGE}): min ${s[0].toFixed(0)} ms, median ${s[Math.floor(s.length / 2)].toFixed(0)} ms, max ${s[s.length - 1].toFixed(0)} ms over ${s.length} loads`);
 } finally {
     await browser.close();
 }

@@ -79,6 +79,56 @@ try {
         check('overview refreshes by itself (15 alerts)', true);
     });
 
+    // ---- the wall: every panel above the fold at 1920x1080 and 1600x900 ---------------
+    await step('wall', async () => {
+        // the boxes of the KPIs and panels against the viewport, the page's own scroll
+        // height, and the type sizes a wall needs
+        const measure = () => page.evaluate(() => {
+            const vw = window.innerWidth, vh = window.innerHeight;
+            const boxes = [...document.querySelectorAll('.kpi, .ov-layout .panel')].map((el) => {
+                const r = el.getBoundingClientRect();
+                return { name: el.dataset.kpi || el.className, top: r.top, bottom: r.bottom, right: r.right, height: r.height };
+            });
+            const px = (sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize);
+            const shown = (sel) => [...document.querySelectorAll(sel)].filter((tr) => !tr.hidden).length;
+            return {
+                vw, vh, boxes, scroll: document.scrollingElement.scrollHeight,
+                below: boxes.filter((b) => b.bottom > vh + 0.5 || b.right > vw + 0.5).map((b) => `${b.name}:${Math.round(b.bottom)}`),
+                squashed: boxes.filter((b) => b.height < 90).map((b) => `${b.name}:${Math.round(b.height)}`),
+                kpiPx: px('.kpi-value'), rankPx: px('.panel-top_src td'), h2Px: px('.panel h2'),
+                srcRows: shown('.panel-top_src tr'), srcAll: document.querySelectorAll('.panel-top_src tr').length, topbar: document.querySelector('.topbar').getBoundingClientRect().height,
+            };
+        });
+        for (const [w, hgt] of [[1920, 1080], [1600, 900]]) {
+            await page.setViewportSize({ width: w, height: hgt });
+            await page.goto(`${BASE}/`);
+            await page.waitForSelector('body[data-overview="drawn"]', { timeout: T });
+            const m = await measure();
+            check(`${w}x${hgt}: 13 boxes (4 KPIs, 8 panels, ticker)`, m.boxes.length === 13, String(m.boxes.length));
+            check(`${w}x${hgt}: no panel below the fold`, m.below.length === 0, m.below.join(' '));
+            check(`${w}x${hgt}: the page does not scroll`, m.scroll <= m.vh, `${m.scroll} > ${m.vh}`);
+            check(`${w}x${hgt}: no panel squashed under 90 px`, m.squashed.length === 0, m.squashed.join(' '));
+            check(`${w}x${hgt}: KPI numbers at least 48 px, lists 15 px, titles 16 px`,
+                m.kpiPx >= 48 && m.rankPx >= 15 && m.h2Px >= 16, `${m.kpiPx}/${m.rankPx}/${m.h2Px}`);
+            check(`${w}x${hgt}: top sources show their 3 rows, none hidden`, m.srcAll === 3 && m.srcRows === 3, `${m.srcRows} of ${m.srcAll}`);
+        }
+        // the wall mode: no navigation, still everything on the screen; and back
+        await page.click('#ov-wall');
+        await page.waitForFunction(() => document.body.classList.contains('wall') && location.search.includes('wall=1'));
+        await page.waitForSelector('body[data-overview="drawn"]', { timeout: T });
+        let m = await measure();
+        check('wall mode hides the navigation', m.topbar === 0 && !(await page.isVisible('#nav')), String(m.topbar));
+        check('wall mode: no panel below the fold', m.below.length === 0 && m.scroll <= m.vh, m.below.join(' '));
+        await page.click('#ov-wall');
+        await page.waitForFunction(() => !document.body.classList.contains('wall') && !location.search.includes('wall'));
+        check('leaving wall mode brings the navigation back', await page.isVisible('#nav'));
+        await page.click('#nav a[data-route="alerts"]');
+        await page.waitForSelector('table.events tbody tr', { timeout: T });
+        m = await page.evaluate(() => document.body.className);
+        check('other screens are not in the overview layout', !/\b(ov|wall)\b/.test(m), m);
+        await page.setViewportSize({ width: 1600, height: 900 });
+    });
+
     // ---- alerts: filters, keyboard, detail ------------------------------------------
     await step('alerts', async () => {
         await page.click('#nav a[data-route="alerts"]');
@@ -96,6 +146,15 @@ try {
         await page.waitForFunction(() => document.querySelectorAll('table.events tbody tr').length === 1, null, { timeout: T });
         rows = await texts(page, 'table.events tbody tr');
         check('signature filter narrows to WEST', rows.length === 1 && rows[0].includes('CITYSOC-WEST'), rows.join('|'));
+        // free text: a substring of the original record (the beacon's HTTP host name), not of any column
+        await page.goto(`${BASE}/alerts`);
+        await page.waitForSelector('table.events tbody tr', { timeout: T });
+        await page.fill('input[name="q"]', 'east-c2.exam');
+        await page.click('#filter-apply');
+        await page.waitForFunction(() => document.querySelectorAll('table.events tbody tr').length === 1, null, { timeout: T });
+        rows = await texts(page, 'table.events tbody tr');
+        check('free-text search finds the alert whose record names east-c2.example', rows.length === 1 && rows[0].includes('EAST backdoor beacon') && !rows[0].includes('east-c2'), rows.join('|'));
+        check('free text is kept in the URL', page.url().includes('q=east-c2.exam'), page.url());
         await page.goto(`${BASE}/alerts?ip=10.1.0.5&group=signature`);
         await page.waitForSelector('#alert-groups tbody tr', { timeout: T });
         const groups = await texts(page, '#alert-groups tbody tr');
@@ -192,6 +251,21 @@ try {
         check('viewer sees no edit forms', (await p.$('#org-add')) === null && (await p.$('#sensor-add')) === null);
         const buttons = await texts(p, 'main button, main input[type=submit]');
         check('viewer sees no create button', !buttons.some((b) => b.includes('创建')), buttons.join('|'));
+        // every screen: only the filter forms, nothing that writes
+        const seen = [];
+        for (const [path, ready] of [['/', 'body[data-overview="drawn"]'], ['/alerts', 'table.events tbody tr'],
+            ['/events', 'table.events tbody tr'], ['/orgs', '#org-tree']]) {
+            await p.goto(`${BASE}${path}`);
+            await p.waitForSelector(ready, { timeout: T });
+            const forms = await p.$$eval('main form', (fs) => fs.map((f) => f.id));
+            seen.push(`${path}:${forms.join(',')}`);
+        }
+        check('viewer: no form but the filters on any screen', seen.every((x) => /:(|alert-filters|event-filters)$/.test(x)), seen.join(' '));
+        // and the API refuses what the page does not offer
+        const code = await p.evaluate(async () => (await fetch('/api/v1/orgs', { method: 'POST',
+            headers: { Authorization: `Bearer ${sessionStorage.getItem('citysoc.session')}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ name: 'viewer-made', parent_id: 1, kind: 'org' }) })).status);
+        check('viewer: the API refuses adding an organisation (403)', code === 403, String(code));
         await ctx.close();
     });
 
@@ -215,6 +289,9 @@ try {
         check('district overview counts its 8 alerts', alerts.trim() === '8', alerts);
         const sigs = await texts(p, '.panel-top_signatures td');
         check('district overview has no other district', !sigs.some((s) => s.includes('WEST')), sigs.join('|'));
+        await p.waitForSelector('#ov-ticker li a', { timeout: T });
+        const tick = await texts(p, '#ov-ticker li a');
+        check('district ticker carries only its own high alerts', tick.length >= 1 && tick.every((x) => x.includes('EAST')), tick.join('|'));
         await p.click('#nav a[data-route="alerts"]');
         await p.waitForSelector('table.events tbody tr', { timeout: T });
         const rows = await texts(p, 'table.events tbody tr');

@@ -1,4 +1,5 @@
-// screenshots.mjs — one PNG per main screen (1600x900) of the console over the demo data.
+// screenshots.mjs — one PNG per main screen (1600x900; the wall mode at 1920x1080) of the
+// console over the demo data.
 // env: BASE, USER_NAME, PW, OUT. The overview shows the week up to the newest alert (the
 // demo's captures are old), the other screens their defaults.
 import { launch, loginAs } from './pw.mjs';
@@ -23,6 +24,13 @@ try {
     await page.waitForSelector('body[data-overview="drawn"]', { timeout: 30000 });
     await page.waitForSelector('#ov-ticker li');
     await shot('overview');
+    // the wall mode on a 1920x1080 screen
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.goto(`${BASE}/?from=${from}&to=${to}&wall=1`);
+    await page.waitForSelector('body[data-overview="drawn"]', { timeout: 30000 });
+    await page.waitForSelector('#ov-ticker li');
+    await shot('overview-wall');
+    await page.setViewportSize({ width: 1600, height: 900 });
     await page.goto(`${BASE}/alerts`);
     await page.waitForSelector('table.events tbody tr');
     await shot('alerts');
@@ -44,6 +52,7 @@ try {
     await page.waitForSelector('#org-tree');
     await shot('orgs');
     await page.selectOption('#lang-select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en'); // saved before the reload
     await page.goto(`${BASE}/?from=${from}&to=${to}`);
     await page.waitForSelector('body[data-overview="drawn"]', { timeout: 30000 });
     await shot('overview-en');

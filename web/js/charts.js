@@ -46,15 +46,21 @@ export function draw(chart, option) {
     });
 }
 
+// Chart text follows the page's type size (which grows with the viewport on the overview).
+export function chartFontSize() {
+    return Math.max(13, Math.round(parseFloat(getComputedStyle(document.body).fontSize) * 0.9) || 14);
+}
+
 export function baseOption() {
     const p = palette();
+    const fs = chartFontSize();
     return {
         backgroundColor: 'transparent',
-        textStyle: { color: p.fg, fontSize: 14 },
+        textStyle: { color: p.fg, fontSize: fs },
         animation: false,
         grid: { left: 56, right: 16, top: 36, bottom: 32 },
         tooltip: { trigger: 'axis' },
-        legend: { textStyle: { color: p.fg, fontSize: 14 }, top: 0 },
-        _p: p,
+        legend: { textStyle: { color: p.fg, fontSize: fs }, top: 0 },
+        _p: p, _fs: fs,
     };
 }

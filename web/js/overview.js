@@ -3,6 +3,8 @@
 // health, organisations ranked by alerts, and a live ticker of high-severity alerts.
 // Data: GET /stats/overview; while a hub lacks it, the same panels are computed from the
 // newest events (and marked as a sample). Refreshes every 30 s, the ticker every 10 s.
+// The page fills the viewport and never scrolls (a wall screen): panels share the height,
+// rank tables show the rows that fit; ?wall=1 hides the navigation (the wall mode).
 import { get, tryGet } from './api.js';
 import { baseOption, disposeChart, draw, hasCharts, makeChart, SEV_COLORS } from './charts.js';
 import { clear, errorText, fmtAge, fmtTime, h, sevClass, stateBox } from './dom.js';
@@ -125,11 +127,29 @@ const RANK_ROWS = 8;
 function rankTable(all, cols, emptyKey) {
     const rows = all.slice(0, RANK_ROWS);
     if (!rows.length) return stateBox('empty', t(emptyKey || 'common.no_data'));
-    return h('table', { class: 'rank' },
-        h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', { class: c.cls || '' }, c.cell(r)))))));
+    return h('div', { class: 'rank-box' }, h('table', { class: 'rank' },
+        h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', { class: c.cls || '' }, c.cell(r))))))));
+}
+
+// Hides the rank rows that do not fit their panel (whole rows, not half ones).
+function fitRows(grid) {
+    for (const box of grid.querySelectorAll('.rank-box')) {
+        const rows = box.querySelectorAll('tr');
+        rows.forEach((tr) => { tr.hidden = false; });
+        const bottom = box.getBoundingClientRect().bottom;
+        rows.forEach((tr, i) => { if (i > 0 && tr.getBoundingClientRect().bottom > bottom + 0.5) tr.hidden = true; });
+    }
 }
 
 const ipLink = (ip) => h('a', { href: `/events?ip=${encodeURIComponent(ip)}` }, ip);
+
+// The wall mode: no navigation chrome, full screen when the browser allows it.
+function setWall(on) {
+    document.body.classList.toggle('wall', on);
+    if (on && document.documentElement.requestFullscreen && !document.fullscreenElement)
+        document.documentElement.requestFullscreen().catch(() => { /* not from a gesture */ });
+    if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+}
 
 export function render(root, ctx) {
     const ctl = new AbortController();
@@ -142,10 +162,20 @@ export function render(root, ctx) {
         fixedFrom ? h('option', { value: '', selected: true }, t('range.custom')) : null);
     rangeSel.addEventListener('change', () => ctx.navigate(`/?range=${rangeSel.value}`, true));
     const updated = h('span', { class: 'muted', id: 'ov-updated' });
+    const wall = ctx.params.get('wall') === '1';
+    const wallBtn = h('button', { type: 'button', class: 'ghost', id: 'ov-wall' }, t(wall ? 'overview.wall_exit' : 'overview.wall'));
+    wallBtn.addEventListener('click', () => {
+        const p = new URLSearchParams(location.search);
+        if (wall) p.delete('wall'); else p.set('wall', '1');
+        setWall(!wall);
+        ctx.navigate(`/${p.toString() ? `?${p}` : ''}`, true);
+    });
+    document.body.classList.add('ov');
+    document.body.classList.toggle('wall', wall);
     const grid = h('div', { class: 'ov-grid', id: 'ov-grid' }, stateBox('loading', t('common.loading')));
     const ticker = h('ol', { class: 'ticker', id: 'ov-ticker', 'aria-live': 'polite' });
     clear(root,
-        h('div', { class: 'toolbar' }, h('h1', {}, t('nav.overview')), rangeSel, updated),
+        h('div', { class: 'toolbar' }, h('h1', {}, t('nav.overview')), rangeSel, updated, h('span', { class: 'spacer' }), wallBtn),
         h('div', { class: 'ov-layout' }, grid,
             h('aside', { class: 'panel panel-ticker' }, h('h2', {}, t('overview.ticker')), ticker)));
 
@@ -199,24 +229,26 @@ export function render(root, ctx) {
             panel('top_signatures', rankTable(d.sigs, [
                 { cls: 'n', cell: (r) => fmtNumber(r.count) },
                 { cell: (r) => h('span', { class: sevClass(r.severity) }, r.severity > 0 ? String(r.severity) : '–') },
-                { cell: (r) => h('a', { href: `/alerts?signature_id=${r.signature_id}` }, r.signature || `#${r.signature_id}`) },
+                { cls: 'grow', cell: (r) => h('a', { href: `/alerts?signature_id=${r.signature_id}`, title: r.signature || '' }, r.signature || `#${r.signature_id}`) },
             ], 'overview.no_alerts')),
-            panel('top_src', rankTable(d.src, [{ cls: 'n', cell: (r) => fmtNumber(r.count) }, { cell: (r) => ipLink(r.ip) }], 'overview.no_alerts')),
-            panel('top_dest', rankTable(d.dest, [{ cls: 'n', cell: (r) => fmtNumber(r.count) }, { cell: (r) => ipLink(r.ip) }], 'overview.no_alerts')),
+            panel('top_src', rankTable(d.src, [{ cls: 'n', cell: (r) => fmtNumber(r.count) }, { cls: 'grow', cell: (r) => ipLink(r.ip) }], 'overview.no_alerts')),
+            panel('top_dest', rankTable(d.dest, [{ cls: 'n', cell: (r) => fmtNumber(r.count) }, { cls: 'grow', cell: (r) => ipLink(r.ip) }], 'overview.no_alerts')),
             panel('ics', rankTable(d.ics, [
                 { cls: 'n', cell: (r) => fmtNumber(r.count) },
                 { cell: (r) => r.app_proto },
-                { cell: (r) => (r.op ? tOr(`ics.op.${r.op}`, r.op) : t('ics.op.any')) },
+                { cls: 'grow', cell: (r) => (r.op ? tOr(`ics.op.${r.op}`, r.op) : t('ics.op.any')) },
             ], 'overview.no_ics')),
             panel('orgs', d.orgs.length ? orgEl : stateBox('empty', t('overview.no_alerts'))),
             // the least recently seen first: a wall screen shows the problems
             panel('sensors', rankTable([...d.sensors].sort((a, b) => (a.last_seen_us || 0) - (b.last_seen_us || 0)), [
                 { cell: (r) => h('span', { class: r.last_seen_us && Date.now() * 1000 - r.last_seen_us < 900e6 ? 'dot ok' : 'dot stale' }) },
-                { cell: (r) => r.name },
-                { cell: (r) => fmtAge(r.last_seen_us) },
-                { cls: 'n', cell: (r) => (r.packets >= 0 ? t('overview.packets', { n: fmtNumber(r.packets) }) : '–') },
-                { cls: 'n', cell: (r) => (r.drops >= 0 ? t('overview.drops', { n: fmtNumber(r.drops) }) : '–') },
+                { cls: 'grow', cell: (r) => r.name },
+                { cls: 'nowrap', cell: (r) => fmtAge(r.last_seen_us) },
+                // packets, and drops only when there are some (the wall shows problems)
+                { cls: 'n small', cell: (r) => [r.packets >= 0 ? t('overview.packets', { n: fmtNumber(r.packets) }) : '–',
+                    r.drops > 0 ? h('span', { class: 'drops' }, ` · ${t('overview.drops', { n: fmtNumber(r.drops) })}`) : null] },
             ], 'overview.no_sensors')));
+        fitRows(grid);
         if (!hasCharts()) {
             makeChart(timeEl);
             if (d.protos.length) makeChart(protoEl);
@@ -229,8 +261,8 @@ export function render(root, ctx) {
         const o1 = baseOption();
         waits.push(draw(c1, {
             ...o1,
-            xAxis: { type: 'time', axisLabel: { color: o1._p.muted }, axisLine: { lineStyle: { color: o1._p.grid } } },
-            yAxis: { type: 'value', minInterval: 1, axisLabel: { color: o1._p.muted }, splitLine: { lineStyle: { color: o1._p.grid } } },
+            xAxis: { type: 'time', axisLabel: { color: o1._p.muted, fontSize: o1._fs }, axisLine: { lineStyle: { color: o1._p.grid } } },
+            yAxis: { type: 'value', minInterval: 1, axisLabel: { color: o1._p.muted, fontSize: o1._fs }, splitLine: { lineStyle: { color: o1._p.grid } } },
             series: [0, 1, 2, 3].map((i) => ({
                 name: t(`severity.${i + 1}`), type: 'line', stack: 'sev', areaStyle: { opacity: 0.35 },
                 showSymbol: false, color: SEV_COLORS[i],
@@ -243,7 +275,7 @@ export function render(root, ctx) {
             const o2 = baseOption();
             waits.push(draw(c2, {
                 ...o2, tooltip: { trigger: 'item' }, legend: { show: false },
-                series: [{ type: 'pie', radius: ['40%', '70%'], label: { color: o2._p.fg, fontSize: 14 },
+                series: [{ type: 'pie', radius: ['40%', '70%'], label: { color: o2._p.fg, fontSize: o2._fs },
                     data: d.protos.map((p) => ({ name: p.name === 'none' ? t('overview.proto_none') : p.name, value: p.count })) }],
             }));
         }
@@ -253,10 +285,10 @@ export function render(root, ctx) {
             const o3 = baseOption();
             const rows = d.orgs.slice(0, 8).reverse();
             waits.push(draw(c3, {
-                ...o3, legend: { show: false }, grid: { left: 140, right: 24, top: 8, bottom: 24 },
-                xAxis: { type: 'value', minInterval: 1, axisLabel: { color: o3._p.muted }, splitLine: { lineStyle: { color: o3._p.grid } } },
-                yAxis: { type: 'category', data: rows.map((o) => o.name), axisLabel: { color: o3._p.fg, fontSize: 14 } },
-                series: [{ type: 'bar', name: t('overview.kpi.alerts'), data: rows.map((o) => o.alerts), color: '#ff9f43' }],
+                ...o3, legend: { show: false }, grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+                xAxis: { type: 'value', minInterval: 1, axisLabel: { color: o3._p.muted, fontSize: o3._fs }, splitLine: { lineStyle: { color: o3._p.grid } } },
+                yAxis: { type: 'category', data: rows.map((o) => o.name), axisLabel: { color: o3._p.fg, fontSize: o3._fs } },
+                series: [{ type: 'bar', name: t('overview.kpi.alerts'), data: rows.map((o) => o.alerts), color: '#ff9f43', barMaxWidth: 28 }],
             }));
         }
         await Promise.all(waits);
@@ -305,6 +337,11 @@ export function render(root, ctx) {
 
     const onTheme = () => { if (firstDrawn) { clearTimeout(timer); refresh(); } };
     window.addEventListener('citysoc-theme', onTheme);
+    const onResize = () => fitRows(grid);
+    window.addEventListener('resize', onResize);
+    // Esc leaves the browser's full screen: leave the wall mode with it
+    const onFs = () => { if (!document.fullscreenElement && wall) wallBtn.click(); };
+    document.addEventListener('fullscreenchange', onFs);
     // ECharts is loaded with "defer": wait for it before the first paint.
     if (document.readyState === 'loading')
         document.addEventListener('DOMContentLoaded', () => { refresh(); tick(); }, { once: true });
@@ -314,6 +351,9 @@ export function render(root, ctx) {
         clearTimeout(timer);
         clearTimeout(tickTimer);
         window.removeEventListener('citysoc-theme', onTheme);
+        window.removeEventListener('resize', onResize);
+        document.removeEventListener('fullscreenchange', onFs);
+        document.body.classList.remove('ov', 'wall');
         charts.forEach(disposeChart);
     };
 }
