@@ -131,13 +131,13 @@ static const char *const migrations[] = {
     " WHERE e.sensor_id=b.sensor_id), 0) FROM batches b GROUP BY b.sensor_id;",
     /* 3 (SQLite's 4): credentials get a stable id (listing and revoking tokens without their
      * hash); from a sequence, so a revoked id never names a newer credential */
-    "ALTER TABLE credentials ADD COLUMN id bigserial NOT NULL UNIQUE;"
-    "CREATE INDEX credentials_user ON credentials(user_id);",
+    ("ALTER TABLE credentials ADD COLUMN id bigserial NOT NULL UNIQUE;"
+     "CREATE INDEX credentials_user ON credentials(user_id);"),
     /* 4: one index fewer to maintain per event: event_type, a text column of a dozen values,
      * had a (event_type, ts_us, id) index over every row; only alerts are rare enough among
      * the newest events to need one (the other types are found walking events_ts). */
-    "DROP INDEX IF EXISTS events_type_ts;"
-    "CREATE INDEX events_alert_ts ON events(ts_us DESC, id DESC) WHERE event_type = 'alert';",
+    ("DROP INDEX IF EXISTS events_type_ts;"
+     "CREATE INDEX events_alert_ts ON events(ts_us DESC, id DESC) WHERE event_type = 'alert';"),
 };
 
 /* ---- prepared statements --------------------------------------------------------------- */
