@@ -33,6 +33,7 @@ struct sq_store {
     sqlite3_stmt *ins_batch;
     sqlite3_stmt *get_batch; /* nevents of a stored batch */
     sqlite3_stmt *ins_key;   /* ev_key row */
+    sqlite3_stmt *ins_keys;  /* KEY_ROWS ev_key rows in one statement */
     sqlite3_stmt *ins_seg;   /* ev_seg time range upsert */
     sqlite3_stmt *ins_sig;   /* ev_sig dictionary upsert */
     struct sq_rollup *ru;    /* rollup statements and scratch (the statistics section) */
@@ -965,20 +966,79 @@ static int seg_put(struct sq_store *s, int64_t seg, int64_t mn, int64_t mx)
     return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
 }
 
-static int key_step(struct sq_store *s, int64_t seg, const struct hub_text *t, int64_t k,
-                    int64_t ts, int64_t id)
+/* A batch's ev_key rows are written KEY_ROWS per statement: one statement run per row cost
+ * about as much in the VDBE (start, open the cursor, halt, reset) as the B-tree insert. */
+#define KEY_ROWS 64
+struct keybuf {
+    size_t n;
+    struct {
+        int64_t seg, k, ts, id;
+        const char *p; /* text key (k unused), or NULL: integer key k */
+        int len;
+    } v[KEY_ROWS];
+};
+
+static void key_bind(sqlite3_stmt *st, int at, const struct keybuf *kb, size_t i)
 {
-    sqlite3_stmt *st = s->ins_key;
-    sqlite3_bind_int64(st, 1, seg);
-    if (t)
-        sqlite3_bind_text(st, 2, t->p, (int)t->len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, at + 1, kb->v[i].seg);
+    if (kb->v[i].p)
+        sqlite3_bind_text(st, at + 2, kb->v[i].p, kb->v[i].len, SQLITE_STATIC);
     else
-        sqlite3_bind_int64(st, 2, k);
-    sqlite3_bind_int64(st, 3, ts);
-    sqlite3_bind_int64(st, 4, id);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
+        sqlite3_bind_int64(st, at + 2, kb->v[i].k);
+    sqlite3_bind_int64(st, at + 3, kb->v[i].ts);
+    sqlite3_bind_int64(st, at + 4, kb->v[i].id);
+}
+
+static int key_flush(struct sq_store *s, struct keybuf *kb)
+{
+    int rc = SQLITE_DONE;
+    if (kb->n == KEY_ROWS) {
+        for (size_t i = 0; i < kb->n; i++)
+            key_bind(s->ins_keys, (int)i * 4, kb, i);
+        rc = sqlite3_step(s->ins_keys);
+        sqlite3_reset(s->ins_keys);
+    } else {
+        for (size_t i = 0; i < kb->n && rc == SQLITE_DONE; i++) {
+            key_bind(s->ins_key, 0, kb, i);
+            rc = sqlite3_step(s->ins_key);
+            sqlite3_reset(s->ins_key);
+        }
+    }
+    kb->n = 0;
     return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+}
+
+static int key_step(struct sq_store *s, struct keybuf *kb, int64_t seg, const struct hub_text *t,
+                    int64_t k, int64_t ts, int64_t id)
+{
+    if (kb->n == KEY_ROWS) {
+        int rc = key_flush(s, kb);
+        if (rc != CS_OK)
+            return rc;
+    }
+    kb->v[kb->n].seg = seg;
+    kb->v[kb->n].p = t ? t->p : NULL;
+    kb->v[kb->n].len = t ? (int)t->len : 0;
+    kb->v[kb->n].k = k;
+    kb->v[kb->n].ts = ts;
+    kb->v[kb->n++].id = id;
+    return CS_OK;
+}
+
+/* The event's ev_key rows: its addresses (one row when both sides are the same) and flow. */
+static int key_put(struct sq_store *s, struct keybuf *kb, int64_t seg,
+                   const struct hub_store_event *e, int64_t id)
+{
+    int rc = CS_OK;
+    if (e->src_ip.p)
+        rc = key_step(s, kb, seg, &e->src_ip, 0, e->ts_us, id);
+    if (rc == CS_OK && e->dest_ip.p &&
+        !(e->src_ip.p && e->src_ip.len == e->dest_ip.len &&
+          memcmp(e->src_ip.p, e->dest_ip.p, e->dest_ip.len) == 0))
+        rc = key_step(s, kb, seg, &e->dest_ip, 0, e->ts_us, id);
+    if (rc == CS_OK && e->flow_id)
+        rc = key_step(s, kb, seg, NULL, (int64_t)e->flow_id, e->ts_us, id);
+    return rc;
 }
 
 /* The distinct signatures of a batch, with the newest time of each, for ev_sig. A batch
@@ -1031,21 +1091,6 @@ static int sigset_add(struct sq_store *s, struct sigset *ss, const struct hub_st
     return CS_OK;
 }
 
-/* The event's ev_key rows: its addresses (one row when both sides are the same) and flow. */
-static int key_put(struct sq_store *s, int64_t seg, const struct hub_store_event *e, int64_t id)
-{
-    int rc = CS_OK;
-    if (e->src_ip.p)
-        rc = key_step(s, seg, &e->src_ip, 0, e->ts_us, id);
-    if (rc == CS_OK && e->dest_ip.p &&
-        !(e->src_ip.p && e->src_ip.len == e->dest_ip.len &&
-          memcmp(e->src_ip.p, e->dest_ip.p, e->dest_ip.len) == 0))
-        rc = key_step(s, seg, &e->dest_ip, 0, e->ts_us, id);
-    if (rc == CS_OK && e->flow_id)
-        rc = key_step(s, seg, NULL, (int64_t)e->flow_id, e->ts_us, id);
-    return rc;
-}
-
 /* Writes one batch inside the open group transaction (write lock held). A batch id seen
  * before (also earlier in the same group) stores nothing and reports what the first delivery
  * stored: the constraint error only undoes that statement. Any other error leaves the
@@ -1085,6 +1130,9 @@ static int batch_one(struct sq_store *s, const struct hub_store_batch *b,
     int64_t seg = -1, seg_min = 0, seg_max = 0, last_id = 0;
     struct sigset sigs;
     sigs.n = 0;
+    struct keybuf keys;
+    struct keybuf *kb = &keys;
+    kb->n = 0;
     for (size_t i = 0; i < n; i++) {
         const struct hub_store_event *e = &ev[i];
         sqlite3_bind_int64(st, 1, b->org_id);
@@ -1117,13 +1165,13 @@ static int batch_one(struct sq_store *s, const struct hub_store_batch *b,
         }
         seg_min = e->ts_us < seg_min ? e->ts_us : seg_min;
         seg_max = e->ts_us > seg_max ? e->ts_us : seg_max;
-        if ((rc = key_put(s, seg, e, id)) != CS_OK)
+        if ((rc = key_put(s, kb, seg, e, id)) != CS_OK)
             return rc;
         if (e->signature.p && (rc = sigset_add(s, &sigs, e)) != CS_OK)
             return rc;
     }
     sqlite3_clear_bindings(st);
-    if ((rc = sigset_flush(s, &sigs)) != CS_OK)
+    if ((rc = key_flush(s, kb)) != CS_OK || (rc = sigset_flush(s, &sigs)) != CS_OK)
         return rc;
     if (seg >= 0 && (rc = seg_put(s, seg, seg_min, seg_max)) != CS_OK)
         return rc;
@@ -2812,6 +2860,7 @@ static void sq_close(struct hub_store *hs)
     sqlite3_finalize(s->ins_event);
     sqlite3_finalize(s->ins_batch);
     sqlite3_finalize(s->ins_key);
+    sqlite3_finalize(s->ins_keys);
     sqlite3_finalize(s->get_batch);
     sqlite3_finalize(s->ins_seg);
     sqlite3_finalize(s->ins_sig);
@@ -2908,6 +2957,9 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     }
     if ((rc = migrate(s, err)) != CS_OK)
         goto fail;
+    char keys_sql[64 + KEY_ROWS * 11] = "INSERT INTO ev_key(seg, k, kts, kid) VALUES";
+    for (int i = 0; i < KEY_ROWS; i++)
+        strcat(keys_sql, i ? ",(?,?,?,?)" : "(?,?,?,?)");
     if (sqlite3_prepare_v3(s->wdb,
                            "INSERT INTO events(org_id, sensor_id, ts_us, event_type, src_ip,"
                            " dest_ip, src_port, dest_port, proto, app_proto, signature_id,"
@@ -2922,6 +2974,7 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
                            -1, SQLITE_PREPARE_PERSISTENT, &s->get_batch, NULL) ||
         sqlite3_prepare_v3(s->wdb, "INSERT INTO ev_key(seg, k, kts, kid) VALUES(?,?,?,?)", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->ins_key, NULL) ||
+        sqlite3_prepare_v3(s->wdb, keys_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_keys, NULL) ||
         sqlite3_prepare_v3(s->wdb,
                            "INSERT INTO ev_seg(seg, min_ts, max_ts) VALUES(?,?,?)"
                            " ON CONFLICT(seg) DO UPDATE SET min_ts=min(min_ts, excluded.min_ts),"
