@@ -54,7 +54,8 @@ static bool kw_is_engine_only(const struct sn_kw *k)
 
 static bool kw_is_payload(const struct sn_kw *k)
 {
-    return (k->flags & (SN_KW_PAYLOAD | SN_KW_TRANSFORM)) || strcmp(k->name, "bsize") == 0;
+    return (k->flags & (SN_KW_PAYLOAD | SN_KW_TRANSFORM)) || strcmp(k->name, "bsize") == 0 ||
+           strcmp(k->name, "urilen") == 0;
 }
 
 /* Keywords that only make sense on an app-layer transaction (their match reads t->tx). */

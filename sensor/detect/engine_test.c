@@ -247,6 +247,32 @@ CS_TEST(alert_tx_app_layer_object)
     app_test_free(&r);
 }
 
+/* urilen is evaluated on the transaction's URI (the request of this capture is "GET /"), alone
+ * or before another buffer's content as ET Open writes it. */
+CS_TEST(urilen_on_transaction)
+{
+    struct app_run r = run("alert http any any -> any any (urilen:1; sid:1;)\n"
+                           "alert http any any -> any any (urilen:>1; sid:2;)\n"
+                           "alert http any any -> any any (urilen:1,raw; sid:3;)\n"
+                           "alert http any any -> any any (urilen:0<>2; sid:4;)\n"
+                           "alert http any any -> any any (urilen:1<>3; sid:5;)\n"
+                           "alert http any any -> any any (flow:established,to_server; "
+                           "urilen:1; http.method; content:\"GET\"; sid:6;)\n"
+                           "alert http any any -> any any (flow:established,to_server; "
+                           "urilen:1; http.method; content:\"POST\"; sid:7;)\n",
+                           MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 0);
+    CHECK_EQ(alerts(&r, 3), 1);
+    CHECK_EQ(alerts(&r, 4), 1);
+    CHECK_EQ(alerts(&r, 5), 0);
+    CHECK_EQ(alerts(&r, 6), 1);
+    CHECK_EQ(alerts(&r, 7), 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":6,", "\"url\":\"/\"", NULL), 1);
+    app_test_free(&r);
+}
+
 CS_TEST(alert_tx_object_per_protocol)
 {
     struct app_run r = run("alert modbus any any -> any any (modbus: unit 10; sid:1;)\n",
