@@ -33,7 +33,9 @@ struct sq_store {
     sqlite3_stmt *ins_batch;
     sqlite3_stmt *get_batch; /* nevents of a stored batch */
     sqlite3_stmt *ins_key;   /* ev_key row */
+    sqlite3_stmt *ins_keys;  /* KEY_ROWS ev_key rows in one statement */
     sqlite3_stmt *ins_seg;   /* ev_seg time range upsert */
+    sqlite3_stmt *ins_sig;   /* ev_sig dictionary upsert */
     struct sq_rollup *ru;    /* rollup statements and scratch (the statistics section) */
     /* group commit (sq_batch_add): queued batches, whether a leader is writing */
     pthread_mutex_t gclock;
@@ -217,6 +219,19 @@ static const char *const migrations[] = {
     "INSERT OR IGNORE INTO ev_key SELECT id >> 14, flow_id, ts_us, id FROM events"
     " WHERE flow_id IS NOT NULL AND flow_id<>0;"
     "INSERT INTO ev_seg SELECT id >> 14, min(ts_us), max(ts_us) FROM events GROUP BY 1;",
+    /* 7: the signature text filter (a substring) had no index and walked every event of
+     * the caller's orgs. ev_sig is the dictionary of stored (signature_id, signature) pairs
+     * (-1: an event with a text but no id) with the newest ts_us of each: a substring is
+     * matched against the few thousand texts first, then each matching id is walked through
+     * events_sig_ts newest first. Severity: events_sev_ts (org_id, ts_us) made a severity-1
+     * query read every alert of an org (a table row each) to find the rare ones; keyed
+     * (org_id, severity, ts_us) each (org, severity) range is already in time order. */
+    "CREATE TABLE ev_sig(signature_id INTEGER NOT NULL, signature TEXT NOT NULL,"
+    " max_ts INTEGER NOT NULL, PRIMARY KEY(signature_id, signature)) WITHOUT ROWID;"
+    "INSERT INTO ev_sig SELECT coalesce(signature_id, -1), signature, max(ts_us) FROM events"
+    " WHERE signature IS NOT NULL GROUP BY 1, 2;"
+    "DROP INDEX IF EXISTS events_sev_ts;"
+    "CREATE INDEX events_osev_ts ON events(org_id, severity, ts_us) WHERE severity IS NOT NULL;",
 };
 
 /* Events per ev_key segment: 2^SEG_SHIFT consecutive ids (must match migration 6). */
@@ -951,35 +966,129 @@ static int seg_put(struct sq_store *s, int64_t seg, int64_t mn, int64_t mx)
     return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
 }
 
-static int key_step(struct sq_store *s, int64_t seg, const struct hub_text *t, int64_t k,
-                    int64_t ts, int64_t id)
+/* A batch's ev_key rows are written KEY_ROWS per statement: one statement run per row cost
+ * about as much in the VDBE (start, open the cursor, halt, reset) as the B-tree insert. */
+#define KEY_ROWS 64
+struct keybuf {
+    size_t n;
+    struct {
+        int64_t seg, k, ts, id;
+        const char *p; /* text key (k unused), or NULL: integer key k */
+        int len;
+    } v[KEY_ROWS];
+};
+
+static void key_bind(sqlite3_stmt *st, int at, const struct keybuf *kb, size_t i)
 {
-    sqlite3_stmt *st = s->ins_key;
-    sqlite3_bind_int64(st, 1, seg);
-    if (t)
-        sqlite3_bind_text(st, 2, t->p, (int)t->len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, at + 1, kb->v[i].seg);
+    if (kb->v[i].p)
+        sqlite3_bind_text(st, at + 2, kb->v[i].p, kb->v[i].len, SQLITE_STATIC);
     else
-        sqlite3_bind_int64(st, 2, k);
-    sqlite3_bind_int64(st, 3, ts);
-    sqlite3_bind_int64(st, 4, id);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
+        sqlite3_bind_int64(st, at + 2, kb->v[i].k);
+    sqlite3_bind_int64(st, at + 3, kb->v[i].ts);
+    sqlite3_bind_int64(st, at + 4, kb->v[i].id);
+}
+
+static int key_flush(struct sq_store *s, struct keybuf *kb)
+{
+    int rc = SQLITE_DONE;
+    if (kb->n == KEY_ROWS) {
+        for (size_t i = 0; i < kb->n; i++)
+            key_bind(s->ins_keys, (int)i * 4, kb, i);
+        rc = sqlite3_step(s->ins_keys);
+        sqlite3_reset(s->ins_keys);
+    } else {
+        for (size_t i = 0; i < kb->n && rc == SQLITE_DONE; i++) {
+            key_bind(s->ins_key, 0, kb, i);
+            rc = sqlite3_step(s->ins_key);
+            sqlite3_reset(s->ins_key);
+        }
+    }
+    kb->n = 0;
     return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
 }
 
+static int key_step(struct sq_store *s, struct keybuf *kb, int64_t seg, const struct hub_text *t,
+                    int64_t k, int64_t ts, int64_t id)
+{
+    if (kb->n == KEY_ROWS) {
+        int rc = key_flush(s, kb);
+        if (rc != CS_OK)
+            return rc;
+    }
+    kb->v[kb->n].seg = seg;
+    kb->v[kb->n].p = t ? t->p : NULL;
+    kb->v[kb->n].len = t ? (int)t->len : 0;
+    kb->v[kb->n].k = k;
+    kb->v[kb->n].ts = ts;
+    kb->v[kb->n++].id = id;
+    return CS_OK;
+}
+
 /* The event's ev_key rows: its addresses (one row when both sides are the same) and flow. */
-static int key_put(struct sq_store *s, int64_t seg, const struct hub_store_event *e, int64_t id)
+static int key_put(struct sq_store *s, struct keybuf *kb, int64_t seg,
+                   const struct hub_store_event *e, int64_t id)
 {
     int rc = CS_OK;
     if (e->src_ip.p)
-        rc = key_step(s, seg, &e->src_ip, 0, e->ts_us, id);
+        rc = key_step(s, kb, seg, &e->src_ip, 0, e->ts_us, id);
     if (rc == CS_OK && e->dest_ip.p &&
         !(e->src_ip.p && e->src_ip.len == e->dest_ip.len &&
           memcmp(e->src_ip.p, e->dest_ip.p, e->dest_ip.len) == 0))
-        rc = key_step(s, seg, &e->dest_ip, 0, e->ts_us, id);
+        rc = key_step(s, kb, seg, &e->dest_ip, 0, e->ts_us, id);
     if (rc == CS_OK && e->flow_id)
-        rc = key_step(s, seg, NULL, (int64_t)e->flow_id, e->ts_us, id);
+        rc = key_step(s, kb, seg, NULL, (int64_t)e->flow_id, e->ts_us, id);
     return rc;
+}
+
+/* The distinct signatures of a batch, with the newest time of each, for ev_sig. A batch
+ * holds few (alerts repeat); when the table fills it is written out and reused. */
+#define SIGSET_MAX 64
+struct sigset {
+    size_t n;
+    struct {
+        int64_t id; /* -1: none */
+        struct hub_text text;
+        int64_t max_ts;
+    } v[SIGSET_MAX];
+};
+
+static int sigset_flush(struct sq_store *s, struct sigset *ss)
+{
+    sqlite3_stmt *st = s->ins_sig;
+    for (size_t i = 0; i < ss->n; i++) {
+        sqlite3_bind_int64(st, 1, ss->v[i].id);
+        sqlite3_bind_text(st, 2, ss->v[i].text.p, (int)ss->v[i].text.len, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, ss->v[i].max_ts);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return sq_err(s->wdb, rc);
+    }
+    ss->n = 0;
+    return CS_OK;
+}
+
+static int sigset_add(struct sq_store *s, struct sigset *ss, const struct hub_store_event *e)
+{
+    int64_t id = e->signature_id < 0 ? -1 : e->signature_id;
+    for (size_t i = 0; i < ss->n; i++) {
+        if (ss->v[i].id == id && ss->v[i].text.len == e->signature.len &&
+            memcmp(ss->v[i].text.p, e->signature.p, e->signature.len) == 0) {
+            if (e->ts_us > ss->v[i].max_ts)
+                ss->v[i].max_ts = e->ts_us;
+            return CS_OK;
+        }
+    }
+    if (ss->n == SIGSET_MAX) {
+        int rc = sigset_flush(s, ss);
+        if (rc != CS_OK)
+            return rc;
+    }
+    ss->v[ss->n].id = id;
+    ss->v[ss->n].text = e->signature;
+    ss->v[ss->n++].max_ts = e->ts_us;
+    return CS_OK;
 }
 
 /* Writes one batch inside the open group transaction (write lock held). A batch id seen
@@ -1019,6 +1128,11 @@ static int batch_one(struct sq_store *s, const struct hub_store_batch *b,
     }
     st = s->ins_event;
     int64_t seg = -1, seg_min = 0, seg_max = 0, last_id = 0;
+    struct sigset sigs;
+    sigs.n = 0;
+    struct keybuf keys;
+    struct keybuf *kb = &keys;
+    kb->n = 0;
     for (size_t i = 0; i < n; i++) {
         const struct hub_store_event *e = &ev[i];
         sqlite3_bind_int64(st, 1, b->org_id);
@@ -1051,10 +1165,14 @@ static int batch_one(struct sq_store *s, const struct hub_store_batch *b,
         }
         seg_min = e->ts_us < seg_min ? e->ts_us : seg_min;
         seg_max = e->ts_us > seg_max ? e->ts_us : seg_max;
-        if ((rc = key_put(s, seg, e, id)) != CS_OK)
+        if ((rc = key_put(s, kb, seg, e, id)) != CS_OK)
+            return rc;
+        if (e->signature.p && (rc = sigset_add(s, &sigs, e)) != CS_OK)
             return rc;
     }
     sqlite3_clear_bindings(st);
+    if ((rc = key_flush(s, kb)) != CS_OK || (rc = sigset_flush(s, &sigs)) != CS_OK)
+        return rc;
     if (seg >= 0 && (rc = seg_put(s, seg, seg_min, seg_max)) != CS_OK)
         return rc;
     if ((rc = rollup_batch(s, b, ev, n, last_id)) != CS_OK)
@@ -1263,7 +1381,7 @@ static void event_where(struct q *q, const struct hub_scope *sc, const struct hu
         q_int(q, f->signature_id);
     }
     if (f->severity_max) {
-        q_sql(q, " AND severity<=?");
+        q_sql(q, plus ? " AND +severity<=?" : " AND severity<=?");
         q_int(q, f->severity_max);
     }
     if (f->src_ip) {
@@ -1479,6 +1597,119 @@ static int query_by_org(sqlite3 *db, const struct hub_scope *sc, const struct hu
     return rc;
 }
 
+/* Newest first over the organisations of os and, in each, over its severities <=
+ * f->severity_max, each (org, severity) range read through events_osev_ts (org_id, severity,
+ * ts_us) already in time order. The severities present are found by skipping through the
+ * same index (one seek per value), so any stored value is covered. */
+static int query_by_org_sev(sqlite3 *db, const struct hub_scope *sc,
+                            const struct hub_event_filter *f, const struct orgset *os,
+                            struct cands *c)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT ts_us, id FROM events WHERE org_id=? AND severity=?");
+    q_int(&q, 0); /* the partition */
+    q_int(&q, 0);
+    struct orgset none = {0};
+    event_where(&q, sc, f, true, &none);
+    q_cursor(&q, f, "ts_us", "id");
+    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+    q_int(&q, f->limit);
+    sqlite3_stmt *st = NULL, *next = NULL;
+    int rc = q_prepare_ev(db, &q, &st);
+    if (rc)
+        return rc;
+    struct q qn = {0};
+    q_sql(&qn, "SELECT severity FROM events WHERE org_id=? AND severity>? AND severity<=?"
+               " ORDER BY severity LIMIT 1");
+    q_int(&qn, 0);
+    q_int(&qn, INT64_MIN);
+    q_int(&qn, f->severity_max);
+    if ((rc = q_prepare_ev(db, &qn, &next)) != CS_OK)
+        goto out;
+    for (size_t i = 0; i < os->n && rc == CS_OK; i++) {
+        int64_t sev = INT64_MIN;
+        for (;;) {
+            sqlite3_bind_int64(next, 1, os->ids[i]);
+            sqlite3_bind_int64(next, 2, sev);
+            int r2 = sqlite3_step(next);
+            if (r2 == SQLITE_ROW)
+                sev = sqlite3_column_int64(next, 0);
+            sqlite3_reset(next);
+            if (r2 == SQLITE_DONE)
+                break;
+            if (r2 != SQLITE_ROW) {
+                rc = sq_err(db, r2);
+                break;
+            }
+            sqlite3_bind_int64(st, 1, os->ids[i]);
+            sqlite3_bind_int64(st, 2, sev);
+            if ((rc = cands_add(db, st, c)) != CS_OK)
+                break;
+        }
+    }
+out:
+    sqlite3_finalize(next);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Newest first among the events whose signature contains f->signature. The dictionary ev_sig
+ * gives the signature ids with a matching text, newest last event first; each id is walked
+ * through events_sig_ts (signature_id, ts_us) newest first, the text still checked on every
+ * row (an id may have several texts), from the oldest row kept once the list is full. The
+ * walk stops when the remaining ids' last events are older than every row kept. Returns 1
+ * (nothing kept) when a matching text stored without an id could still contribute: no index
+ * holds those rows, and the caller takes the general path. */
+static int query_by_sig(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
+                        struct cands *c)
+{
+    struct q q = {0};
+    q_sql(&q, "SELECT ts_us, id FROM events WHERE signature_id=? AND ts_us>=?");
+    q_int(&q, 0); /* the partition */
+    q_int(&q, INT64_MIN);
+    event_where(&q, sc, f, true, NULL);
+    q_cursor(&q, f, "ts_us", "id");
+    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+    q_int(&q, f->limit);
+    sqlite3_stmt *st = NULL, *sids = NULL;
+    int rc = q_prepare_ev(db, &q, &st);
+    if (rc)
+        return rc;
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT signature_id, max(max_ts) FROM ev_sig WHERE"
+                            " instr(signature, ?)>0 GROUP BY 1 ORDER BY 2 DESC",
+                            -1, &sids, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_err(db, rc);
+        goto out;
+    }
+    sqlite3_bind_text(sids, 1, f->signature, -1, SQLITE_STATIC);
+    rc = CS_OK;
+    int src = SQLITE_DONE;
+    while (rc == CS_OK && (src = sqlite3_step(sids)) == SQLITE_ROW) {
+        int64_t sid = sqlite3_column_int64(sids, 0), mx = sqlite3_column_int64(sids, 1);
+        const struct cand *fl = cands_floor(c);
+        if (fl && fl->ts > mx)
+            break; /* this id and all after it are older than every row kept */
+        if (sid < 0) {
+            c->n = 0;
+            rc = 1;
+            break;
+        }
+        if (f->from_us && mx < f->from_us)
+            continue;
+        sqlite3_bind_int64(st, 1, sid);
+        sqlite3_bind_int64(st, 2, fl ? fl->ts : INT64_MIN);
+        rc = cands_add(db, st, c);
+    }
+    if (rc == CS_OK && src != SQLITE_DONE && src != SQLITE_ROW)
+        rc = sq_err(db, src);
+out:
+    sqlite3_finalize(sids);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Newest first among the events with an address or flow key, segment by segment through
  * ev_key, newest segments first; stops when the older segments cannot beat what is kept. */
 static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
@@ -1578,6 +1809,15 @@ static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
         q_int(&q, f->signature_id);
         goto plain_where;
     }
+    if (f->signature) {
+        /* the signature dictionary, then events_sig_ts id by id */
+        rc = query_by_sig(db, sc, f, &c);
+        if (rc == CS_OK)
+            rc = cands_emit(db, &c, cb, arg);
+        if (rc != 1)
+            goto out_end;
+        c.n = 0; /* an id-less text matches: the general path below */
+    }
     os = cs_malloc(sizeof(*os));
     if (!os) {
         rc = CS_ENOMEM;
@@ -1585,6 +1825,12 @@ static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
     }
     if ((rc = orgset_load(db, sc, f, os)) != CS_OK)
         goto out_end;
+    if (!os->overflow && f->severity_max && !f->signature) {
+        /* events_osev_ts, (org, severity) by (org, severity) */
+        if ((rc = query_by_org_sev(db, sc, f, os, &c)) == CS_OK)
+            rc = cands_emit(db, &c, cb, arg);
+        goto out_end;
+    }
     if (!os->overflow) {
         /* events_org_ts, org by org */
         if ((rc = query_by_org(db, sc, f, os, &c)) == CS_OK)
@@ -2614,8 +2860,10 @@ static void sq_close(struct hub_store *hs)
     sqlite3_finalize(s->ins_event);
     sqlite3_finalize(s->ins_batch);
     sqlite3_finalize(s->ins_key);
+    sqlite3_finalize(s->ins_keys);
     sqlite3_finalize(s->get_batch);
     sqlite3_finalize(s->ins_seg);
+    sqlite3_finalize(s->ins_sig);
     rollup_close(s);
     for (int i = 0; i < s->nreaders; i++) {
         sqlite3_close(s->readers[i].db);
@@ -2709,6 +2957,9 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     }
     if ((rc = migrate(s, err)) != CS_OK)
         goto fail;
+    char keys_sql[64 + KEY_ROWS * 11] = "INSERT INTO ev_key(seg, k, kts, kid) VALUES";
+    for (int i = 0; i < KEY_ROWS; i++)
+        strcat(keys_sql, i ? ",(?,?,?,?)" : "(?,?,?,?)");
     if (sqlite3_prepare_v3(s->wdb,
                            "INSERT INTO events(org_id, sensor_id, ts_us, event_type, src_ip,"
                            " dest_ip, src_port, dest_port, proto, app_proto, signature_id,"
@@ -2723,11 +2974,16 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
                            -1, SQLITE_PREPARE_PERSISTENT, &s->get_batch, NULL) ||
         sqlite3_prepare_v3(s->wdb, "INSERT INTO ev_key(seg, k, kts, kid) VALUES(?,?,?,?)", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->ins_key, NULL) ||
+        sqlite3_prepare_v3(s->wdb, keys_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_keys, NULL) ||
         sqlite3_prepare_v3(s->wdb,
                            "INSERT INTO ev_seg(seg, min_ts, max_ts) VALUES(?,?,?)"
                            " ON CONFLICT(seg) DO UPDATE SET min_ts=min(min_ts, excluded.min_ts),"
                            " max_ts=max(max_ts, excluded.max_ts)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_seg, NULL)) {
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_seg, NULL) ||
+        sqlite3_prepare_v3(s->wdb,
+                           "INSERT INTO ev_sig(signature_id, signature, max_ts) VALUES(?,?,?)"
+                           " ON CONFLICT DO UPDATE SET max_ts=max(max_ts, excluded.max_ts)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_sig, NULL)) {
         cs_err_set(err, CS_EIO, 0, 0, "prepare: %s", sqlite3_errmsg(s->wdb));
         rc = CS_EIO;
         goto fail;
