@@ -575,7 +575,8 @@ static int view_slide(struct hub_stats_cache *c, struct ipc_view *v, int64_t fro
     if (!view_fit(v, c->nkeys))
         return CS_ENOMEM;
     if (v->to_h <= from || to <= v->from_h || v->from_h == v->to_h) {
-        memset(v->cnt, 0, v->ncnt * sizeof(*v->cnt));
+        if (v->ncnt) /* no address seen yet: no array either */
+            memset(v->cnt, 0, v->ncnt * sizeof(*v->cnt));
         v->from_h = v->to_h = from;
     }
     for (int64_t h = v->from_h; h < v->to_h; h++)
