@@ -13,7 +13,7 @@ extern const struct sn_app_parser sn_app_smtp;
 /* a string literal, whole */
 #define FEEDS(fd, dir, lit) app_feeder_feed(fd, dir, lit, sizeof(lit) - 1, 0)
 
-/* tests/data/<rel> into a malloc'd buffer (*n bytes); NULL on error. */
+/* tests/data/<rel> into a malloc'd buffer (*n bytes, NUL after them); NULL on error. */
 static uint8_t *slurp(const char *rel, size_t *n)
 {
     char path[4096];
@@ -26,7 +26,9 @@ static uint8_t *slurp(const char *rel, size_t *n)
     if (!fp)
         return NULL;
     if (fseek(fp, 0, SEEK_END) == 0 && (sz = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0) {
-        b = malloc((size_t)sz);
+        b = malloc((size_t)sz + 1);
+        if (b)
+            b[sz] = 0;
         if (b && fread(b, 1, (size_t)sz, fp) != (size_t)sz) {
             free(b);
             b = NULL;

@@ -8,6 +8,7 @@
 #include "../app/app.h"
 #include "../config.h"
 #include "kw_content.h"
+#include "kw_pcre.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,8 @@ static bool kw_is_engine_only(const struct sn_kw *k)
 
 static bool kw_is_payload(const struct sn_kw *k)
 {
-    return (k->flags & (SN_KW_PAYLOAD | SN_KW_TRANSFORM)) || strcmp(k->name, "bsize") == 0;
+    return (k->flags & (SN_KW_PAYLOAD | SN_KW_TRANSFORM)) || strcmp(k->name, "bsize") == 0 ||
+           strcmp(k->name, "urilen") == 0;
 }
 
 /* Keywords that only make sense on an app-layer transaction (their match reads t->tx). */
@@ -250,10 +252,11 @@ static int order_cmp(const void *a, const void *b)
 /* ---- fast patterns ------------------------------------------------------------------------ */
 
 struct fp {
-    const uint8_t *pat;
+    const uint8_t *pat; /* a literal, or a NUL-terminated regex when hsflags is set */
     uint32_t len;
     bool nocase;
     int buf;
+    unsigned hsflags; /* a regex prefilter: its Hyperscan flags (HS_FLAG_PREFILTER…) */
 };
 
 /* The transforms on buffer `buf` of rule r: 0 none, 1 only dotprefix, 2 any other. */
@@ -270,9 +273,55 @@ static int buf_transforms(const struct sn_rule *r, int buf)
     return t;
 }
 
+/* A content shorter than this, not chosen with fast_pattern, gives way to a regex prefilter
+ * ("=" or "|0d 0a|" would make the rule a candidate in nearly every packet). */
+#define DE_FP_SHORT 3
+
+/* A regex prefilter for a rule without a usable content (ET Open 4.0 has hundreds of
+ * pcre-only rules, such as the credit-card number patterns, which would otherwise be verified
+ * on every packet): the first pcre that must match from the start of its buffer — positive,
+ * not relative, on an untransformed buffer — compiled by Hyperscan in prefilter mode, which
+ * reports every match PCRE would find (and maybe more: a superset, which verification then
+ * decides). Flags that only narrow PCRE's matches (anchored, dollar-end-only) are left out,
+ * ungreedy does not change whether there is a match; extended syntax is not prefiltered. A
+ * pattern Hyperscan cannot take (or that matches the empty string) gives no prefilter. */
+static bool pick_regex(const struct sn_rule *r, struct fp *out)
+{
+    for (uint32_t i = 0; i < r->nkw; i++) {
+        const struct sn_kw_inst *in = &r->kw[i];
+        const struct sn_pcre *x;
+        hs_database_t *db = NULL;
+        hs_compile_error_t *ce = NULL;
+        unsigned fl = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH;
+        if (strcmp(in->kw->name, "pcre") != 0 || !in->data)
+            continue;
+        x = in->data;
+        if ((x->flags & (SN_PCRE_NEGATED | SN_PCRE_RELATIVE)) || (x->opts & PCRE2_EXTENDED) ||
+            buf_transforms(r, in->buffer) != 0 ||
+            strcmp(sn_buf_name(in->buffer), "base64_data") == 0)
+            continue;
+        fl |= (x->opts & PCRE2_CASELESS ? HS_FLAG_CASELESS : 0) |
+              (x->opts & PCRE2_DOTALL ? HS_FLAG_DOTALL : 0) |
+              (x->opts & PCRE2_MULTILINE ? HS_FLAG_MULTILINE : 0);
+        if (hs_compile(x->src, fl, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
+            hs_free_compile_error(ce);
+            continue;
+        }
+        hs_free_database(db);
+        out->pat = (const uint8_t *)x->src;
+        out->len = (uint32_t)strlen(x->src);
+        out->nocase = false;
+        out->buf = in->buffer;
+        out->hsflags = fl;
+        return true;
+    }
+    return false;
+}
+
 /* The rule's fast pattern: the content flagged fast_pattern, else the longest content
- * (Suricata's choice among the rule's positive contents). False when the rule has none
- * usable for prefiltering (negated, transformed buffer, derived buffer).
+ * (Suricata's choice among the rule's positive contents), else (or instead of a content
+ * shorter than DE_FP_SHORT) a regex prefilter. False when the rule has none usable for
+ * prefiltering (negated, transformed buffer, derived buffer).
  *
  * dotprefix is the one transform prefiltered (ET Open has ~1,100 `dns.query; dotprefix;`
  * and `tls.sni; dotprefix;` rules, otherwise verified on every DNS message and TLS record):
@@ -300,7 +349,7 @@ static bool pick_fast_pattern(const struct sn_rule *r, struct fp *out)
             best = in;
     }
     if (!best) {
-        return false;
+        return pick_regex(r, out);
     } else {
         const struct sn_content *c = best->data;
         const char *bn = sn_buf_name(best->buffer);
@@ -324,6 +373,12 @@ static bool pick_fast_pattern(const struct sn_rule *r, struct fp *out)
             return false;
         out->nocase = c->flags & SN_CONTENT_NOCASE;
         out->buf = best->buffer;
+        out->hsflags = 0;
+        if (out->len < DE_FP_SHORT && !(c->flags & SN_CONTENT_FAST_PATTERN)) {
+            struct fp re;
+            if (pick_regex(r, &re))
+                *out = re;
+        }
         return true;
     }
 }
@@ -332,6 +387,7 @@ static bool pick_fast_pattern(const struct sn_rule *r, struct fp *out)
 
 struct pat_acc {
     int buf;
+    bool regex;
     const char **pats;
     size_t *lens;
     unsigned *flags, *ids;
@@ -372,12 +428,13 @@ static int group_build(struct sn_detect_engine *de, struct de_group *g, const st
             continue;
         }
         for (uint32_t i = 0; i < nacc; i++)
-            if (acc[i].buf == fps[id].buf)
+            if (acc[i].buf == fps[id].buf && acc[i].regex == (fps[id].hsflags != 0))
                 a = &acc[i];
         if (!a) {
             a = &acc[nacc++];
             memset(a, 0, sizeof(*a));
             a->buf = fps[id].buf;
+            a->regex = fps[id].hsflags != 0;
         }
         if (a->n == a->cap) {
             uint32_t nc = a->cap ? a->cap * 2 : 16;
@@ -404,7 +461,9 @@ static int group_build(struct sn_detect_engine *de, struct de_group *g, const st
         }
         a->pats[a->n] = (const char *)fps[id].pat;
         a->lens[a->n] = fps[id].len;
-        a->flags[a->n] = HS_FLAG_SINGLEMATCH | (fps[id].nocase ? HS_FLAG_CASELESS : 0);
+        a->flags[a->n] = fps[id].hsflags
+                             ? fps[id].hsflags
+                             : HS_FLAG_SINGLEMATCH | (fps[id].nocase ? HS_FLAG_CASELESS : 0);
         a->ids[a->n] = a->n;
         a->rule[a->n] = id;
         a->n++;
@@ -419,8 +478,21 @@ static int group_build(struct sn_detect_engine *de, struct de_group *g, const st
     for (uint32_t i = 0; i < nacc; i++) {
         struct de_pf *pf = &g->pf[g->npf];
         hs_compile_error_t *ce = NULL;
-        if (hs_compile_lit_multi(acc[i].pats, acc[i].flags, acc[i].ids, acc[i].lens, acc[i].n,
-                                 HS_MODE_BLOCK, NULL, &pf->db, &ce) != HS_SUCCESS) {
+        hs_error_t he;
+        if (acc[i].regex) {
+            he = hs_compile_multi(acc[i].pats, acc[i].flags, acc[i].ids, acc[i].n, HS_MODE_BLOCK,
+                                  NULL, &pf->db, &ce);
+            if (he != HS_SUCCESS) { /* each compiled alone: should not happen; verify them all */
+                hs_free_compile_error(ce);
+                for (uint32_t k = 0; k < acc[i].n; k++)
+                    g->always[g->nalways++] = acc[i].rule[k];
+                continue;
+            }
+        } else {
+            he = hs_compile_lit_multi(acc[i].pats, acc[i].flags, acc[i].ids, acc[i].lens, acc[i].n,
+                                      HS_MODE_BLOCK, NULL, &pf->db, &ce);
+        }
+        if (he != HS_SUCCESS) {
             cs_err_set(err, CS_EINVAL, 0, 0, "hyperscan: %s", ce ? ce->message : "compile error");
             hs_free_compile_error(ce);
             rc = CS_EINVAL;
@@ -561,6 +633,28 @@ static void key_of(const struct sn_addr *a, int family, uint8_t out[16])
 {
     memset(out, 0, 16);
     memcpy(out, a->u8, family == 4 ? 4 : 16);
+}
+
+/* How much of the address space the positive ranges of `l` cover, as a fraction of their
+ * family's (an IPv4 /24 is 2^-24, all of IPv6 is 1): the index files a rule under its narrower
+ * side, so that `$HOME_NET any -> [300 C2 addresses] any` is a candidate for traffic to those
+ * addresses only, not for every packet from the home network. */
+static double list_share(const struct sn_addr_list *l)
+{
+    double share = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        const struct sn_addr_range *ar = &l->r[i];
+        int w = ar->family == 4 ? 4 : 16;
+        double lo = 0, hi = 0;
+        if (ar->negated)
+            continue;
+        for (int k = 0; k < w; k++) {
+            lo = lo * 256 + ar->lo.u8[k];
+            hi = hi * 256 + ar->hi.u8[k];
+        }
+        share += (hi - lo + 1) / (w == 4 ? 4294967296.0 : 3.402823669209385e38);
+    }
+    return share;
 }
 
 /* out = in + 1 over `width` bytes; false on overflow */
@@ -704,7 +798,7 @@ static int build_iponly(struct sn_detect_engine *de)
             pos_dst |= !dr->r->dst.r[i].negated;
         if (!dr->r->src.any && pos_src)
             l = &dr->r->src, side = 0;
-        else if (!dr->r->dst.any && pos_dst)
+        if (!dr->r->dst.any && pos_dst && (!l || list_share(&dr->r->dst) < list_share(l)))
             l = &dr->r->dst, side = 1;
         if (!l)
             continue;

@@ -247,6 +247,32 @@ CS_TEST(alert_tx_app_layer_object)
     app_test_free(&r);
 }
 
+/* urilen is evaluated on the transaction's URI (the request of this capture is "GET /"), alone
+ * or before another buffer's content as ET Open writes it. */
+CS_TEST(urilen_on_transaction)
+{
+    struct app_run r = run("alert http any any -> any any (urilen:1; sid:1;)\n"
+                           "alert http any any -> any any (urilen:>1; sid:2;)\n"
+                           "alert http any any -> any any (urilen:1,raw; sid:3;)\n"
+                           "alert http any any -> any any (urilen:0<>2; sid:4;)\n"
+                           "alert http any any -> any any (urilen:1<>3; sid:5;)\n"
+                           "alert http any any -> any any (flow:established,to_server; "
+                           "urilen:1; http.method; content:\"GET\"; sid:6;)\n"
+                           "alert http any any -> any any (flow:established,to_server; "
+                           "urilen:1; http.method; content:\"POST\"; sid:7;)\n",
+                           MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 0);
+    CHECK_EQ(alerts(&r, 3), 1);
+    CHECK_EQ(alerts(&r, 4), 1);
+    CHECK_EQ(alerts(&r, 5), 0);
+    CHECK_EQ(alerts(&r, 6), 1);
+    CHECK_EQ(alerts(&r, 7), 0);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":6,", "\"url\":\"/\"", NULL), 1);
+    app_test_free(&r);
+}
+
 CS_TEST(alert_tx_object_per_protocol)
 {
     struct app_run r = run("alert modbus any any -> any any (modbus: unit 10; sid:1;)\n",
@@ -624,6 +650,92 @@ CS_TEST(ip_only_stats)
     CHECK_EQ(sn_detect_engine_stats(de)->databases, 0);
     sn_detect_engine_free(de);
     free(rules);
+}
+
+/* An IP-only rule is filed under its narrower side: `$HOME_NET any -> [C2 list] any` is found by
+ * the destination, so a packet from the home network to elsewhere does not make it a
+ * candidate; a rule narrower on its source stays filed by source. */
+uint32_t de_ipidx_lookup(const struct de_ipidx *x, const struct sn_addr *a, int family,
+                         const uint32_t **ids);
+
+static struct sn_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+    struct sn_addr x = {{{0}}};
+    x.u8[0] = a, x.u8[1] = b, x.u8[2] = c, x.u8[3] = d;
+    return x;
+}
+
+CS_TEST(ip_only_narrower_side)
+{
+    const char *rules = "alert ip $HOME_NET any -> [217.160.0.187,10.9.9.9] any (msg:\"c2\"; "
+                        "sid:1;)\n"
+                        "alert ip [217.160.0.187] any -> $HOME_NET any (msg:\"from c2\"; "
+                        "sid:2;)\n";
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+    const uint32_t *ids = NULL;
+    struct sn_addr home = v4(172, 17, 0, 2), c2 = v4(217, 160, 0, 187);
+    struct app_run r;
+
+    sn_config_defaults(&cfg);
+    de = build(rules, &cfg, NULL, &err);
+    REQUIRE(de);
+    CHECK_EQ(sn_detect_engine_stats(de)->ip_only, 2);
+    /* by source: only rule 2, under the C2 address; nothing under a home address */
+    CHECK_EQ(de_ipidx_lookup(&de->ip_src[0], &home, 4, &ids), 0);
+    REQUIRE(de_ipidx_lookup(&de->ip_src[0], &c2, 4, &ids) == 1);
+    CHECK_EQ(de->rules[ids[0]].r->sid, 2);
+    /* by destination: only rule 1, under the C2 address */
+    CHECK_EQ(de_ipidx_lookup(&de->ip_dst[0], &home, 4, &ids), 0);
+    REQUIRE(de_ipidx_lookup(&de->ip_dst[0], &c2, 4, &ids) == 1);
+    CHECK_EQ(de->rules[ids[0]].r->sid, 1);
+    sn_detect_engine_free(de);
+    /* and both still alert, once per flow direction */
+    r = run(rules, MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"dest_ip\":\"217.160.0.187\"", NULL), 1);
+    CHECK_EQ(alerts(&r, 2), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":2,", "\"src_ip\":\"217.160.0.187\"", NULL), 1);
+    app_test_free(&r);
+}
+
+/* A rule without a usable content is prefiltered by its pcre (Hyperscan prefilter mode) when
+ * Hyperscan takes the pattern; a one-byte content gives way to the pcre too. The alerts are the
+ * ones PCRE decides. */
+CS_TEST(regex_prefilter)
+{
+    const char *rules =
+        "alert tcp any any -> any any (msg:\"re\"; pcre:\"/^GET \\/ HTTP\\/1\\.[01]/\"; sid:1;)\n"
+        "alert tcp any any -> any any (msg:\"re nocase\"; pcre:\"/user-agent: curl\\/[0-9]/i\"; "
+        "sid:2;)\n"
+        "alert tcp any any -> any any (msg:\"short\"; content:\"/\"; "
+        "pcre:\"/Host: testmyids\\.c[aeiou]m/\"; sid:3;)\n"
+        "alert tcp any any -> any any (msg:\"no\"; pcre:\"/^POST \\/\\d+/\"; sid:4;)\n"
+        "alert tcp any any -> any any (msg:\"backref\"; pcre:\"/(t)es\\1myids/\"; sid:5;)\n"
+        "alert tcp any any -> any any (msg:\"negated\"; pcre:!\"/zzz/\"; sid:6;)\n";
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+    struct app_run r;
+
+    sn_config_defaults(&cfg);
+    de = build(rules, &cfg, NULL, &err);
+    REQUIRE(de);
+    /* 1-5 prefiltered (5 by the prefilter's approximation of the back-reference), the negated
+     * pcre alone is not */
+    CHECK_EQ(sn_detect_engine_stats(de)->prefiltered, 5);
+    sn_detect_engine_free(de);
+    r = run(rules, MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 1);
+    CHECK_EQ(alerts(&r, 3), 1);
+    CHECK_EQ(alerts(&r, 4), 0);
+    CHECK_EQ(alerts(&r, 5), 1);
+    CHECK(alerts(&r, 6) >= 1);
+    app_test_free(&r);
 }
 
 /* ---- actions ------------------------------------------------------------------------------ */
