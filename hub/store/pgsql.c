@@ -1900,25 +1900,6 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
     }
     PQclear(r);
 
-    for (int side = 0; side < 2; side++) {
-        struct hub_stats_ip *ips = side ? o->dest : o->src;
-        size_t *nips = side ? &o->ndest : &o->nsrc;
-        q = (struct q){0};
-        q_sql(&q, "SELECT ip, sum(n) c FROM ru_ip");
-        ru_where(&q, &os, &hq);
-        q_sql(&q, " AND side=");
-        q_int(&q, side);
-        q_sql(&q, " GROUP BY ip ORDER BY c DESC, ip LIMIT 10");
-        if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
-            goto out;
-        for (int i = 0, n = PQntuples(r); i < n && *nips < HUB_STATS_TOP; i++) {
-            struct hub_stats_ip *x = &ips[(*nips)++];
-            copy_col(x->ip, sizeof(x->ip), r, i, 0);
-            x->count = col_i64(r, i, 1);
-        }
-        PQclear(r);
-    }
-
     q = (struct q){0};
     q_sql(&q, "SELECT app_proto, sum(n) c FROM ru_ev");
     ru_where(&q, &os, &hq);
@@ -1952,6 +1933,42 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
 out:
     conn_put(s, idx); /* rolls back after an error */
     orgsets_free(&os);
+    return rc;
+}
+
+/* The address rollup rows of hours [from_h, to_h), every organisation (stats_cache.c). */
+static int pg_stats_ip_hours(struct hub_store *hs, int64_t from_h, int64_t to_h,
+                             int (*cb)(void *, const struct hub_stats_ip_row *), void *arg)
+{
+    struct pg_store *s = PG(hs);
+    PGconn *c;
+    int idx;
+    PGresult *r = NULL;
+    int rc = conn_get(s, &c, &idx);
+    if (rc)
+        return rc;
+    struct q q = {0};
+    q_sql(&q, "SELECT bucket, org_id, side, ip, n FROM ru_ip WHERE res=");
+    q_int(&q, HUB_STATS_HOUR_RES);
+    q_sql(&q, " AND bucket>=");
+    q_int(&q, from_h);
+    q_sql(&q, " AND bucket<");
+    q_int(&q, to_h);
+    if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
+        goto out;
+    for (int i = 0, n = PQntuples(r); i < n && rc == CS_OK; i++) {
+        struct hub_stats_ip_row row = {
+            .hour = col_i64(r, i, 0),
+            .org_id = col_i64(r, i, 1),
+            .side = (int)col_i64(r, i, 2),
+            .ip = col_text(r, i, 3),
+            .n = col_i64(r, i, 4),
+        };
+        rc = cb(arg, &row);
+    }
+    PQclear(r);
+out:
+    conn_put(s, idx);
     return rc;
 }
 
@@ -2417,6 +2434,7 @@ static const struct hub_store_ops pg_ops = {
     .audit_ckpt_list = pg_audit_ckpt_list,
     .audit_head = pg_audit_head,
     .stats_overview = pg_stats_overview,
+    .stats_ip_hours = pg_stats_ip_hours,
     .stats_orgs = pg_stats_orgs,
     .stats_sensors = pg_stats_sensors,
     .stats_agg = pg_stats_agg,

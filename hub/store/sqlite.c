@@ -2360,10 +2360,10 @@ static int run_q(sqlite3 *db, struct q *q, int (*fn)(sqlite3_stmt *st, void *ctx
     return rc ? rc : each_row(db, st, fn, ctx);
 }
 
-/* The overview reads each rollup table once and aggregates in memory: one pass over ru_ev
- * for the totals, points, signatures, protocols and ICS operations, one over ru_ip for both
- * address lists. (A GROUP BY per section read the same rows five times and sorted the
- * addresses, which dominated on millions of events.) */
+/* The overview reads ru_ev once and aggregates in memory: one pass for the totals, points,
+ * signatures, protocols and ICS operations. (A GROUP BY per section read the same rows five
+ * times.) The address lists come from store.c's cache (stats_cache.c) through
+ * sq_stats_ip_hours. */
 
 /* A counting hash table keyed by (k, text); texts are copied into an arena. */
 struct ov_ent {
@@ -2492,7 +2492,7 @@ static int sq_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
     struct sq_reader *r = reader_get(SQ(hs));
     int64_t step = sq->bucket_s / sq->res_s, b0 = sq->from_us / (sq->res_s * SQ_US);
     bool minutes = sq->res_s == HUB_STATS_MIN_RES; /* totals and chart from ru_min */
-    struct ov_map sigs = {0}, protos = {0}, ics = {0}, ips = {0};
+    struct ov_map sigs = {0}, protos = {0}, ics = {0};
     const struct ov_ent **top = cs_malloc(HUB_STATS_MAX_ROWS * sizeof(*top));
     sqlite3_stmt *st = NULL;
     int rc = top ? exec(r->db, "BEGIN") : CS_ENOMEM; /* one snapshot for both tables */
@@ -2561,22 +2561,7 @@ static int sq_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
         goto end;
     }
 
-    q = (struct q){0};
-    q_sql(&q, "SELECT side, ip, n FROM ru_ip");
-    ru_where(&q, sc, sq, false);
-    if ((rc = q_prepare(r->db, &q, &st)) != CS_OK)
-        goto end;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct hub_text ip = col_str(st, 1);
-        ov_add(&ips, sqlite3_column_int64(st, 0), ip.p, ip.len, sqlite3_column_int64(st, 2));
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc != SQLITE_DONE) {
-        rc = sq_err(r->db, rc);
-        goto end;
-    }
-    if (sigs.oom || protos.oom || ics.oom || ips.oom) {
+    if (sigs.oom || protos.oom || ics.oom) {
         rc = CS_ENOMEM;
         goto end;
     }
@@ -2602,29 +2587,6 @@ static int sq_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
     }
     sqlite3_finalize(st);
     st = NULL;
-
-    /* both sides are in one table (k is the side): the top of each */
-    for (int side = 0; side < 2; side++) {
-        size_t k = 0, *cnt = side ? &o->ndest : &o->nsrc;
-        struct hub_stats_ip *dst = side ? o->dest : o->src;
-        const struct ov_ent *best[HUB_STATS_TOP];
-        for (size_t i = 0; i < ips.cap; i++) {
-            const struct ov_ent *e = &ips.t[i];
-            if (!e->h || e->k != side || (k == HUB_STATS_TOP && ov_cmp(&ips, e, best[k - 1]) >= 0))
-                continue;
-            size_t j = k < HUB_STATS_TOP ? k++ : k - 1;
-            while (j > 0 && ov_cmp(&ips, e, best[j - 1]) < 0) {
-                best[j] = best[j - 1];
-                j--;
-            }
-            best[j] = e;
-        }
-        for (size_t i = 0; i < k; i++) {
-            ov_copy(dst[i].ip, sizeof(dst[i].ip), &ips, best[i]);
-            dst[i].count = best[i]->n;
-        }
-        *cnt = k;
-    }
 
     n = ov_top(&protos, top, HUB_STATS_MAX_ROWS);
     for (size_t i = 0; i < n; i++) {
@@ -2653,8 +2615,44 @@ out:
     ov_free(&sigs);
     ov_free(&protos);
     ov_free(&ics);
-    ov_free(&ips);
     cs_free(top);
+    return rc;
+}
+
+static int sq_stats_ip_hours(struct hub_store *hs, int64_t from_h, int64_t to_h,
+                             int (*cb)(void *, const struct hub_stats_ip_row *), void *arg)
+{
+    struct sq_reader *r = reader_get(SQ(hs));
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(r->db,
+                                "SELECT bucket, org_id, side, ip, n FROM ru_ip"
+                                " WHERE res=? AND bucket>=? AND bucket<?",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_err(r->db, rc);
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, RU_RES);
+    sqlite3_bind_int64(st, 2, from_h);
+    sqlite3_bind_int64(st, 3, to_h);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hub_stats_ip_row row = {
+            .hour = sqlite3_column_int64(st, 0),
+            .org_id = sqlite3_column_int64(st, 1),
+            .side = (int)sqlite3_column_int64(st, 2),
+            .ip = col_str(st, 3),
+            .n = sqlite3_column_int64(st, 4),
+        };
+        int c = cb(arg, &row);
+        if (c) {
+            rc = c;
+            goto out;
+        }
+    }
+    rc = rc == SQLITE_DONE ? CS_OK : sq_err(r->db, rc);
+out:
+    sqlite3_finalize(st);
+    reader_put(r);
     return rc;
 }
 
@@ -2908,6 +2906,7 @@ static const struct hub_store_ops sq_ops = {
     .audit_ckpt_list = sq_audit_ckpt_list,
     .audit_head = sq_audit_head,
     .stats_overview = sq_stats_overview,
+    .stats_ip_hours = sq_stats_ip_hours,
     .stats_orgs = sq_stats_orgs,
     .stats_sensors = sq_stats_sensors,
     .stats_agg = sq_stats_agg,

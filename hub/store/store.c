@@ -40,8 +40,10 @@ int hub_store_open(const char *url, int readers, struct hub_store **out, struct 
 
 void hub_store_close(struct hub_store *s)
 {
-    if (s)
+    if (s) {
+        hub_stats_cache_free(s);
         s->ops->close(s);
+    }
 }
 
 int hub_store_schema_version(struct hub_store *s)
@@ -229,7 +231,10 @@ int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
     for (size_t i = 0; i < bl; i++)
         if ((unsigned char)b->batch_id[i] <= 0x20 || (unsigned char)b->batch_id[i] >= 0x7f)
             return CS_EINVAL;
-    return s->ops->batch_add(s, b, ev, n, res);
+    int rc = s->ops->batch_add(s, b, ev, n, res);
+    if (rc == CS_OK && !res->duplicate)
+        hub_stats_cache_note(s, ev, n); /* after the commit: see stats_cache.c */
+    return rc;
 }
 
 int hub_store_event_query(struct hub_store *s, const struct hub_scope *sc,
@@ -410,11 +415,14 @@ int hub_store_stats_overview(struct hub_store *s, const struct hub_scope *sc,
     int rc = stats_norm(q);
     if (rc)
         return rc;
-    if (!s->ops->stats_overview || !s->ops->stats_sensors || !s->ops->stats_orgs)
+    if (!s->ops->stats_overview || !s->ops->stats_sensors || !s->ops->stats_orgs ||
+        !s->ops->stats_ip_hours)
         return CS_EINVAL; /* an implementation without the statistics yet */
     memset(out, 0, sizeof(*out));
     out->q = *q;
     if ((rc = s->ops->stats_overview(s, sc, q, out)) != CS_OK)
+        return rc;
+    if ((rc = hub_stats_cache_ips(s, sc, q, out)) != CS_OK)
         return rc;
     if ((rc = s->ops->stats_sensors(s, sc, q->org_id, ov_sensor_cb, out)) != CS_OK)
         return rc;

@@ -355,6 +355,21 @@ int hub_store_stats_overview(struct hub_store *s, const struct hub_scope *sc,
 int hub_store_stats_orgs(struct hub_store *s, const struct hub_scope *sc,
                          struct hub_stats_query *q,
                          int (*cb)(void *arg, const struct hub_stats_org *o), void *arg);
+/* The overview's address lists (src, dest) come from a cache of the hourly address rollups
+ * kept in the hub's memory (stats_cache.c; docs/console.md "The address lists over 7 days"):
+ * per cached hour the (organisation, side, address, count) rows, and per scope (set of
+ * organisations) the totals over its last window, slid hour by hour. An hour is re-read
+ * when a batch with alerts in it was stored since it was read, so the lists are exact.
+ * What the cache holds, for tests and operators: */
+struct hub_stats_cache_info {
+    size_t hours, rows, keys, views; /* held now */
+    uint64_t reads;                  /* stats_ip_hours calls */
+    uint64_t hours_read, rows_read;  /* hours and rows read from the store so far */
+    uint64_t resets;                 /* dropped whole (over its caps or after an error) */
+};
+/* Fills *out (zero when nothing was cached yet). Thread-safe. */
+void hub_store_stats_cache_info(struct hub_store *s, struct hub_stats_cache_info *out);
+
 /* Sensors of the scope (org_id: subtree filter, 0 all) with their status, by id. */
 int hub_store_stats_sensors(struct hub_store *s, const struct hub_scope *sc, int64_t org_id,
                             int (*cb)(void *arg, const struct hub_stats_sensor *se), void *arg);
@@ -411,6 +426,14 @@ int hub_store_audit_ckpt_list(struct hub_store *s,
 int hub_store_audit_head(struct hub_store *s, int64_t *seq, char *hash, size_t cap);
 
 /* ---- implementations ---- */
+/* One row of stats_ip_hours: alerts of an hour, organisation, side and address. */
+struct hub_stats_ip_row {
+    int64_t hour, org_id;
+    int side; /* 0 source, 1 destination */
+    struct hub_text ip;
+    int64_t n;
+};
+
 struct hub_store_ops {
     const char *name;
     void (*close)(struct hub_store *s);
@@ -469,12 +492,26 @@ struct hub_store_ops {
                      const struct hub_event_filter *, enum hub_stats_by,
                      int (*)(void *, const struct hub_stats_agg_row *), void *);
     int (*event_last_id)(struct hub_store *, const struct hub_scope *, int64_t *);
+    /* The hourly address rollup rows of hours [from_h, to_h) (hour = ts_us / 3600e6), every
+     * organisation (no scope: the cache in stats_cache.c filters), in any order; cb non-zero
+     * stops (returned). stats_overview leaves src/dest to store.c, which reads them so. */
+    int (*stats_ip_hours)(struct hub_store *, int64_t from_h, int64_t to_h,
+                          int (*)(void *, const struct hub_stats_ip_row *), void *);
 };
 
-/* Every implementation's handle starts with this. */
+/* Every implementation's handle starts with this (zeroed by the implementation's open). */
 struct hub_store {
     const struct hub_store_ops *ops;
+    struct hub_stats_cache *ipc; /* stats_cache.c: made by the first overview, freed by close */
 };
+
+/* stats_cache.c, for store.c: the overview's src/dest of the scope over q's hours
+ * ([o->brk_from_us, o->brk_to_us)); notes a stored batch's alert hours as stale; frees the
+ * cache (close). */
+int hub_stats_cache_ips(struct hub_store *s, const struct hub_scope *sc,
+                        const struct hub_stats_query *q, struct hub_stats_overview *o);
+void hub_stats_cache_note(struct hub_store *s, const struct hub_store_event *ev, size_t n);
+void hub_stats_cache_free(struct hub_store *s);
 
 /* Implementation constructors (used by hub_store_open). */
 int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,

@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../lib/cs_test.h"
@@ -983,6 +984,213 @@ CS_TEST(store_event_console_filters)
     CHECK_EQ(hub_store_event_last_id(e, S, &last), CS_OK);
     CHECK_EQ(last, 0);
     hub_store_close(e);
+    hub_store_close(s);
+}
+
+/* ---- the address lists' cache (stats_cache.c): exact against a plain count ---- */
+
+/* Every address of one side in the scope and range, counted by hub_store_stats_agg (a
+ * GROUP BY over the stored alerts, not the rollups), ordered as the overview orders them:
+ * count descending, then the address's bytes. */
+struct suite_ipcount {
+    size_t n;
+    char ip[256][64];
+    int64_t count[256];
+};
+static int suite_ipcount_cb(void *arg, const struct hub_stats_agg_row *r)
+{
+    struct suite_ipcount *a = arg;
+    if (a->n < 256) {
+        snprintf(a->ip[a->n], 64, "%.*s", (int)r->key.len, r->key.p ? r->key.p : "");
+        a->count[a->n++] = r->count;
+    }
+    return 0;
+}
+
+/* Checks o's src and dest against the plain count of sc (org: filter) over o's hours. */
+static void suite_check_top(struct hub_store *s, const struct hub_scope *sc, int64_t org,
+                            const struct hub_stats_overview *o, const char *what)
+{
+    for (int side = 0; side < 2; side++) {
+        static struct suite_ipcount a;
+        memset(&a, 0, sizeof(a));
+        struct hub_event_filter f = {.from_us = o->brk_from_us,
+                                     .to_us = o->brk_to_us,
+                                     .org_id = org,
+                                     .event_type = "alert",
+                                     .limit = 1000};
+        CHECK_EQ(hub_store_stats_agg(s, sc, &f, side ? HUB_BY_DEST_IP : HUB_BY_SRC_IP,
+                                     suite_ipcount_cb, &a),
+                 CS_OK);
+        REQUIRE(a.n < 256);
+        for (size_t i = 1; i < a.n; i++) /* insertion sort into the overview's order */
+            for (size_t j = i; j > 0; j--) {
+                bool before = a.count[j] > a.count[j - 1] ||
+                              (a.count[j] == a.count[j - 1] && strcmp(a.ip[j], a.ip[j - 1]) < 0);
+                if (!before)
+                    break;
+                char t[64];
+                int64_t c = a.count[j];
+                memcpy(t, a.ip[j], 64);
+                memcpy(a.ip[j], a.ip[j - 1], 64);
+                memcpy(a.ip[j - 1], t, 64);
+                a.count[j] = a.count[j - 1];
+                a.count[j - 1] = c;
+            }
+        size_t want = a.n < HUB_STATS_TOP ? a.n : HUB_STATS_TOP;
+        size_t got = side ? o->ndest : o->nsrc;
+        const struct hub_stats_ip *l = side ? o->dest : o->src;
+        if (got != want)
+            printf("# %s side %d: %zu addresses listed, %zu expected\n", what, side, got, want);
+        CHECK_EQ(got, want);
+        for (size_t i = 0; i < want && i < got; i++) {
+            if (strcmp(l[i].ip, a.ip[i]) || l[i].count != a.count[i])
+                printf("# %s side %d row %zu: %s %" PRId64 ", expected %s %" PRId64 "\n", what,
+                       side, i, l[i].ip, l[i].count, a.ip[i], a.count[i]);
+            CHECK_STR(l[i].ip, a.ip[i]);
+            CHECK_EQ(l[i].count, a.count[i]);
+        }
+    }
+}
+
+static uint32_t suite_rnd(uint32_t *st)
+{
+    *st = *st * 1103515245u + 12345u;
+    return *st >> 8;
+}
+
+/* One batch of alerts (and flows, which the lists must ignore) in hour h for a sensor. */
+static void suite_ip_batch(struct hub_store *s, int64_t sensor, int64_t org, int64_t h, int n,
+                           uint32_t *rnd, const char *id)
+{
+    static char src[64][24], dst[64][24];
+    struct hub_store_event ev[64];
+    for (int i = 0; i < n && i < 64; i++) {
+        /* skewed pools (the minimum of two draws): a few frequent addresses, many ties */
+        uint32_t a = suite_rnd(rnd) % 40, b = suite_rnd(rnd) % 40;
+        uint32_t c = suite_rnd(rnd) % 25, d = suite_rnd(rnd) % 25;
+        snprintf(src[i], sizeof(src[i]), "10.%d.0.%u", (int)org, a < b ? a : b);
+        snprintf(dst[i], sizeof(dst[i]), "192.0.2.%u", c < d ? c : d);
+        bool alert = i % 5 != 4;
+        ev[i] = suite_evx(h * 60 + (int64_t)(suite_rnd(rnd) % 60), alert ? "alert" : "flow",
+                          src[i], dst[i], alert ? 5000 + i % 3 : -1, alert ? "ET cache" : NULL,
+                          alert ? 1 + i % 3 : -1, "http", 0, NULL);
+    }
+    struct hub_store_batch b = {.sensor_id = sensor, .org_id = org, .batch_id = id};
+    struct hub_store_batch_result res;
+    CHECK_EQ(hub_store_batch_add(s, &b, ev, (size_t)(n < 64 ? n : 64), &res), CS_OK);
+}
+
+static struct hub_stats_overview *suite_ov_hours(struct hub_store *s, const struct hub_scope *sc,
+                                                 int64_t org, int64_t from_h, int64_t to_h)
+{
+    static struct hub_stats_overview o;
+    struct hub_stats_query q = {.from_us = SUITE_T0 + from_h * 60 * SUITE_MIN,
+                                .to_us = SUITE_T0 + to_h * 60 * SUITE_MIN,
+                                .org_id = org};
+    CHECK_EQ(hub_store_stats_overview(s, sc, &q, &o), CS_OK);
+    return &o;
+}
+
+CS_TEST(store_stats_top_ips_cached_exact)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    int64_t sa = suite_sensor(s, t.oa.id, "sensor-a"), sb = suite_sensor(s, t.ob.id, "sensor-b");
+    struct hub_scope A = {.org_id = t.da.id}, B = {.org_id = t.db.id};
+    const struct hub_scope *S = &HUB_SCOPE_SYSTEM;
+    uint32_t rnd = 7;
+    char id[32];
+    for (int64_t h = 0; h < 30; h++) {
+        snprintf(id, sizeof(id), "a%" PRId64, h);
+        suite_ip_batch(s, sa, t.oa.id, h, 30, &rnd, id);
+        snprintf(id, sizeof(id), "b%" PRId64, h);
+        suite_ip_batch(s, sb, t.ob.id, h, 20, &rnd, id);
+    }
+    struct hub_stats_cache_info i0, i1;
+    struct hub_stats_overview *o = suite_ov_hours(s, S, 0, 0, 24);
+    CHECK_EQ(o->brk_to_us - o->brk_from_us, 24 * 60 * SUITE_MIN);
+    CHECK(o->nsrc == HUB_STATS_TOP && o->src[0].count > o->src[9].count);
+    suite_check_top(s, S, 0, o, "city 0-24");
+    hub_store_stats_cache_info(s, &i0);
+    CHECK_EQ(i0.hours, 24);
+    CHECK_EQ(i0.hours_read, 24);
+    /* the window slides: one hour read per step, the one that arrived */
+    for (int64_t h = 1; h <= 3; h++) {
+        o = suite_ov_hours(s, S, 0, h, 24 + h);
+        suite_check_top(s, S, 0, o, "city slid");
+    }
+    hub_store_stats_cache_info(s, &i1);
+    CHECK_EQ(i1.hours_read, i0.hours_read + 3);
+    CHECK_EQ(i1.hours, 24); /* the hours that left are dropped */
+    /* a district sees its own subtree's totals; the same hours serve it (nothing read) */
+    o = suite_ov_hours(s, &A, 0, 3, 27);
+    suite_check_top(s, &A, 0, o, "district A");
+    for (size_t i = 0; i < o->nsrc; i++)
+        CHECK(strncmp(o->src[i].ip, "10.", 3) == 0 && atoi(o->src[i].ip + 3) == (int)t.oa.id);
+    o = suite_ov_hours(s, &B, 0, 3, 27);
+    suite_check_top(s, &B, 0, o, "district B");
+    o = suite_ov_hours(s, S, t.ob.id, 3, 27); /* the city filtered to plant-b */
+    suite_check_top(s, S, t.ob.id, o, "city, plant-b");
+    hub_store_stats_cache_info(s, &i0);
+    CHECK_EQ(i0.hours_read, i1.hours_read);
+    CHECK_EQ(i0.views, 4);
+
+    /* late events: a batch into hour 5 makes a new top source in plant-a; only that hour is
+     * read again, and every view that holds it changes (B's does not show it) */
+    struct hub_store_event late[48];
+    for (int i = 0; i < 48; i++)
+        late[i] = suite_evx(5 * 60 + i % 60, "alert", "10.99.99.99", "192.0.2.200", 5000, "ET cache",
+                            1, "http", 0, NULL);
+    struct hub_store_batch lb = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "late"};
+    struct hub_store_batch_result res;
+    CHECK_EQ(hub_store_batch_add(s, &lb, late, 48, &res), CS_OK);
+    o = suite_ov_hours(s, S, 0, 3, 27);
+    suite_check_top(s, S, 0, o, "city after late");
+    CHECK_STR(o->src[0].ip, "10.99.99.99");
+    CHECK_EQ(o->src[0].count, 48);
+    hub_store_stats_cache_info(s, &i1);
+    CHECK_EQ(i1.hours_read, i0.hours_read + 1);
+    o = suite_ov_hours(s, &A, 0, 3, 27);
+    suite_check_top(s, &A, 0, o, "district A after late");
+    CHECK_STR(o->src[0].ip, "10.99.99.99");
+    o = suite_ov_hours(s, &B, 0, 3, 27);
+    suite_check_top(s, &B, 0, o, "district B after late");
+    for (size_t i = 0; i < o->nsrc; i++)
+        CHECK(strcmp(o->src[i].ip, "10.99.99.99") != 0);
+    /* a retried batch changes nothing */
+    CHECK_EQ(hub_store_batch_add(s, &lb, late, 48, &res), CS_OK);
+    CHECK(res.duplicate);
+    o = suite_ov_hours(s, S, 0, 3, 27);
+    CHECK_EQ(o->src[0].count, 48);
+    /* a late event in an hour no window holds any more (hour 0), then the window back */
+    struct hub_store_event old = suite_evx(10, "alert", "10.99.99.99", "192.0.2.201", 5000,
+                                           "ET cache", 1, "http", 0, NULL);
+    lb.batch_id = "old";
+    CHECK_EQ(hub_store_batch_add(s, &lb, &old, 1, &res), CS_OK);
+    o = suite_ov_hours(s, S, 0, 0, 24);
+    suite_check_top(s, S, 0, o, "city back to 0-24");
+    CHECK_EQ(o->src[0].count, 49);
+    /* the newest hour of the window still filling: each request sees the batches so far */
+    o = suite_ov_hours(s, &A, 0, 20, 31);
+    suite_check_top(s, &A, 0, o, "district A, open hour");
+    suite_ip_batch(s, sa, t.oa.id, 30, 40, &rnd, "a30");
+    o = suite_ov_hours(s, &A, 0, 20, 31);
+    suite_check_top(s, &A, 0, o, "district A, open hour, more");
+    suite_ip_batch(s, sa, t.oa.id, 30, 40, &rnd, "a30b");
+    o = suite_ov_hours(s, S, 0, 20, 31);
+    suite_check_top(s, S, 0, o, "city, open hour");
+    /* a range longer than the cache keeps (40 days) is answered all the same */
+    o = suite_ov_hours(s, S, 0, -24 * 20, 24 * 20);
+    suite_check_top(s, S, 0, o, "city, 40 days");
+    /* a reopened store starts empty and gives the same lists */
+    s = suite_reopen(s);
+    REQUIRE(s);
+    o = suite_ov_hours(s, &A, 0, 3, 27);
+    suite_check_top(s, &A, 0, o, "district A after reopen");
+    CHECK_STR(o->src[0].ip, "10.99.99.99");
     hub_store_close(s);
 }
 

@@ -16,6 +16,16 @@ function palette() {
 
 export function hasCharts() { return typeof window.echarts === 'object' && window.echarts !== null; }
 
+// ECharts is loaded "async" (index.html): the console asks the hub for its data while the
+// browser parses the library. Resolves once it has run (or failed to load: the panels then
+// say that charts are missing).
+export const chartsReady = new Promise((resolve) => {
+    const el = document.getElementById('echarts-js');
+    if (hasCharts() || !el) { resolve(); return; }
+    el.addEventListener('load', () => resolve(), { once: true });
+    el.addEventListener('error', () => resolve(), { once: true });
+});
+
 // Creates a chart in el; returns {chart, drawn: Promise} or null without ECharts.
 export function makeChart(el) {
     if (!hasCharts()) {

@@ -57,10 +57,11 @@ function showLogin() {
     $('login-user').focus();
 }
 
-async function start() {
+// me: the /me request when boot() already sent it (in parallel with the language file).
+async function start(me) {
     $('boot').hidden = false;
     try {
-        ctx.me = await api('GET', '/me');
+        ctx.me = await (me || api('GET', '/me'));
     } catch (e) {
         if (e.status === 401 || !session.token) return showLogin();
         clear($('boot'), errorText(e));
@@ -122,6 +123,9 @@ function setTheme(theme) {
 
 async function boot() {
     setTheme(localStorage.getItem('citysoc.theme') || 'dark');
+    // who we are and the messages, asked for together (not one after the other)
+    const me = session.token ? api('GET', '/me') : null;
+    if (me) me.catch(() => {}); // start() handles it
     await loadLang(savedLang());
     applyI18n();
     $('lang-select').value = currentLang();
@@ -141,7 +145,7 @@ async function boot() {
         navigate(a.getAttribute('href'));
     });
     window.addEventListener('popstate', render);
-    await start();
+    await start(me);
 }
 
 boot();

@@ -6,7 +6,7 @@
 // The page fills the viewport and never scrolls (a wall screen): panels share the height,
 // rank tables show the rows that fit; ?wall=1 hides the navigation (the wall mode).
 import { get, tryGet } from './api.js';
-import { baseOption, disposeChart, draw, hasCharts, makeChart, SEV_COLORS } from './charts.js';
+import { baseOption, chartsReady, disposeChart, draw, hasCharts, makeChart, SEV_COLORS } from './charts.js';
 import { clear, errorText, fmtAge, fmtTime, h, sevClass, stateBox } from './dom.js';
 import { fmtNumber, t, tOr } from './i18n.js';
 
@@ -186,11 +186,14 @@ export function render(root, ctx) {
         return [to - secs * 1e6, to];
     }
 
-    async function refresh() {
-        const [from, to] = span();
+    // pending: the data already asked for (the first load asks before ECharts has run, so
+    // the hub works while the browser parses the chart library).
+    async function refresh(pending) {
         let d;
         try {
-            d = await loadOverview(from, to, ctl.signal);
+            if (pending) d = await pending;
+            else d = await loadOverview(...span(), ctl.signal);
+            await chartsReady;
         } catch (e) {
             if (e.name === 'AbortError') return;
             if (!firstDrawn) clear(grid, stateBox('error', errorText(e)));
@@ -342,10 +345,12 @@ export function render(root, ctx) {
     // Esc leaves the browser's full screen: leave the wall mode with it
     const onFs = () => { if (!document.fullscreenElement && wall) wallBtn.click(); };
     document.addEventListener('fullscreenchange', onFs);
-    // ECharts is loaded with "defer": wait for it before the first paint.
-    if (document.readyState === 'loading')
-        document.addEventListener('DOMContentLoaded', () => { refresh(); tick(); }, { once: true });
-    else { refresh(); tick(); }
+    // The data and the ticker are asked for at once; the first paint waits for ECharts
+    // (chartsReady).
+    const first = loadOverview(...span(), ctl.signal);
+    first.catch(() => {}); // refresh() reports it
+    refresh(first);
+    tick();
     return () => {
         ctl.abort();
         clearTimeout(timer);
