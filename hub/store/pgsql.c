@@ -1699,18 +1699,23 @@ static int set_len(const char *set)
  * (org_id, ts_us, id) gives rows in org order, not time order, so the planner either reads
  * and sorts every row of the orgs, or walks (ts_us, id) and skips the rows of every other org
  * (857 ms p99 for a leaf org over 10 M events). "org_id = <one id>" walks (org_id, ts_us, id)
- * in order and stops after the limit; a set becomes one such branch per org, merged. Only
- * when no other filter has its own index, and for sets of at most ORG_SPLIT_MAX orgs (a larger
- * set holds most events: walking (ts_us, id) finds its rows soon). */
+ * in order and stops after the limit; an org filter's set becomes one such branch per org,
+ * merged. Only when no other filter has its own index, and for sets of at most ORG_SPLIT_MAX
+ * orgs (a larger set holds most events: walking (ts_us, id) finds its rows soon). */
 static const char *org_split(const struct orgsets *o, const struct hub_event_filter *f,
                              int64_t id)
 {
     if (id || f->since_id || f->ip || f->src_ip || f->dest_ip || f->sensor_id ||
         f->signature_id || f->flow_id)
         return NULL;
-    const char *set = o->filter ? o->filter : o->scope;
-    int n = set ? set_len(set) : 0;
-    return n >= 1 && n <= ORG_SPLIT_MAX ? set : NULL;
+    if (o->filter) {
+        int n = set_len(o->filter);
+        return n >= 1 && n <= ORG_SPLIT_MAX ? o->filter : NULL;
+    }
+    /* a scope of several orgs is left a filter: it usually holds most of what the user's
+     * query reads, and with another filter (alerts…) a branch per org would walk every
+     * partition of each org (see docs/hub-postgresql.md); a scope of one org is "org_id = x" */
+    return o->scope && set_len(o->scope) == 1 ? o->scope : NULL;
 }
 
 /* One SELECT of the event query; with `set` (param $set_k), only its org number `arm` (1-based)
