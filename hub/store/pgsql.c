@@ -138,6 +138,12 @@ static const char *const migrations[] = {
      * the newest events to need one (the other types are found walking events_ts). */
     ("DROP INDEX IF EXISTS events_type_ts;"
      "CREATE INDEX events_alert_ts ON events(ts_us DESC, id DESC) WHERE event_type = 'alert';"),
+    /* 5: the addresses compare byte by byte (collation "C") instead of through the database's
+     * locale (strcoll per comparison): the two (ip, ts_us, id) indexes cost ~4 us less CPU
+     * per stored event (measured in docs/hub-postgresql.md). Equality, which is all the
+     * queries ask of them, is the same; the indexes are rebuilt once. */
+    ("ALTER TABLE events ALTER COLUMN src_ip TYPE text COLLATE \"C\","
+     " ALTER COLUMN dest_ip TYPE text COLLATE \"C\";"),
 };
 
 /* ---- prepared statements --------------------------------------------------------------- */
