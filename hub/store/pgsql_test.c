@@ -857,7 +857,7 @@ CS_TEST(pg_main_queries_walk_an_index)
     CHECK(admin_sql(sql, NULL, 0));
 
     const int64_t mid = t0 + span / 2, hour = INT64_C(3600000000);
-    struct hub_scope district = {.org_id = t.da.id};
+    struct hub_scope district = {.org_id = t.da.id}, plant = {.org_id = t.oa.id};
     struct {
         const char *what;
         const struct hub_scope *sc;
@@ -871,6 +871,11 @@ CS_TEST(pg_main_queries_walk_an_index)
         {"district scope", &district, {.limit = 100}, 0, 0},
         {"org subtree filter", &HUB_SCOPE_SYSTEM, {.org_id = t.da.id, .limit = 100}, 0, 0},
         {"leaf org", &HUB_SCOPE_SYSTEM, {.org_id = t.oa.id, .limit = 100}, 0, 0},
+        {"one-org scope", &plant, {.limit = 100}, 0, 0},
+        {"org subtree, 1 h", &HUB_SCOPE_SYSTEM,
+         {.org_id = t.city.id, .from_us = mid, .to_us = mid + hour, .limit = 100}, 0, 0},
+        {"org subtree, deep cursor", &district,
+         {.org_id = t.city.id, .cursor_ts = mid, .cursor_id = NB * PER / 2, .limit = 100}, 0, 0},
         {"sensor", &HUB_SCOPE_SYSTEM, {.sensor_id = sens[2], .limit = 100}, 0, 0},
         {"signature_id", &HUB_SCOPE_SYSTEM, {.signature_id = 2000003, .limit = 100}, 0, 0},
         {"busy ip either side", &HUB_SCOPE_SYSTEM, {.ip = "198.51.100.1", .limit = 100}, 0, 1},
