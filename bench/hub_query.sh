@@ -62,6 +62,7 @@ queries = [
     ("severity 1 alerts", lambda: "/api/v1/events?severity_max=1&limit=100"),
     ("org subtree (district)", lambda: "/api/v1/events?org_id=%d&limit=100" % district["id"]),
     ("org (leaf)", lambda: "/api/v1/events?org_id=%d&limit=100" % leaf["id"]),
+    ("org (leaf) alerts", lambda: "/api/v1/events?org_id=%d&event_type=alert&limit=100" % leaf["id"]),
     ("sensor", lambda: "/api/v1/events?sensor_id=%d&limit=100" % sensor["id"]),
     ("signature substring", lambda: "/api/v1/events?signature=EXPLOIT&limit=100"),
     ("signature_id", lambda: "/api/v1/events?signature_id=2001219&limit=100"),

@@ -17,11 +17,11 @@
  * schema name), so two hubs starting at once apply them once.
  *
  * Events are partitioned by range on ts_us, one partition per UTC day (events_pYYYYMMDD),
- * plus a DEFAULT partition so no row is ever rejected. Before a batch is stored, the days it
+ * plus events_before (before 1970) and events_after (from PG_DAY_MAX), so no row is ever
+ * rejected and there is no DEFAULT partition (migration 6). Before a batch is stored, the days it
  * needs are created (CREATE TABLE IF NOT EXISTS … PARTITION OF, in its own transaction under
  * an advisory lock); the store remembers which days exist so this costs nothing afterwards,
  * and ANALYZEs a day partition as it fills (see partitions_count()).
- * Timestamps outside years 1970..2199 go to the default partition.
  *
  * Ingest: one transaction per batch: INSERT the batch row (ON CONFLICT DO NOTHING on
  * (sensor_id, batch_id): a concurrent retry of the same batch waits on the unique index and
@@ -49,7 +49,11 @@
 
 #define PG_WAIT_MS_DEFAULT 10000
 #define PG_DAY_US INT64_C(86400000000)
-#define PG_DAY_MAX 84005 /* 2200-01-01 */
+#define PG_DAY_MAX 84005 /* 2199-12-31: from it on, rows go to events_after */
+#define PG_TS_END 7258032000000000 /* PG_DAY_MAX * PG_DAY_US, as SQL text in migration 6 */
+#define PG_STR_(x) #x
+#define PG_STR(x) PG_STR_(x)
+_Static_assert(PG_TS_END == PG_DAY_MAX * PG_DAY_US, "PG_TS_END");
 
 /* ---- migrations ---------------------------------------------------------------------- */
 static const char *const migrations[] = {
@@ -144,6 +148,36 @@ static const char *const migrations[] = {
      * queries ask of them, is the same; the indexes are rebuilt once. */
     ("ALTER TABLE events ALTER COLUMN src_ip TYPE text COLLATE \"C\","
      " ALTER COLUMN dest_ip TYPE text COLLATE \"C\";"),
+    /* 6: no DEFAULT partition. With one, PostgreSQL cannot read the day partitions one after
+     * the other in ts_us order (an ordered Append): every ordered query was a Merge Append
+     * that fetched the first matching row of EVERY day, and a filter rare on some days walked
+     * those days whole. Timestamps before 1970 and from 2200 get explicit range partitions
+     * instead; rows the default partition held (timestamps out of range, or days whose own
+     * partition PostgreSQL had refused because the default already held rows of them) move
+     * to those or to their day's partition, created here. Nothing is lost: ids stay.
+     * And one org's alerts get an index in their order: walking (org_id, ts_us, id) with a
+     * filter on event_type reads every event of an org that has few or no alerts; this
+     * partial index holds only alerts (a few % of events), so its upkeep at ingest is a
+     * fraction of a full index's ~3 us/row (docs/hub-postgresql.md). */
+    ("ALTER TABLE events DETACH PARTITION events_default;"
+     "CREATE TABLE events_before PARTITION OF events FOR VALUES FROM (MINVALUE) TO (0);"
+     "CREATE TABLE events_after PARTITION OF events"
+     " FOR VALUES FROM (" PG_STR(PG_TS_END) ") TO (MAXVALUE);"
+     "DO $m6$ DECLARE d bigint; BEGIN"
+     " FOR d IN SELECT DISTINCT ts_us / 86400000000 FROM events_default"
+     "  WHERE ts_us >= 0 AND ts_us < " PG_STR(PG_TS_END) " LOOP"
+     "  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF events"
+     " FOR VALUES FROM (%s) TO (%s)', 'events_p' || to_char(date '1970-01-01' + d::integer,"
+     " 'YYYYMMDD'), d * 86400000000, (d + 1) * 86400000000);"
+     " END LOOP; END $m6$;"
+     "INSERT INTO events(id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
+     " dest_port, proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op)"
+     " SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port,"
+     " proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op"
+     " FROM events_default;"
+     "DROP TABLE events_default;"
+     "CREATE INDEX events_org_alert_ts ON events(org_id, ts_us DESC, id DESC)"
+     " WHERE event_type = 'alert';"),
 };
 
 /* ---- prepared statements --------------------------------------------------------------- */
@@ -314,7 +348,6 @@ static const char *stmt_name(enum pg_stmt i)
 
 struct pg_day {
     int32_t day;
-    bool own;         /* it has its own partition (not the default one) */
     int64_t rows;     /* rows this store added to it */
     int64_t analyzed; /* rows at which this store last ran ANALYZE on it */
 };
@@ -1010,7 +1043,7 @@ static struct pg_day *day_find(struct pg_store *s, int32_t day)
     return NULL;
 }
 
-static void day_remember(struct pg_store *s, int32_t day, bool own)
+static void day_remember(struct pg_store *s, int32_t day)
 {
     if (day_find(s, day))
         return;
@@ -1027,7 +1060,7 @@ static void day_remember(struct pg_store *s, int32_t day, bool own)
         s->days[i] = s->days[i - 1];
         i--;
     }
-    s->days[i] = (struct pg_day){.day = day, .own = own};
+    s->days[i] = (struct pg_day){.day = day};
     s->ndays++;
 }
 
@@ -1040,8 +1073,7 @@ static void partition_name(int32_t day, char *out, size_t cap)
 }
 
 /* Creates the partition of `day` if it does not exist. Its name and bounds are built from the
- * day number only. A day whose rows already sit in the default partition cannot get its own
- * partition (PostgreSQL refuses): such rows simply stay in the default one. */
+ * day number only. */
 static int partition_create(PGconn *c, int32_t day)
 {
     char name[64], sql[512];
@@ -1079,7 +1111,7 @@ static void partitions_count(struct pg_store *s, PGconn *c, const struct hub_sto
         bool analyze = false;
         pthread_mutex_lock(&s->part_lock);
         struct pg_day *d = day_find(s, day);
-        if (d && d->own) {
+        if (d) {
             d->rows += (int64_t)(j - i);
             int64_t next = d->analyzed ? d->analyzed * 8 : 1000;
             if (d->rows >= next) {
@@ -1121,17 +1153,16 @@ static void partitions_ensure(struct pg_store *s, PGconn *c, const struct hub_st
                                     PQstatus(c) != CONNECTION_OK))
                 return;
         }
-        bool own = prc == CS_OK;
-        if (!own) {
+        if (prc != CS_OK) {
+            /* no partition takes the rows of that day (there is no default one): the batch
+             * fails, and the next batch of that day tries again */
             char name[64];
             partition_name(day, name, sizeof(name));
-            fprintf(stderr, "store: pgsql: no partition %s; its events go to events_default\n",
-                    name);
+            fprintf(stderr, "store: pgsql: cannot create partition %s\n", name);
+            continue;
         }
-        /* a refusal is remembered: the rows go to the default partition, and trying again
-         * for every batch would only repeat the same error */
         pthread_mutex_lock(&s->part_lock);
-        day_remember(s, day, own);
+        day_remember(s, day);
         pthread_mutex_unlock(&s->part_lock);
     }
 }
@@ -2475,7 +2506,7 @@ static void partitions_load(struct pg_store *s, PGconn *c)
             tm.tm_mday = d;
             time_t t = timegm(&tm);
             if (t >= 0)
-                day_remember(s, (int32_t)(t / 86400), true);
+                day_remember(s, (int32_t)(t / 86400));
         }
     }
     PQclear(r);

@@ -187,7 +187,7 @@ static int64_t suite_sensor_tree(struct hub_store *s, struct suite_tree *t)
     return suite_sensor(s, t->oa.id, "sensor-a");
 }
 
-CS_TEST(pg_partitions_by_day_and_default)
+CS_TEST(pg_partitions_by_day_and_out_of_range)
 {
     struct hub_store *s = suite_open();
     REQUIRE(s);
@@ -208,7 +208,10 @@ CS_TEST(pg_partitions_by_day_and_default)
     CHECK_EQ(res.stored, 6);
     char got[512];
     partition_counts(got, sizeof(got));
-    CHECK_STR(got, "events_default:2,events_p20260611:1,events_p20260612:2,events_p20260614:1");
+    /* no DEFAULT partition (migration 6): out-of-range times have range partitions of their
+     * own */
+    CHECK_STR(got, "events_after:1,events_before:1,events_p20260611:1,events_p20260612:2,"
+                   "events_p20260614:1");
     /* a query across the day boundary reads both partitions, newest first */
     struct suite_rows rows = {0};
     struct hub_event_filter f = {.from_us = us_of(2026, 6, 11, 12, 0, 0),
@@ -227,27 +230,70 @@ CS_TEST(pg_partitions_by_day_and_default)
     b.batch_id = "p-2";
     CHECK_EQ(hub_store_batch_add(s, &b, ev, 2, &res), CS_OK);
     partition_counts(got, sizeof(got));
-    CHECK_STR(got, "events_default:2,events_p20260611:1,events_p20260612:3,events_p20260614:1,"
-                   "events_p20260615:1");
+    CHECK_STR(got, "events_after:1,events_before:1,events_p20260611:1,events_p20260612:3,"
+                   "events_p20260614:1,events_p20260615:1");
 
-    /* rows of a day already in the default partition: PostgreSQL cannot give that day its
-     * own partition any more; the batch is stored anyway (in the default one) */
-    char sql[300];
+    /* migration 6 on a database of schema 5: the default partition's rows (times out of
+     * range, and a day PostgreSQL could not give its own partition because the default one
+     * held rows of it) move to events_before/events_after and to a partition of that day,
+     * created by the migration; ids are kept and the default partition is gone */
+    hub_store_close(s);
+    char sql[2000];
+    const char *ins = "INSERT INTO events(org_id, sensor_id, ts_us, event_type, raw) VALUES";
     snprintf(sql, sizeof(sql),
-             "INSERT INTO t_%lld_%d_%d.events(org_id, sensor_id, ts_us, event_type, raw)"
-             " VALUES(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'flow', '\\x7b7d')",
-             pg_run_start, (int)getpid(), suite_n, t.oa.id, sa, us_of(2026, 7, 1, 10, 0, 0));
-    CHECK(admin_sql(sql, NULL, 0));
-    ev[0].ts_us = us_of(2026, 7, 1, 11, 0, 0);
+             "SET search_path TO t_%lld_%d_%d;"
+             "ALTER TABLE events DETACH PARTITION events_before; DROP TABLE events_before;"
+             "ALTER TABLE events DETACH PARTITION events_after; DROP TABLE events_after;"
+             "DROP INDEX events_org_alert_ts;"
+             "CREATE TABLE events_default PARTITION OF events DEFAULT;"
+             "%s(%" PRId64 ", %" PRId64 ", -7, 'flow', '\\x7b7d');"
+             "%s(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'flow', '\\x7b7d');"
+             "%s(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'flow', '\\x7b7d');"
+             "%s(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'dns', '\\x7b7d');"
+             "DELETE FROM schema_migrations WHERE version=6",
+             pg_run_start, (int)getpid(), suite_n, ins, t.oa.id, sa, ins, t.oa.id, sa,
+             us_of(2300, 1, 1, 0, 0, 0), ins, t.oa.id, sa, us_of(2026, 7, 1, 10, 0, 0), ins,
+             t.oa.id, sa, us_of(2026, 7, 1, 11, 0, 0));
+    REQUIRE(admin_sql(sql, NULL, 0));
+    partition_counts(got, sizeof(got));
+    CHECK_STR(got, "events_default:4,events_p20260611:1,events_p20260612:3,events_p20260614:1,"
+                   "events_p20260615:1");
+    char ids[64], ids2[64];
+    snprintf(sql, sizeof(sql), "SELECT count(*) || ' ' || sum(id) FROM t_%lld_%d_%d.events",
+             pg_run_start, (int)getpid(), suite_n);
+    CHECK(admin_sql(sql, ids, sizeof(ids)));
+    s = open_url(suite_url);
+    REQUIRE(s);
+    CHECK_EQ(hub_store_schema_version(s), 6);
+    partition_counts(got, sizeof(got));
+    CHECK_STR(got, "events_after:1,events_before:1,events_p20260611:1,events_p20260612:3,"
+                   "events_p20260614:1,events_p20260615:1,events_p20260701:2");
+    CHECK(admin_sql(sql, ids2, sizeof(ids2)));
+    CHECK_STR(ids2, ids);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_class WHERE relname='events_default'"
+             " AND relnamespace='t_%lld_%d_%d'::regnamespace",
+             pg_run_start, (int)getpid(), suite_n);
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    CHECK_STR(got, "0");
+    /* the store knows the migration's partition: a batch of that day goes there */
+    ev[0].ts_us = us_of(2026, 7, 1, 12, 0, 0);
     b.batch_id = "p-3";
     CHECK_EQ(hub_store_batch_add(s, &b, ev, 1, &res), CS_OK);
     CHECK_EQ(res.stored, 1);
     partition_counts(got, sizeof(got));
-    CHECK_STR(got, "events_default:4,events_p20260611:1,events_p20260612:3,events_p20260614:1,"
-                   "events_p20260615:1");
+    CHECK_STR(got, "events_after:1,events_before:1,events_p20260611:1,events_p20260612:3,"
+                   "events_p20260614:1,events_p20260615:1,events_p20260701:3");
     int64_t n = 0;
     CHECK_EQ(hub_store_event_count(s, &HUB_SCOPE_SYSTEM, &n), CS_OK);
-    CHECK_EQ(n, 10);
+    CHECK_EQ(n, 11);
+    /* newest first across the ordered partitions, the one from 2300 first */
+    struct suite_rows all = {0};
+    struct hub_event_filter fa = {.limit = 3};
+    CHECK_EQ(hub_store_event_query(s, &HUB_SCOPE_SYSTEM, &fa, suite_rows_cb, &all), CS_OK);
+    CHECK_EQ(all.n, 3);
+    CHECK_EQ(all.ts[0], us_of(2300, 1, 1, 0, 0, 0));
+    CHECK_EQ(all.ts[1], us_of(2026, 7, 1, 12, 0, 0));
+    CHECK_EQ(all.ts[2], us_of(2026, 7, 1, 11, 0, 0));
 
     /* a day partition that fills is analysed by the store (at 1000 rows), not left without
      * statistics until autovacuum comes */
@@ -736,7 +782,7 @@ CS_TEST(pg_reconnects_after_backends_killed)
  * order of the result (an Index (Only) Scan, no Sort node, no bitmap scan), so it stops after
  * the limit. Otherwise a part of the plan may look rows up (bitmap) and sort them, as long as
  * the planner expects at most `bound` rows there (an address that is rare on one side); nothing
- * is read whole either way (no Seq Scan, except of the default partition, which is empty). */
+ * is read whole either way (no Seq Scan, except of the out-of-range partitions, empty). */
 static bool plan_uses_index(const char *plan, bool ordered, long bound)
 {
     bool index = false;
@@ -762,8 +808,9 @@ static bool plan_uses_index(const char *plan, bool ordered, long bound)
             if (!r || r > l + n || strtol(r + 5, NULL, 10) > bound)
                 return false;
         }
-        /* the default partition holds only events outside 1970..2199: empty here */
-        if (!strncmp(p, "Seq Scan", 8) && strncmp(p, "Seq Scan on events_default", 26))
+        /* events_before and events_after hold only events outside 1970..2199: empty here */
+        if (!strncmp(p, "Seq Scan", 8) && strncmp(p, "Seq Scan on events_before", 25) &&
+            strncmp(p, "Seq Scan on events_after", 24))
             return false;
         if (!strncmp(p, "Seq Scan", 8) && ordered) {
             const char *r = strstr(p, "rows=");
@@ -851,6 +898,17 @@ CS_TEST(pg_main_queries_walk_an_index)
         struct hub_store_batch_result res;
         REQUIRE(hub_store_batch_add(s, &b, ev, PER, &res) == CS_OK);
     }
+    /* a third plant with a few events of the first hours, one in five an alert: its alerts
+     * are rare among the alerts of every day */
+    struct hub_org oc;
+    suite_org(s, &oc, t.db.id, "plant-c", "org");
+    int64_t sc = suite_sensor(s, oc.id, "sc-1");
+    for (int i = 0; i < 50; i++)
+        ev[i] = suite_ev(t0 + 1000 * i + 7, i % 5 ? "flow" : "alert", "10.9.0.1", "10.9.0.2",
+                         i % 5 ? -1 : 2000001, i % 5 ? NULL : "ET TEST 1", i % 5 ? -1 : 2);
+    struct hub_store_batch bc = {.sensor_id = sc, .org_id = oc.id, .batch_id = "plan-c"};
+    struct hub_store_batch_result rc;
+    REQUIRE(hub_store_batch_add(s, &bc, ev, 50, &rc) == CS_OK);
     char sql[200];
     snprintf(sql, sizeof(sql), "ANALYZE t_%lld_%d_%d.events", pg_run_start, (int)getpid(),
              suite_n);
@@ -872,6 +930,9 @@ CS_TEST(pg_main_queries_walk_an_index)
         {"org subtree filter", &HUB_SCOPE_SYSTEM, {.org_id = t.da.id, .limit = 100}, 0, 0},
         {"leaf org", &HUB_SCOPE_SYSTEM, {.org_id = t.oa.id, .limit = 100}, 0, 0},
         {"one-org scope", &plant, {.limit = 100}, 0, 0},
+        {"leaf org alerts", &HUB_SCOPE_SYSTEM,
+         {.org_id = t.oa.id, .event_type = "alert", .limit = 100}, 0, 0},
+        {"one-org scope alerts", &plant, {.event_type = "alert", .limit = 100}, 0, 0},
         {"org subtree, 1 h", &HUB_SCOPE_SYSTEM,
          {.org_id = t.city.id, .from_us = mid, .to_us = mid + hour, .limit = 100}, 0, 0},
         {"org subtree, deep cursor", &district,
@@ -890,9 +951,36 @@ CS_TEST(pg_main_queries_walk_an_index)
                                             .limit = 100}, 0, 0},
         {"since_id", &HUB_SCOPE_SYSTEM, {.since_id = NB * PER - 500, .limit = 100}, 0, 0},
         {"by id", &HUB_SCOPE_SYSTEM, {.limit = 1}, NB * PER / 3, 0},
+        {"rare org alerts", &HUB_SCOPE_SYSTEM,
+         {.org_id = oc.id, .event_type = "alert", .limit = 100}, 0, 0},
     };
     for (size_t i = 0; i < CS_ARRAY_LEN(q); i++)
         plan_check(s, q[i].sc, &q[i].f, q[i].id, !q[i].addr, q[i].what);
+    /* one branch: the day partitions are read one after the other, newest first (an ordered
+     * Append, possible without a DEFAULT partition), not merged (a Merge Append fetches the
+     * first matching row of every day: a whole day's walk where an org has no alerts) */
+    const size_t one[] = {0, 1, 5, 6, 7, 8, 23};
+    for (size_t i = 0; i < CS_ARRAY_LEN(one); i++) {
+        static char plan[16384];
+        const size_t k = one[i];
+        CHECK_EQ(hub_store_pgsql_explain(s, q[k].sc, &q[k].f, q[k].id, plan, sizeof(plan)),
+                 CS_OK);
+        bool ok = strstr(plan, "Append") && !strstr(plan, "Merge Append");
+        if (!ok)
+            printf("%s: not an ordered Append:\n%s", q[k].what, plan);
+        CHECK(ok);
+        /* one org's alerts: an index of alerts only is walked (events_org_alert_ts or
+         * events_alert_ts), not an org's every event filtered on its type; for an org whose
+         * alerts are rare, only its alerts (events_org_alert_ts), not all alerts filtered on
+         * the org */
+        if (q[k].f.event_type) {
+            ok = !strstr(plan, "Filter: (event_type") &&
+                 (k != 23 || !strstr(plan, "Filter: (org_id"));
+            if (!ok)
+                printf("%s: events filtered on their type:\n%s", q[k].what, plan);
+            CHECK(ok);
+        }
+    }
 
     /* the either-side address query returns what the plain OR returns */
     struct ts_sum a = {0};
