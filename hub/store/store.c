@@ -429,6 +429,18 @@ int hub_store_stats_overview(struct hub_store *s, const struct hub_scope *sc,
     return s->ops->stats_orgs(s, sc, q, ov_org_cb, out);
 }
 
+int hub_store_stats_warm(struct hub_store *s, int64_t now_us)
+{
+    struct hub_stats_query q = {.from_us = now_us - 7 * 86400LL * 1000000, .to_us = now_us};
+    struct hub_stats_overview *o = cs_malloc(sizeof(*o));
+    int rc;
+    if (!o)
+        return CS_ENOMEM;
+    rc = hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, o);
+    cs_free(o);
+    return rc;
+}
+
 int hub_store_stats_orgs(struct hub_store *s, const struct hub_scope *sc,
                          struct hub_stats_query *q,
                          int (*cb)(void *arg, const struct hub_stats_org *o), void *arg)
