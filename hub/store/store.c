@@ -231,6 +231,10 @@ int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
     for (size_t i = 0; i < bl; i++)
         if ((unsigned char)b->batch_id[i] <= 0x20 || (unsigned char)b->batch_id[i] >= 0x7f)
             return CS_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!ev[i].event_type.p || !ev[i].raw.p || ev[i].raw.len > INT32_MAX ||
+            ev[i].event_type.len > 64)
+            return CS_EINVAL;
     int rc = s->ops->batch_add(s, b, ev, n, res);
     if (rc == CS_OK && !res->duplicate)
         hub_stats_cache_note(s, ev, n); /* after the commit: see stats_cache.c */
