@@ -8,12 +8,14 @@
  * files), and runs until SIGINT/SIGTERM; then writes a final audit checkpoint and closes
  * the store. */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/cs_time.h"
 #include "audit/audit.h"
 #include "config.h"
 #include "http/static.h"
@@ -21,6 +23,24 @@
 #include "store/store.h"
 
 static volatile sig_atomic_t stop_flag;
+
+/* The overview's address cache filled for the last 7 days while the hub already serves, so
+ * that the console's first 7-day overview does not read them (store.h). */
+static void *warm_main(void *arg)
+{
+    struct hub_store *store = arg;
+    struct hub_stats_cache_info ci;
+    uint64_t t0 = cs_time_mono_us();
+    int rc = hub_store_stats_warm(store, (int64_t)cs_time_now_us());
+    hub_store_stats_cache_info(store, &ci);
+    if (rc == CS_OK)
+        fprintf(stderr, "citysoc-hub: overview cache warmed: %zu hours, %zu rows in %.2f s\n",
+                ci.hours, ci.rows, (double)(cs_time_mono_us() - t0) / 1e6);
+    else
+        fprintf(stderr, "citysoc-hub: overview cache warm-up failed (%d); first requests fill it\n",
+                rc);
+    return NULL;
+}
 
 static void on_signal(int sig)
 {
@@ -155,6 +175,8 @@ int main(int argc, char **argv)
     struct hub_tail *tailer = NULL;
     struct front front = {0};
     struct gm_sm2_key *hub_key = NULL;
+    pthread_t warm;
+    bool warming = false;
     uint8_t tkey[HUB_TOKEN_KEY_MAX];
     size_t tkeylen = 0;
     /* readers: the HTTP threads (PostgreSQL: a pool of readers + 1, or database-pool) */
@@ -206,6 +228,15 @@ int main(int argc, char **argv)
         }
         fprintf(stderr, "citysoc-hub: tailing %s as sensor %s\n", cfg.tail_file, cfg.tail_sensor);
     }
+    { /* the warm-up thread takes no signals: SIGINT/SIGTERM must end pause() below */
+        sigset_t block, old;
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &block, &old);
+        warming = pthread_create(&warm, NULL, warm_main, store) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
     while (!stop_flag)
         pause();
     fprintf(stderr, "citysoc-hub: stopping\n");
@@ -213,6 +244,8 @@ int main(int argc, char **argv)
 out:
     hub_tail_stop(tailer);
     hub_http_stop(http);
+    if (warming)
+        pthread_join(warm, NULL);
     hub_static_free(front.web);
     if (api) {
         hub_api_audit_checkpoint(api);

@@ -1395,10 +1395,6 @@ static int pg_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
                         struct hub_store_batch_result *res)
 {
     struct pg_store *s = PG(hs);
-    for (size_t i = 0; i < n; i++)
-        if (!ev[i].event_type.p || !ev[i].raw.p || ev[i].raw.len > INT32_MAX ||
-            ev[i].event_type.len > 64)
-            return CS_EINVAL;
     res->duplicate = false;
     res->stored = 0;
     struct cbuf buf = {0};

@@ -231,6 +231,10 @@ int hub_store_batch_add(struct hub_store *s, const struct hub_store_batch *b,
     for (size_t i = 0; i < bl; i++)
         if ((unsigned char)b->batch_id[i] <= 0x20 || (unsigned char)b->batch_id[i] >= 0x7f)
             return CS_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!ev[i].event_type.p || !ev[i].raw.p || ev[i].raw.len > INT32_MAX ||
+            ev[i].event_type.len > 64)
+            return CS_EINVAL;
     int rc = s->ops->batch_add(s, b, ev, n, res);
     if (rc == CS_OK && !res->duplicate)
         hub_stats_cache_note(s, ev, n); /* after the commit: see stats_cache.c */
@@ -427,6 +431,18 @@ int hub_store_stats_overview(struct hub_store *s, const struct hub_scope *sc,
     if ((rc = s->ops->stats_sensors(s, sc, q->org_id, ov_sensor_cb, out)) != CS_OK)
         return rc;
     return s->ops->stats_orgs(s, sc, q, ov_org_cb, out);
+}
+
+int hub_store_stats_warm(struct hub_store *s, int64_t now_us)
+{
+    struct hub_stats_query q = {.from_us = now_us - 7 * 86400LL * 1000000, .to_us = now_us};
+    struct hub_stats_overview *o = cs_malloc(sizeof(*o));
+    int rc;
+    if (!o)
+        return CS_ENOMEM;
+    rc = hub_store_stats_overview(s, &HUB_SCOPE_SYSTEM, &q, o);
+    cs_free(o);
+    return rc;
 }
 
 int hub_store_stats_orgs(struct hub_store *s, const struct hub_scope *sc,

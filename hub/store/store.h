@@ -369,6 +369,10 @@ struct hub_stats_cache_info {
 };
 /* Fills *out (zero when nothing was cached yet). Thread-safe. */
 void hub_store_stats_cache_info(struct hub_store *s, struct hub_stats_cache_info *out);
+/* Fills the cache for the overview's longest range the console offers over stored rollups
+ * (the 7 days up to now_us, every organisation), so that the first 7-day overview after a
+ * start does not read them. citysoc-hub runs it in a thread at start-up. */
+int hub_store_stats_warm(struct hub_store *s, int64_t now_us);
 
 /* Sensors of the scope (org_id: subtree filter, 0 all) with their status, by id. */
 int hub_store_stats_sensors(struct hub_store *s, const struct hub_scope *sc, int64_t org_id,
