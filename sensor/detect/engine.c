@@ -177,12 +177,14 @@ static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, st
         if (kw_is_payload(in->kw)) {
             payload = true;
             if (dr->nsegs && dr->segs[dr->nsegs - 1].end == i &&
-                dr->segs[dr->nsegs - 1].buf == in->buffer) {
+                dr->segs[dr->nsegs - 1].buf == in->buffer &&
+                dr->segs[dr->nsegs - 1].dir == in->dir) {
                 dr->segs[dr->nsegs - 1].end = i + 1;
             } else {
                 dr->segs[dr->nsegs].first = i;
                 dr->segs[dr->nsegs].end = i + 1;
                 dr->segs[dr->nsegs].buf = in->buffer;
+                dr->segs[dr->nsegs].dir = in->dir;
                 dr->nsegs++;
             }
             continue;
@@ -206,6 +208,16 @@ static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, st
             snprintf(why, sizeof(why), "app-layer protocol index out of range");
             goto skip;
         }
+    }
+    /* a '=>' rule is one request and its response: dns and dnp3 messages reach the engine
+     * one by one, without a transaction that joins both sides */
+    if (r->flags & SN_RULE_TXBOTH) {
+        if (!app || strcmp(app, "dns") == 0 || strcmp(app, "dnp3") == 0) {
+            snprintf(why, sizeof(why), "'=>' needs transactions of both directions, which '%s' "
+                     "has not here", app ? app : r->proto.name);
+            goto skip;
+        }
+        dr->tx = true;
     }
     dr->ip_only =
         !payload && !flowkw && !app && r->sp.any && r->dp.any && !(r->flags & SN_RULE_BIDIR);
@@ -994,7 +1006,10 @@ struct sn_detect_engine *sn_detect_engine_build(struct sn_ruleset *rs, const str
     for (uint32_t i = 0; i < n; i++) {
         if (de->rules[i].ip_only)
             continue;
-        has_fp[i] = pick_fast_pattern(de->rules[i].r, &fps[i]);
+        /* '=>' rules are verified at every response-side call of their protocol (no
+         * prefilter: the request side's pattern is in a buffer that call does not scan) */
+        has_fp[i] = !(de->rules[i].r->flags & SN_RULE_TXBOTH) &&
+                    pick_fast_pattern(de->rules[i].r, &fps[i]);
         /* a packet rule's fast pattern must be in a buffer the packet path scans */
         if (has_fp[i] && !de->rules[i].tx && sn_buf_proto(fps[i].buf))
             has_fp[i] = false;

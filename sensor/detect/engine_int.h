@@ -16,6 +16,7 @@ enum { DE_L4_TCP = 0, DE_L4_UDP, DE_L4_ICMP, DE_L4_OTHER, DE_L4_MAX };
 struct de_seg {
     uint32_t first, end;
     int buf;
+    int dir; /* '=>' rules: the transaction side inspected (sn_kw_inst.dir) */
 };
 
 /* Engine-side view of one rule. */

@@ -422,6 +422,10 @@ static bool side_ok(struct de_thread *dt, const struct sn_addr_list *al, uint32_
 static bool addr_ok(struct de_thread *dt, const struct de_rule *dr, const struct hdr *h)
 {
     const struct sn_rule *r = dr->r;
+    /* '=>': as '->' from the transaction's client, here the destination of the response */
+    if (r->flags & SN_RULE_TXBOTH)
+        return side_ok(dt, &r->src, dr->src_list, &r->sp, 1, h->dp, h) &&
+               side_ok(dt, &r->dst, dr->dst_list, &r->dp, 0, h->sp, h);
     if (side_ok(dt, &r->src, dr->src_list, &r->sp, 0, h->sp, h) &&
         side_ok(dt, &r->dst, dr->dst_list, &r->dp, 1, h->dp, h))
         return true;
@@ -429,7 +433,26 @@ static bool addr_ok(struct de_thread *dt, const struct de_rule *dr, const struct
            side_ok(dt, &r->dst, dr->dst_list, &r->dp, 0, h->sp, h);
 }
 
+/* A '=>' rule inspects each keyword on its side of the transaction (t->dir set per keyword,
+ * restored after). */
+static bool verify_one(struct de_thread *dt, const struct de_rule *dr, const struct hdr *h,
+                       bool both);
+
 static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct hdr *h)
+{
+    struct sn_detect_thread *t = &dt->t;
+    uint8_t dir = t->dir;
+    bool ok;
+
+    if (!(dr->r->flags & SN_RULE_TXBOTH))
+        return verify_one(dt, dr, h, false);
+    ok = verify_one(dt, dr, h, true);
+    t->dir = dir;
+    return ok;
+}
+
+static bool verify_one(struct de_thread *dt, const struct de_rule *dr, const struct hdr *h,
+                       bool both)
 {
     struct sn_detect_thread *t = &dt->t;
     const struct sn_rule *r = dr->r;
@@ -445,6 +468,8 @@ static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct 
     for (uint32_t i = 0; i < dr->nconds; i++) {
         const struct sn_kw_inst *in = &r->kw[dr->conds[i]];
         bool ok = false;
+        if (both)
+            t->dir = (uint8_t)in->dir;
         t->kw_idx = dr->conds[i];
         t->buf_id = in->buffer;
         t->buf = NULL;
@@ -470,6 +495,8 @@ static bool verify(struct de_thread *dt, const struct de_rule *dr, const struct 
     for (uint32_t s = 0; s < dr->nsegs; s++) {
         const struct de_seg *sg = &dr->segs[s];
         bool ok = false;
+        if (both)
+            t->dir = (uint8_t)sg->dir;
         for (uint32_t idx = 0; idx < DE_MAX_BUF_INST && !ok; idx++) {
             const uint8_t *d;
             uint32_t n;
@@ -642,6 +669,9 @@ static void evaluate(struct de_thread *dt, const struct hdr *h, struct de_flow *
         enum sn_action action = dr->r->action;
         struct de_alert a;
         if (tx_s >= 0 && tx_has(df, tx_s, dt->cand[i]))
+            continue;
+        /* '=>': once per transaction, when its response side has data (both sides then) */
+        if ((dr->r->flags & SN_RULE_TXBOTH) && (!t->tx || dir != SN_TOCLIENT))
             continue;
         if (t->in_stream && raw_pkt_alerted(dt->sraw, dt->cand[i]))
             continue; /* the packet alert already reported this data */

@@ -1033,6 +1033,174 @@ CS_TEST(http_transactions_alert_apart)
     app_test_free(&r);
 }
 
+/* ---- transactional rules (=>) --------------------------------------------------------------- */
+
+/* pipelined-requests.pcap: 192.168.1.104:1673 -> 63.245.209.11:80, five GET requests
+ * (enhanced.css, urchin.js, three .png) each answered 200 (text/css,
+ * application/x-javascript, image/png). */
+#define PIPE "pcaps/http/pipelined-requests.pcap"
+
+CS_TEST(txboth_matches_request_and_response_of_one_tx)
+{
+    struct app_run r = run(
+        "alert http any any => any any (msg:\"js ok\"; http.uri; content:\"urchin.js\"; "
+        "http.stat_code; content:\"200\"; sid:1;)\n"
+        "alert http any any => any any (msg:\"png ok\"; http.uri; content:\".png\"; "
+        "http.stat_code; content:\"200\"; sid:2;)\n"
+        /* the request side does not match */
+        "alert http any any => any any (msg:\"no uri\"; http.uri; content:\"nothere\"; "
+        "http.stat_code; content:\"200\"; sid:3;)\n"
+        /* the response side does not match */
+        "alert http any any => any any (msg:\"no 404\"; http.uri; content:\"urchin.js\"; "
+        "http.stat_code; content:\"404\"; sid:4;)\n"
+        /* both sides match, but in different transactions */
+        "alert http any any => any any (msg:\"css is not js\"; http.uri; content:\"urchin.js\"; "
+        "http.header; content:\"Content-Type: text/css\"; sid:5;)\n"
+        /* http.header after a response buffer is the response's, before it the request's */
+        "alert http any any => any any (msg:\"css\"; http.header; content:\"Host: \"; "
+        "http.uri; content:\".css\"; http.stat_code; content:\"200\"; http.header; "
+        "content:\"Content-Type: text/css\"; sid:6;)\n"
+        "alert http any any => any any (msg:\"host in response\"; http.stat_code; "
+        "content:\"200\"; http.header; content:\"Host: \"; http.uri; content:\".css\"; sid:7;)\n",
+        PIPE);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 3); /* once per transaction, not per call */
+    CHECK_EQ(alerts(&r, 3), 0);
+    CHECK_EQ(alerts(&r, 4), 0);
+    CHECK_EQ(alerts(&r, 5), 0);
+    CHECK_EQ(alerts(&r, 6), 1);
+    CHECK_EQ(alerts(&r, 7), 0);
+    /* raised on the response side: direction to_client, addresses of the response */
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_client\"",
+                            "\"src_ip\":\"63.245.209.11\"", NULL),
+             1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"url\":\"/script/urchin.js\"",
+                            "\"status\":200", NULL),
+             1);
+    app_test_free(&r);
+}
+
+/* Addresses and ports as '->' from the transaction's client. */
+CS_TEST(txboth_addresses_from_the_client)
+{
+    struct app_run r = run(
+        "alert http 192.168.1.104 any => 63.245.209.11 80 (msg:\"c->s\"; http.uri; "
+        "content:\"urchin.js\"; http.stat_code; content:\"200\"; sid:1;)\n"
+        "alert http 63.245.209.11 any => any any (msg:\"server as src\"; http.uri; "
+        "content:\"urchin.js\"; http.stat_code; content:\"200\"; sid:2;)\n"
+        "alert http any any => any 1673 (msg:\"client port as dp\"; http.uri; "
+        "content:\"urchin.js\"; http.stat_code; content:\"200\"; sid:3;)\n",
+        PIPE);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 0);
+    CHECK_EQ(alerts(&r, 3), 0);
+    app_test_free(&r);
+}
+
+/* TLS: JA3 (ClientHello) and JA3S (ServerHello) of one handshake, once for the flow (the
+ * suricata-verify test detect-bidir-ja3, here on its pcap). */
+CS_TEST(txboth_tls_ja3_ja3s)
+{
+    struct app_run r = run(
+        "alert tls any any => any any (msg:\"bidir ja3\"; ja3s.hash; "
+        "content:\"5d79edf64e03689ff559a54e9d9487bc\"; ja3.string; content:\"771,49196-49200\"; "
+        "sid:1;)\n"
+        "alert tls any any => any any (msg:\"other ja3s\"; ja3s.hash; "
+        "content:\"6d79edf64e03689ff559a54e9d9487bc\"; ja3.string; content:\"771,49196-49200\"; "
+        "sid:2;)\n"
+        "alert tls any any => any any (msg:\"other ja3\"; ja3s.hash; "
+        "content:\"5d79edf64e03689ff559a54e9d9487bc\"; ja3.string; content:\"9999999999\"; "
+        "sid:3;)\n",
+        "sv/tls-certs-alert/input.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(alerts(&r, 2), 0);
+    CHECK_EQ(alerts(&r, 3), 0);
+    app_test_free(&r);
+}
+
+static int parse_err(const char *rule, char *msg, size_t n)
+{
+    struct sn_rule *r = NULL;
+    struct cs_err err = {0};
+    int rc = sn_rule_parse(rule, strlen(rule), NULL, &r, &err);
+    snprintf(msg, n, "%s", err.msg);
+    sn_rule_free(r);
+    return rc;
+}
+
+CS_TEST(txboth_parse)
+{
+    struct sn_rule *r = NULL;
+    struct cs_err err = {0};
+    char msg[256];
+    const char *ok = "alert http any any => any any (http.header; content:\"a\"; http.stat_code; "
+                     "content:\"200\"; http.header; content:\"b\"; sid:1;)";
+
+    REQUIRE(sn_rule_parse(ok, strlen(ok), NULL, &r, &err) == CS_OK);
+    CHECK(r->flags & SN_RULE_TXBOTH);
+    CHECK(!(r->flags & SN_RULE_BIDIR));
+    REQUIRE(r->nkw == 3);
+    CHECK_EQ(r->kw[0].dir, SN_TOSERVER);
+    CHECK_EQ(r->kw[1].dir, SN_TOCLIENT);
+    CHECK_EQ(r->kw[2].dir, SN_TOCLIENT);
+    sn_rule_free(r);
+    /* no transaction: a protocol without an app layer, and no app-layer buffer */
+    CHECK_EQ(parse_err("alert tcp any any => any any (content:\"a\"; sid:1;)", msg, sizeof(msg)),
+             CS_EINVAL);
+    CHECK(strstr(msg, "packet payload") != NULL);
+    CHECK_EQ(parse_err("alert tcp any any => any any (flow:established; sid:1;)", msg,
+                       sizeof(msg)),
+             CS_EINVAL);
+    CHECK(strstr(msg, "app-layer protocol") != NULL);
+    CHECK_EQ(parse_err("alert ip any any => any any (sid:1;)", msg, sizeof(msg)), CS_EINVAL);
+    CHECK(strstr(msg, "app-layer protocol") != NULL);
+    /* packet payload in a transaction rule */
+    CHECK_EQ(parse_err("alert http any any => any any (content:\"GET\"; http.stat_code; "
+                       "content:\"200\"; sid:1;)",
+                       msg, sizeof(msg)),
+             CS_EINVAL);
+    /* one side only */
+    CHECK_EQ(parse_err("alert http any any => any any (http.uri; content:\"a\"; sid:1;)", msg,
+                       sizeof(msg)),
+             CS_EINVAL);
+    CHECK(strstr(msg, "both") != NULL);
+    /* an app-layer buffer in a tcp rule gives the transaction */
+    CHECK_EQ(parse_err("alert tcp any any => any any (http.uri; content:\"a\"; http.stat_code; "
+                       "content:\"200\"; sid:1;)",
+                       msg, sizeof(msg)),
+             CS_OK);
+}
+
+/* dns and dnp3 reach the engine message by message: such '=>' rules are skipped, said why. */
+CS_TEST(txboth_skipped_without_tx)
+{
+    struct sn_config cfg;
+    struct cs_err err = {0};
+    struct sn_detect_engine *de;
+    char buf[1024] = "";
+    FILE *f;
+
+    sn_config_defaults(&cfg);
+    de = build("alert dns any any => any any (dns.query; content:\"a\"; dns.answer.name; "
+               "content:\"b\"; sid:1;)\n"
+               "alert tls any any => any any (tls.sni; content:\"a\"; tls.cert_subject; "
+               "content:\"b\"; sid:2;)\n",
+               &cfg, NULL, &err);
+    REQUIRE(de);
+    CHECK_EQ(sn_detect_engine_stats(de)->rules_loaded, 1);
+    CHECK_EQ(sn_detect_engine_stats(de)->rules_skipped, 1);
+    CHECK_EQ(sn_detect_engine_stats(de)->prefiltered, 0);
+    f = fmemopen(buf, sizeof(buf), "w");
+    REQUIRE(f);
+    sn_detect_engine_print_skipped(de, f);
+    fclose(f);
+    CHECK(strstr(buf, "sid 1: '=>'") != NULL);
+    sn_detect_engine_free(de);
+}
+
 /* ---- replacing the engine ----------------------------------------------------------------- */
 
 CS_TEST(install_replaces_engine)

@@ -258,6 +258,8 @@ static int parse_header(struct sn_rule *r, const char *t, size_t len, size_t *i,
     r->proto = protos[a];
     if (tok_is(&k[4], "<>")) {
         r->flags |= SN_RULE_BIDIR;
+    } else if (tok_is(&k[4], "=>")) {
+        r->flags |= SN_RULE_TXBOTH;
     } else if (tok_is(&k[4], "<-")) {
         cs_err_set(err, CS_EINVAL, 0, k[4].col,
                    "direction '<-' is not allowed: swap the "
@@ -283,6 +285,109 @@ static int parse_header(struct sn_rule *r, const char *t, size_t len, size_t *i,
         return CS_EINVAL;
     }
     (*i)++;
+    return CS_OK;
+}
+
+/* ---- transactional rules (=>) --------------------------------------------------------------- */
+
+/* The side of a transaction a buffer exists on: SN_TOSERVER, SN_TOCLIENT, or -1 for both
+ * (http.header, file.data, tls.alpn…: the message of the direction inspected). */
+static int buf_side(int buf)
+{
+    switch (buf) {
+    case SN_BUF_HTTP_URI:
+    case SN_BUF_HTTP_URI_RAW:
+    case SN_BUF_HTTP_METHOD:
+    case SN_BUF_HTTP_REQUEST_LINE:
+    case SN_BUF_HTTP_HOST:
+    case SN_BUF_HTTP_HOST_RAW:
+    case SN_BUF_HTTP_USER_AGENT:
+    case SN_BUF_HTTP_ACCEPT:
+    case SN_BUF_HTTP_ACCEPT_ENC:
+    case SN_BUF_HTTP_ACCEPT_LANG:
+    case SN_BUF_HTTP_REFERER:
+    case SN_BUF_HTTP_REQUEST_BODY:
+    case SN_BUF_HTTP_REQUEST_HEADER:
+    case SN_BUF_DNS_QUERY:
+    case SN_BUF_TLS_SNI:
+    case SN_BUF_JA3_HASH:
+    case SN_BUF_JA3_STRING:
+    case SN_BUF_JA4_HASH:
+    case SN_BUF_SSH_HASSH:
+    case SN_BUF_SSH_HASSH_STRING:
+    case SN_BUF_SMTP_HELO:
+    case SN_BUF_SMTP_MAIL_FROM:
+    case SN_BUF_SMTP_RCPT_TO:
+    case SN_BUF_FTP_COMMAND:
+    case SN_BUF_FTP_COMMAND_DATA:
+    case SN_BUF_SIP_METHOD:
+    case SN_BUF_SIP_URI:
+    case SN_BUF_QUIC_SNI:
+        return SN_TOSERVER;
+    case SN_BUF_HTTP_STAT_CODE:
+    case SN_BUF_HTTP_STAT_MSG:
+    case SN_BUF_HTTP_RESPONSE_LINE:
+    case SN_BUF_HTTP_LOCATION:
+    case SN_BUF_HTTP_SERVER:
+    case SN_BUF_HTTP_RESPONSE_BODY:
+    case SN_BUF_HTTP_RESPONSE_HEADER:
+    case SN_BUF_DNS_ANSWER_NAME:
+    case SN_BUF_TLS_CERT_SUBJECT:
+    case SN_BUF_TLS_CERT_ISSUER:
+    case SN_BUF_TLS_CERT_SERIAL:
+    case SN_BUF_TLS_CERT_FINGERPRINT:
+    case SN_BUF_TLS_CERTS:
+    case SN_BUF_TLS_CERT_CHAIN_LEN:
+    case SN_BUF_JA3S_HASH:
+    case SN_BUF_JA3S_STRING:
+    case SN_BUF_SSH_HASSH_SERVER:
+    case SN_BUF_SSH_HASSH_SERVER_STRING:
+        return SN_TOCLIENT;
+    default:
+        return -1;
+    }
+}
+
+/* A '=>' rule: gives every keyword the side of the transaction it inspects and checks the rule
+ * can be one. A buffer of one side is inspected there; a buffer of both sides (and a keyword
+ * without a buffer) on the side of the last one-sided buffer before it, the request when none.
+ * The rule must belong to an app-layer protocol (no transaction without one), must not
+ * inspect the packet payload (a packet has one direction) and must have keywords of both
+ * sides (else it is a '->' rule). */
+static int txboth_check(struct sn_rule *r, struct cs_err *err, int col)
+{
+    const char *app = r->proto.app;
+    bool side[2] = {false, false};
+    int cur = SN_TOSERVER;
+
+    for (uint32_t i = 0; i < r->nkw; i++) {
+        struct sn_kw_inst *in = &r->kw[i];
+        int s = buf_side(in->buffer);
+        if (!app)
+            app = sn_buf_proto(in->buffer);
+        if (in->buffer == SN_BUF_PKT && (in->kw->flags & SN_KW_PAYLOAD)) {
+            cs_err_set(err, CS_EINVAL, 0, in->col,
+                       "'%s' on the packet payload in a '=>' rule: use a buffer of the "
+                       "request or the response",
+                       in->kw->name);
+            return CS_EINVAL;
+        }
+        if (s >= 0)
+            cur = s;
+        in->dir = cur;
+        if (in->buffer != SN_BUF_PKT)
+            side[cur] = true;
+    }
+    if (!app) {
+        cs_err_set(err, CS_EINVAL, 0, col,
+                   "direction '=>' needs an app-layer protocol (a transaction)");
+        return CS_EINVAL;
+    }
+    if (!side[SN_TOSERVER] || !side[SN_TOCLIENT]) {
+        cs_err_set(err, CS_EINVAL, 0, col,
+                   "a '=>' rule needs buffers of both the request and the response");
+        return CS_EINVAL;
+    }
     return CS_OK;
 }
 
@@ -469,6 +574,8 @@ int sn_rule_parse(const char *t, size_t len, const struct sn_rule_env *env, stru
         rc = CS_EINVAL;
         goto out_free;
     }
+    if ((r->flags & SN_RULE_TXBOTH) && (rc = txboth_check(r, err, open_col)) != CS_OK)
+        goto out_free;
     r->text = cs_calloc(1, len + 1);
     if (!r->text) {
         cs_err_set(err, CS_ENOMEM, 0, 0, "out of memory");

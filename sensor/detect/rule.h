@@ -136,6 +136,7 @@ struct sn_kw_inst {
     void *data; /* the keyword's parsed options (kw->free releases it), may be NULL */
     int buffer; /* enum sn_buf this instance inspects */
     int col;    /* 1-based column of the option in the rule text */
+    int dir;    /* '=>' rules: the side it inspects (SN_TOSERVER 0 / SN_TOCLIENT 1), else 0 */
 };
 
 struct sn_rule_ref {
@@ -155,6 +156,7 @@ struct sn_rule_meta {
 #define SN_RULE_TARGET_DST (1u << 3)   /* target:dest_ip */
 #define SN_RULE_HAS_PRIORITY (1u << 4) /* priority keyword given */
 #define SN_RULE_HAS_SID (1u << 5)
+#define SN_RULE_TXBOTH (1u << 6) /* => : one transaction, request and response keywords */
 
 struct sn_rule {
     enum sn_action action;

@@ -133,7 +133,9 @@ CS_TEST(header_errors_columns)
 {
     CHECK(fails_at("alert tcp any any <- any any (sid:1;)", 19, "'<-' is not allowed"));
     CHECK(fails_at("alrt tcp any any -> any any (sid:1;)", 1, "unknown action 'alrt'"));
-    CHECK(fails_at("alert tcp any any => any any (sid:1;)", 19, "invalid direction"));
+    CHECK(fails_at("alert tcp any any >> any any (sid:1;)", 19, "invalid direction"));
+    /* '=>' (transactional) is a direction, but needs a transaction */
+    CHECK(fails_at("alert tcp any any => any any (sid:1;)", 30, "needs an app-layer protocol"));
     CHECK(fails_at("alert tcp any any -> any (sid:1;)", 26, "missing destination port"));
     CHECK(fails_at("alert tcp 1.2.3.4/33 any -> any any (sid:1;)", 19, "invalid prefix"));
     CHECK(fails_at("alert tcp any 70000 -> any any (sid:1;)", 15, "invalid port '70000'"));
