@@ -67,7 +67,8 @@ static bool kw_is_tx(const struct sn_kw *k)
         "dce_iface",        "dce_opnum",         "cip_service",        "dnp3_func",
         "dnp3_ind",         "dnp3_obj",          "enip_command",       "modbus",
         "tls_cert_expired", "tls_cert_notafter", "tls_cert_notbefore", "tls_cert_valid",
-        "dns.rrtype",       "tls.subject",       "tls.issuerdn",       "tls.fingerprint"};
+        "dns.rrtype",       "tls.subject",       "tls.issuerdn",       "tls.fingerprint",
+        "ftpbounce"};
     for (unsigned i = 0; i < CS_ARRAY_LEN(names); i++)
         if (strcmp(k->name, names[i]) == 0)
             return true;
@@ -160,6 +161,8 @@ static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, st
         }
         if (kw_is_tx(in->kw))
             dr->tx = true;
+        if (strcmp(in->kw->name, "ftpbounce") == 0 && !app)
+            app = "ftp"; /* an FTP transaction's keyword in a plain tcp rule */
         /* file.data / file.name belong to no one protocol but exist only in transactions;
          * HTTP is the one parser that fills them, so a rule without an app-layer protocol
          * inspects them there. */

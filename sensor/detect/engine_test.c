@@ -589,6 +589,29 @@ CS_TEST(icmp_alert_has_type_and_code)
     app_test_free(&r);
 }
 
+/* ftpbounce: a PORT command naming another host than the client (the capture has one PORT to
+ * the client itself, one to 192.168.7.7); on the command, to the server, once. */
+CS_TEST(ftpbounce_port_to_another_host)
+{
+    const char *rules = "alert ftp any any -> any any (msg:\"bounce\"; ftpbounce; sid:1;)\n"
+                        "alert tcp any any -> any 21 (msg:\"bounce tcp\"; flow:to_server; "
+                        "content:\"PORT\"; ftpbounce; sid:2;)\n";
+    struct app_run r = run(rules, "pcaps/ftp/ftp-bounce.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":1,", "\"direction\":\"to_server\"",
+                            "\"command_data\":\"192,168,7,7,0,25\"", NULL),
+             1);
+    CHECK_EQ(alerts(&r, 2), 1);
+    app_test_free(&r);
+    /* passive mode only: nothing */
+    r = run(rules, "pcaps/ftp/ftp-session.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 0);
+    CHECK_EQ(alerts(&r, 2), 0);
+    app_test_free(&r);
+}
+
 /* ---- IP-only rules ----------------------------------------------------------------------------
  */
 

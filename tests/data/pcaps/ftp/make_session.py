@@ -24,6 +24,21 @@ def pkt(src, dst, sp, dp, seq, ack, flags, data=b''):
     return eth + ip + tcp
 
 C, S = (10, 0, 0, 1), (10, 0, 0, 2)
+# `make_session.py OUT bounce`: active mode, one PORT to the client itself and one to a
+# third host (an FTP bounce, what the ftpbounce keyword finds)
+BOUNCE = [
+    ('s', b'220 (vsFTPd 3.0.3)\r\n'),
+    ('c', b'USER anonymous\r\n'),
+    ('s', b'331 Please specify the password.\r\n'),
+    ('c', b'PASS guest@example.org\r\n'),
+    ('s', b'230 Login successful.\r\n'),
+    ('c', b'PORT 10,0,0,1,156,65\r\n'),
+    ('s', b'200 PORT command successful. Consider using PASV.\r\n'),
+    ('c', b'PORT 192,168,7,7,0,25\r\n'),
+    ('s', b'200 PORT command successful. Consider using PASV.\r\n'),
+    ('c', b'QUIT\r\n'),
+    ('s', b'221 Goodbye.\r\n'),
+]
 convo = [
     ('s', b'220 (vsFTPd 3.0.3)\r\n'),
     ('c', b'USER anonymous\r\n'),
@@ -38,6 +53,8 @@ convo = [
     ('c', b'QUIT\r\n'),
     ('s', b'221 Goodbye.\r\n'),
 ]
+if len(sys.argv) > 2 and sys.argv[2] == 'bounce':
+    convo = BOUNCE
 out = []
 cs, ss = 1000, 5000
 out.append(pkt(C, S, 40000, 21, cs, 0, 0x02)); cs += 1
