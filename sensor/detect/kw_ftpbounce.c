@@ -43,8 +43,8 @@ static bool ftpbounce_match(struct sn_detect_thread *t, const struct sn_kw_inst 
     const struct sn_ftp_tx *tx = t->tx;
     uint8_t a[4];
     (void)inst;
-    if (!tx || !t->tx_proto || strcmp(t->tx_proto, "ftp") != 0 || t->dir != SN_TOSERVER ||
-        !t->f || t->f->ip_ver != 4)
+    if (!tx || !t->tx_proto || strcmp(t->tx_proto, "ftp") != 0 || t->dir != SN_TOSERVER || !t->f ||
+        t->f->ip_ver != 4)
         return false;
     if (strcasecmp(tx->command, "PORT") != 0 || !tx->arg || !port_addr(tx->arg, a))
         return false;
