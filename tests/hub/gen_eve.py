@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """gen_eve.py — synthetic EVE lines for the hub's tests and benchmark.
 
-gen_eve.py NET COUNT [SEED] prints COUNT EVE records whose addresses are in 10.NET.0.0/16:
+gen_eve.py NET COUNT [SEED] [FIRST] prints COUNT EVE records whose addresses are in 10.NET.0.0/16:
 every 4th is an alert (signature "CITYSOC TEST <n>", severity 1..3), the others flows. The
-flow_id is unique per (SEED, n), so tests can tell records apart."""
+flow_id is unique per (SEED, n), so tests can tell records apart. Record n is one second after
+record n-1; FIRST (default 0) is the first n, so consecutive calls with FIRST = 0, COUNT, 2*COUNT…
+give consecutive stretches of time, as a sensor's batches are."""
 import json
 import sys
+import time
 
 net, count = int(sys.argv[1]), int(sys.argv[2])
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 out = sys.stdout
-for n in range(count):
+for n in range(first, first + count):
     sec = 1781251735 + n
     rec = {
-        "timestamp": "2026-06-12T%02d:%02d:%02d.%06d+0000" % ((sec // 3600) % 24, (sec // 60) % 60, sec % 60, n % 1000000),
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)) + ".%06d+0000" % (n % 1000000),
         "flow_id": seed * 10_000_000 + n + 1,
         "event_type": "alert" if n % 4 == 0 else "flow",
         "src_ip": "10.%d.%d.%d" % (net, (n // 250) % 250, n % 250 + 1),
