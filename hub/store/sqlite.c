@@ -32,8 +32,10 @@ struct sq_store {
     sqlite3_stmt *ins_event;
     sqlite3_stmt *ins_batch;
     sqlite3_stmt *get_batch; /* nevents of a stored batch */
-    sqlite3_stmt *ins_key;   /* ev_key row */
-    sqlite3_stmt *ins_keys;  /* KEY_ROWS ev_key rows in one statement */
+    sqlite3_stmt *open_segs; /* the open ev_key segments, oldest first */
+    sqlite3_stmt *seg_rows;  /* a segment's events' keys */
+    sqlite3_stmt *ins_kb;    /* an ev_kb row */
+    sqlite3_stmt *seal_mark; /* … and the segment marked sealed */
     sqlite3_stmt *ins_seg;   /* ev_seg time range upsert */
     sqlite3_stmt *ins_sig;   /* ev_sig dictionary upsert */
     struct sq_rollup *ru;    /* rollup statements and scratch (the statistics section) */
@@ -232,6 +234,19 @@ static const char *const migrations[] = {
     " WHERE signature IS NOT NULL GROUP BY 1, 2;"
     "DROP INDEX IF EXISTS events_sev_ts;"
     "CREATE INDEX events_osev_ts ON events(org_id, severity, ts_us) WHERE severity IS NOT NULL;",
+    /* 8: ev_key rows were inserted batch by batch at random places of the newest segment's
+     * key range: three B-tree rows per event, half of the store's ingest cost. A segment's
+     * keys are now written once, when the segment is full ("sealed"), into ev_kb: per
+     * segment 256 rows (bucket b = the top byte of a 64-bit hash of the key), each a packed
+     * array of (key hash, ts_us, id offset) entries sorted by hash, then newest first (see
+     * kb_ in sqlite.c). A lookup reads one row per segment and checks each candidate against
+     * its event row. The open (newest) segment, at most 2^14 events, is read by scanning
+     * its rowid range. Existing segments are re-indexed at the next start (sq_seal_all). */
+    "CREATE TABLE ev_kb(seg INTEGER NOT NULL, b INTEGER NOT NULL, v BLOB NOT NULL,"
+    " PRIMARY KEY(seg, b)) WITHOUT ROWID;"
+    "DROP TABLE ev_key;"
+    "ALTER TABLE ev_seg ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX ev_seg_open ON ev_seg(seg) WHERE sealed=0;",
 };
 
 /* Events per ev_key segment: 2^SEG_SHIFT consecutive ids (must match migration 6). */
@@ -966,79 +981,194 @@ static int seg_put(struct sq_store *s, int64_t seg, int64_t mn, int64_t mx)
     return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
 }
 
-/* A batch's ev_key rows are written KEY_ROWS per statement: one statement run per row cost
- * about as much in the VDBE (start, open the cursor, halt, reset) as the B-tree insert. */
-#define KEY_ROWS 64
-struct keybuf {
-    size_t n;
-    struct {
-        int64_t seg, k, ts, id;
-        const char *p; /* text key (k unused), or NULL: integer key k */
-        int len;
-    } v[KEY_ROWS];
+/* ---- ev_kb: the address and flow keys of sealed segments (migration 8) ------------------
+ * An entry is KB_ENTRY bytes, little-endian: the key's hash (8), ts_us (8), the event id
+ * minus the segment's first id (2). Entries are sorted by hash, then newest first (ts_us,
+ * then id, descending); bucket b of a segment holds the entries whose hash has top byte b.
+ * The hash is stored on disk: kb_hash() must never change. */
+#define KB_ENTRY 18
+
+/* FNV-1a over a type tag and the key, then a 64-bit finaliser (the bucket is the top byte). */
+static uint64_t kb_hash(char tag, const void *key, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = (h ^ (unsigned char)tag) * 0x100000001b3ULL;
+    const unsigned char *p = key;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t kb_hash_text(const char *p, size_t n)
+{
+    return kb_hash('t', p, n);
+}
+
+static uint64_t kb_hash_flow(uint64_t flow)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(flow >> (8 * i));
+    return kb_hash('f', b, 8);
+}
+
+struct kb_ent {
+    uint64_t h;
+    int64_t ts;
+    uint32_t off;
 };
 
-static void key_bind(sqlite3_stmt *st, int at, const struct keybuf *kb, size_t i)
+static int kb_cmp(const void *pa, const void *pb)
 {
-    sqlite3_bind_int64(st, at + 1, kb->v[i].seg);
-    if (kb->v[i].p)
-        sqlite3_bind_text(st, at + 2, kb->v[i].p, kb->v[i].len, SQLITE_STATIC);
-    else
-        sqlite3_bind_int64(st, at + 2, kb->v[i].k);
-    sqlite3_bind_int64(st, at + 3, kb->v[i].ts);
-    sqlite3_bind_int64(st, at + 4, kb->v[i].id);
+    const struct kb_ent *a = pa, *b = pb;
+    if (a->h != b->h)
+        return a->h < b->h ? -1 : 1;
+    if (a->ts != b->ts)
+        return a->ts > b->ts ? -1 : 1;
+    return (a->off < b->off) - (a->off > b->off);
 }
 
-static int key_flush(struct sq_store *s, struct keybuf *kb)
+static void kb_put(unsigned char *p, const struct kb_ent *e)
 {
-    int rc = SQLITE_DONE;
-    if (kb->n == KEY_ROWS) {
-        for (size_t i = 0; i < kb->n; i++)
-            key_bind(s->ins_keys, (int)i * 4, kb, i);
-        rc = sqlite3_step(s->ins_keys);
-        sqlite3_reset(s->ins_keys);
-    } else {
-        for (size_t i = 0; i < kb->n && rc == SQLITE_DONE; i++) {
-            key_bind(s->ins_key, 0, kb, i);
-            rc = sqlite3_step(s->ins_key);
-            sqlite3_reset(s->ins_key);
-        }
+    for (int i = 0; i < 8; i++) {
+        p[i] = (unsigned char)(e->h >> (8 * i));
+        p[8 + i] = (unsigned char)((uint64_t)e->ts >> (8 * i));
     }
-    kb->n = 0;
-    return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
+    p[16] = (unsigned char)e->off;
+    p[17] = (unsigned char)(e->off >> 8);
 }
 
-static int key_step(struct sq_store *s, struct keybuf *kb, int64_t seg, const struct hub_text *t,
-                    int64_t k, int64_t ts, int64_t id)
+static void kb_get(const unsigned char *p, struct kb_ent *e)
 {
-    if (kb->n == KEY_ROWS) {
-        int rc = key_flush(s, kb);
+    uint64_t h = 0, ts = 0;
+    for (int i = 7; i >= 0; i--) {
+        h = h << 8 | p[i];
+        ts = ts << 8 | p[8 + i];
+    }
+    e->h = h;
+    e->ts = (int64_t)ts;
+    e->off = (uint32_t)p[16] | (uint32_t)p[17] << 8;
+}
+
+/* Writes segment seg's ev_kb rows from its events and marks it sealed. */
+static int seal_one(struct sq_store *s, int64_t seg)
+{
+    size_t cap = 3u << SEG_SHIFT, n = 0;
+    struct kb_ent *v = cs_malloc(cap * sizeof(*v));
+    unsigned char *buf = cs_malloc(cap * KB_ENTRY);
+    int rc = CS_OK, src;
+    if (!v || !buf) {
+        rc = CS_ENOMEM;
+        goto out;
+    }
+    int64_t first = seg << SEG_SHIFT;
+    sqlite3_stmt *st = s->seg_rows;
+    sqlite3_bind_int64(st, 1, first);
+    sqlite3_bind_int64(st, 2, first + (1 << SEG_SHIFT));
+    while ((src = sqlite3_step(st)) == SQLITE_ROW && n + 3 <= cap) {
+        uint32_t off = (uint32_t)(sqlite3_column_int64(st, 0) - first);
+        int64_t ts = sqlite3_column_int64(st, 1);
+        const char *a = (const char *)sqlite3_column_text(st, 2);
+        int al = sqlite3_column_bytes(st, 2);
+        if (a)
+            v[n++] = (struct kb_ent){kb_hash_text(a, (size_t)al), ts, off};
+        const char *d = (const char *)sqlite3_column_text(st, 3);
+        int dl = sqlite3_column_bytes(st, 3);
+        if (d && !(a && al == dl && memcmp(a, d, (size_t)dl) == 0))
+            v[n++] = (struct kb_ent){kb_hash_text(d, (size_t)dl), ts, off};
+        uint64_t flow = (uint64_t)sqlite3_column_int64(st, 4);
+        if (flow)
+            v[n++] = (struct kb_ent){kb_hash_flow(flow), ts, off};
+    }
+    sqlite3_reset(st);
+    if (src != SQLITE_DONE && src != SQLITE_ROW) {
+        rc = sq_err(s->wdb, src);
+        goto out;
+    }
+    qsort(v, n, sizeof(*v), kb_cmp);
+    for (size_t i = 0; i < n && rc == CS_OK;) {
+        size_t j = i;
+        while (j < n && v[j].h >> 56 == v[i].h >> 56) {
+            kb_put(buf + (j - i) * KB_ENTRY, &v[j]);
+            j++;
+        }
+        st = s->ins_kb;
+        sqlite3_bind_int64(st, 1, seg);
+        sqlite3_bind_int64(st, 2, (int64_t)(v[i].h >> 56));
+        sqlite3_bind_blob(st, 3, buf, (int)((j - i) * KB_ENTRY), SQLITE_STATIC);
+        src = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (src != SQLITE_DONE)
+            rc = sq_err(s->wdb, src);
+        i = j;
+    }
+    if (rc == CS_OK) {
+        st = s->seal_mark;
+        sqlite3_bind_int64(st, 1, seg);
+        src = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (src != SQLITE_DONE)
+            rc = sq_err(s->wdb, src);
+    }
+out:
+    cs_free(v);
+    cs_free(buf);
+    return rc;
+}
+
+/* Seals complete segments: open ones but the newest (ids only grow, so an older segment gets
+ * no more events), at most `max` of them. Inside a write transaction. Returns the number
+ * sealed, or an error. */
+static int seal_segments(struct sq_store *s, int max)
+{
+    int64_t open[16];
+    size_t n = 0;
+    sqlite3_stmt *st = s->open_segs;
+    int rc;
+    while (n < CS_ARRAY_LEN(open) && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        open[n++] = sqlite3_column_int64(st, 0);
+    if (n < CS_ARRAY_LEN(open) && rc != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return sq_err(s->wdb, rc);
+    }
+    sqlite3_reset(st);
+    int done = 0;
+    for (size_t i = 0; i + 1 < n && done < max; i++, done++)
+        if ((rc = seal_one(s, open[i])) != CS_OK)
+            return rc;
+    return done;
+}
+
+/* Seals every complete segment, a few per transaction: after migration 8 every segment of
+ * an existing database (about 1 s per million events, with progress on stderr). */
+static int seal_all(struct sq_store *s)
+{
+    int total = 0, k;
+    int64_t t0 = now_us();
+    do {
+        if ((k = exec(s->wdb, "BEGIN IMMEDIATE")) != CS_OK)
+            return k;
+        if ((k = seal_segments(s, 8)) < 0) {
+            exec(s->wdb, "ROLLBACK");
+            return k;
+        }
+        int rc = exec(s->wdb, "COMMIT");
         if (rc != CS_OK)
             return rc;
-    }
-    kb->v[kb->n].seg = seg;
-    kb->v[kb->n].p = t ? t->p : NULL;
-    kb->v[kb->n].len = t ? (int)t->len : 0;
-    kb->v[kb->n].k = k;
-    kb->v[kb->n].ts = ts;
-    kb->v[kb->n++].id = id;
+        total += k;
+        if (k && now_us() - t0 > 2000000)
+            fprintf(stderr, "store: indexed addresses and flows of %d segments (%d events)\n",
+                    total, total << SEG_SHIFT);
+    } while (k > 0);
+    if (total > 8)
+        fprintf(stderr, "store: indexed addresses and flows of %d segments in %.1f s\n", total,
+                (double)(now_us() - t0) / 1e6);
     return CS_OK;
-}
-
-/* The event's ev_key rows: its addresses (one row when both sides are the same) and flow. */
-static int key_put(struct sq_store *s, struct keybuf *kb, int64_t seg,
-                   const struct hub_store_event *e, int64_t id)
-{
-    int rc = CS_OK;
-    if (e->src_ip.p)
-        rc = key_step(s, kb, seg, &e->src_ip, 0, e->ts_us, id);
-    if (rc == CS_OK && e->dest_ip.p &&
-        !(e->src_ip.p && e->src_ip.len == e->dest_ip.len &&
-          memcmp(e->src_ip.p, e->dest_ip.p, e->dest_ip.len) == 0))
-        rc = key_step(s, kb, seg, &e->dest_ip, 0, e->ts_us, id);
-    if (rc == CS_OK && e->flow_id)
-        rc = key_step(s, kb, seg, NULL, (int64_t)e->flow_id, e->ts_us, id);
-    return rc;
 }
 
 /* The distinct signatures of a batch, with the newest time of each, for ev_sig. A batch
@@ -1130,9 +1260,6 @@ static int batch_one(struct sq_store *s, const struct hub_store_batch *b,
     int64_t seg = -1, seg_min = 0, seg_max = 0, last_id = 0;
     struct sigset sigs;
     sigs.n = 0;
-    struct keybuf keys;
-    struct keybuf *kb = &keys;
-    kb->n = 0;
     for (size_t i = 0; i < n; i++) {
         const struct hub_store_event *e = &ev[i];
         sqlite3_bind_int64(st, 1, b->org_id);
@@ -1165,13 +1292,11 @@ static int batch_one(struct sq_store *s, const struct hub_store_batch *b,
         }
         seg_min = e->ts_us < seg_min ? e->ts_us : seg_min;
         seg_max = e->ts_us > seg_max ? e->ts_us : seg_max;
-        if ((rc = key_put(s, kb, seg, e, id)) != CS_OK)
-            return rc;
         if (e->signature.p && (rc = sigset_add(s, &sigs, e)) != CS_OK)
             return rc;
     }
     sqlite3_clear_bindings(st);
-    if ((rc = key_flush(s, kb)) != CS_OK || (rc = sigset_flush(s, &sigs)) != CS_OK)
+    if ((rc = sigset_flush(s, &sigs)) != CS_OK)
         return rc;
     if (seg >= 0 && (rc = seg_put(s, seg, seg_min, seg_max)) != CS_OK)
         return rc;
@@ -1205,6 +1330,9 @@ static void group_write(struct sq_store *s, struct gc_req *list)
     int rc = exec(s->wdb, "BEGIN IMMEDIATE");
     for (struct gc_req *r = list; r && rc == CS_OK; r = r->next)
         rc = batch_one(s, r->b, r->ev, r->n, r->res);
+    /* a full segment's keys: ~20 ms once per 2^14 events (sq_seal_all does a backlog) */
+    if (rc == CS_OK && (rc = seal_segments(s, 1)) > 0)
+        rc = CS_OK;
     if (rc == CS_OK && (rc = exec(s->wdb, "COMMIT")) != CS_OK)
         exec(s->wdb, "ROLLBACK");
     else if (rc != CS_OK && sqlite3_get_autocommit(s->wdb) == 0)
@@ -1508,34 +1636,45 @@ struct cands {
     size_t n, cap, limit;
 };
 
-/* Steps st (parameter 1 already bound to the partition) and adds its rows. */
-static int cands_add(sqlite3 *db, sqlite3_stmt *st, struct cands *c)
+static int cands_push(struct cands *c, int64_t ts, int64_t id)
 {
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (c->n == c->cap) {
-            size_t cap = c->cap ? c->cap * 2 : 2 * c->limit + 16;
-            struct cand *v = cs_malloc(cap * sizeof(*v));
-            if (!v) {
-                sqlite3_reset(st);
-                return CS_ENOMEM;
-            }
-            if (c->n)
-                memcpy(v, c->v, c->n * sizeof(*v));
-            cs_free(c->v);
-            c->v = v;
-            c->cap = cap;
-        }
-        c->v[c->n++] = (struct cand){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 2 * c->limit + 16;
+        struct cand *v = cs_malloc(cap * sizeof(*v));
+        if (!v)
+            return CS_ENOMEM;
+        if (c->n)
+            memcpy(v, c->v, c->n * sizeof(*v));
+        cs_free(c->v);
+        c->v = v;
+        c->cap = cap;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return sq_err(db, rc);
-    /* keep the best `limit` */
+    c->v[c->n++] = (struct cand){ts, id};
+    return CS_OK;
+}
+
+/* Keeps the best `limit` (after a partition). */
+static void cands_trim(struct cands *c)
+{
     if (c->n > c->limit) {
         qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
         c->n = c->limit;
     }
+}
+
+/* Steps st (parameter 1 already bound to the partition) and adds its rows. */
+static int cands_add(sqlite3 *db, sqlite3_stmt *st, struct cands *c)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cands_push(c, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)) != CS_OK) {
+            sqlite3_reset(st);
+            return CS_ENOMEM;
+        }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_err(db, rc);
+    cands_trim(c);
     return CS_OK;
 }
 
@@ -1706,38 +1845,86 @@ out:
     return rc;
 }
 
-/* Newest first among the events with an address or flow key, segment by segment through
- * ev_key, newest segments first; stops when the older segments cannot beat what is kept. */
+/* One sealed segment's candidates for key hash h: its ev_kb bucket row, the entries of h
+ * newest first, each checked against its event row by verify (parameter 1: the id; the
+ * filter, the scope and the cursor). Stops at `limit` rows or below the floor. */
+static int kb_segment(sqlite3 *db, sqlite3_stmt *kb, sqlite3_stmt *verify, int64_t seg, uint64_t h,
+                      const struct hub_event_filter *f, const struct cand *fl, struct cands *c)
+{
+    sqlite3_bind_int64(kb, 1, seg);
+    sqlite3_bind_int64(kb, 2, (int64_t)(h >> 56));
+    int rc = sqlite3_step(kb), out = CS_OK;
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(kb);
+        return rc == SQLITE_DONE ? CS_OK : sq_err(db, rc);
+    }
+    const unsigned char *p = sqlite3_column_blob(kb, 0);
+    size_t n = (size_t)sqlite3_column_bytes(kb, 0) / KB_ENTRY, lo = 0, hi = n;
+    struct kb_ent e;
+    while (lo < hi) { /* the first entry with hash >= h */
+        size_t mid = lo + (hi - lo) / 2;
+        kb_get(p + mid * KB_ENTRY, &e);
+        if (e.h < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t taken = 0;
+    for (size_t i = lo; i < n && taken < c->limit && out == CS_OK; i++) {
+        kb_get(p + i * KB_ENTRY, &e);
+        if (e.h != h)
+            break;
+        int64_t id = (seg << SEG_SHIFT) + e.off;
+        if (f->to_us && e.ts >= f->to_us)
+            continue;
+        if ((f->from_us && e.ts < f->from_us) ||
+            (fl && (e.ts < fl->ts || (e.ts == fl->ts && id < fl->id))))
+            break; /* newest first: the rest are older still */
+        sqlite3_bind_int64(verify, 1, id);
+        rc = sqlite3_step(verify);
+        if (rc == SQLITE_ROW) {
+            out = cands_push(c, sqlite3_column_int64(verify, 0), id);
+            taken++;
+        } else if (rc != SQLITE_DONE) {
+            out = sq_err(db, rc);
+        }
+        sqlite3_reset(verify);
+    }
+    sqlite3_reset(kb);
+    cands_trim(c);
+    return out;
+}
+
+/* Newest first among the events with an address or flow key, segment by segment, newest
+ * segments first; stops when the older segments cannot beat what is kept. A sealed segment
+ * is read through ev_kb, the open one (at most 2^SEG_SHIFT events) by its rowid range. */
 static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
                         struct cands *c)
 {
-    struct q q = {0};
-    q_sql(&q, "SELECT e.ts_us, e.id FROM ev_key x CROSS JOIN events e ON e.id=x.kid"
-              " WHERE x.seg=? AND x.k=?");
-    q_int(&q, 0); /* the partition */
-    if (f->flow_id)
-        q_int(&q, (int64_t)f->flow_id);
-    else
-        q_text(&q, f->ip ? f->ip : f->src_ip ? f->src_ip : f->dest_ip);
-    if (f->from_us) {
-        q_sql(&q, " AND x.kts>=?");
-        q_int(&q, f->from_us);
-    }
-    if (f->to_us) {
-        q_sql(&q, " AND x.kts<?");
-        q_int(&q, f->to_us);
-    }
-    q_cursor(&q, f, "x.kts", "x.kid");
-    event_where(&q, sc, f, true, NULL);
-    q_sql(&q, " ORDER BY x.kts DESC, x.kid DESC LIMIT ?");
-    q_int(&q, f->limit);
-    sqlite3_stmt *st = NULL, *segs = NULL;
-    int rc = q_prepare_ev(db, &q, &st);
-    if (rc)
-        return rc;
-    rc = sqlite3_prepare_v2(db, "SELECT seg, min_ts, max_ts FROM ev_seg ORDER BY max_ts DESC", -1,
-                            &segs, NULL);
-    if (rc != SQLITE_OK) {
+    struct q qo = {0}, qv = {0};
+    q_sql(&qo, "SELECT ts_us, id FROM events NOT INDEXED WHERE id>=? AND id<?");
+    q_int(&qo, 0); /* the partition's ids */
+    q_int(&qo, 0);
+    q_cursor(&qo, f, "ts_us", "id");
+    event_where(&qo, sc, f, true, NULL);
+    q_sql(&qo, " ORDER BY ts_us DESC, id DESC LIMIT ?");
+    q_int(&qo, f->limit);
+    q_sql(&qv, "SELECT ts_us, id FROM events WHERE id=?");
+    q_int(&qv, 0); /* the candidate */
+    q_cursor(&qv, f, "ts_us", "id");
+    event_where(&qv, sc, f, true, NULL);
+    const char *key = f->ip ? f->ip : f->src_ip ? f->src_ip : f->dest_ip;
+    uint64_t h = f->flow_id ? kb_hash_flow(f->flow_id) : kb_hash_text(key, strlen(key));
+    sqlite3_stmt *sto = NULL, *stv = NULL, *kb = NULL, *segs = NULL;
+    int rc;
+    if ((rc = q_prepare_ev(db, &qo, &sto)) != CS_OK || (rc = q_prepare_ev(db, &qv, &stv)) != CS_OK)
+        goto out;
+    if ((rc = sqlite3_prepare_v2(db, "SELECT v FROM ev_kb WHERE seg=? AND b=?", -1, &kb, NULL)) !=
+            SQLITE_OK ||
+        (rc = sqlite3_prepare_v2(db,
+                                 "SELECT seg, min_ts, max_ts, sealed FROM ev_seg"
+                                 " ORDER BY max_ts DESC",
+                                 -1, &segs, NULL)) != SQLITE_OK) {
         rc = sq_err(db, rc);
         goto out;
     }
@@ -1752,14 +1939,21 @@ static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hu
         if ((f->from_us && mx < f->from_us) || (f->to_us && mn >= f->to_us) ||
             (f->cursor_id && mn > f->cursor_ts))
             continue;
-        sqlite3_bind_int64(st, 1, seg);
-        rc = cands_add(db, st, c);
+        if (sqlite3_column_int(segs, 3)) {
+            rc = kb_segment(db, kb, stv, seg, h, f, fl, c);
+        } else {
+            sqlite3_bind_int64(sto, 1, seg << SEG_SHIFT);
+            sqlite3_bind_int64(sto, 2, (seg + 1) << SEG_SHIFT);
+            rc = cands_add(db, sto, c);
+        }
     }
     if (rc == CS_OK && src != SQLITE_DONE && src != SQLITE_ROW)
         rc = sq_err(db, src);
 out:
     sqlite3_finalize(segs);
-    sqlite3_finalize(st);
+    sqlite3_finalize(kb);
+    sqlite3_finalize(stv);
+    sqlite3_finalize(sto);
     return rc;
 }
 
@@ -2853,8 +3047,10 @@ static void sq_close(struct hub_store *hs)
     pthread_cond_destroy(&s->cwake);
     sqlite3_finalize(s->ins_event);
     sqlite3_finalize(s->ins_batch);
-    sqlite3_finalize(s->ins_key);
-    sqlite3_finalize(s->ins_keys);
+    sqlite3_finalize(s->open_segs);
+    sqlite3_finalize(s->seg_rows);
+    sqlite3_finalize(s->ins_kb);
+    sqlite3_finalize(s->seal_mark);
     sqlite3_finalize(s->get_batch);
     sqlite3_finalize(s->ins_seg);
     sqlite3_finalize(s->ins_sig);
@@ -2952,12 +3148,6 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     }
     if ((rc = migrate(s, err)) != CS_OK)
         goto fail;
-    /* OR IGNORE: a (seg, k, kts, kid) key cannot repeat (kid is the new event's id), and a
-     * multi-row statement that may abort on a constraint makes SQLite keep a statement
-     * journal of every page it changes (a temporary file: ~20 MB written per 5,000 events) */
-    char keys_sql[64 + KEY_ROWS * 11] = "INSERT OR IGNORE INTO ev_key(seg, k, kts, kid) VALUES";
-    for (int i = 0; i < KEY_ROWS; i++)
-        strcat(keys_sql, i ? ",(?,?,?,?)" : "(?,?,?,?)");
     if (sqlite3_prepare_v3(s->wdb,
                            "INSERT INTO events(org_id, sensor_id, ts_us, event_type, src_ip,"
                            " dest_ip, src_port, dest_port, proto, app_proto, signature_id,"
@@ -2970,11 +3160,18 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
                            -1, SQLITE_PREPARE_PERSISTENT, &s->ins_batch, NULL) ||
         sqlite3_prepare_v3(s->wdb, "SELECT nevents FROM batches WHERE sensor_id=? AND batch_id=?",
                            -1, SQLITE_PREPARE_PERSISTENT, &s->get_batch, NULL) ||
-        sqlite3_prepare_v3(s->wdb, "INSERT OR IGNORE INTO ev_key(seg, k, kts, kid) VALUES(?,?,?,?)", -1,
-                           SQLITE_PREPARE_PERSISTENT, &s->ins_key, NULL) ||
-        sqlite3_prepare_v3(s->wdb, keys_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_keys, NULL) ||
+        sqlite3_prepare_v3(s->wdb, "SELECT seg FROM ev_seg WHERE sealed=0 ORDER BY seg", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->open_segs, NULL) ||
         sqlite3_prepare_v3(s->wdb,
-                           "INSERT INTO ev_seg(seg, min_ts, max_ts) VALUES(?,?,?)"
+                           "SELECT id, ts_us, src_ip, dest_ip, flow_id FROM events"
+                           " WHERE id>=? AND id<?",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->seg_rows, NULL) ||
+        sqlite3_prepare_v3(s->wdb, "INSERT INTO ev_kb(seg, b, v) VALUES(?,?,?)", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->ins_kb, NULL) ||
+        sqlite3_prepare_v3(s->wdb, "UPDATE ev_seg SET sealed=1 WHERE seg=?", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->seal_mark, NULL) ||
+        sqlite3_prepare_v3(s->wdb,
+                           "INSERT INTO ev_seg(seg, min_ts, max_ts, sealed) VALUES(?,?,?,0)"
                            " ON CONFLICT(seg) DO UPDATE SET min_ts=min(min_ts, excluded.min_ts),"
                            " max_ts=max(max_ts, excluded.max_ts)",
                            -1, SQLITE_PREPARE_PERSISTENT, &s->ins_seg, NULL) ||
@@ -2988,6 +3185,10 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     }
     if ((rc = rollup_prepare(s)) != CS_OK) {
         cs_err_set(err, rc, 0, 0, "prepare rollups: %s", sqlite3_errmsg(s->wdb));
+        goto fail;
+    }
+    if ((rc = seal_all(s)) != CS_OK) {
+        cs_err_set(err, rc, 0, 0, "indexing event keys: %s", sqlite3_errmsg(s->wdb));
         goto fail;
     }
     if ((rc = open_conn(path, SQLITE_OPEN_READWRITE, &s->cdb, err)) != CS_OK)
