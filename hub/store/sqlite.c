@@ -60,6 +60,9 @@ struct sq_store {
     pthread_cond_t cwake;
     bool cstop;
     int64_t cpending; /* WAL frames committed since the last checkpoint (approximate) */
+    bool seal_due;    /* a segment filled up (seal_background) */
+    sqlite3_stmt *c_open_segs, *c_seg_rows; /* on cdb */
+    int64_t wmax_id, wseg; /* under wlock: the newest event id written, its segment */
 };
 
 #define CKPT_FRAMES 4096       /* the checkpointer runs after this many new WAL frames */
@@ -82,25 +85,30 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int nframes)
     return SQLITE_OK;
 }
 
+static void seal_background(struct sq_store *s);
+static int seal_all(struct sq_store *s);
+
 static void *checkpointer(void *arg)
 {
     struct sq_store *s = arg;
     pthread_mutex_lock(&s->clock);
     while (!s->cstop) {
-        if (s->cpending < CKPT_FRAMES) {
+        if (s->cpending < CKPT_FRAMES && !s->seal_due) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 1;
             pthread_cond_timedwait(&s->cwake, &s->clock, &ts);
             if (s->cstop)
                 break;
-            if (s->cpending == 0)
-                continue;
         }
+        bool ckpt = s->cpending > 0;
         s->cpending = 0;
+        s->seal_due = false;
         pthread_mutex_unlock(&s->clock);
+        seal_background(s); /* one small query when nothing filled up */
         /* PASSIVE: never blocks the writer or the readers; copies what it can */
-        sqlite3_wal_checkpoint_v2(s->cdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        if (ckpt)
+            sqlite3_wal_checkpoint_v2(s->cdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         pthread_mutex_lock(&s->clock);
     }
     pthread_mutex_unlock(&s->clock);
@@ -1056,20 +1064,35 @@ static void kb_get(const unsigned char *p, struct kb_ent *e)
     e->off = (uint32_t)p[16] | (uint32_t)p[17] << 8;
 }
 
-/* Writes segment seg's ev_kb rows from its events and marks it sealed. */
-static int seal_one(struct sq_store *s, int64_t seg)
+/* A segment's ev_kb rows, built: entries sorted by bucket, hash, newest first. */
+struct kb_built {
+    struct kb_ent *base, *v; /* v: the sorted entries (inside base) */
+    size_t n;
+    unsigned char *buf; /* packing room for one bucket at a time */
+};
+
+static void kb_free(struct kb_built *k)
+{
+    cs_free(k->base);
+    cs_free(k->buf);
+    memset(k, 0, sizeof(*k));
+}
+
+/* Reads segment seg's keys with st ("SELECT id, ts_us, src_ip, dest_ip, flow_id FROM events
+ * WHERE id>=? AND id<?", prepared on db) and sorts them. Needs no write lock. */
+static int kb_build(sqlite3 *db, sqlite3_stmt *st, int64_t seg, struct kb_built *k)
 {
     size_t cap = 3u << SEG_SHIFT, n = 0;
-    struct kb_ent *base = cs_malloc(2 * cap * sizeof(*base)), *v = base, *w;
-    unsigned char *buf = cs_malloc(cap * KB_ENTRY);
-    int rc = CS_OK, src;
-    if (!base || !buf) {
-        rc = CS_ENOMEM;
-        goto out;
+    memset(k, 0, sizeof(*k));
+    k->base = cs_malloc(2 * cap * sizeof(*k->base));
+    k->buf = cs_malloc(cap * KB_ENTRY);
+    if (!k->base || !k->buf) {
+        kb_free(k);
+        return CS_ENOMEM;
     }
-    w = base + cap;
+    struct kb_ent *v = k->base, *w = k->base + cap;
     int64_t first = seg << SEG_SHIFT;
-    sqlite3_stmt *st = s->seg_rows;
+    int src;
     sqlite3_bind_int64(st, 1, first);
     sqlite3_bind_int64(st, 2, first + (1 << SEG_SHIFT));
     while ((src = sqlite3_step(st)) == SQLITE_ROW && n + 3 <= cap) {
@@ -1089,8 +1112,8 @@ static int seal_one(struct sq_store *s, int64_t seg)
     }
     sqlite3_reset(st);
     if (src != SQLITE_DONE && src != SQLITE_ROW) {
-        rc = sq_err(s->wdb, src);
-        goto out;
+        kb_free(k);
+        return sq_err(db, src);
     }
     /* by bucket (a counting sort into w), then each bucket by hash, newest first */
     size_t at[257] = {0};
@@ -1100,24 +1123,33 @@ static int seal_one(struct sq_store *s, int64_t seg)
         at[b + 1] += at[b];
     for (size_t i = 0; i < n; i++)
         w[at[v[i].h >> 56]++] = v[i];
-    v = w;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && v[j].h >> 56 == v[i].h >> 56)
+        while (j < n && w[j].h >> 56 == w[i].h >> 56)
             j++;
-        qsort(v + i, j - i, sizeof(*v), kb_cmp);
+        qsort(w + i, j - i, sizeof(*w), kb_cmp);
         i = j;
     }
-    for (size_t i = 0; i < n && rc == CS_OK;) {
+    k->v = w;
+    k->n = n;
+    return CS_OK;
+}
+
+/* Writes built rows of segment seg and marks it sealed: write lock and transaction held. */
+static int kb_write(struct sq_store *s, int64_t seg, struct kb_built *k)
+{
+    const struct kb_ent *v = k->v;
+    int rc = CS_OK, src;
+    for (size_t i = 0; i < k->n && rc == CS_OK;) {
         size_t j = i;
-        while (j < n && v[j].h >> 56 == v[i].h >> 56) {
-            kb_put(buf + (j - i) * KB_ENTRY, &v[j]);
+        while (j < k->n && v[j].h >> 56 == v[i].h >> 56) {
+            kb_put(k->buf + (j - i) * KB_ENTRY, &v[j]);
             j++;
         }
-        st = s->ins_kb;
+        sqlite3_stmt *st = s->ins_kb;
         sqlite3_bind_int64(st, 1, seg);
         sqlite3_bind_int64(st, 2, (int64_t)(v[i].h >> 56));
-        sqlite3_bind_blob(st, 3, buf, (int)((j - i) * KB_ENTRY), SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, k->buf, (int)((j - i) * KB_ENTRY), SQLITE_STATIC);
         src = sqlite3_step(st);
         sqlite3_reset(st);
         if (src != SQLITE_DONE)
@@ -1125,17 +1157,58 @@ static int seal_one(struct sq_store *s, int64_t seg)
         i = j;
     }
     if (rc == CS_OK) {
-        st = s->seal_mark;
+        sqlite3_stmt *st = s->seal_mark;
         sqlite3_bind_int64(st, 1, seg);
         src = sqlite3_step(st);
         sqlite3_reset(st);
         if (src != SQLITE_DONE)
             rc = sq_err(s->wdb, src);
     }
-out:
-    cs_free(base);
-    cs_free(buf);
     return rc;
+}
+
+/* Seals segment seg with the writer's connection (write lock and transaction held). */
+static int seal_one(struct sq_store *s, int64_t seg)
+{
+    struct kb_built k;
+    int rc = kb_build(s->wdb, s->seg_rows, seg, &k);
+    if (rc == CS_OK)
+        rc = kb_write(s, seg, &k);
+    kb_free(&k);
+    return rc;
+}
+
+/* The background sealer (in the checkpointer's thread, with its connection): a segment
+ * that filled up is read and sorted there, on the other core, and only its 256 rows are
+ * written under the write lock, between two ingest groups. Once per 2^SEG_SHIFT events. */
+static void seal_background(struct sq_store *s)
+{
+    for (int guard = 0; guard < 64; guard++) {
+        int64_t open[2];
+        size_t n = 0;
+        sqlite3_stmt *st = s->c_open_segs;
+        int rc;
+        while (n < 2 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            open[n++] = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (n < 2)
+            return; /* the newest segment stays open */
+        struct kb_built k;
+        if (kb_build(s->cdb, s->c_seg_rows, open[0], &k) != CS_OK)
+            return;
+        pthread_mutex_lock(&s->wlock);
+        rc = exec(s->wdb, "BEGIN IMMEDIATE");
+        if (rc == CS_OK)
+            rc = kb_write(s, open[0], &k);
+        if (rc == CS_OK)
+            rc = exec(s->wdb, "COMMIT");
+        if (rc != CS_OK && sqlite3_get_autocommit(s->wdb) == 0)
+            exec(s->wdb, "ROLLBACK");
+        pthread_mutex_unlock(&s->wlock);
+        kb_free(&k);
+        if (rc != CS_OK)
+            return;
+    }
 }
 
 /* Seals complete segments: open ones but the newest (ids only grow, so an older segment gets
@@ -1345,6 +1418,8 @@ static int batch_one(struct sq_store *s, const struct hub_store_batch *b,
         return rc;
     if ((rc = rollup_batch(s, b, ev, n, last_id)) != CS_OK)
         return rc;
+    if (last_id > s->wmax_id)
+        s->wmax_id = last_id;
     res->stored = (int64_t)n;
     return CS_OK;
 }
@@ -1373,14 +1448,21 @@ static void group_write(struct sq_store *s, struct gc_req *list)
     int rc = exec(s->wdb, "BEGIN IMMEDIATE");
     for (struct gc_req *r = list; r && rc == CS_OK; r = r->next)
         rc = batch_one(s, r->b, r->ev, r->n, r->res);
-    /* a full segment's keys: ~20 ms once per 2^14 events (sq_seal_all does a backlog) */
-    if (rc == CS_OK && (rc = seal_segments(s, 1)) > 0)
-        rc = CS_OK;
     if (rc == CS_OK && (rc = exec(s->wdb, "COMMIT")) != CS_OK)
         exec(s->wdb, "ROLLBACK");
     else if (rc != CS_OK && sqlite3_get_autocommit(s->wdb) == 0)
         exec(s->wdb, "ROLLBACK");
+    /* a segment filled up: the checkpointer's thread seals it */
+    bool full = rc == CS_OK && s->wmax_id >> SEG_SHIFT > s->wseg;
+    if (full)
+        s->wseg = s->wmax_id >> SEG_SHIFT;
     pthread_mutex_unlock(&s->wlock);
+    if (full) {
+        pthread_mutex_lock(&s->clock);
+        s->seal_due = true;
+        pthread_cond_signal(&s->cwake);
+        pthread_mutex_unlock(&s->clock);
+    }
     for (struct gc_req *r = list; r; r = r->next) {
         r->rc = rc;
         if (rc != CS_OK) {
@@ -3146,7 +3228,11 @@ static void sq_close(struct hub_store *hs)
         pthread_cond_signal(&s->cwake);
         pthread_mutex_unlock(&s->clock);
         pthread_join(s->cthread, NULL);
+        /* a segment that filled up since the thread's last round: sealed now */
+        seal_all(s);
     }
+    sqlite3_finalize(s->c_open_segs);
+    sqlite3_finalize(s->c_seg_rows);
     if (s->cdb)
         sqlite3_close(s->cdb);
     pthread_mutex_destroy(&s->clock);
@@ -3310,6 +3396,17 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     if ((rc = open_conn(path, SQLITE_OPEN_READWRITE, &s->cdb, err)) != CS_OK)
         goto fail;
     sqlite3_exec(s->cdb, "PRAGMA synchronous=FULL;", NULL, NULL, NULL);
+    if (sqlite3_prepare_v3(s->cdb, "SELECT seg FROM ev_seg WHERE sealed=0 ORDER BY seg LIMIT 2", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->c_open_segs, NULL) ||
+        sqlite3_prepare_v3(s->cdb,
+                           "SELECT id, ts_us, src_ip, dest_ip, flow_id FROM events"
+                           " WHERE id>=? AND id<?",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->c_seg_rows, NULL)) {
+        cs_err_set(err, CS_EIO, 0, 0, "prepare: %s", sqlite3_errmsg(s->cdb));
+        rc = CS_EIO;
+        goto fail;
+    }
+    s->wseg = -1;
     sqlite3_wal_hook(s->wdb, wal_hook, s); /* replaces wal_autocheckpoint */
     if (pthread_create(&s->cthread, NULL, checkpointer, s) != 0) {
         cs_err_set(err, CS_ENOMEM, 0, 0, "cannot start the checkpoint thread");
