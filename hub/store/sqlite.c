@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../../lib/cs_time.h"
+#include "keyblock.h"
 #include "sqlite.h"
 
 struct sq_reader {
@@ -248,7 +249,7 @@ static const char *const migrations[] = {
      * keys are now written once, when the segment is full ("sealed"), into ev_kb: per
      * segment 256 rows (bucket b = the top byte of a 64-bit hash of the key), each a packed
      * array of (key hash, ts_us, id offset) entries sorted by hash, then newest first (see
-     * kb_ in sqlite.c). A lookup reads one row per segment and checks each candidate against
+     * hub/store/keyblock.h). A lookup reads one row per segment and checks each candidate against
      * its event row. The open (newest) segment, at most 2^14 events, is read by scanning
      * its rowid range. Existing segments are re-indexed at the next start (sq_seal_all). */
     "CREATE TABLE ev_kb(seg INTEGER NOT NULL, b INTEGER NOT NULL, v BLOB NOT NULL,"
@@ -258,8 +259,8 @@ static const char *const migrations[] = {
     "CREATE INDEX ev_seg_open ON ev_seg(seg) WHERE sealed=0;",
 };
 
-/* Events per ev_key segment: 2^SEG_SHIFT consecutive ids (must match migration 6). */
-#define SEG_SHIFT 14
+/* Events per segment: 2^SEG_SHIFT consecutive ids (must match migration 6). */
+#define SEG_SHIFT HUB_KB_SEG_SHIFT
 
 static int sq_err(sqlite3 *db, int rc)
 {
@@ -990,171 +991,49 @@ static int seg_put(struct sq_store *s, int64_t seg, int64_t mn, int64_t mx)
     return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
 }
 
-/* ---- ev_kb: the address and flow keys of sealed segments (migration 8) ------------------
- * An entry is KB_ENTRY bytes, little-endian: the key's hash (8), ts_us (8), the event id
- * minus the segment's first id (2). Entries are sorted by hash, then newest first (ts_us,
- * then id, descending); bucket b of a segment holds the entries whose hash has top byte b.
- * The hash is stored on disk: kb_hash() must never change. */
-#define KB_ENTRY 18
-
-/* FNV-1a over a type tag and the key, then a 64-bit finaliser (the bucket is the top byte). */
-static uint64_t kb_hash(char tag, const void *key, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    h = (h ^ (unsigned char)tag) * 0x100000001b3ULL;
-    const unsigned char *p = key;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-static uint64_t kb_hash_text(const char *p, size_t n)
-{
-    return kb_hash('t', p, n);
-}
-
-static uint64_t kb_hash_flow(uint64_t flow)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(flow >> (8 * i));
-    return kb_hash('f', b, 8);
-}
-
-struct kb_ent {
-    uint64_t h;
-    int64_t ts;
-    uint32_t off;
-};
-
-static int kb_cmp(const void *pa, const void *pb)
-{
-    const struct kb_ent *a = pa, *b = pb;
-    if (a->h != b->h)
-        return a->h < b->h ? -1 : 1;
-    if (a->ts != b->ts)
-        return a->ts > b->ts ? -1 : 1;
-    return (a->off < b->off) - (a->off > b->off);
-}
-
-static void kb_put(unsigned char *p, const struct kb_ent *e)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = (unsigned char)(e->h >> (8 * i));
-        p[8 + i] = (unsigned char)((uint64_t)e->ts >> (8 * i));
-    }
-    p[16] = (unsigned char)e->off;
-    p[17] = (unsigned char)(e->off >> 8);
-}
-
-static void kb_get(const unsigned char *p, struct kb_ent *e)
-{
-    uint64_t h = 0, ts = 0;
-    for (int i = 7; i >= 0; i--) {
-        h = h << 8 | p[i];
-        ts = ts << 8 | p[8 + i];
-    }
-    e->h = h;
-    e->ts = (int64_t)ts;
-    e->off = (uint32_t)p[16] | (uint32_t)p[17] << 8;
-}
-
-/* A segment's ev_kb rows, built: entries sorted by bucket, hash, newest first. */
-struct kb_built {
-    struct kb_ent *base, *v; /* v: the sorted entries (inside base) */
-    size_t n;
-    unsigned char *buf; /* packing room for one bucket at a time */
-};
-
-static void kb_free(struct kb_built *k)
-{
-    cs_free(k->base);
-    cs_free(k->buf);
-    memset(k, 0, sizeof(*k));
-}
+/* ---- ev_kb: the address and flow keys of sealed segments (migration 8, keyblock.h) ---- */
 
 /* Reads segment seg's keys with st ("SELECT id, ts_us, src_ip, dest_ip, flow_id FROM events
- * WHERE id>=? AND id<?", prepared on db) and sorts them. Needs no write lock. */
-static int kb_build(sqlite3 *db, sqlite3_stmt *st, int64_t seg, struct kb_built *k)
+ * WHERE id>=? AND id<?", prepared on db) into k, sorted. Needs no write lock. */
+static int kb_build(sqlite3 *db, sqlite3_stmt *st, int64_t seg, struct hub_kb *k)
 {
-    size_t cap = 3u << SEG_SHIFT, n = 0;
-    memset(k, 0, sizeof(*k));
-    k->base = cs_malloc(2 * cap * sizeof(*k->base));
-    k->buf = cs_malloc(cap * KB_ENTRY);
-    if (!k->base || !k->buf) {
-        kb_free(k);
+    if (hub_kb_init(k) != CS_OK)
         return CS_ENOMEM;
-    }
-    struct kb_ent *v = k->base, *w = k->base + cap;
     int64_t first = seg << SEG_SHIFT;
     int src;
     sqlite3_bind_int64(st, 1, first);
     sqlite3_bind_int64(st, 2, first + (1 << SEG_SHIFT));
-    while ((src = sqlite3_step(st)) == SQLITE_ROW && n + 3 <= cap) {
-        uint32_t off = (uint32_t)(sqlite3_column_int64(st, 0) - first);
-        int64_t ts = sqlite3_column_int64(st, 1);
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         const char *a = (const char *)sqlite3_column_text(st, 2);
-        int al = sqlite3_column_bytes(st, 2);
-        if (a)
-            v[n++] = (struct kb_ent){kb_hash_text(a, (size_t)al), ts, off};
+        size_t al = (size_t)sqlite3_column_bytes(st, 2);
         const char *d = (const char *)sqlite3_column_text(st, 3);
-        int dl = sqlite3_column_bytes(st, 3);
-        if (d && !(a && al == dl && memcmp(a, d, (size_t)dl) == 0))
-            v[n++] = (struct kb_ent){kb_hash_text(d, (size_t)dl), ts, off};
-        uint64_t flow = (uint64_t)sqlite3_column_int64(st, 4);
-        if (flow)
-            v[n++] = (struct kb_ent){kb_hash_flow(flow), ts, off};
+        size_t dl = (size_t)sqlite3_column_bytes(st, 3);
+        hub_kb_add(k, (uint32_t)(sqlite3_column_int64(st, 0) - first), sqlite3_column_int64(st, 1),
+                   a, al, d, dl, (uint64_t)sqlite3_column_int64(st, 4));
     }
     sqlite3_reset(st);
-    if (src != SQLITE_DONE && src != SQLITE_ROW) {
-        kb_free(k);
+    if (src != SQLITE_DONE) {
+        hub_kb_free(k);
         return sq_err(db, src);
     }
-    /* by bucket (a counting sort into w), then each bucket by hash, newest first */
-    size_t at[257] = {0};
-    for (size_t i = 0; i < n; i++)
-        at[(v[i].h >> 56) + 1]++;
-    for (int b = 0; b < 256; b++)
-        at[b + 1] += at[b];
-    for (size_t i = 0; i < n; i++)
-        w[at[v[i].h >> 56]++] = v[i];
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && w[j].h >> 56 == w[i].h >> 56)
-            j++;
-        qsort(w + i, j - i, sizeof(*w), kb_cmp);
-        i = j;
-    }
-    k->v = w;
-    k->n = n;
+    hub_kb_sort(k);
     return CS_OK;
 }
 
 /* Writes built rows of segment seg and marks it sealed: write lock and transaction held. */
-static int kb_write(struct sq_store *s, int64_t seg, struct kb_built *k)
+static int kb_write(struct sq_store *s, int64_t seg, struct hub_kb *k)
 {
-    const struct kb_ent *v = k->v;
-    int rc = CS_OK, src;
-    for (size_t i = 0; i < k->n && rc == CS_OK;) {
-        size_t j = i;
-        while (j < k->n && v[j].h >> 56 == v[i].h >> 56) {
-            kb_put(k->buf + (j - i) * KB_ENTRY, &v[j]);
-            j++;
-        }
+    int rc = CS_OK, src, b;
+    size_t i = 0, len;
+    while (rc == CS_OK && (len = hub_kb_next_bucket(k, &i, &b)) > 0) {
         sqlite3_stmt *st = s->ins_kb;
         sqlite3_bind_int64(st, 1, seg);
-        sqlite3_bind_int64(st, 2, (int64_t)(v[i].h >> 56));
-        sqlite3_bind_blob(st, 3, k->buf, (int)((j - i) * KB_ENTRY), SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, b);
+        sqlite3_bind_blob(st, 3, k->buf, (int)len, SQLITE_STATIC);
         src = sqlite3_step(st);
         sqlite3_reset(st);
         if (src != SQLITE_DONE)
             rc = sq_err(s->wdb, src);
-        i = j;
     }
     if (rc == CS_OK) {
         sqlite3_stmt *st = s->seal_mark;
@@ -1170,11 +1049,11 @@ static int kb_write(struct sq_store *s, int64_t seg, struct kb_built *k)
 /* Seals segment seg with the writer's connection (write lock and transaction held). */
 static int seal_one(struct sq_store *s, int64_t seg)
 {
-    struct kb_built k;
+    struct hub_kb k;
     int rc = kb_build(s->wdb, s->seg_rows, seg, &k);
     if (rc == CS_OK)
         rc = kb_write(s, seg, &k);
-    kb_free(&k);
+    hub_kb_free(&k);
     return rc;
 }
 
@@ -1193,7 +1072,7 @@ static void seal_background(struct sq_store *s)
         sqlite3_reset(st);
         if (n < 2)
             return; /* the newest segment stays open */
-        struct kb_built k;
+        struct hub_kb k;
         if (kb_build(s->cdb, s->c_seg_rows, open[0], &k) != CS_OK)
             return;
         pthread_mutex_lock(&s->wlock);
@@ -1205,7 +1084,7 @@ static void seal_background(struct sq_store *s)
         if (rc != CS_OK && sqlite3_get_autocommit(s->wdb) == 0)
             exec(s->wdb, "ROLLBACK");
         pthread_mutex_unlock(&s->wlock);
-        kb_free(&k);
+        hub_kb_free(&k);
         if (rc != CS_OK)
             return;
     }
@@ -1977,26 +1856,18 @@ static int kb_segment(sqlite3 *db, sqlite3_stmt *kb, sqlite3_stmt *verify, int64
                       const struct hub_event_filter *f, const struct cand *fl, struct cands *c)
 {
     sqlite3_bind_int64(kb, 1, seg);
-    sqlite3_bind_int64(kb, 2, (int64_t)(h >> 56));
+    sqlite3_bind_int64(kb, 2, hub_kb_bucket_of(h));
     int rc = sqlite3_step(kb), out = CS_OK;
     if (rc != SQLITE_ROW) {
         sqlite3_reset(kb);
         return rc == SQLITE_DONE ? CS_OK : sq_err(db, rc);
     }
     const unsigned char *p = sqlite3_column_blob(kb, 0);
-    size_t n = (size_t)sqlite3_column_bytes(kb, 0) / KB_ENTRY, lo = 0, hi = n;
-    struct kb_ent e;
-    while (lo < hi) { /* the first entry with hash >= h */
-        size_t mid = lo + (hi - lo) / 2;
-        kb_get(p + mid * KB_ENTRY, &e);
-        if (e.h < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t n = (size_t)sqlite3_column_bytes(kb, 0) / HUB_KB_ENTRY;
+    struct hub_kb_ent e;
     size_t taken = 0;
-    for (size_t i = lo; i < n && taken < c->limit && out == CS_OK; i++) {
-        kb_get(p + i * KB_ENTRY, &e);
+    for (size_t i = hub_kb_find(p, n, h); i < n && taken < c->limit && out == CS_OK; i++) {
+        hub_kb_get(p, i, &e);
         if (e.h != h)
             break;
         int64_t id = (seg << SEG_SHIFT) + e.off;
@@ -2039,7 +1910,7 @@ static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hu
     q_cursor(&qv, f, "ts_us", "id");
     event_where(&qv, sc, f, true, NULL);
     const char *key = f->ip ? f->ip : f->src_ip ? f->src_ip : f->dest_ip;
-    uint64_t h = f->flow_id ? kb_hash_flow(f->flow_id) : kb_hash_text(key, strlen(key));
+    uint64_t h = f->flow_id ? hub_kb_hash_flow(f->flow_id) : hub_kb_hash_text(key, strlen(key));
     sqlite3_stmt *sto = NULL, *stv = NULL, *kb = NULL, *segs = NULL;
     int rc;
     if ((rc = q_prepare_ev(db, &qo, &sto)) != CS_OK || (rc = q_prepare_ev(db, &qv, &stv)) != CS_OK)
