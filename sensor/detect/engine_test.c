@@ -705,6 +705,18 @@ CS_TEST(tx_rule_payload_keywords_negative)
                             "\"src_ip\":\"172.17.0.2\"", NULL),
              1);
     app_test_free(&r);
+    /* a flow picked up midstream with the server's response first: the app layer turns it
+     * round while parsing, the gathered bytes follow their sender (without that, the
+     * response's rule would look at the client's empty side) */
+    r = run("alert http any any -> any any (msg:\"resp\"; flow:to_client; http.stat_code; "
+            "content:\"200\"; pkt_data; content:\"uid=0(root)\"; sid:11;)\n",
+            "pcaps/stream/testmyids-midstream.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 11), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":11,", "\"direction\":\"to_client\"",
+                            "\"src_ip\":\"82.165.177.154\",\"src_port\":80", NULL),
+             1);
+    app_test_free(&r);
 }
 
 /* ---- IP-only rules ----------------------------------------------------------------------------
