@@ -51,6 +51,10 @@ static void on_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, cons
      * the packet is done (stream_catch_up) */
     if (was)
         dir ^= 1;
+    /* detection first: a transaction the parsers report below has its packet-payload
+     * keywords inspect these bytes (the gathered stream of its direction) */
+    if (w->detect || sn_detect_enabled())
+        sn_detect_stream_data(w, f, dir, data, len, flags);
     if (w->cfg && w->cfg->app_one_byte && data && len > 1) {
         /* testing aid: the parsers get the data cut at every byte (START with the first,
          * EOF / DEPTH with the last) and must log the same */
@@ -65,12 +69,8 @@ static void on_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, cons
     } else {
         sn_app_on_data(w, f, dir, data, len, flags);
     }
-    if (!was && (f->flags & SN_FLOW_F_REVERSE_PENDING)) {
-        dir ^= 1;
-        sn_detect_flow_reverse(f);
-    }
-    if (w->detect || sn_detect_enabled())
-        sn_detect_stream_data(w, f, dir, data, len, flags);
+    if (!was && (f->flags & SN_FLOW_F_REVERSE_PENDING))
+        sn_detect_flow_reverse(f); /* the bytes gathered above follow their sender */
 }
 
 /* After the stream is done with a packet (or a flow end): a flow the app layer turned

@@ -132,6 +132,15 @@ static bool stream_eligible(const struct sn_rule *r, const struct de_rule *dr)
     return true;
 }
 
+/* A payload run on the packet payload / stream (content, pcre… without a sticky buffer). */
+static bool has_pkt_seg(const struct de_rule *dr)
+{
+    for (uint32_t i = 0; i < dr->nsegs; i++)
+        if (dr->segs[i].buf == SN_BUF_PKT)
+            return true;
+    return false;
+}
+
 /* Fills dr from r; returns 1 when the rule can be matched, 0 when it is skipped (reason
  * recorded), <0 on allocation failure. */
 static int analyse_rule(struct sn_detect_engine *de, const struct sn_rule *r, struct de_rule *dr)
@@ -995,8 +1004,10 @@ struct sn_detect_engine *sn_detect_engine_build(struct sn_ruleset *rs, const str
         n += (uint32_t)r;
     }
     de->nrules = n;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         de->nstream += de->rules[i].stream;
+        de->ntxraw += de->rules[i].tx && has_pkt_seg(&de->rules[i]);
+    }
     qsort(de->rules, n, sizeof(*de->rules), order_cmp);
     for (uint32_t i = 0; i < n; i++)
         de->rules[i].order = i;

@@ -78,7 +78,10 @@ void sn_detect_packet(struct sn_worker *w, const struct sn_pkt *p);
  * inspected by the packet (and stream) rules as one chunk when stream.reassembly.
  * to{server,client}-chunk-size bytes are gathered, when the direction ends (EOF, depth)
  * — at the next packet of the flow, by sn_detect_packet() — and at flow end
- * (sn_detect_flow_end). No-op without an engine or without stream-eligible rules. */
+ * (sn_detect_flow_end). The chunk of a direction is also what the packet-payload keywords
+ * of a transaction rule inspect when a parser reports a transaction of that direction, so
+ * call this before handing the same bytes to the app layer. No-op without an engine or
+ * without stream-eligible rules and such transaction rules. */
 void sn_detect_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, const uint8_t *data,
                            uint32_t len, unsigned flags);
 /* Flow end: inspects what is gathered of both directions (alerts with pkt_src "stream (flow

@@ -94,6 +94,7 @@ struct sn_detect_engine {
     uint32_t ntc;
     uint32_t nlists; /* distinct address lists */
     uint32_t nstream; /* rules with `stream` set: raw stream data is gathered when > 0 */
+    uint32_t ntxraw;  /* transaction rules with packet-payload keywords: inspect it too */
     /* scratch prototype (each worker clones it) */
     hs_scratch_t *scratch;
     /* skipped by the engine */
@@ -120,6 +121,15 @@ struct de_raw {
      * inspection: their stream match in the chunk is the same finding (no second alert) */
     uint32_t *pkt_alerted;
     uint32_t npkt, pkt_cap;
+    /* what a TCP transaction rule's packet-payload keywords inspect: the bytes of the
+     * transaction last reported in this direction, buf[tx_from..len) (engine_run.c,
+     * tx_window) */
+    uint32_t deliv_start; /* where the latest delivery begins in buf */
+    uint32_t tx_from;     /* start of tx_key's bytes */
+    uint32_t tx_seen;     /* len when a transaction of this direction was last reported */
+    const void *tx_key;   /* that transaction (key only, never dereferenced) and its number */
+    uint64_t tx_id;
+    bool tx_set;
 };
 
 /* Per-flow engine state (f->detect->engine). */
@@ -129,6 +139,7 @@ struct de_flow {
     uint64_t gen; /* engine generation the rule ids refer to */
     bool passed;  /* a pass rule matched: no more inspection */
     bool iponly_done[2];
+    bool raw_turned; /* raw[] already follow a turn of the flow made during this packet */
     struct {
         const void *tx;
         uint64_t tx_id; /* the parser's number of tx (sn_app_tx_id), 0 without one */
@@ -217,6 +228,7 @@ struct de_thread {
     } * hits;
     uint32_t nhits, hits_cap;
     const struct de_raw *sraw; /* stream chunk under inspection: pkt_data runs (or NULL) */
+    uint32_t sraw_from;        /* ... from this offset on (a transaction's bytes) */
     uint8_t *spay;             /* that chunk as logged in alerts */
     uint32_t spay_len, spay_cap;
     int slot;    /* reclamation slot (engine_reload.c) */

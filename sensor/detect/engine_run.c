@@ -329,18 +329,25 @@ static int on_hs_match(unsigned id, unsigned long long from, unsigned long long 
 static bool get_buf(struct de_thread *dt, int buf, uint32_t idx, const uint8_t **d, uint32_t *n)
 {
     struct sn_detect_thread *t = &dt->t;
-    if (buf == SN_BUF_PKT && dt->sraw) { /* a stream chunk: its contiguous runs */
+    /* a stream chunk: its contiguous runs (raw stream inspection, or a TCP transaction's
+     * packet-payload keywords: the stream of the transaction's direction) */
+    if (buf == SN_BUF_PKT && dt->sraw) {
         const struct de_raw *r = dt->sraw;
-        uint32_t s;
-        if (idx >= r->nrun)
+        uint32_t k = 0, s;
+        while (k < r->nrun && r->run_end[k] <= dt->sraw_from) /* runs before the window */
+            k++;
+        if (idx >= r->nrun - k)
             return false;
-        s = idx ? r->run_end[idx - 1] : 0;
+        k += idx;
+        s = k ? r->run_end[k - 1] : 0;
+        if (s < dt->sraw_from)
+            s = dt->sraw_from;
         *d = r->buf + s;
-        *n = r->run_end[idx] - s;
+        *n = r->run_end[k] - s;
         return true;
     }
-    /* the packet payload, without a getter; in a transaction too (a rule mixing payload
-     * keywords and app buffers inspects the packet during which the transaction got data) */
+    /* the packet payload, without a getter; in a transaction of a datagram protocol too
+     * (the packet that carried the message) */
     if (buf == SN_BUF_PKT && t->p) {
         if (idx)
             return false;
@@ -797,7 +804,8 @@ static void raw_inspect(struct de_thread *dt, struct sn_flow *f, struct de_flow 
     struct sn_detect_thread *t = &dt->t;
     struct hdr h;
 
-    if (r->nrun && !df->passed) {
+    /* without stream-eligible rules the chunk was kept for transaction rules only */
+    if (r->nrun && !df->passed && dt->de->nstream) {
         raw_payload(dt, r);
         t->p = p;
         t->f = f;
@@ -813,6 +821,7 @@ static void raw_inspect(struct de_thread *dt, struct sn_flow *f, struct de_flow 
         h.dp = dir == SN_TOSERVER ? f->dp : f->sp;
         h.ports = true;
         dt->sraw = r;
+        dt->sraw_from = 0;
         cand_begin(dt);
         if (dt->de->port_group[DE_L4_TCP][h.dp])
             scan_group(dt, dt->de->port_group[DE_L4_TCP][h.dp]);
@@ -826,6 +835,7 @@ static void raw_inspect(struct de_thread *dt, struct sn_flow *f, struct de_flow 
     r->nrun = 0;
     r->npkt = 0;
     r->flush = false;
+    r->deliv_start = r->tx_from = r->tx_seen = 0;
     if (r->cap > 2 * DE_RAW_MAX / 16) { /* a big delivery: do not keep its buffer */
         cs_free(r->buf);
         r->buf = NULL;
@@ -841,7 +851,7 @@ void sn_detect_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, cons
     struct de_raw *r;
 
     if ((dir != SN_TOSERVER && dir != SN_TOCLIENT) || !(dt = thread_get(w)) ||
-        !dt->de->nstream || !(df = flow_state(dt, f)) || df->passed)
+        !(dt->de->nstream || dt->de->ntxraw) || !(df = flow_state(dt, f)) || df->passed)
         return;
     r = &df->raw[dir];
     if (!data && (flags & SN_STREAM_GAP))
@@ -862,6 +872,7 @@ void sn_detect_stream_data(struct sn_worker *w, struct sn_flow *f, int dir, cons
             r->buf = nb;
             r->cap = nc;
         }
+        r->deliv_start = r->len;
         if (!r->nrun || r->pending_gap) {
             if (r->nrun < DE_RAW_RUNS) {
                 r->gap[r->nrun] = r->pending_gap;
@@ -896,6 +907,7 @@ void sn_detect_flow_reverse(struct sn_flow *f)
     b = df->iponly_done[0];
     df->iponly_done[0] = df->iponly_done[1];
     df->iponly_done[1] = b;
+    df->raw_turned = true;
 }
 
 void sn_detect_flow_end(struct sn_worker *w, struct sn_flow *f)
@@ -906,6 +918,7 @@ void sn_detect_flow_end(struct sn_worker *w, struct sn_flow *f)
     if (!f->detect || !f->detect->engine || f->proto != IPPROTO_TCP || !(dt = thread_get(w)) ||
         !(df = flow_state(dt, f)))
         return;
+    df->raw_turned = false;
     pend_flush(dt, df, f, NULL, -1);
     for (int d = 0; d < 2; d++)
         if (df->raw[d].nrun)
@@ -930,6 +943,8 @@ void sn_detect_packet(struct sn_worker *w, const struct sn_pkt *p)
     f = p->flow;
     if (f && !(df = flow_state(dt, f)))
         return;
+    if (df)
+        df->raw_turned = false; /* the stream has caught up with a turn of the flow */
     if (df && df->npend)
         pend_flush(dt, df, f, p, p->dir & 1);
     if (df && df->passed)
@@ -969,6 +984,35 @@ void sn_detect_packet(struct sn_worker *w, const struct sn_pkt *p)
     t->rule = NULL;
 }
 
+/* Where the bytes of transaction tx (reported now in direction dir) begin in r, the stream
+ * gathered in that direction since the last chunk inspection (the worker gathers a delivery
+ * before the parsers see it, so it holds what the parser was given). A transaction reported
+ * again (http headers, then body) keeps its start; a new one starts after the data seen when
+ * the previous one was last reported, or at the current delivery's start if that was
+ * reported within it (several commands in one segment: each sees the whole segment, as a
+ * packet would show them). dns and dnp3 report each message, modbus and enip start a
+ * transaction with each request (as tx_policy). Delivery granularity: a command whose first
+ * bytes came in the segment that ended the previous one is seen without them. */
+static uint32_t tx_window(struct de_raw *r, const char *proto, int dir, const void *tx)
+{
+    uint64_t id = sn_app_tx_id(proto, tx);
+    bool fresh = !r->tx_set || r->tx_key != tx || r->tx_id != id;
+
+    if (proto && (strcmp(proto, "dns") == 0 || strcmp(proto, "dnp3") == 0))
+        fresh = true;
+    if (proto && dir == SN_TOSERVER && (strcmp(proto, "modbus") == 0 || strcmp(proto, "enip") == 0))
+        fresh = true;
+    if (fresh) {
+        r->tx_from = r->tx_seen < r->deliv_start ? r->tx_seen : r->deliv_start;
+        r->tx_key = tx;
+        r->tx_id = id;
+        r->tx_set = true;
+    }
+    if (r->tx_from > r->len)
+        r->tx_from = r->len;
+    return r->tx_from;
+}
+
 /* sn_detect_app_cb: a transaction of f has new data in direction dir. */
 void de_app_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const char *proto);
 void de_app_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const char *proto)
@@ -977,6 +1021,7 @@ void de_app_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const 
     struct sn_detect_thread *t;
     const struct de_group *g;
     struct de_flow *df;
+    struct de_raw *raw;
     struct hdr h;
     unsigned ai;
     int s;
@@ -1012,10 +1057,27 @@ void de_app_cb(struct sn_worker *w, struct sn_flow *f, int dir, void *tx, const 
     h.sp = dir == SN_TOSERVER ? f->sp : f->dp;
     h.dp = dir == SN_TOSERVER ? f->dp : f->sp;
     h.ports = f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP || f->proto == IPPROTO_SCTP;
+    /* packet-payload keywords of a TCP transaction rule inspect the transaction's bytes in
+     * the reassembled stream of its direction (tx_window), not the packet at hand, which
+     * for TCP is usually the other side's acknowledgement. raw[] follow a turn of the flow
+     * (sn_detect_flow_reverse) once the parser that turned it has returned. */
+    raw = NULL;
+    if (f->proto == IPPROTO_TCP) {
+        int ri = dir & 1;
+        if ((f->flags & SN_FLOW_F_REVERSE_PENDING) && !df->raw_turned)
+            ri ^= 1;
+        raw = &df->raw[ri];
+        dt->sraw_from = tx_window(raw, proto, dir, tx);
+    }
+    dt->sraw = raw;
     cand_begin(dt);
     scan_group(dt, g);
     s = tx_policy(proto, dir, df, tx);
     evaluate(dt, &h, df, s, dir);
+    dt->sraw = NULL;
+    dt->sraw_from = 0;
+    if (raw)
+        raw->tx_seen = raw->len;
     t->p = NULL;
     t->f = NULL;
     t->tx = NULL;

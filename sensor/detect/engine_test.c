@@ -20,7 +20,8 @@
 
 static const char classification[] =
     "config classification: bad-unknown,Potentially Bad Traffic,2\n"
-    "config classification: trojan-activity,A Network Trojan was detected,1\n";
+    "config classification: trojan-activity,A Network Trojan was detected,1\n"
+    "config classification: misc-attack,Misc Attack,2\n";
 
 struct run_opts {
     const char *threshold; /* threshold.config text or NULL */
@@ -28,21 +29,23 @@ struct run_opts {
     bool no_app_layer;     /* metadata.app-layer: no */
     bool rule_raw;         /* metadata.rule.raw: yes */
     bool verdict;          /* verdict: yes */
+    bool external_any;     /* vars: EXTERNAL_NET any (the captures are all 10/8) */
 };
 
 static struct sn_detect_engine *build(const char *rules, struct sn_config *cfg,
                                       const char *thr_path, struct cs_err *err)
 {
-    struct sn_ruleset *rs = sn_ruleset_new(NULL);
-    if (!rs)
-        return NULL;
-    sn_ruleset_load_classification_buffer(rs, classification, strlen(classification), err);
-    sn_ruleset_load_buffer(rs, "t.rules", rules, strlen(rules), err);
+    struct sn_ruleset *rs;
     if (thr_path) {
         if (!cfg->raw)
             cfg->raw = cs_cfg_new();
         cs_cfg_set(cfg->raw, "threshold-file", thr_path);
     }
+    rs = sn_ruleset_new(cfg->raw); /* the address variables, if any */
+    if (!rs)
+        return NULL;
+    sn_ruleset_load_classification_buffer(rs, classification, strlen(classification), err);
+    sn_ruleset_load_buffer(rs, "t.rules", rules, strlen(rules), err);
     return sn_detect_engine_build(rs, cfg, err);
 }
 
@@ -66,6 +69,11 @@ static struct app_run run_opt(const char *rules, const char *pcap, const struct 
         cfg.alert_rule_raw = true;
     if (o && o->verdict)
         cfg.alert_verdict = true;
+    if (o && o->external_any) {
+        cfg.raw = cs_cfg_new();
+        if (cfg.raw)
+            cs_cfg_set(cfg.raw, "vars.address-groups.EXTERNAL_NET", "any");
+    }
     if (o && o->threshold) {
         int fd;
         strcpy(thr, "/tmp/cs-thr-XXXXXX");
@@ -609,6 +617,105 @@ CS_TEST(ftpbounce_port_to_another_host)
     REQUIRE(r.text);
     CHECK_EQ(alerts(&r, 1), 0);
     CHECK_EQ(alerts(&r, 2), 0);
+    app_test_free(&r);
+}
+
+/* A transaction rule with packet-payload keywords (content/pcre without a sticky buffer)
+ * inspects the transaction's own bytes in the stream of its direction. In ftp-bounce.pcap
+ * the client's commands are parsed when the server's replies acknowledge them: the packet
+ * at hand is then the server's "200 PORT command successful", where the pcre's ^PORT does
+ * not match (before, the ET rule never fired) and "command successful" does (before, a
+ * to-server rule matched the server's words). The PORT naming the client (pcap_cnt 9) and
+ * the one naming 192.168.7.7 (11) are separate transactions with separate bytes. */
+#define GPL_FTP_BOUNCE                                                                             \
+    "alert tcp $EXTERNAL_NET any -> $HOME_NET 21 (msg:\"GPL FTP PORT bounce attempt\"; "           \
+    "flow:to_server,established; content:\"PORT\"; nocase; ftpbounce; pcre:\"/^PORT/smi\"; "       \
+    "classtype:misc-attack; sid:2100615; rev:6;)\n"
+
+CS_TEST(tx_rule_payload_keywords_inspect_the_tx_direction)
+{
+    const struct run_opts o = {.external_any = true};
+    struct app_run r = run_opt(GPL_FTP_BOUNCE, "pcaps/ftp/ftp-bounce.pcap", &o);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 2100615), 1);
+    /* the client's command, reported on the client's next packet (QUIT, pcap_cnt 13) */
+    CHECK_EQ(app_test_count(&r, "\"event_type\":\"alert\"", "\"pcap_cnt\":13,",
+                            "\"src_ip\":\"10.0.0.1\",\"src_port\":40000",
+                            "\"dest_ip\":\"10.0.0.2\",\"dest_port\":21", "\"proto\":\"TCP\"",
+                            "\"direction\":\"to_server\"",
+                            "\"signature_id\":2100615,\"rev\":6,"
+                            "\"signature\":\"GPL FTP PORT bounce attempt\","
+                            "\"category\":\"Misc Attack\",\"severity\":2",
+                            "\"app_proto\":\"ftp\"", "\"tx_id\":4,",
+                            "\"command\":\"PORT\",\"command_data\":\"192,168,7,7,0,25\"", NULL),
+             1);
+    app_test_free(&r);
+    /* $EXTERNAL_NET stock (!$HOME_NET): the 10/8 client is home, no alert */
+    r = run(GPL_FTP_BOUNCE, "pcaps/ftp/ftp-bounce.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 2100615), 0);
+    app_test_free(&r);
+    /* passive mode (no PORT at all): nothing */
+    r = run_opt(GPL_FTP_BOUNCE, "pcaps/ftp/ftp-session.pcap", &o);
+    REQUIRE(r.text);
+    CHECK_EQ(r.nlines > 0, 1);
+    CHECK_EQ(alerts(&r, 2100615), 0);
+    app_test_free(&r);
+}
+
+CS_TEST(tx_rule_payload_keywords_negative)
+{
+    const char *rules =
+        /* words only the server sends: not in the client's bytes */
+        "alert tcp any any -> any 21 (msg:\"server words\"; flow:to_server; "
+        "content:\"command successful\"; ftpbounce; sid:1;)\n"
+        /* the first PORT (naming the client) has these bytes but no bounce; the second
+         * PORT's transaction has the bounce but not these bytes */
+        "alert tcp any any -> any 21 (msg:\"first port\"; flow:to_server; "
+        "content:\"PORT 10,0,0,1,\"; ftpbounce; sid:2;)\n"
+        /* the bounce's own bytes */
+        "alert tcp any any -> any 21 (msg:\"bounce bytes\"; flow:to_server; "
+        "content:\"PORT 192,168,7,7,\"; ftpbounce; sid:3;)\n";
+    struct app_run r = run(rules, "pcaps/ftp/ftp-bounce.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 1), 0);
+    CHECK_EQ(alerts(&r, 2), 0);
+    CHECK_EQ(alerts(&r, 3), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":3,", "\"direction\":\"to_server\"",
+                            "\"src_ip\":\"10.0.0.1\"", NULL),
+             1);
+    app_test_free(&r);
+    /* HTTP: the request is parsed on the server's bare ACK (pcap_cnt 5), the response on
+     * the client's (7); each side's payload keywords see that side's bytes only */
+    r = run("alert http any any -> any any (msg:\"resp\"; flow:to_client; http.stat_code; "
+            "content:\"200\"; pkt_data; content:\"uid=0(root)\"; sid:11;)\n"
+            "alert http any any -> any any (msg:\"req, resp bytes\"; flow:to_server; "
+            "http.method; content:\"GET\"; pkt_data; content:\"uid=0(root)\"; sid:12;)\n"
+            "alert http any any -> any any (msg:\"req\"; flow:to_server; http.method; "
+            "content:\"GET\"; pkt_data; content:\"GET / HTTP/1.1\"; depth:14; sid:13;)\n",
+            MYIDS);
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 11), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":11,", "\"direction\":\"to_client\"",
+                            "\"src_ip\":\"217.160.0.187\"", NULL),
+             1);
+    CHECK_EQ(alerts(&r, 12), 0);
+    CHECK_EQ(alerts(&r, 13), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":13,", "\"direction\":\"to_server\"",
+                            "\"src_ip\":\"172.17.0.2\"", NULL),
+             1);
+    app_test_free(&r);
+    /* a flow picked up midstream with the server's response first: the app layer turns it
+     * round while parsing, the gathered bytes follow their sender (without that, the
+     * response's rule would look at the client's empty side) */
+    r = run("alert http any any -> any any (msg:\"resp\"; flow:to_client; http.stat_code; "
+            "content:\"200\"; pkt_data; content:\"uid=0(root)\"; sid:11;)\n",
+            "pcaps/stream/testmyids-midstream.pcap");
+    REQUIRE(r.text);
+    CHECK_EQ(alerts(&r, 11), 1);
+    CHECK_EQ(app_test_count(&r, "\"signature_id\":11,", "\"direction\":\"to_client\"",
+                            "\"src_ip\":\"82.165.177.154\",\"src_port\":80", NULL),
+             1);
     app_test_free(&r);
 }
 
