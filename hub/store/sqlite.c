@@ -993,8 +993,11 @@ static int seg_put(struct sq_store *s, int64_t seg, int64_t mn, int64_t mx)
 
 /* ---- ev_kb: the address and flow keys of sealed segments (migration 8, keyblock.h) ---- */
 
-/* Reads segment seg's keys with st ("SELECT id, ts_us, src_ip, dest_ip, flow_id FROM events
- * WHERE id>=? AND id<?", prepared on db) into k, sorted. Needs no write lock. */
+/* A segment's keys, by its id range. */
+#define SEG_ROWS_SQL "SELECT id, ts_us, src_ip, dest_ip, flow_id FROM events WHERE id>=? AND id<?"
+
+/* Reads segment seg's keys with st (SEG_ROWS_SQL prepared on db) into k, sorted. Needs no
+ * write lock. */
 static int kb_build(sqlite3 *db, sqlite3_stmt *st, int64_t seg, struct hub_kb *k)
 {
     if (hub_kb_init(k) != CS_OK)
@@ -3235,10 +3238,8 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
                            -1, SQLITE_PREPARE_PERSISTENT, &s->get_batch, NULL) ||
         sqlite3_prepare_v3(s->wdb, "SELECT seg FROM ev_seg WHERE sealed=0 ORDER BY seg", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->open_segs, NULL) ||
-        sqlite3_prepare_v3(s->wdb,
-                           "SELECT id, ts_us, src_ip, dest_ip, flow_id FROM events"
-                           " WHERE id>=? AND id<?",
-                           -1, SQLITE_PREPARE_PERSISTENT, &s->seg_rows, NULL) ||
+        sqlite3_prepare_v3(s->wdb, SEG_ROWS_SQL, -1, SQLITE_PREPARE_PERSISTENT, &s->seg_rows,
+                           NULL) ||
         sqlite3_prepare_v3(s->wdb, "INSERT INTO ev_kb(seg, b, v) VALUES(?,?,?)", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->ins_kb, NULL) ||
         sqlite3_prepare_v3(s->wdb, "UPDATE ev_seg SET sealed=1 WHERE seg=?", -1,
@@ -3269,10 +3270,8 @@ int hub_store_sqlite_open(const char *path, int readers, struct hub_store **out,
     sqlite3_exec(s->cdb, "PRAGMA synchronous=FULL;", NULL, NULL, NULL);
     if (sqlite3_prepare_v3(s->cdb, "SELECT seg FROM ev_seg WHERE sealed=0 ORDER BY seg LIMIT 2", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->c_open_segs, NULL) ||
-        sqlite3_prepare_v3(s->cdb,
-                           "SELECT id, ts_us, src_ip, dest_ip, flow_id FROM events"
-                           " WHERE id>=? AND id<?",
-                           -1, SQLITE_PREPARE_PERSISTENT, &s->c_seg_rows, NULL)) {
+        sqlite3_prepare_v3(s->cdb, SEG_ROWS_SQL, -1, SQLITE_PREPARE_PERSISTENT, &s->c_seg_rows,
+                           NULL)) {
         cs_err_set(err, CS_EIO, 0, 0, "prepare: %s", sqlite3_errmsg(s->cdb));
         rc = CS_EIO;
         goto fail;
