@@ -251,7 +251,7 @@ static const char *const migrations[] = {
      * array of (key hash, ts_us, id offset) entries sorted by hash, then newest first (see
      * hub/store/keyblock.h). A lookup reads one row per segment and checks each candidate against
      * its event row. The open (newest) segment, at most 2^14 events, is read by scanning
-     * its rowid range. Existing segments are re-indexed at the next start (sq_seal_all). */
+     * its rowid range. Existing segments are sealed at the next start (seal_all). */
     "CREATE TABLE ev_kb(seg INTEGER NOT NULL, b INTEGER NOT NULL, v BLOB NOT NULL,"
     " PRIMARY KEY(seg, b)) WITHOUT ROWID;"
     "DROP TABLE ev_key;"
