@@ -31,6 +31,11 @@
  * becomes U+FFFD) because PostgreSQL text cannot hold them. The call returns after COMMIT,
  * i.e. after the WAL is flushed (synchronous_commit is left on).
  *
+ * Address and flow keys (migration 7): no index on src_ip, dest_ip, flow_id; a thread of the
+ * store seals each complete segment of 2^14 ids into key blocks (ev_seg, ev_kb, keyblock.h)
+ * behind a barrier that holds across connections and hubs (seal_barrier()), and the queries
+ * read the sealed segments through ev_kb and the open ones by id range (query_by_key()).
+ *
  * Tenancy is the same as in sqlite.c: scope = the org subtree by materialised path. The audit
  * chain is appended under pg_advisory_xact_lock, so appends from several connections (or
  * several hubs) are serialised. */
@@ -2304,12 +2309,14 @@ static int kq_sealed(struct kq *k, const int64_t *segs, size_t n, uint64_t h)
             ks[nk++] = (struct kseg){.seg = col_i64(r, i, 0), .blob = p, .at = a, .end = e};
     }
     rc = CS_OK;
-    for (bool more = nk > 0; more && rc == CS_OK;) {
-        more = false;
+    /* a round asks each segment for the rows it still needs, twice as many as the round
+     * before (the scope or another filter may reject most candidates) */
+    for (int round = 0; nk > 0 && rc == CS_OK; round++) {
+        bool more = false;
         ids.len = tss.len = 0;
         for (size_t i = 0; i < nk; i++) {
             struct kseg *s = &ks[i];
-            size_t want = k->cands.limit - CS_MIN(k->cands.limit, s->taken);
+            size_t want = (k->cands.limit - CS_MIN(k->cands.limit, s->taken)) << CS_MIN(round, 6);
             for (size_t got = 0; got < want && s->at < s->end; s->at++) {
                 struct hub_kb_ent e;
                 hub_kb_get(s->blob, s->at, &e);
@@ -2343,6 +2350,8 @@ static int kq_sealed(struct kq *k, const int64_t *segs, size_t n, uint64_t h)
         PQclear(v);
         for (size_t i = 0; i < nk; i++)
             more |= ks[i].at < ks[i].end && ks[i].taken < k->cands.limit;
+        if (!more)
+            break;
     }
     if (rc == CS_OK)
         cands_trim(&k->cands);
