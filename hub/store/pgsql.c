@@ -55,7 +55,7 @@
 
 #define PG_WAIT_MS_DEFAULT 10000
 #define PG_DAY_US INT64_C(86400000000)
-#define PG_DAY_MAX 84005           /* 2199-12-31: from it on, rows go to events_after */
+#define PG_DAY_MAX 84005 /* 2199-12-31: from it on, rows go to events_after */
 #define PG_TS_END 7258032000000000 /* PG_DAY_MAX * PG_DAY_US, as SQL text in migration 6 */
 #define PG_STR_(x) #x
 #define PG_STR(x) PG_STR_(x)
@@ -124,8 +124,7 @@ static const char *const migrations[] = {
     "CREATE TABLE sensor_state(sensor_id bigint PRIMARY KEY, last_seen_us bigint NOT NULL,"
     " stats_us bigint NOT NULL DEFAULT 0, packets bigint NOT NULL DEFAULT -1,"
     " drops bigint NOT NULL DEFAULT -1, last_event_id bigint NOT NULL DEFAULT 0);"
-    "INSERT INTO ru_ev SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, sensor_id, "
-    "event_type,"
+    "INSERT INTO ru_ev SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, sensor_id, event_type,"
     " coalesce(app_proto, ''), '', CASE WHEN severity>0 THEN severity ELSE 0 END,"
     " coalesce(signature_id, -1), count(*) FROM events, (VALUES (60), (3600)) r(res)"
     " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;"
@@ -169,31 +168,22 @@ static const char *const migrations[] = {
     ("ALTER TABLE events DETACH PARTITION events_default;"
      "CREATE TABLE events_before PARTITION OF events FOR VALUES FROM (MINVALUE) TO (0);"
      "CREATE TABLE events_after PARTITION OF events"
-     " FOR VALUES FROM (" PG_STR(
-         PG_TS_END) ") TO (MAXVALUE);"
-                    "DO $m6$ DECLARE d bigint; BEGIN"
-                    " FOR d IN SELECT DISTINCT ts_us / 86400000000 FROM events_default"
-                    "  WHERE ts_us >= 0 AND ts_us < " PG_STR(
-                        PG_TS_END) " LOOP"
-                                   "  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF "
-                                   "events"
-                                   " FOR VALUES FROM (%s) TO (%s)', 'events_p' || to_char(date "
-                                   "'1970-01-01' + d::integer,"
-                                   " 'YYYYMMDD'), d * 86400000000, (d + 1) * 86400000000);"
-                                   " END LOOP; END $m6$;"
-                                   "INSERT INTO events(id, org_id, sensor_id, ts_us, event_type, "
-                                   "src_ip, dest_ip, src_port,"
-                                   " dest_port, proto, app_proto, signature_id, signature, "
-                                   "severity, raw, flow_id, ics_op)"
-                                   " SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, "
-                                   "dest_ip, src_port, dest_port,"
-                                   " proto, app_proto, signature_id, signature, severity, raw, "
-                                   "flow_id, ics_op"
-                                   " FROM events_default;"
-                                   "DROP TABLE events_default;"
-                                   "CREATE INDEX events_org_alert_ts ON events(org_id, ts_us DESC, "
-                                   "id DESC)"
-                                   " WHERE event_type = 'alert';"),
+     " FOR VALUES FROM (" PG_STR(PG_TS_END) ") TO (MAXVALUE);"
+     "DO $m6$ DECLARE d bigint; BEGIN"
+     " FOR d IN SELECT DISTINCT ts_us / 86400000000 FROM events_default"
+     "  WHERE ts_us >= 0 AND ts_us < " PG_STR(PG_TS_END) " LOOP"
+     "  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF events"
+     " FOR VALUES FROM (%s) TO (%s)', 'events_p' || to_char(date '1970-01-01' + d::integer,"
+     " 'YYYYMMDD'), d * 86400000000, (d + 1) * 86400000000);"
+     " END LOOP; END $m6$;"
+     "INSERT INTO events(id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
+     " dest_port, proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op)"
+     " SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port,"
+     " proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op"
+     " FROM events_default;"
+     "DROP TABLE events_default;"
+     "CREATE INDEX events_org_alert_ts ON events(org_id, ts_us DESC, id DESC)"
+     " WHERE event_type = 'alert';"),
     /* 7: the address and flow keys in key blocks (as SQLite's migration 8, same hash and
      * layout: hub/store/keyblock.h). events_src_ip, events_dest_ip and events_flow were three
      * B-trees updated at random places for every stored event (~3 us of server CPU each);
@@ -222,19 +212,20 @@ static const char *const migrations[] = {
 /* ---- prepared statements --------------------------------------------------------------- */
 
 /* "$k is 0 (system) or column c is an org of $k's subtree" */
-#define IN_SCOPE(c, k)                                                                             \
-    "(" k "::bigint=0 OR " c " IN (SELECT id FROM orgs WHERE path LIKE"                            \
+#define IN_SCOPE(c, k)                                                                          \
+    "(" k "::bigint=0 OR " c " IN (SELECT id FROM orgs WHERE path LIKE"                         \
     " (SELECT path FROM orgs WHERE id=" k ")||'%'))"
 
 #define ORG_COLS "SELECT id, coalesce(parent_id,0), name, kind, tags, path, created_us FROM orgs"
-#define USER_COLS "SELECT id, org_id, name, role, pwhash, disabled::int, created_us FROM users"
+#define USER_COLS                                                                               \
+    "SELECT id, org_id, name, role, pwhash, disabled::int, created_us FROM users"
 #define SENSOR_COLS "SELECT id, org_id, name, pubkey, created_us FROM sensors"
-#define CRED_COLS                                                                                  \
-    "SELECT id, hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label, created_us,"        \
+#define CRED_COLS                                                                               \
+    "SELECT id, hash, kind, coalesce(user_id,0), coalesce(sensor_id,0), label, created_us,"     \
     " expires_us"
 /* the organisation a credential belongs to: its user's, or its sensor's */
-#define CRED_ORG                                                                                   \
-    "coalesce((SELECT org_id FROM users WHERE id=user_id),"                                        \
+#define CRED_ORG                                                                                \
+    "coalesce((SELECT org_id FROM users WHERE id=user_id),"                                     \
     " (SELECT org_id FROM sensors WHERE id=sensor_id))"
 
 enum pg_stmt {
@@ -306,15 +297,12 @@ static const char *const stmt_sql[PS__N] = {
     [PS_CRED_PURGE] = "DELETE FROM credentials WHERE expires_us<>0 AND expires_us<=$1",
     /* $1 now, $2 kind (0 any), $3 user (0 any), $4 scope */
     [PS_CRED_LIST] = CRED_COLS " FROM credentials WHERE (expires_us=0 OR expires_us>$1)"
-                               " AND ($2::int=0 OR kind=$2) AND ($3::bigint=0 OR user_id=$3)"
-                               " AND " IN_SCOPE(CRED_ORG, "$4") " ORDER BY id",
+                     " AND ($2::int=0 OR kind=$2) AND ($3::bigint=0 OR user_id=$3)"
+                     " AND " IN_SCOPE(CRED_ORG, "$4") " ORDER BY id",
     /* $1 id, $2 user (0 any), $3 scope: one statement, so a revoke is atomic */
-    [PS_CRED_REVOKE] =
-        "DELETE FROM credentials WHERE id=$1 AND ($2::bigint=0 OR user_id=$2)"
-        " AND " IN_SCOPE(
-            CRED_ORG,
-            "$3") " RETURNING id, hash, kind,"
-                  " coalesce(user_id,0), coalesce(sensor_id,0), label, created_us, expires_us",
+    [PS_CRED_REVOKE] = "DELETE FROM credentials WHERE id=$1 AND ($2::bigint=0 OR user_id=$2)"
+                       " AND " IN_SCOPE(CRED_ORG, "$3") " RETURNING id, hash, kind,"
+                       " coalesce(user_id,0), coalesce(sensor_id,0), label, created_us, expires_us",
     [PS_BATCH_INS] = "INSERT INTO batches(sensor_id, batch_id, org_id, received_us, nevents,"
                      " signature) VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
     [PS_BATCH_N] = "SELECT nevents FROM batches WHERE sensor_id=$1 AND batch_id=$2",
@@ -336,21 +324,19 @@ static const char *const stmt_sql[PS__N] = {
      * then moved into events and rolled up from there in a few set-wise statements; the
      * upserts go in key order, so concurrent batches lock rollup rows in the same order */
     [PS_STAGE_MOVE] = "INSERT INTO events SELECT * FROM cs_stage",
-    [PS_RU_EV] =
-        "INSERT INTO ru_ev SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, sensor_id,"
-        " event_type, coalesce(app_proto, ''), coalesce(ics_op, ''),"
-        " CASE WHEN severity>0 THEN severity ELSE 0 END, coalesce(signature_id, -1),"
-        " count(*) FROM cs_stage, (VALUES (60), (3600)) r(res)"
-        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
-        " ON CONFLICT (res, bucket, org_id, sensor_id, event_type, app_proto, ics_op,"
-        " severity, signature_id) DO UPDATE SET n=ru_ev.n+excluded.n",
-    [PS_RU_IP] =
-        "INSERT INTO ru_ip SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, d.side,"
-        " CASE d.side WHEN 0 THEN src_ip ELSE dest_ip END, count(*)"
-        " FROM cs_stage, (VALUES (60), (3600)) r(res), (VALUES (0), (1)) d(side)"
-        " WHERE signature_id IS NOT NULL AND CASE d.side WHEN 0 THEN src_ip"
-        " ELSE dest_ip END IS NOT NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
-        " ON CONFLICT (res, bucket, org_id, side, ip) DO UPDATE SET n=ru_ip.n+excluded.n",
+    [PS_RU_EV] = "INSERT INTO ru_ev SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, sensor_id,"
+                 " event_type, coalesce(app_proto, ''), coalesce(ics_op, ''),"
+                 " CASE WHEN severity>0 THEN severity ELSE 0 END, coalesce(signature_id, -1),"
+                 " count(*) FROM cs_stage, (VALUES (60), (3600)) r(res)"
+                 " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
+                 " ON CONFLICT (res, bucket, org_id, sensor_id, event_type, app_proto, ics_op,"
+                 " severity, signature_id) DO UPDATE SET n=ru_ev.n+excluded.n",
+    [PS_RU_IP] = "INSERT INTO ru_ip SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, d.side,"
+                 " CASE d.side WHEN 0 THEN src_ip ELSE dest_ip END, count(*)"
+                 " FROM cs_stage, (VALUES (60), (3600)) r(res), (VALUES (0), (1)) d(side)"
+                 " WHERE signature_id IS NOT NULL AND CASE d.side WHEN 0 THEN src_ip"
+                 " ELSE dest_ip END IS NOT NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+                 " ON CONFLICT (res, bucket, org_id, side, ip) DO UPDATE SET n=ru_ip.n+excluded.n",
     /* the text and severity of each signature as its newest event in the batch has them */
     [PS_RU_SIG] = "INSERT INTO ru_sig SELECT DISTINCT ON (signature_id) signature_id,"
                   " coalesce(signature, ''), CASE WHEN severity>0 THEN severity ELSE -1 END"
@@ -376,12 +362,13 @@ static const char *const stmt_sql[PS__N] = {
 static const char *stmt_name(enum pg_stmt i)
 {
     static const char *const names[PS__N] = {
-        "org_by_id",   "org_by_name", "org_list",  "org_ins",      "user_by_id",     "user_by_name",
-        "user_list",   "user_ins",    "user_pw",   "sensor_by_id", "sensor_by_name", "sensor_list",
-        "sensor_ins",  "cred_ins",    "cred_get",  "cred_del",     "cred_purge",     "cred_list",
-        "cred_revoke", "batch_ins",   "batch_n",   "batch_max",    "event_count",    "subtree",
-        "audit_lock",  "audit_head",  "audit_ins", "audit_list",   "ckpt_ins",       "ckpt_list",
-        "stage_move",  "ru_ev",       "ru_ip",     "ru_sig",       "sensor_state",
+        "org_by_id",    "org_by_name",     "org_list",       "org_ins",       "user_by_id",
+        "user_by_name", "user_list",       "user_ins",       "user_pw",       "sensor_by_id",
+        "sensor_by_name", "sensor_list",   "sensor_ins",     "cred_ins",      "cred_get",
+        "cred_del",     "cred_purge",      "cred_list",      "cred_revoke",   "batch_ins",      "batch_n",       "batch_max",
+        "event_count",  "subtree",         "audit_lock",      "audit_head",     "audit_ins",     "audit_list",
+        "ckpt_ins",     "ckpt_list",       "stage_move",     "ru_ev",         "ru_ip",
+        "ru_sig",       "sensor_state",
     };
     return names[i];
 }
@@ -1008,8 +995,9 @@ static int pg_cred_get(struct hub_store *hs, const char *hash, int64_t now, stru
     return rc;
 }
 
-static int pg_cred_list(struct hub_store *hs, const struct hub_scope *sc, int kind, int64_t user_id,
-                        int64_t now, int (*cb)(void *, const struct hub_cred *), void *arg)
+static int pg_cred_list(struct hub_store *hs, const struct hub_scope *sc, int kind,
+                        int64_t user_id, int64_t now, int (*cb)(void *, const struct hub_cred *),
+                        void *arg)
 {
     struct pp p = {0};
     pp_int(&p, now);
@@ -1197,8 +1185,8 @@ static void partitions_ensure(struct pg_store *s, PGconn *c, const struct hub_st
         int prc = partition_create(c, day);
         if (prc != CS_OK && PQstatus(c) != CONNECTION_OK) {
             /* not PostgreSQL's refusal: the connection broke (the batch fails if it stays so) */
-            if (!conn_revive(c) ||
-                ((prc = partition_create(c, day)) != CS_OK && PQstatus(c) != CONNECTION_OK))
+            if (!conn_revive(c) || ((prc = partition_create(c, day)) != CS_OK &&
+                                    PQstatus(c) != CONNECTION_OK))
                 return;
         }
         if (prc != CS_OK) {
@@ -1355,9 +1343,9 @@ static void cb_bytea(struct cbuf *b, struct hub_text t)
     cb_put(b, t.p, t.len);
 }
 
-#define COPY_EVENTS                                                                                \
-    "COPY cs_stage(org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port,"    \
-    " proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op)"                  \
+#define COPY_EVENTS                                                                             \
+    "COPY cs_stage(org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port," \
+    " proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op)"               \
     " FROM STDIN (FORMAT binary)"
 
 /* The binary COPY stream of a batch (header, one tuple per event, trailer). */
@@ -2020,10 +2008,11 @@ static int set_len(const char *set)
  * in order and stops after the limit; an org filter's set becomes one such branch per org,
  * merged. Only when no other filter has its own index, and for sets of at most ORG_SPLIT_MAX
  * orgs (a larger set holds most events: walking (ts_us, id) finds its rows soon). */
-static const char *org_split(const struct orgsets *o, const struct hub_event_filter *f, int64_t id)
+static const char *org_split(const struct orgsets *o, const struct hub_event_filter *f,
+                             int64_t id)
 {
-    if (id || f->since_id || f->ip || f->src_ip || f->dest_ip || f->sensor_id || f->signature_id ||
-        f->flow_id)
+    if (id || f->since_id || f->ip || f->src_ip || f->dest_ip || f->sensor_id ||
+        f->signature_id || f->flow_id)
         return NULL;
     if (o->filter) {
         int n = set_len(o->filter);
@@ -2626,8 +2615,8 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
     if ((rc = pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")) != CS_OK ||
         (rc = orgsets_get(c, sc, sq->org_id, &os)) != CS_OK)
         goto out;
-    o->npoints =
-        (size_t)((sq->to_us - sq->from_us + sq->bucket_s * PG_US - 1) / (sq->bucket_s * PG_US));
+    o->npoints = (size_t)((sq->to_us - sq->from_us + sq->bucket_s * PG_US - 1) /
+                          (sq->bucket_s * PG_US));
     for (size_t i = 0; i < o->npoints; i++)
         o->points[i].ts_us = sq->from_us + (int64_t)i * sq->bucket_s * PG_US;
     struct hub_stats_query hq = hourly(sq);
@@ -3270,7 +3259,8 @@ int hub_store_pgsql_open_opts(const char *conninfo, int pool, int wait_ms, struc
             partitions_load(s, s->conns[0]);
         }
         if ((rc = conn_prepare(s->conns[i])) != CS_OK) {
-            cs_err_set(err, rc, 0, 0, "cannot prepare statements: %s", PQerrorMessage(s->conns[i]));
+            cs_err_set(err, rc, 0, 0, "cannot prepare statements: %s",
+                       PQerrorMessage(s->conns[i]));
             goto fail;
         }
         s->free_idx[s->nfree++] = i;

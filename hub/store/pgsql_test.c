@@ -58,11 +58,10 @@ static void schema_url(int k, char *out, size_t cap)
 {
     const char *d = dsn();
     if (is_uri(d))
-        snprintf(out, cap, "%s%coptions=-csearch_path%%3Dt_%lld_%d_%d", d,
-                 strchr(d, '?') ? '&' : '?', pg_run_start, (int)getpid(), k);
+        snprintf(out, cap, "%s%coptions=-csearch_path%%3Dt_%lld_%d_%d", d, strchr(d, '?') ? '&' : '?',
+                 pg_run_start, (int)getpid(), k);
     else
-        snprintf(out, cap, "pg:%s options='-c search_path=t_%lld_%d_%d'", d, pg_run_start,
-                 (int)getpid(), k);
+        snprintf(out, cap, "pg:%s options='-c search_path=t_%lld_%d_%d'", d, pg_run_start, (int)getpid(), k);
 }
 
 static PGconn *admin(void)
@@ -101,6 +100,7 @@ static bool admin_sql(const char *sql, char *out, size_t cap)
     return ok;
 }
 
+
 /* Schemas left by runs that crashed before their last test (t_<start time>_<pid>_<k>, older
  * than six hours: no run lasts that long) are dropped by the next run. */
 static void drop_stale_schemas(void)
@@ -125,9 +125,8 @@ static int new_schema(void)
     }
     int k = pg_nschema++;
     char sql[160];
-    snprintf(sql, sizeof(sql),
-             "DROP SCHEMA IF EXISTS t_%lld_%d_%d CASCADE; CREATE SCHEMA t_%lld_%d_%d", pg_run_start,
-             (int)getpid(), k, pg_run_start, (int)getpid(), k);
+    snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_%lld_%d_%d CASCADE; CREATE SCHEMA t_%lld_%d_%d",
+             pg_run_start, (int)getpid(), k, pg_run_start, (int)getpid(), k);
     return admin_sql(sql, NULL, 0) ? k : -1;
 }
 
@@ -172,12 +171,8 @@ static int64_t schema_i64(const char *fmt_sql)
 
 static int64_t us_of(int y, int mo, int d, int h, int mi, int sec)
 {
-    struct tm tm = {.tm_year = y - 1900,
-                    .tm_mon = mo - 1,
-                    .tm_mday = d,
-                    .tm_hour = h,
-                    .tm_min = mi,
-                    .tm_sec = sec};
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
     return (int64_t)timegm(&tm) * 1000000;
 }
 
@@ -207,12 +202,12 @@ CS_TEST(pg_partitions_by_day_and_out_of_range)
     struct suite_tree t;
     int64_t sa = suite_sensor_tree(s, &t);
     struct hub_store_event ev[6] = {
-        suite_ev(us_of(2026, 6, 11, 23, 59, 59) + 999999, "flow", "10.0.0.1", "10.0.0.2", -1, NULL,
-                 -1),
+        suite_ev(us_of(2026, 6, 11, 23, 59, 59) + 999999, "flow", "10.0.0.1", "10.0.0.2", -1,
+                 NULL, -1),
         suite_ev(us_of(2026, 6, 12, 0, 0, 0), "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
         suite_ev(us_of(2026, 6, 12, 13, 0, 0), "alert", "10.0.0.1", "10.0.0.2", 7, "x", 1),
         suite_ev(us_of(2026, 6, 14, 1, 0, 0), "dns", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
-        suite_ev(-5, "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1), /* before 1970 */
+        suite_ev(-5, "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),      /* before 1970 */
         suite_ev(us_of(2300, 1, 1, 0, 0, 0), "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1),
     };
     struct hub_store_batch b = {.sensor_id = sa, .org_id = t.oa.id, .batch_id = "p-1"};
@@ -283,8 +278,7 @@ CS_TEST(pg_partitions_by_day_and_out_of_range)
                    "events_p20260614:1,events_p20260615:1,events_p20260701:2");
     CHECK(admin_sql(sql, ids2, sizeof(ids2)));
     CHECK_STR(ids2, ids);
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM pg_class WHERE relname='events_default'"
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_class WHERE relname='events_default'"
              " AND relnamespace='t_%lld_%d_%d'::regnamespace",
              pg_run_start, (int)getpid(), suite_n);
     CHECK(admin_sql(sql, got, sizeof(got)));
@@ -313,8 +307,8 @@ CS_TEST(pg_partitions_by_day_and_out_of_range)
      * statistics until autovacuum comes */
     static struct hub_store_event many[1200];
     for (int i = 0; i < 1200; i++)
-        many[i] =
-            suite_ev(us_of(2026, 6, 20, 1, 0, 0) + i, "flow", "10.0.0.1", "10.0.0.2", -1, NULL, -1);
+        many[i] = suite_ev(us_of(2026, 6, 20, 1, 0, 0) + i, "flow", "10.0.0.1", "10.0.0.2", -1,
+                           NULL, -1);
     b.batch_id = "p-4";
     CHECK_EQ(hub_store_batch_add(s, &b, many, 1200, &res), CS_OK);
     snprintf(sql, sizeof(sql),
@@ -698,8 +692,7 @@ CS_TEST(pg_two_hubs_migrate_and_chain_at_once)
     CHECK(hub_store_schema_version(h[0].s) >= 1);
     CHECK_EQ(hub_store_schema_version(h[0].s), hub_store_schema_version(h[1].s));
     char sql[200], got[64];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) || ':' || max(version) FROM t_%lld_%d_%d.schema_migrations",
+    snprintf(sql, sizeof(sql), "SELECT count(*) || ':' || max(version) FROM t_%lld_%d_%d.schema_migrations",
              pg_run_start, (int)getpid(), k);
     CHECK(admin_sql(sql, got, sizeof(got)));
     char want[64];
@@ -1103,7 +1096,8 @@ static bool plan_uses_index(const char *plan, bool ordered, long bound)
 }
 
 static void plan_check(struct hub_store *s, const struct hub_scope *sc,
-                       const struct hub_event_filter *f, int64_t id, bool ordered, const char *what)
+                       const struct hub_event_filter *f, int64_t id, bool ordered,
+                       const char *what)
 {
     static char plan[65536];
     int rc = hub_store_pgsql_explain(s, sc, f, id, plan, sizeof(plan));
@@ -1163,17 +1157,14 @@ CS_TEST(pg_main_queries_walk_an_index)
             snprintf(dst[i], sizeof(dst[i]), "198.51.100.%u",
                      (x >> 14) % 10 < 4 ? 1 : (x >> 20) % 60);
             snprintf(sig[i], sizeof(sig[i]), "ET TEST %u", (x >> 4) % 10);
-            ev[i] = suite_ev(ts,
-                             alert          ? "alert"
-                             : (x >> 9) % 3 ? "flow"
-                                            : "dns",
-                             src[i], dst[i], alert ? 2000000 + (int64_t)((x >> 4) % 10) : -1,
-                             alert ? sig[i] : NULL, alert ? 1 + (int)((x >> 6) % 3) : -1);
+            ev[i] = suite_ev(ts, alert ? "alert" : (x >> 9) % 3 ? "flow" : "dns", src[i],
+                             dst[i], alert ? 2000000 + (int64_t)((x >> 4) % 10) : -1, alert ? sig[i] : NULL,
+                             alert ? 1 + (int)((x >> 6) % 3) : -1);
         }
         char bid[32];
         snprintf(bid, sizeof(bid), "plan-%d", k);
-        struct hub_store_batch b = {
-            .sensor_id = sens[k % 4], .org_id = k % 4 < 2 ? t.oa.id : t.ob.id, .batch_id = bid};
+        struct hub_store_batch b = {.sensor_id = sens[k % 4], .org_id = k % 4 < 2 ? t.oa.id : t.ob.id,
+                                    .batch_id = bid};
         struct hub_store_batch_result res;
         REQUIRE(hub_store_batch_add(s, &b, ev, PER, &res) == CS_OK);
     }
@@ -1189,7 +1180,8 @@ CS_TEST(pg_main_queries_walk_an_index)
     struct hub_store_batch_result rc;
     REQUIRE(hub_store_batch_add(s, &bc, ev, 50, &rc) == CS_OK);
     char sql[200];
-    snprintf(sql, sizeof(sql), "ANALYZE t_%lld_%d_%d.events", pg_run_start, (int)getpid(), suite_n);
+    snprintf(sql, sizeof(sql), "ANALYZE t_%lld_%d_%d.events", pg_run_start, (int)getpid(),
+             suite_n);
     CHECK(admin_sql(sql, NULL, 0));
     /* 60,050 events: segments 0-2 sealed (their keys in ev_kb), 3 open */
     CHECK(hub_store_pgsql_seal(s) >= 0);
@@ -1211,22 +1203,13 @@ CS_TEST(pg_main_queries_walk_an_index)
         {"org subtree filter", &HUB_SCOPE_SYSTEM, {.org_id = t.da.id, .limit = 100}, 0, 0},
         {"leaf org", &HUB_SCOPE_SYSTEM, {.org_id = t.oa.id, .limit = 100}, 0, 0},
         {"one-org scope", &plant, {.limit = 100}, 0, 0},
-        {"leaf org alerts",
-         &HUB_SCOPE_SYSTEM,
-         {.org_id = t.oa.id, .event_type = "alert", .limit = 100},
-         0,
-         0},
+        {"leaf org alerts", &HUB_SCOPE_SYSTEM,
+         {.org_id = t.oa.id, .event_type = "alert", .limit = 100}, 0, 0},
         {"one-org scope alerts", &plant, {.event_type = "alert", .limit = 100}, 0, 0},
-        {"org subtree, 1 h",
-         &HUB_SCOPE_SYSTEM,
-         {.org_id = t.city.id, .from_us = mid, .to_us = mid + hour, .limit = 100},
-         0,
-         0},
-        {"org subtree, deep cursor",
-         &district,
-         {.org_id = t.city.id, .cursor_ts = mid, .cursor_id = NB * PER / 2, .limit = 100},
-         0,
-         0},
+        {"org subtree, 1 h", &HUB_SCOPE_SYSTEM,
+         {.org_id = t.city.id, .from_us = mid, .to_us = mid + hour, .limit = 100}, 0, 0},
+        {"org subtree, deep cursor", &district,
+         {.org_id = t.city.id, .cursor_ts = mid, .cursor_id = NB * PER / 2, .limit = 100}, 0, 0},
         {"sensor", &HUB_SCOPE_SYSTEM, {.sensor_id = sens[2], .limit = 100}, 0, 0},
         {"signature_id", &HUB_SCOPE_SYSTEM, {.signature_id = 2000003, .limit = 100}, 0, 0},
         {"busy ip either side", &HUB_SCOPE_SYSTEM, {.ip = "198.51.100.1", .limit = 100}, 0, 1},
@@ -1235,23 +1218,14 @@ CS_TEST(pg_main_queries_walk_an_index)
         {"rare ip, district", &district, {.ip = "10.0.1.3", .limit = 100}, 0, 1},
         {"rare src_ip", &HUB_SCOPE_SYSTEM, {.src_ip = "10.1.2.3", .limit = 100}, 0, 1},
         {"time 1 h", &HUB_SCOPE_SYSTEM, {.from_us = mid, .to_us = mid + hour, .limit = 100}, 0, 0},
-        {"time 1 h alerts",
-         &HUB_SCOPE_SYSTEM,
-         {.event_type = "alert", .from_us = mid, .to_us = mid + hour, .limit = 100},
-         0,
-         0},
-        {"deep cursor",
-         &HUB_SCOPE_SYSTEM,
-         {.cursor_ts = mid, .cursor_id = NB * PER / 2, .limit = 100},
-         0,
-         0},
+        {"time 1 h alerts", &HUB_SCOPE_SYSTEM,
+         {.event_type = "alert", .from_us = mid, .to_us = mid + hour, .limit = 100}, 0, 0},
+        {"deep cursor", &HUB_SCOPE_SYSTEM, {.cursor_ts = mid, .cursor_id = NB * PER / 2,
+                                            .limit = 100}, 0, 0},
         {"since_id", &HUB_SCOPE_SYSTEM, {.since_id = NB * PER - 500, .limit = 100}, 0, 0},
         {"by id", &HUB_SCOPE_SYSTEM, {.limit = 1}, NB * PER / 3, 0},
-        {"rare org alerts",
-         &HUB_SCOPE_SYSTEM,
-         {.org_id = oc.id, .event_type = "alert", .limit = 100},
-         0,
-         0},
+        {"rare org alerts", &HUB_SCOPE_SYSTEM,
+         {.org_id = oc.id, .event_type = "alert", .limit = 100}, 0, 0},
     };
     for (size_t i = 0; i < CS_ARRAY_LEN(q); i++)
         plan_check(s, q[i].sc, &q[i].f, q[i].id, !q[i].addr, q[i].what);
@@ -1279,7 +1253,8 @@ CS_TEST(pg_main_queries_walk_an_index)
     for (size_t i = 0; i < CS_ARRAY_LEN(one); i++) {
         static char plan[16384];
         const size_t k = one[i];
-        CHECK_EQ(hub_store_pgsql_explain(s, q[k].sc, &q[k].f, q[k].id, plan, sizeof(plan)), CS_OK);
+        CHECK_EQ(hub_store_pgsql_explain(s, q[k].sc, &q[k].f, q[k].id, plan, sizeof(plan)),
+                 CS_OK);
         bool ok = strstr(plan, "Append") && !strstr(plan, "Merge Append");
         if (!ok)
             printf("%s: not an ordered Append:\n%s", q[k].what, plan);
@@ -1321,8 +1296,8 @@ CS_TEST(pg_main_queries_walk_an_index)
     const struct hub_scope *scopes[] = {&HUB_SCOPE_SYSTEM, &city, &district};
     for (size_t k = 0; k < CS_ARRAY_LEN(scopes); k++) {
         struct ts_sum m = {.org = {t.oa.id, t.ob.id}};
-        struct hub_event_filter fo = {
-            .org_id = t.city.id, .cursor_ts = cur, .cursor_id = INT64_MAX, .limit = 1000};
+        struct hub_event_filter fo = {.org_id = t.city.id, .cursor_ts = cur,
+                                      .cursor_id = INT64_MAX, .limit = 1000};
         CHECK_EQ(hub_store_event_query(s, scopes[k], &fo, ts_sum_cb, &m), CS_OK);
         CHECK(m.ordered);
         int64_t oset = scopes[k] == &district ? t.oa.id : t.ob.id;
@@ -1347,12 +1322,10 @@ CS_TEST(pg_zz_drop_test_schemas)
 {
     char sql[128], got[16];
     for (int k = 0; k < pg_nschema; k++) {
-        snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_%lld_%d_%d CASCADE", pg_run_start,
-                 (int)getpid(), k);
+        snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_%lld_%d_%d CASCADE", pg_run_start, (int)getpid(), k);
         CHECK(admin_sql(sql, NULL, 0));
     }
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't\\_%lld\\_%d\\_%%'",
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't\\_%lld\\_%d\\_%%'",
              pg_run_start, (int)getpid());
     CHECK(admin_sql(sql, got, sizeof(got)));
     CHECK_STR(got, "0");

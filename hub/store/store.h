@@ -153,7 +153,7 @@ struct hub_event_filter {
     /* Keyset pagination, newest first: rows strictly after (cursor_ts, cursor_id) in
      * (ts_us DESC, id DESC) order. cursor_id 0: from the newest. */
     int64_t cursor_ts, cursor_id;
-    int limit;             /* 1..1000 */
+    int limit; /* 1..1000 */
     uint64_t flow_id;      /* 0: any */
     const char *app_proto; /* exact; "none" matches events without one */
     const char *proto;     /* exact ("TCP", "UDP", …) */
@@ -268,12 +268,12 @@ int hub_store_event_count(struct hub_store *s, const struct hub_scope *sc, int64
 
 /* ---- statistics (the console's overview; answered from rollup tables) ---- */
 
-#define HUB_STATS_TOP 10          /* top signatures / addresses */
+#define HUB_STATS_TOP 10         /* top signatures / addresses */
 #define HUB_STATS_MAX_POINTS 1440 /* alerts_over_time buckets at most */
-#define HUB_STATS_MAX_ROWS 256    /* protocols, ics, sensors, orgs at most */
+#define HUB_STATS_MAX_ROWS 256   /* protocols, ics, sensors, orgs at most */
 #define HUB_STATS_SIG_MAX 255
-#define HUB_STATS_MIN_RES 60    /* the fine resolution (s): totals and chart only */
-#define HUB_STATS_HOUR_RES 3600 /* the coarse resolution (s): everything */
+#define HUB_STATS_MIN_RES 60     /* the fine resolution (s): totals and chart only */
+#define HUB_STATS_HOUR_RES 3600  /* the coarse resolution (s): everything */
 
 /* A range for the overview. hub_store_stats_overview() rounds it to the resolution it
  * answers at (res_s: 60 or 3600) and writes back what it used. */
@@ -352,7 +352,8 @@ int hub_store_stats_overview(struct hub_store *s, const struct hub_scope *sc,
                              struct hub_stats_query *q, struct hub_stats_overview *out);
 /* Every org of the scope (by path) with its sensors and event/alert counts in the range
  * (rounded as for the overview). cb non-zero stops (returned). */
-int hub_store_stats_orgs(struct hub_store *s, const struct hub_scope *sc, struct hub_stats_query *q,
+int hub_store_stats_orgs(struct hub_store *s, const struct hub_scope *sc,
+                         struct hub_stats_query *q,
                          int (*cb)(void *arg, const struct hub_stats_org *o), void *arg);
 /* The overview's address lists (src, dest) come from a cache of the hourly address rollups
  * kept in the hub's memory (stats_cache.c; docs/console.md "The address lists over 7 days"):
@@ -395,8 +396,8 @@ enum hub_stats_by {
 enum hub_stats_by hub_stats_by_parse(const char *s);
 const char *hub_stats_by_name(enum hub_stats_by by);
 struct hub_stats_agg_row {
-    struct hub_text key;   /* text key (ip, app_proto ("none" when absent), event_type) */
-    int64_t key_id;        /* numeric key (signature_id, severity, org id, sensor id); -1 none */
+    struct hub_text key; /* text key (ip, app_proto ("none" when absent), event_type) */
+    int64_t key_id;      /* numeric key (signature_id, severity, org id, sensor id); -1 none */
     struct hub_text label; /* signature text, org or sensor name; may be empty */
     int64_t count;
     int64_t last_us; /* newest ts_us in the group */
@@ -486,12 +487,14 @@ struct hub_store_ops {
      * hub_store_event_last_id() return CS_EINVAL. */
     int (*stats_overview)(struct hub_store *, const struct hub_scope *,
                           const struct hub_stats_query *, struct hub_stats_overview *);
-    int (*stats_orgs)(struct hub_store *, const struct hub_scope *, const struct hub_stats_query *,
+    int (*stats_orgs)(struct hub_store *, const struct hub_scope *,
+                      const struct hub_stats_query *,
                       int (*)(void *, const struct hub_stats_org *), void *);
     int (*stats_sensors)(struct hub_store *, const struct hub_scope *, int64_t,
                          int (*)(void *, const struct hub_stats_sensor *), void *);
-    int (*stats_agg)(struct hub_store *, const struct hub_scope *, const struct hub_event_filter *,
-                     enum hub_stats_by, int (*)(void *, const struct hub_stats_agg_row *), void *);
+    int (*stats_agg)(struct hub_store *, const struct hub_scope *,
+                     const struct hub_event_filter *, enum hub_stats_by,
+                     int (*)(void *, const struct hub_stats_agg_row *), void *);
     int (*event_last_id)(struct hub_store *, const struct hub_scope *, int64_t *);
     /* The hourly address rollup rows of hours [from_h, to_h) (hour = ts_us / 3600e6), every
      * organisation (no scope: the cache in stats_cache.c filters), in any order; cb non-zero
