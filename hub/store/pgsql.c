@@ -2095,7 +2095,8 @@ static int cands_push(struct cands *c, int64_t ts, int64_t id)
 
 static void cands_trim(struct cands *c)
 {
-    qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+    if (c->n > 1)
+        qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
     if (c->n > c->limit)
         c->n = c->limit;
 }
