@@ -55,7 +55,22 @@ def hub_cpu():
     # utime + stime of the hub in seconds: on a shared machine steadier than the wall clock
     f = open("/proc/%s/stat" % hub).read().rsplit(")", 1)[1].split()
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+def server_cpu():
+    # PostgreSQL on this machine (pg.sh): utime + stime of every postgres process (backends,
+    # WAL writer, checkpointer); 0 when the server is elsewhere
+    t = 0
+    for pid in os.listdir("/proc"):
+        try:
+            st = open("/proc/%s/stat" % pid).read()
+        except (OSError, ValueError):
+            continue
+        if not pid.isdigit() or "(postgres)" not in st:
+            continue
+        f = st.rsplit(")", 1)[1].split()
+        t += int(f[11]) + int(f[12])
+    return t / os.sysconf("SC_CLK_TCK")
 cpu0 = hub_cpu()
+srv0 = server_cpu()
 lines = open(path, "rb").read().splitlines(keepends=True)
 per = len(lines) // nb
 bodies = [b"".join(lines[b * per:(b + 1) * per]) for b in range(nb)]
@@ -75,6 +90,9 @@ th = [threading.Thread(target=worker, args=(k,)) for k in range(nc)]
 dt = time.time() - t
 print("ingest: %d events in %.2f s = %.0f events/s (acknowledged after a durable commit)" % (sum(stored), dt, sum(stored) / dt))
 cpu = hub_cpu() - cpu0
+srv = server_cpu() - srv0
+if srv:
+    print("server cpu (all postgres processes on this machine): %.2f s = %.2f us/event" % (srv, srv * 1e6 / sum(stored)))
 print("hub cpu: %.2f s = %.2f us/event (%.0f events per cpu-second)" % (cpu, cpu * 1e6 / sum(stored), sum(stored) / cpu if cpu else 0))
 PY
 python3 - "$PORT" <<'PY'

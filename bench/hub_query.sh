@@ -53,6 +53,8 @@ leaf = [o for o in orgs if o["kind"] == "org"][-1]
 sensor = get("/api/v1/sensors", tok)["sensors"][0]
 ip = mid.get("src_ip") or newest.get("src_ip") or "10.1.1.20"
 t_mid = mid["ts_us"]
+dst = mid.get("dest_ip") or newest.get("dest_ip") or "10.1.1.21"
+flow = mid.get("flow_id") or newest.get("flow_id") or 1
 hour = 3600 * 1000000
 rnd = random.Random(7)
 
@@ -67,11 +69,19 @@ queries = [
     ("signature substring", lambda: "/api/v1/events?signature=EXPLOIT&limit=100"),
     ("signature_id", lambda: "/api/v1/events?signature_id=2001219&limit=100"),
     ("ip (either side)", lambda: "/api/v1/events?ip=%s&limit=100" % ip),
+    ("src_ip", lambda: "/api/v1/events?src_ip=%s&limit=100" % ip),
+    ("dest_ip", lambda: "/api/v1/events?dest_ip=%s&limit=100" % dst),
+    ("flow_id", lambda: "/api/v1/events?flow_id=%d&limit=100" % flow),
+    ("ip of a random event", lambda: "/api/v1/events?ip=%s&limit=100" % rnd_ip()),
     ("time range 1 h, middle", lambda: "/api/v1/events?from=%d&to=%d&limit=100" % (t_mid, t_mid + hour)),
     ("time 1 h + alerts", lambda: "/api/v1/events?event_type=alert&from=%d&to=%d&limit=100" % (t_mid, t_mid + hour)),
     ("event by id", lambda: "/api/v1/events/%d" % rnd.randint(1, maxid)),
     ("deep cursor page", None),
 ]
+
+def rnd_ip():
+    e = get("/api/v1/events/%d" % rnd.randint(1, maxid), tok)
+    return e.get("dest_ip") or e.get("src_ip") or ip
 
 def deep_cursor():
     e = get("/api/v1/events/%d" % rnd.randint(1, maxid), tok)

@@ -31,6 +31,11 @@
  * becomes U+FFFD) because PostgreSQL text cannot hold them. The call returns after COMMIT,
  * i.e. after the WAL is flushed (synchronous_commit is left on).
  *
+ * Address and flow keys (migration 7): no index on src_ip, dest_ip, flow_id; a thread of the
+ * store seals each complete segment of 2^14 ids into key blocks (ev_seg, ev_kb, keyblock.h)
+ * behind a barrier that holds across connections and hubs (seal_barrier()), and the queries
+ * read the sealed segments through ev_kb and the open ones by id range (query_by_key()).
+ *
  * Tenancy is the same as in sqlite.c: scope = the org subtree by materialised path. The audit
  * chain is appended under pg_advisory_xact_lock, so appends from several connections (or
  * several hubs) are serialised. */
@@ -46,6 +51,7 @@
 #include <time.h>
 
 #include "../../lib/cs_time.h"
+#include "keyblock.h"
 
 #define PG_WAIT_MS_DEFAULT 10000
 #define PG_DAY_US INT64_C(86400000000)
@@ -178,6 +184,29 @@ static const char *const migrations[] = {
      "DROP TABLE events_default;"
      "CREATE INDEX events_org_alert_ts ON events(org_id, ts_us DESC, id DESC)"
      " WHERE event_type = 'alert';"),
+    /* 7: the address and flow keys in key blocks (as SQLite's migration 8, same hash and
+     * layout: hub/store/keyblock.h). events_src_ip, events_dest_ip and events_flow were three
+     * B-trees updated at random places for every stored event (~3 us of server CPU each);
+     * a segment of 2^14 consecutive ids now gets its keys written once, when it is complete
+     * ("sealed"): 256 ev_kb rows (bucket b, packed entries). ev_seg has one row per sealed
+     * segment with its time range; there is no row for an open one (keeping an open
+     * segment's range at ingest would be one row every concurrent batch updates and waits
+     * for). Everything above the newest sealed segment is open and read by its id range.
+     * The existing events are sealed by the hub at its next start, not here (progress on
+     * stderr; see seal_pass()). The sequence must hand out ids one by one (CACHE 1, its
+     * default): a per-session cache would let a transaction use ids below the sealing
+     * barrier's reading of last_value. */
+    ("ALTER SEQUENCE events_id_seq CACHE 1;"
+     "CREATE TABLE ev_seg(seg bigint PRIMARY KEY, min_ts bigint NOT NULL,"
+     " max_ts bigint NOT NULL, n integer NOT NULL);"
+     "CREATE TABLE ev_kb(seg bigint NOT NULL, b smallint NOT NULL, v bytea NOT NULL,"
+     " PRIMARY KEY(seg, b));"
+     /* a bucket (~3 KB) stays in its heap row, uncompressed (hashes do not compress) */
+     "ALTER TABLE ev_kb ALTER COLUMN v SET STORAGE EXTERNAL;"
+     "ALTER TABLE ev_kb SET (toast_tuple_target = 8160);"
+     "DROP INDEX IF EXISTS events_src_ip;"
+     "DROP INDEX IF EXISTS events_dest_ip;"
+     "DROP INDEX IF EXISTS events_flow;"),
 };
 
 /* ---- prepared statements --------------------------------------------------------------- */
@@ -367,6 +396,13 @@ struct pg_store {
     pthread_mutex_t part_lock;
     struct pg_day *days;
     size_t ndays, capdays;
+    /* the sealer (seal_pass): its own connection, a thread that looks every SEAL_POLL_MS */
+    pthread_mutex_t seal_lock; /* seal_conn */
+    PGconn *seal_conn;
+    pthread_t sealer;
+    bool sealer_on, stop;
+    pthread_mutex_t stop_lock;
+    pthread_cond_t stop_cond;
 };
 
 static struct pg_store *PG(struct hub_store *s)
@@ -1346,9 +1382,9 @@ static int copy_build(struct cbuf *b, const struct hub_store_batch *bt,
     return b->oom ? CS_ENOMEM : CS_OK;
 }
 
-static int copy_send(PGconn *c, const struct cbuf *b)
+static int copy_send(PGconn *c, const char *copy_sql, const struct cbuf *b)
 {
-    PGresult *r = PQexec(c, COPY_EVENTS);
+    PGresult *r = PQexec(c, copy_sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         int rc = pg_err(c, r);
         PQclear(r);
@@ -1465,7 +1501,12 @@ static int pg_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         rc = batch_stored_before(c, b, res);
         goto out;
     }
-    if ((n && (rc = copy_send(c, &buf)) != CS_OK) || (rc = rollup(c, b, ev, n)) != CS_OK)
+    /* the sealing barrier (seal_barrier): the lock on events is taken before the COPY draws
+     * the batch's ids from the sequence (cs_stage's default), and held until COMMIT */
+    if ((rc = pg_exec(c, "LOCK TABLE ONLY events IN ROW EXCLUSIVE MODE")) != CS_OK)
+        goto out;
+    if ((n && (rc = copy_send(c, COPY_EVENTS, &buf)) != CS_OK) ||
+        (rc = rollup(c, b, ev, n)) != CS_OK)
         goto out;
     if ((rc = pg_exec(c, "COMMIT")) == CS_OK) {
         res->stored = (int64_t)n;
@@ -1491,6 +1532,238 @@ static int pg_batch_max_id(struct hub_store *hs, int64_t sensor_id, const char *
         copy_col(out, cap, r, 0, 0);
     PQclear(r);
     return CS_OK;
+}
+
+/* ---- key blocks: sealing (migration 7, keyblock.h) ------------------------------------- */
+
+#define SEG_SHIFT HUB_KB_SEG_SHIFT
+#define SEAL_POLL_MS 500
+
+/* Runs sql (no parameters) on c and returns the first column of its first row in *v (0 when
+ * NULL or no row; *isnull says which, when not NULL). */
+static int one_i64(PGconn *c, const char *sql, int64_t *v, bool *isnull)
+{
+    PGresult *r = PQexec(c, sql);
+    if (!res_ok(r)) {
+        int rc = pg_err(c, r);
+        PQclear(r);
+        return rc;
+    }
+    bool null = PQntuples(r) < 1 || PQgetisnull(r, 0, 0);
+    *v = null ? 0 : col_i64(r, 0, 0);
+    if (isnull)
+        *isnull = null;
+    PQclear(r);
+    return CS_OK;
+}
+
+/* The last id the sequence handed out (0: none yet). */
+static int seq_last(PGconn *c, int64_t *last)
+{
+    return one_i64(c,
+                   "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END"
+                   " FROM events_id_seq",
+                   last, NULL);
+}
+
+/* The barrier across connections and hub processes. Ids come from a sequence and become
+ * visible when their transaction commits, not in their order: a segment may be sealed only
+ * when no transaction that could still commit ids in it is in flight. Every ingest takes
+ * ROW EXCLUSIVE on events before it draws ids (pg_batch_add) and holds it to its end; this
+ * reads the sequence's last value L, then takes SHARE on events, which is granted once every
+ * transaction holding ROW EXCLUSIVE at that moment has ended. A transaction that drew an id
+ * <= L drew it before L was read, so it held the lock then and has ended now: every id <= L
+ * is committed or will never be. The lock is released at once (new ingests wait only while
+ * the in-flight ones finish); lock_timeout bounds that wait when an inserter hangs. Sets
+ * *complete to the first segment that may still get ids: all below it are complete. */
+static int seal_barrier(PGconn *c, int64_t *complete)
+{
+    int64_t last;
+    int rc = seq_last(c, &last);
+    if (rc)
+        return rc;
+    rc = pg_exec(c, "BEGIN; SET LOCAL lock_timeout='2s';"
+                    " LOCK TABLE ONLY events IN SHARE MODE; COMMIT");
+    if (rc != CS_OK) {
+        pg_exec(c, "ROLLBACK");
+        return rc;
+    }
+    *complete = (last + 1) >> SEG_SHIFT;
+    return CS_OK;
+}
+
+/* Reads segment seg's keys into k (sorted), and its time range and row count. */
+static int kb_build(PGconn *c, int64_t seg, struct hub_kb *k, int64_t *mn, int64_t *mx, int64_t *n)
+{
+    struct pp p = {0};
+    int64_t first = seg << SEG_SHIFT;
+    pp_int(&p, first);
+    pp_int(&p, first + (1 << SEG_SHIFT));
+    PGresult *r = PQexecParams(c,
+                               "SELECT id, ts_us, src_ip, dest_ip, flow_id FROM events"
+                               " WHERE id>=$1 AND id<$2",
+                               p.n, NULL, p.v, NULL, NULL, 1);
+    if (!res_ok(r)) {
+        int rc = pg_err(c, r);
+        PQclear(r);
+        return rc;
+    }
+    if (hub_kb_init(k) != CS_OK) {
+        PQclear(r);
+        return CS_ENOMEM;
+    }
+    int rows = PQntuples(r);
+    *mn = INT64_MAX;
+    *mx = INT64_MIN;
+    for (int i = 0; i < rows; i++) {
+        int64_t ts = col_i64(r, i, 1);
+        struct hub_text a = col_text(r, i, 2), d = col_text(r, i, 3);
+        hub_kb_add(k, (uint32_t)(col_i64(r, i, 0) - first), ts, a.p, a.len, d.p, d.len,
+                   (uint64_t)col_i64(r, i, 4));
+        *mn = CS_MIN(*mn, ts);
+        *mx = CS_MAX(*mx, ts);
+    }
+    *n = rows;
+    PQclear(r);
+    hub_kb_sort(k);
+    return CS_OK;
+}
+
+/* Writes segment seg's 256 rows (one COPY) and its ev_seg row, in one transaction. */
+static int kb_write(PGconn *c, int64_t seg, struct hub_kb *k, int64_t mn, int64_t mx, int64_t n)
+{
+    struct cbuf b = {0};
+    cb_put(&b, "PGCOPY\n\377\r\n\0", 11);
+    cb_be(&b, 0, 4);
+    cb_be(&b, 0, 4);
+    size_t i = 0, len;
+    int bucket;
+    while ((len = hub_kb_next_bucket(k, &i, &bucket)) > 0) {
+        cb_be(&b, 3, 2);
+        cb_int8(&b, seg);
+        cb_be(&b, 2, 4);
+        cb_be(&b, (uint64_t)bucket, 2);
+        cb_be(&b, len, 4);
+        cb_put(&b, k->buf, len);
+    }
+    cb_be(&b, 0xffff, 2);
+    int rc = b.oom ? CS_ENOMEM : pg_exec(c, "BEGIN");
+    if (rc == CS_OK)
+        rc = copy_send(c, "COPY ev_kb(seg, b, v) FROM STDIN (FORMAT binary)", &b);
+    if (rc == CS_OK) {
+        struct pp p = {0};
+        pp_int(&p, seg);
+        pp_int(&p, mn);
+        pp_int(&p, mx);
+        pp_int(&p, n);
+        PGresult *r = PQexecParams(c,
+                                   "INSERT INTO ev_seg(seg, min_ts, max_ts, n)"
+                                   " VALUES($1,$2,$3,$4)",
+                                   p.n, NULL, p.v, NULL, NULL, 0);
+        rc = res_ok(r) ? CS_OK : pg_err(c, r);
+        PQclear(r);
+    }
+    if (rc == CS_OK)
+        rc = pg_exec(c, "COMMIT");
+    if (rc != CS_OK)
+        pg_exec(c, "ROLLBACK");
+    cs_free(b.p);
+    return rc;
+}
+
+/* Seals the complete segments above the newest sealed one, oldest first, on the sealer's
+ * connection (seal_lock held). Segments without events are skipped (they get no row; the
+ * ones below the newest sealed one are all sealed or empty). One sealer at a time per
+ * schema, across hubs (a session advisory lock; the other hubs skip their pass). Returns the
+ * number sealed, or an error. */
+static int seal_pass(struct pg_store *s, bool progress)
+{
+    PGconn *c = s->seal_conn;
+    if (!conn_revive(c))
+        return CS_EIO;
+    int64_t last, next, complete, got;
+    bool null;
+    int rc = seq_last(c, &last);
+    if (rc == CS_OK)
+        rc = one_i64(c, "SELECT coalesce(max(seg) + 1, 0) FROM ev_seg", &next, NULL);
+    if (rc != CS_OK || ((last + 1) >> SEG_SHIFT) <= next)
+        return rc; /* nothing can be complete: no lock taken */
+    if ((rc = one_i64(c,
+                      "SELECT pg_try_advisory_lock(hashtext('citysoc.seal:'||current_schema()))"
+                      "::int",
+                      &got, NULL)) != CS_OK ||
+        !got)
+        return rc;
+    int total = 0;
+    int64_t t0 = now_us(), shown = t0;
+    if ((rc = seal_barrier(c, &complete)) != CS_OK)
+        goto out;
+    for (;;) {
+        if ((rc = one_i64(c, "SELECT coalesce(max(seg) + 1, 0) FROM ev_seg", &next, NULL)) !=
+                CS_OK ||
+            next >= complete)
+            break;
+        char sql[160];
+        snprintf(sql, sizeof(sql),
+                 "SELECT min(id) FROM events WHERE id>=%" PRId64 " AND id<%" PRId64,
+                 next << SEG_SHIFT, complete << SEG_SHIFT);
+        int64_t m;
+        if ((rc = one_i64(c, sql, &m, &null)) != CS_OK || null)
+            break; /* the complete segments left are empty */
+        int64_t seg = m >> SEG_SHIFT, mn = 0, mx = 0, n = 0;
+        struct hub_kb k;
+        if ((rc = kb_build(c, seg, &k, &mn, &mx, &n)) != CS_OK)
+            break;
+        rc = kb_write(c, seg, &k, mn, mx, n);
+        hub_kb_free(&k);
+        if (rc != CS_OK)
+            break;
+        total++;
+        if (progress && now_us() - shown > 2000000) {
+            shown = now_us();
+            fprintf(stderr, "store: indexed addresses and flows of %d segments (%d events)\n",
+                    total, total << SEG_SHIFT);
+        }
+    }
+    if (progress && total > 8)
+        fprintf(stderr, "store: indexed addresses and flows of %d segments in %.1f s\n", total,
+                (double)(now_us() - t0) / 1e6);
+out:
+    pg_exec(c, "SELECT pg_advisory_unlock(hashtext('citysoc.seal:'||current_schema()))");
+    return rc != CS_OK ? rc : total;
+}
+
+int hub_store_pgsql_seal(struct hub_store *hs)
+{
+    struct pg_store *s = PG(hs);
+    pthread_mutex_lock(&s->seal_lock);
+    int rc = seal_pass(s, false);
+    pthread_mutex_unlock(&s->seal_lock);
+    return rc;
+}
+
+/* The sealer thread: a pass every SEAL_POLL_MS (one small query when nothing is complete),
+ * off the ingest's path; only the barrier makes new ingests wait, while the in-flight
+ * ones finish. */
+static void *sealer_run(void *arg)
+{
+    struct pg_store *s = arg;
+    pthread_mutex_lock(&s->stop_lock);
+    while (!s->stop) {
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_nsec += SEAL_POLL_MS * 1000000L;
+        dl.tv_sec += dl.tv_nsec / 1000000000L;
+        dl.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->stop_cond, &s->stop_lock, &dl);
+        if (s->stop)
+            break;
+        pthread_mutex_unlock(&s->stop_lock);
+        hub_store_pgsql_seal(&s->base);
+        pthread_mutex_lock(&s->stop_lock);
+    }
+    pthread_mutex_unlock(&s->stop_lock);
+    return NULL;
 }
 
 /* The event and statistics queries, assembled from constant fragments; values only as $n
@@ -1754,7 +2027,7 @@ static const char *org_split(const struct orgsets *o, const struct hub_event_fil
 /* One SELECT of the event query; with `set` (param $set_k), only its org number `arm` (1-based)
  * and no other condition on that set. */
 static void ev_select(struct q *q, const struct orgsets *o, const struct hub_event_filter *f,
-                      int64_t id, const char *not_src, const char *set, int set_k, int arm)
+                      int64_t id, const char *set, int set_k, int arm)
 {
     q_sql(q, "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
              " dest_port, proto, app_proto, signature_id, signature, severity, raw, flow_id,"
@@ -1771,10 +2044,6 @@ static void ev_select(struct q *q, const struct orgsets *o, const struct hub_eve
         q_sql(q, a);
     }
     ev_where(q, o, f, set);
-    if (not_src) {
-        q_sql(q, " AND src_ip IS DISTINCT FROM ");
-        q_text(q, not_src);
-    }
     if (f->since_id) {
         q_sql(q, " ORDER BY id LIMIT ");
     } else {
@@ -1790,31 +2059,384 @@ static void ev_select(struct q *q, const struct orgsets *o, const struct hub_eve
     q_int(q, f->limit);
 }
 
+/* ---- address and flow queries through the key blocks (migration 7) ---------------------- */
+
+/* Newest-first candidates (ts, id) of one query, cut to `limit`. */
+struct cand {
+    int64_t ts, id;
+};
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+    const struct cand *a = pa, *b = pb;
+    if (a->ts != b->ts)
+        return a->ts > b->ts ? -1 : 1;
+    return (a->id < b->id) - (a->id > b->id);
+}
+
+struct cands {
+    struct cand *v;
+    size_t n, cap, limit;
+};
+
+static int cands_push(struct cands *c, int64_t ts, int64_t id)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 2 * c->limit + 16;
+        struct cand *v = cs_realloc(c->v, cap * sizeof(*v));
+        if (!v)
+            return CS_ENOMEM;
+        c->v = v;
+        c->cap = cap;
+    }
+    c->v[c->n++] = (struct cand){ts, id};
+    return CS_OK;
+}
+
+static void cands_trim(struct cands *c)
+{
+    if (c->n > 1)
+        qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+    if (c->n > c->limit)
+        c->n = c->limit;
+}
+
+/* The oldest candidate kept when the list is full (trimmed), else NULL. */
+static const struct cand *cands_floor(const struct cands *c)
+{
+    return c->n >= c->limit ? &c->v[c->n - 1] : NULL;
+}
+
+/* A growing text buffer for the id and time arrays ("{1,2,3}"). */
+struct abuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+static void ab_i64(struct abuf *a, int64_t v)
+{
+    if (a->oom)
+        return;
+    if (a->len + 24 > a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 4096;
+        char *p = cs_realloc(a->p, cap);
+        if (!p) {
+            a->oom = true;
+            return;
+        }
+        a->p = p;
+        a->cap = cap;
+    }
+    a->len += (size_t)snprintf(a->p + a->len, a->cap - a->len, "%c%" PRId64, a->len ? ',' : '{', v);
+}
+
+/* Closes the array ("{}" when empty); NULL when out of memory. */
+static const char *ab_end(struct abuf *a)
+{
+    if (!a->len)
+        return "{}";
+    if (a->oom || a->len + 2 > a->cap)
+        return NULL;
+    memcpy(a->p + a->len, "}", 2);
+    return a->p;
+}
+
+/* One key query: its connection, what EXPLAIN collects (hub_store_pgsql_explain) and the
+ * candidates. */
+struct kq {
+    PGconn *c;
+    const struct orgsets *o;
+    const struct hub_event_filter *f;
+    char *explain; /* NULL: run only */
+    size_t cap, len;
+    unsigned explained; /* which kinds of statement were explained (one plan each) */
+    struct cands cands;
+};
+
+/* Runs q (result format fmt); with kq->explain, first appends its plan (once per kind). */
+static int kq_run(struct kq *k, struct q *q, unsigned kind, int fmt, PGresult **out)
+{
+    if (k->explain && !(k->explained & kind)) {
+        k->explained |= kind;
+        struct q *e = cs_malloc(sizeof(*e));
+        if (!e)
+            return CS_ENOMEM;
+        *e = (struct q){0};
+        q_sql(e, "EXPLAIN ");
+        q_sql(e, q->sql);
+        e->n = q->n;
+        memcpy(e->v, q->v, sizeof(q->v)); /* q's numbers stay where they are */
+        e->overflow |= q->overflow;
+        PGresult *r;
+        int rc = q_run(k->c, e, 0, &r);
+        cs_free(e);
+        if (rc)
+            return rc;
+        for (int i = 0; i < PQntuples(r) && k->len + 1 < k->cap; i++) {
+            int n = snprintf(k->explain + k->len, k->cap - k->len, "%s\n", PQgetvalue(r, i, 0));
+            k->len = n < 0 ? k->len : CS_MIN(k->cap - 1, k->len + (size_t)n);
+        }
+        PQclear(r);
+    }
+    return q_run(k->c, q, fmt, out);
+}
+
+enum { KQ_OPEN = 1, KQ_VERIFY = 2, KQ_ROWS = 4 };
+
+/* Adds the rows (ts_us, id) of r to the candidates. */
+static int kq_add(struct kq *k, PGresult *r)
+{
+    int rc = CS_OK;
+    for (int i = 0; i < PQntuples(r) && rc == CS_OK; i++)
+        rc = cands_push(&k->cands, col_i64(r, i, 0), col_i64(r, i, 1));
+    return rc;
+}
+
+/* " AND (ts_us, id) < cursor" */
+static void q_cursor(struct q *q, const struct hub_event_filter *f)
+{
+    if (f->cursor_id) {
+        q_sql(q, " AND (ts_us, id) < (");
+        q_int(q, f->cursor_ts);
+        q_sql(q, ", ");
+        q_int(q, f->cursor_id);
+        q_sql(q, ")");
+    }
+}
+
+/* The open segments: every id from `from` on (the newest, not yet sealed; a materialised
+ * id range, read through each day partition's primary key (id, ts_us)), newest first. */
+static int kq_open(struct kq *k, int64_t from)
+{
+    const struct hub_event_filter *f = k->f;
+    struct q q = {0};
+    q_sql(&q, "WITH o AS MATERIALIZED (SELECT id, org_id, sensor_id, ts_us, event_type, src_ip,"
+              " dest_ip, proto, app_proto, signature_id, signature, severity, flow_id");
+    if (f->q)
+        q_sql(&q, ", raw");
+    q_sql(&q, " FROM events WHERE id>=");
+    q_int(&q, from);
+    q_sql(&q, ") SELECT ts_us, id FROM o WHERE true");
+    ev_where(&q, k->o, f, NULL);
+    q_cursor(&q, f);
+    q_sql(&q, " ORDER BY ts_us DESC, id DESC LIMIT ");
+    q_int(&q, f->limit);
+    PGresult *r;
+    int rc = kq_run(k, &q, KQ_OPEN, 1, &r);
+    if (rc)
+        return rc;
+    rc = kq_add(k, r);
+    PQclear(r);
+    if (rc == CS_OK)
+        cands_trim(&k->cands);
+    return rc;
+}
+
+/* A sealed segment being read: its bucket's entries of the key, from `at` to `end`. */
+struct kseg {
+    int64_t seg;
+    const unsigned char *blob;
+    size_t at, end;
+    size_t taken;
+};
+
+/* Checks the candidates (id, ts) against their event rows: the key, the scope and every other
+ * filter (a hash collision costs a row read, never a wrong answer). */
+static int kq_verify(struct kq *k, struct abuf *ids, struct abuf *tss, PGresult **out)
+{
+    const char *ia = ab_end(ids), *ta = ab_end(tss);
+    if (!ia || !ta)
+        return CS_ENOMEM;
+    struct q q = {0};
+    q_sql(&q, "SELECT ts_us, id FROM events WHERE id = ANY(");
+    q_text(&q, ia);
+    q_sql(&q, "::bigint[]) AND ts_us = ANY(");
+    q_text(&q, ta);
+    q_sql(&q, "::bigint[])");
+    ev_where(&q, k->o, k->f, NULL);
+    q_cursor(&q, k->f);
+    return kq_run(k, &q, KQ_VERIFY, 1, out);
+}
+
+/* Segments segs[0..n) (newest time range first): their key bucket rows in one statement,
+ * then rounds of verification, each taking from every segment the next entries of the key
+ * it still needs (up to `limit` rows per segment; entries are newest first, so a segment
+ * stops at the time filter or the oldest row kept). */
+static int kq_sealed(struct kq *k, const int64_t *segs, size_t n, uint64_t h)
+{
+    const struct hub_event_filter *f = k->f;
+    const struct cand *fl = cands_floor(&k->cands);
+    struct cand floor = fl ? *fl : (struct cand){0};
+    struct abuf sa = {0}, ids = {0}, tss = {0};
+    for (size_t i = 0; i < n; i++)
+        ab_i64(&sa, segs[i]);
+    const char *sarr = ab_end(&sa);
+    char bnum[8];
+    snprintf(bnum, sizeof(bnum), "%d", hub_kb_bucket_of(h));
+    const char *pv[2] = {bnum, sarr};
+    PGresult *r = NULL;
+    struct kseg *ks = cs_calloc(n ? n : 1, sizeof(*ks));
+    int rc = CS_ENOMEM;
+    if (!sarr || !ks)
+        goto out;
+    r = PQexecParams(k->c,
+                     "SELECT seg, v FROM ev_kb WHERE b=$1::smallint AND seg = ANY($2::bigint[])", 2,
+                     NULL, pv, NULL, NULL, 1);
+    if (!res_ok(r)) {
+        rc = pg_err(k->c, r);
+        goto out;
+    }
+    size_t nk = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        const unsigned char *p = (const unsigned char *)PQgetvalue(r, i, 1);
+        size_t ne = (size_t)PQgetlength(r, i, 1) / HUB_KB_ENTRY;
+        size_t a = hub_kb_find(p, ne, h), e = a;
+        struct hub_kb_ent ent;
+        while (e < ne && (hub_kb_get(p, e, &ent), ent.h == h))
+            e++;
+        if (a < e)
+            ks[nk++] = (struct kseg){.seg = col_i64(r, i, 0), .blob = p, .at = a, .end = e};
+    }
+    rc = CS_OK;
+    /* a round asks each segment for the rows it still needs, twice as many as the round
+     * before (the scope or another filter may reject most candidates) */
+    for (int round = 0; nk > 0 && rc == CS_OK; round++) {
+        bool more = false;
+        ids.len = tss.len = 0;
+        for (size_t i = 0; i < nk; i++) {
+            struct kseg *s = &ks[i];
+            size_t want = (k->cands.limit - CS_MIN(k->cands.limit, s->taken)) << CS_MIN(round, 6);
+            for (size_t got = 0; got < want && s->at < s->end; s->at++) {
+                struct hub_kb_ent e;
+                hub_kb_get(s->blob, s->at, &e);
+                int64_t id = (s->seg << SEG_SHIFT) + e.off;
+                if ((f->to_us && e.ts >= f->to_us) ||
+                    (f->cursor_id &&
+                     (e.ts > f->cursor_ts || (e.ts == f->cursor_ts && id >= f->cursor_id))))
+                    continue; /* newer than asked: older entries follow */
+                if ((f->from_us && e.ts < f->from_us) ||
+                    (fl && (e.ts < floor.ts || (e.ts == floor.ts && id < floor.id)))) {
+                    s->at = s->end; /* newest first: the rest are older still */
+                    break;
+                }
+                ab_i64(&ids, id);
+                ab_i64(&tss, e.ts);
+                got++;
+            }
+        }
+        if (!ids.len)
+            break;
+        PGresult *v;
+        if ((rc = kq_verify(k, &ids, &tss, &v)) != CS_OK)
+            break;
+        for (int i = 0; i < PQntuples(v) && rc == CS_OK; i++) {
+            int64_t id = col_i64(v, i, 1);
+            for (size_t j = 0; j < nk; j++)
+                if (ks[j].seg == id >> SEG_SHIFT)
+                    ks[j].taken++;
+            rc = cands_push(&k->cands, col_i64(v, i, 0), id);
+        }
+        PQclear(v);
+        for (size_t i = 0; i < nk; i++)
+            more |= ks[i].at < ks[i].end && ks[i].taken < k->cands.limit;
+        if (!more)
+            break;
+    }
+    if (rc == CS_OK)
+        cands_trim(&k->cands);
+out:
+    PQclear(r);
+    cs_free(ks);
+    cs_free(sa.p);
+    cs_free(ids.p);
+    cs_free(tss.p);
+    return rc;
+}
+
+/* Newest first among the events with an address or flow key: the open segments by their id
+ * range, then the sealed ones through ev_kb, newest time range first, in groups of 4, 8,
+ * 16, … segments; stops when the remaining segments are all older than every row kept. */
+static int query_by_key(struct kq *k)
+{
+    const struct hub_event_filter *f = k->f;
+    const char *key = f->ip ? f->ip : f->src_ip ? f->src_ip : f->dest_ip;
+    uint64_t h = f->flow_id ? hub_kb_hash_flow(f->flow_id) : hub_kb_hash_text(key, strlen(key));
+    PGresult *segs = PQexec(k->c, "SELECT seg, min_ts, max_ts FROM ev_seg ORDER BY max_ts DESC");
+    if (!res_ok(segs)) {
+        int rc = pg_err(k->c, segs);
+        PQclear(segs);
+        return rc;
+    }
+    int nseg = PQntuples(segs);
+    int64_t from = 0;
+    for (int i = 0; i < nseg; i++)
+        from = CS_MAX(from, (col_i64(segs, i, 0) + 1) << SEG_SHIFT);
+    int64_t *batch = cs_malloc(((size_t)nseg + 1) * sizeof(*batch));
+    int rc = batch ? kq_open(k, from) : CS_ENOMEM;
+    size_t group = 4, nb = 0;
+    for (int i = 0; i < nseg && rc == CS_OK; i++) {
+        int64_t seg = col_i64(segs, i, 0), mn = col_i64(segs, i, 1), mx = col_i64(segs, i, 2);
+        const struct cand *fl = cands_floor(&k->cands);
+        if (fl && fl->ts > mx)
+            break; /* this segment and all after it are older than every row kept */
+        if ((f->from_us && mx < f->from_us) || (f->to_us && mn >= f->to_us) ||
+            (f->cursor_id && mn > f->cursor_ts))
+            continue;
+        batch[nb++] = seg;
+        if (nb == group) {
+            rc = kq_sealed(k, batch, nb, h);
+            nb = 0;
+            group *= 2;
+        }
+    }
+    if (rc == CS_OK && nb)
+        rc = kq_sealed(k, batch, nb, h);
+    cs_free(batch);
+    PQclear(segs);
+    return rc;
+}
+
+/* The event rows of the candidates, newest first, into *out (binary results). */
+static int kq_rows(struct kq *k, PGresult **out)
+{
+    struct abuf ids = {0}, tss = {0};
+    for (size_t i = 0; i < k->cands.n; i++) {
+        ab_i64(&ids, k->cands.v[i].id);
+        ab_i64(&tss, k->cands.v[i].ts);
+    }
+    const char *ia = ab_end(&ids), *ta = ab_end(&tss);
+    int rc = CS_ENOMEM;
+    if (ia && ta) {
+        struct q q = {0};
+        q_sql(&q, "SELECT id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port,"
+                  " dest_port, proto, app_proto, signature_id, signature, severity, raw, flow_id,"
+                  " ics_op FROM events WHERE id = ANY(");
+        q_text(&q, ia);
+        q_sql(&q, "::bigint[]) AND ts_us = ANY(");
+        q_text(&q, ta);
+        q_sql(&q, "::bigint[]) ORDER BY ts_us DESC, id DESC");
+        rc = kq_run(k, &q, KQ_ROWS, 1, out);
+    }
+    cs_free(ids.p);
+    cs_free(tss.p);
+    return rc;
+}
+
+/* Whether an event query takes the key path. */
+static bool by_key(const struct hub_event_filter *f, int64_t id)
+{
+    return !id && !f->since_id && (f->ip || f->src_ip || f->dest_ip || f->flow_id);
+}
+
 /* The event query of f (or of the event `id` when non-zero) into q. */
 static void ev_query_sql(struct q *q, const struct orgsets *o, const struct hub_event_filter *f,
-                         int64_t id, const char *not_src)
+                         int64_t id)
 {
-    if (f->ip && !f->src_ip && !f->dest_ip && !f->since_id && !id) {
-        /* either side: the newest of each side from its own (ip, ts_us) index, merged (an OR
-         * of both would read every event of a busy address and sort them). Rows with the
-         * address on both sides come from the first side only. */
-        struct hub_event_filter side = *f;
-        side.ip = NULL;
-        side.src_ip = f->ip;
-        q_sql(q, "SELECT * FROM ((");
-        ev_query_sql(q, o, &side, 0, NULL);
-        q_sql(q, ") UNION ALL (");
-        side.src_ip = NULL;
-        side.dest_ip = f->ip;
-        ev_query_sql(q, o, &side, 0, f->ip);
-        q_sql(q, ")) u ORDER BY ts_us DESC, id DESC LIMIT ");
-        q_int(q, f->limit);
-        return;
-    }
-    const char *set = not_src ? NULL : org_split(o, f, id);
+    const char *set = org_split(o, f, id);
     int n = set ? set_len(set) : 0;
     if (n <= 1) {
-        ev_select(q, o, f, id, not_src, set, set ? q_param(q, set) : 0, 1);
+        ev_select(q, o, f, id, set, set ? q_param(q, set) : 0, 1);
         return;
     }
     /* the newest rows of each org from (org_id, ts_us, id), merged */
@@ -1822,7 +2444,7 @@ static void ev_query_sql(struct q *q, const struct orgsets *o, const struct hub_
     q_sql(q, "SELECT * FROM (");
     for (int i = 1; i <= n; i++) {
         q_sql(q, i > 1 ? " UNION ALL (" : "(");
-        ev_select(q, o, f, 0, NULL, set, k, i);
+        ev_select(q, o, f, 0, set, k, i);
         q_sql(q, ")");
     }
     q_sql(q, ") u ORDER BY ts_us DESC, id DESC LIMIT ");
@@ -1845,9 +2467,23 @@ int hub_store_pgsql_explain(struct hub_store *hs, const struct hub_scope *sc,
         return rc;
     if ((rc = orgsets_get(c, sc, f->org_id, &o)) != CS_OK)
         goto out;
+    if (by_key(f, id)) {
+        /* every statement on events the key path runs, one plan each (open segments,
+         * verification of a sealed segment's candidates, the rows) */
+        struct kq k = {.c = c,
+                       .o = &o,
+                       .f = f,
+                       .explain = out,
+                       .cap = cap,
+                       .cands = {.limit = (size_t)(f->limit > 0 ? f->limit : 1)}};
+        if ((rc = query_by_key(&k)) == CS_OK && (rc = kq_rows(&k, &r)) == CS_OK)
+            PQclear(r);
+        cs_free(k.cands.v);
+        goto out;
+    }
     struct q q = {0};
     q_sql(&q, "EXPLAIN ");
-    ev_query_sql(&q, &o, f, id, NULL);
+    ev_query_sql(&q, &o, f, id);
     if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
         goto out;
     size_t len = 0;
@@ -1876,8 +2512,17 @@ static int pg_event_query(struct hub_store *hs, const struct hub_scope *sc,
         return rc;
     if ((rc = orgsets_get(c, sc, f->org_id, &o)) != CS_OK)
         goto out;
+    if (by_key(f, id)) {
+        /* through the key blocks: candidates, then their rows */
+        struct kq k = {
+            .c = c, .o = &o, .f = f, .cands = {.limit = (size_t)(f->limit > 0 ? f->limit : 1)}};
+        if ((rc = query_by_key(&k)) == CS_OK)
+            rc = kq_rows(&k, &r);
+        cs_free(k.cands.v);
+        goto out;
+    }
     struct q q = {0};
-    ev_query_sql(&q, &o, f, id, NULL);
+    ev_query_sql(&q, &o, f, id);
     /* binary results: raw (bytea) comes back byte for byte, numbers without parsing */
     rc = q_run(c, &q, 1, &r);
 out:
@@ -2516,12 +3161,23 @@ static int pg_schema_version(struct hub_store *hs)
 static void pg_close(struct hub_store *hs)
 {
     struct pg_store *s = PG(hs);
+    if (s->sealer_on) {
+        pthread_mutex_lock(&s->stop_lock);
+        s->stop = true;
+        pthread_cond_signal(&s->stop_cond);
+        pthread_mutex_unlock(&s->stop_lock);
+        pthread_join(s->sealer, NULL);
+    }
     for (int i = 0; i < s->nconn; i++)
         PQfinish(s->conns[i]);
     cs_free(s->conns);
     cs_free(s->free_idx);
     cs_free(s->days);
     cs_free(s->conninfo);
+    PQfinish(s->seal_conn);
+    pthread_mutex_destroy(&s->seal_lock);
+    pthread_mutex_destroy(&s->stop_lock);
+    pthread_cond_destroy(&s->stop_cond);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->part_lock);
@@ -2583,6 +3239,9 @@ int hub_store_pgsql_open_opts(const char *conninfo, int pool, int wait_ms, struc
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     pthread_mutex_init(&s->part_lock, NULL);
+    pthread_mutex_init(&s->seal_lock, NULL);
+    pthread_mutex_init(&s->stop_lock, NULL);
+    pthread_cond_init(&s->stop_cond, NULL);
     int rc = CS_ENOMEM;
     s->conninfo = cs_strdup(conninfo);
     s->conns = cs_calloc((size_t)pool, sizeof(*s->conns));
@@ -2607,6 +3266,21 @@ int hub_store_pgsql_open_opts(const char *conninfo, int pool, int wait_ms, struc
         }
         s->free_idx[s->nfree++] = i;
     }
+    /* the sealer's connection; the segments completed since the last hub stopped (all of
+     * them after migration 7) are sealed now, then by the thread as they fill */
+    if ((rc = conn_open(conninfo, &s->seal_conn, err)) != CS_OK)
+        goto fail;
+    if ((rc = seal_pass(s, true)) < 0) {
+        cs_err_set(err, rc, 0, 0, "cannot index the addresses and flows of stored events: %s",
+                   PQerrorMessage(s->seal_conn));
+        goto fail;
+    }
+    if (pthread_create(&s->sealer, NULL, sealer_run, s) != 0) {
+        rc = CS_ENOMEM;
+        cs_err_set(err, rc, 0, 0, "cannot start the sealer thread");
+        goto fail;
+    }
+    s->sealer_on = true;
     *out = &s->base;
     return CS_OK;
 fail:

@@ -159,6 +159,14 @@ static struct hub_store *suite_reopen(struct hub_store *s)
 
 #include "store_suite.h"
 
+/* A number from SQL over this test's schema (fmt_sql names it t_%lld_%d_%d); -1 on error. */
+static int64_t schema_i64(const char *fmt_sql)
+{
+    char sql[512], got[64];
+    snprintf(sql, sizeof(sql), fmt_sql, pg_run_start, (int)getpid(), suite_n);
+    return admin_sql(sql, got, sizeof(got)) ? strtoll(got, NULL, 10) : -1;
+}
+
 /* ---- PostgreSQL's own ------------------------------------------------------------------- */
 
 static int64_t us_of(int y, int mo, int d, int h, int mi, int sec)
@@ -250,7 +258,7 @@ CS_TEST(pg_partitions_by_day_and_out_of_range)
              "%s(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'flow', '\\x7b7d');"
              "%s(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'flow', '\\x7b7d');"
              "%s(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'dns', '\\x7b7d');"
-             "DELETE FROM schema_migrations WHERE version=6",
+             "DROP TABLE ev_seg, ev_kb; DELETE FROM schema_migrations WHERE version>=6",
              pg_run_start, (int)getpid(), suite_n, ins, t.oa.id, sa, ins, t.oa.id, sa,
              us_of(2300, 1, 1, 0, 0, 0), ins, t.oa.id, sa, us_of(2026, 7, 1, 10, 0, 0), ins,
              t.oa.id, sa, us_of(2026, 7, 1, 11, 0, 0));
@@ -264,7 +272,7 @@ CS_TEST(pg_partitions_by_day_and_out_of_range)
     CHECK(admin_sql(sql, ids, sizeof(ids)));
     s = open_url(suite_url);
     REQUIRE(s);
-    CHECK_EQ(hub_store_schema_version(s), 6);
+    CHECK_EQ(hub_store_schema_version(s), 7); /* 6 and 7 applied */
     partition_counts(got, sizeof(got));
     CHECK_STR(got, "events_after:1,events_before:1,events_p20260611:1,events_p20260612:3,"
                    "events_p20260614:1,events_p20260615:1,events_p20260701:2");
@@ -745,8 +753,9 @@ CS_TEST(pg_reconnects_after_backends_killed)
              app);
     char got[16];
     CHECK(admin_sql(sql, got, sizeof(got)));
-    CHECK_STR(got, "3");
-    /* every connection of the pool is dead: reads and transactions reconnect transparently */
+    CHECK_STR(got, "4"); /* the pool's 3 and the sealer's */
+    /* every connection of the pool (and the sealer's) is dead: reads and transactions reconnect
+     * transparently */
     struct hub_org o;
     for (int i = 0; i < 4; i++)
         CHECK_EQ(hub_store_org_find(s, &HUB_SCOPE_SYSTEM, "plant-a", &o), CS_OK);
@@ -774,6 +783,267 @@ CS_TEST(pg_reconnects_after_backends_killed)
     CHECK_EQ(hub_store_audit_append(s, &r, suite_seal, buf), CS_OK);
     CHECK_EQ(hub_store_audit_head(s, &seq, buf, sizeof(buf)), CS_OK);
     CHECK_EQ(seq, 1);
+    hub_store_close(s);
+}
+
+/* ---- key blocks (migration 7) ---------------------------------------------------------- */
+
+/* Every page of f (the cursor from each page's last row, until a short page): the ids, comma
+ * separated, appended to out (cap bytes). Returns the rows. */
+struct idpage {
+    int n;
+    int64_t ts, id;
+    char *out;
+    size_t len, cap;
+};
+static int idpage_cb(void *arg, const struct hub_event_row *r)
+{
+    struct idpage *p = arg;
+    p->n++;
+    p->ts = r->ev.ts_us;
+    p->id = r->id;
+    int k = snprintf(p->out + p->len, p->cap - p->len, "%s%" PRId64, p->len ? "," : "", r->id);
+    p->len = k < 0 ? p->len : CS_MIN(p->cap - 1, p->len + (size_t)k);
+    return 0;
+}
+static int key_pages(struct hub_store *s, const struct hub_scope *sc, struct hub_event_filter f,
+                     char *out, size_t cap)
+{
+    struct idpage p = {.out = out, .cap = cap};
+    out[0] = 0;
+    for (int page = 0; page < 100000; page++) {
+        int before = p.n;
+        if (hub_store_event_query(s, sc, &f, idpage_cb, &p) != CS_OK)
+            return -1;
+        if (p.n - before < f.limit)
+            break;
+        f.cursor_ts = p.ts;
+        f.cursor_id = p.id;
+    }
+    return p.n;
+}
+
+/* The same ids from a plain scan of events (cond: SQL over the columns). */
+static bool scan_ids(const char *cond, char *out, size_t cap)
+{
+    static char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(string_agg(id::text, ',' ORDER BY ts_us DESC, id DESC), '')"
+             " FROM t_%lld_%d_%d.events WHERE %s",
+             pg_run_start, (int)getpid(), suite_n, cond);
+    return admin_sql(sql, out, cap);
+}
+
+/* Key lookups over sealed segments (ev_kb) and the open one (its id range) return exactly what
+ * a plain scan of events returns, page by page with the cursor, under scope restrictions,
+ * time windows and other filters, with the store open and after a reopen. */
+CS_TEST(pg_key_blocks_equal_a_plain_scan)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    suite_make_tree(s, &t);
+    int64_t sa = suite_sensor(s, t.oa.id, "sa"), sb = suite_sensor(s, t.ob.id, "sb");
+    /* 3 batches of 20000 (ids 1-60000: segments 0-2 complete, 3 open); times interleave
+     * across batches so segments overlap in time; "10.9.9.9" is the source of every 271st
+     * event and both sides of every 1013th, flow 7 every 997th; one batch per org but the
+     * last, of org A again */
+    enum { N = 20000 };
+    struct hub_store_event *ev = calloc(N, sizeof(*ev));
+    REQUIRE(ev);
+    for (int b = 0; b < 3; b++) {
+        for (int i = 0; i < N; i++) {
+            int64_t ts = SUITE_T0 + ((int64_t)i * 3 + b) * 1000 + (i % 5 == 0 ? 0 : 1);
+            bool rare = (i + b) % 271 == 0, both = (i + b) % 1013 == 0;
+            ev[i] = suite_ev(ts, i % 7 ? "flow" : "dns", rare || both ? "10.9.9.9" : "10.0.0.1",
+                             both ? "10.9.9.9" : "192.0.2.1", -1, NULL, -1);
+            ev[i].flow_id = (i + b) % 997 == 0 ? 7 : 1000 + (uint64_t)i;
+        }
+        char id[16];
+        snprintf(id, sizeof(id), "m%d", b);
+        struct hub_store_batch hb = {
+            .sensor_id = b == 1 ? sb : sa, .org_id = b == 1 ? t.ob.id : t.oa.id, .batch_id = id};
+        struct hub_store_batch_result res;
+        REQUIRE(hub_store_batch_add(s, &hb, ev, N, &res) == CS_OK);
+    }
+    free(ev);
+    REQUIRE(hub_store_pgsql_seal(s) >= 0);
+    CHECK_EQ(schema_i64("SELECT count(*) FROM t_%lld_%d_%d.ev_seg"), 3);
+    CHECK_EQ(schema_i64("SELECT max(seg) FROM t_%lld_%d_%d.ev_seg"), 2);
+    /* each sealed segment counted every event of its id range */
+    CHECK_EQ(schema_i64("SELECT sum(n) - (SELECT count(*) FROM t_%1$lld_%2$d_%3$d.events"
+                        " WHERE id < 3 * 16384) FROM t_%1$lld_%2$d_%3$d.ev_seg"),
+             0);
+    char orga[32], orgb[32];
+    snprintf(orga, sizeof(orga), "org_id=%" PRId64, t.oa.id);
+    snprintf(orgb, sizeof(orgb), "org_id=%" PRId64, t.ob.id);
+    const int64_t from = SUITE_T0 + 20000 * 1000LL, to = from + 9000 * 1000LL;
+    char win[96];
+    snprintf(win, sizeof(win), "ts_us>=%" PRId64 " AND ts_us<%" PRId64, from, to);
+    const struct hub_scope city = {.org_id = t.city.id}, da = {.org_id = t.da.id};
+    struct {
+        const char *what;
+        const struct hub_scope *sc;
+        struct hub_event_filter f;
+        const char *cond, *scope, *more;
+    } c[] = {
+        {"ip",
+         &city,
+         {.ip = "10.9.9.9", .limit = 50},
+         "(src_ip='10.9.9.9' OR dest_ip='10.9.9.9')",
+         NULL,
+         NULL},
+        {"ip, limit 7",
+         &city,
+         {.ip = "10.9.9.9", .limit = 7},
+         "(src_ip='10.9.9.9' OR dest_ip='10.9.9.9')",
+         NULL,
+         NULL},
+        {"src_ip", &city, {.src_ip = "10.9.9.9", .limit = 50}, "src_ip='10.9.9.9'", NULL, NULL},
+        {"dest_ip", &city, {.dest_ip = "10.9.9.9", .limit = 50}, "dest_ip='10.9.9.9'", NULL, NULL},
+        {"flow_id", &city, {.flow_id = 7, .limit = 5}, "flow_id=7", NULL, NULL},
+        {"ip, district A",
+         &da,
+         {.ip = "10.9.9.9", .limit = 50},
+         "(src_ip='10.9.9.9' OR dest_ip='10.9.9.9')",
+         orga,
+         NULL},
+        {"flow, district A", &da, {.flow_id = 7, .limit = 50}, "flow_id=7", orga, NULL},
+        {"ip, org B filter",
+         &city,
+         {.ip = "10.9.9.9", .org_id = 0, .limit = 20},
+         "(src_ip='10.9.9.9' OR dest_ip='10.9.9.9')",
+         orgb,
+         NULL},
+        {"ip, dns",
+         &city,
+         {.ip = "10.9.9.9", .event_type = "dns", .limit = 10},
+         "(src_ip='10.9.9.9' OR dest_ip='10.9.9.9')",
+         "event_type='dns'",
+         NULL},
+        {"busy dest, window",
+         &city,
+         {.dest_ip = "192.0.2.1", .from_us = from, .to_us = to, .limit = 100},
+         "dest_ip='192.0.2.1'",
+         win,
+         NULL},
+        {"busy src, window, sensor b",
+         &city,
+         {.src_ip = "10.0.0.1", .sensor_id = sb, .from_us = from, .to_us = to, .limit = 100},
+         "src_ip='10.0.0.1'",
+         win,
+         orgb},
+        {"absent",
+         &city,
+         {.ip = "10.9.9.8", .limit = 50},
+         "(src_ip='10.9.9.8' OR dest_ip='10.9.9.8')",
+         NULL,
+         NULL},
+        {"absent flow", &city, {.flow_id = 6, .limit = 50}, "flow_id=6", NULL, NULL},
+    };
+    c[7].f.org_id = t.ob.id;
+    static char got[1 << 20], want[1 << 20];
+    for (int round = 0; round < 2; round++) {
+        if (round == 1)
+            REQUIRE((s = suite_reopen(s)) != NULL);
+        for (size_t i = 0; i < CS_ARRAY_LEN(c); i++) {
+            char cond[512];
+            snprintf(cond, sizeof(cond), "%s%s%s%s%s", c[i].cond, c[i].scope ? " AND " : "",
+                     c[i].scope ? c[i].scope : "", c[i].more ? " AND " : "",
+                     c[i].more ? c[i].more : "");
+            int n = key_pages(s, c[i].sc, c[i].f, got, sizeof(got));
+            CHECK(scan_ids(cond, want, sizeof(want)));
+            bool ok = n >= 0 && !strcmp(got, want);
+            if (!ok)
+                printf("%s (round %d): %d rows\n got  %.300s\n want %.300s\n", c[i].what, round, n,
+                       got, want);
+            CHECK(ok);
+            CHECK(n > 0 || !strncmp(c[i].what, "absent", 6));
+        }
+    }
+    hub_store_close(s);
+}
+
+/* The sealing barrier: two connections store batches while segments are sealed over and
+ * over (the store's thread and this test); ids commit out of order, yet no sealed segment
+ * misses an event and every event is found by its address and its flow afterwards. */
+struct ingest {
+    struct hub_store *s;
+    int64_t sensor, org;
+    int k, ok;
+};
+enum { ING_BATCHES = 40, ING_PER = 800 };
+static void *ingest_run(void *arg)
+{
+    struct ingest *w = arg;
+    static __thread struct hub_store_event ev[ING_PER];
+    static __thread char src[32];
+    for (int b = 0; b < ING_BATCHES; b++) {
+        snprintf(src, sizeof(src), "10.%d.%d.1", w->k, b);
+        for (int i = 0; i < ING_PER; i++) {
+            ev[i] = suite_ev(SUITE_T0 + ((int64_t)b * ING_PER + i) * 1000 + w->k, "flow", src,
+                             "192.0.2.1", -1, NULL, -1);
+            ev[i].flow_id = ((uint64_t)(w->k + 1) << 32) | ((uint64_t)b << 16) | (uint64_t)i;
+        }
+        char id[32];
+        snprintf(id, sizeof(id), "i%d-%d", w->k, b);
+        struct hub_store_batch bt = {.sensor_id = w->sensor, .org_id = w->org, .batch_id = id};
+        struct hub_store_batch_result res;
+        w->ok +=
+            hub_store_batch_add(w->s, &bt, ev, ING_PER, &res) == CS_OK && res.stored == ING_PER;
+    }
+    return NULL;
+}
+
+CS_TEST(pg_sealing_waits_for_inflight_ingest)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_tree t;
+    int64_t sa = suite_sensor_tree(s, &t);
+    struct ingest w[2] = {{.s = s, .sensor = sa, .org = t.oa.id, .k = 0},
+                          {.s = s, .sensor = sa, .org = t.oa.id, .k = 1}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, ingest_run, &w[i]);
+    int passes = 0, sealed = 0;
+    while (w[0].ok + w[1].ok < 2 * ING_BATCHES && passes < 100000) {
+        int k = hub_store_pgsql_seal(s);
+        CHECK(k >= 0);
+        sealed += k > 0 ? k : 0;
+        passes++;
+        if (schema_i64("SELECT count(*) FROM t_%lld_%d_%d.batches") >= 2 * ING_BATCHES)
+            break;
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    CHECK_EQ(w[0].ok + w[1].ok, 2 * ING_BATCHES);
+    CHECK(hub_store_pgsql_seal(s) >= 0);
+    /* 64000 events: segments 0-2 sealed (here or by the store's thread), while the writers ran
+     * for at least one of them */
+    CHECK_EQ(schema_i64("SELECT count(*) FROM t_%lld_%d_%d.ev_seg"), 3);
+    printf("  %d sealing passes during ingest sealed %d segments\n", passes, sealed);
+    /* no sealed segment was cut short: each counted every event of its id range */
+    CHECK_EQ(schema_i64("SELECT sum(n) - (SELECT count(*) FROM t_%1$lld_%2$d_%3$d.events"
+                        " WHERE id < 3 * 16384) FROM t_%1$lld_%2$d_%3$d.ev_seg"),
+             0);
+    static char got[1 << 16];
+    int missing = 0;
+    for (int k = 0; k < 2; k++)
+        for (int b = 0; b < ING_BATCHES; b++) {
+            char src[32];
+            snprintf(src, sizeof(src), "10.%d.%d.1", k, b);
+            struct hub_event_filter f = {.src_ip = src, .limit = 1000};
+            int n = key_pages(s, &HUB_SCOPE_SYSTEM, f, got, sizeof(got));
+            missing += ING_PER - n;
+            for (int i = 0; i < ING_PER; i += 97) {
+                struct hub_event_filter ff = {.flow_id = ((uint64_t)(k + 1) << 32) |
+                                                         ((uint64_t)b << 16) | (uint64_t)i,
+                                              .limit = 10};
+                missing += 1 - key_pages(s, &HUB_SCOPE_SYSTEM, ff, got, sizeof(got));
+            }
+        }
+    CHECK_EQ(missing, 0);
     hub_store_close(s);
 }
 
@@ -829,11 +1099,11 @@ static void plan_check(struct hub_store *s, const struct hub_scope *sc,
                        const struct hub_event_filter *f, int64_t id, bool ordered,
                        const char *what)
 {
-    static char plan[16384];
+    static char plan[65536];
     int rc = hub_store_pgsql_explain(s, sc, f, id, plan, sizeof(plan));
     CHECK_EQ(rc, CS_OK);
     bool ok = rc == CS_OK && plan_uses_index(plan, ordered, 2000);
-    if (!ok)
+    if (!ok || getenv("CS_PLAN_SHOW"))
         printf("%s: not an %sindex walk:\n%s", what, ordered ? "ordered " : "", plan);
     CHECK(ok);
 }
@@ -913,6 +1183,9 @@ CS_TEST(pg_main_queries_walk_an_index)
     snprintf(sql, sizeof(sql), "ANALYZE t_%lld_%d_%d.events", pg_run_start, (int)getpid(),
              suite_n);
     CHECK(admin_sql(sql, NULL, 0));
+    /* 60,050 events: segments 0-2 sealed (their keys in ev_kb), 3 open */
+    CHECK(hub_store_pgsql_seal(s) >= 0);
+    CHECK_EQ(schema_i64("SELECT count(*) FROM t_%lld_%d_%d.ev_seg"), 3);
 
     const int64_t mid = t0 + span / 2, hour = INT64_C(3600000000);
     struct hub_scope district = {.org_id = t.da.id}, plant = {.org_id = t.oa.id};
@@ -956,6 +1229,23 @@ CS_TEST(pg_main_queries_walk_an_index)
     };
     for (size_t i = 0; i < CS_ARRAY_LEN(q); i++)
         plan_check(s, q[i].sc, &q[i].f, q[i].id, !q[i].addr, q[i].what);
+    /* the address queries (no index on the addresses any more, migration 7): the open segment
+     * is read by its id range through each day's primary key (id, ts_us), a sealed segment's
+     * candidates from ev_kb by id (a rare address is in the sealed segments; a busy one has
+     * its 100 newest rows in the open segment) */
+    for (size_t i = 0; i < CS_ARRAY_LEN(q); i++) {
+        if (!q[i].addr)
+            continue;
+        static char plan[65536];
+        CHECK_EQ(hub_store_pgsql_explain(s, q[i].sc, &q[i].f, q[i].id, plan, sizeof(plan)), CS_OK);
+        bool rare = strstr(q[i].what, "rare") != NULL;
+        bool ok = strstr(plan, "_pkey on events_p") && strstr(plan, "Index Cond: (id >= ") &&
+                  (!rare || strstr(plan, "Index Cond: (id = ANY")) && !strstr(plan, "src_ip_ts") &&
+                  !strstr(plan, "dest_ip_ts");
+        if (!ok)
+            printf("%s: not by id range and ids:\n%s", q[i].what, plan);
+        CHECK(ok);
+    }
     /* one branch: the day partitions are read one after the other, newest first (an ordered
      * Append, possible without a DEFAULT partition), not merged (a Merge Append fetches the
      * first matching row of every day: a whole day's walk where an org has no alerts) */

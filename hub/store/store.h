@@ -532,5 +532,8 @@ int hub_store_pgsql_open_opts(const char *conninfo, int pool, int wait_ms, struc
  * sc, f and id. hs must come from hub_store_pgsql_open*(). Thread-safe as the store is. */
 int hub_store_pgsql_explain(struct hub_store *hs, const struct hub_scope *sc,
                             const struct hub_event_filter *f, int64_t id, char *out, size_t cap);
+/* PostgreSQL only, for tests: seals now (on the sealer's connection, as its thread does every
+ * 0.5 s) every complete segment of events not sealed yet; returns how many, or an error. */
+int hub_store_pgsql_seal(struct hub_store *hs);
 
 #endif
