@@ -51,6 +51,7 @@
 #include <time.h>
 
 #include "../../lib/cs_time.h"
+#include "cands.h"
 #include "keyblock.h"
 
 #define PG_WAIT_MS_DEFAULT 10000
@@ -2061,52 +2062,6 @@ static void ev_select(struct q *q, const struct orgsets *o, const struct hub_eve
 
 /* ---- address and flow queries through the key blocks (migration 7) ---------------------- */
 
-/* Newest-first candidates (ts, id) of one query, cut to `limit`. */
-struct cand {
-    int64_t ts, id;
-};
-
-static int cand_cmp(const void *pa, const void *pb)
-{
-    const struct cand *a = pa, *b = pb;
-    if (a->ts != b->ts)
-        return a->ts > b->ts ? -1 : 1;
-    return (a->id < b->id) - (a->id > b->id);
-}
-
-struct cands {
-    struct cand *v;
-    size_t n, cap, limit;
-};
-
-static int cands_push(struct cands *c, int64_t ts, int64_t id)
-{
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 2 * c->limit + 16;
-        struct cand *v = cs_realloc(c->v, cap * sizeof(*v));
-        if (!v)
-            return CS_ENOMEM;
-        c->v = v;
-        c->cap = cap;
-    }
-    c->v[c->n++] = (struct cand){ts, id};
-    return CS_OK;
-}
-
-static void cands_trim(struct cands *c)
-{
-    if (c->n > 1)
-        qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
-    if (c->n > c->limit)
-        c->n = c->limit;
-}
-
-/* The oldest candidate kept when the list is full (trimmed), else NULL. */
-static const struct cand *cands_floor(const struct cands *c)
-{
-    return c->n >= c->limit ? &c->v[c->n - 1] : NULL;
-}
-
 /* A growing text buffer for the id and time arrays ("{1,2,3}"). */
 struct abuf {
     char *p;
@@ -2151,7 +2106,7 @@ struct kq {
     char *explain; /* NULL: run only */
     size_t cap, len;
     unsigned explained; /* which kinds of statement were explained (one plan each) */
-    struct cands cands;
+    struct hub_cands cands;
 };
 
 /* Runs q (result format fmt); with kq->explain, first appends its plan (once per kind). */
@@ -2189,7 +2144,7 @@ static int kq_add(struct kq *k, PGresult *r)
 {
     int rc = CS_OK;
     for (int i = 0; i < PQntuples(r) && rc == CS_OK; i++)
-        rc = cands_push(&k->cands, col_i64(r, i, 0), col_i64(r, i, 1));
+        rc = hub_cands_push(&k->cands, col_i64(r, i, 0), col_i64(r, i, 1));
     return rc;
 }
 
@@ -2229,7 +2184,7 @@ static int kq_open(struct kq *k, int64_t from)
     rc = kq_add(k, r);
     PQclear(r);
     if (rc == CS_OK)
-        cands_trim(&k->cands);
+        hub_cands_trim(&k->cands);
     return rc;
 }
 
@@ -2266,8 +2221,8 @@ static int kq_verify(struct kq *k, struct abuf *ids, struct abuf *tss, PGresult 
 static int kq_sealed(struct kq *k, const int64_t *segs, size_t n, uint64_t h)
 {
     const struct hub_event_filter *f = k->f;
-    const struct cand *fl = cands_floor(&k->cands);
-    struct cand floor = fl ? *fl : (struct cand){0};
+    const struct hub_cand *fl = hub_cands_floor(&k->cands);
+    struct hub_cand floor = fl ? *fl : (struct hub_cand){0};
     struct abuf sa = {0}, ids = {0}, tss = {0};
     for (size_t i = 0; i < n; i++)
         ab_i64(&sa, segs[i]);
@@ -2335,7 +2290,7 @@ static int kq_sealed(struct kq *k, const int64_t *segs, size_t n, uint64_t h)
             for (size_t j = 0; j < nk; j++)
                 if (ks[j].seg == id >> SEG_SHIFT)
                     ks[j].taken++;
-            rc = cands_push(&k->cands, col_i64(v, i, 0), id);
+            rc = hub_cands_push(&k->cands, col_i64(v, i, 0), id);
         }
         PQclear(v);
         for (size_t i = 0; i < nk; i++)
@@ -2344,7 +2299,7 @@ static int kq_sealed(struct kq *k, const int64_t *segs, size_t n, uint64_t h)
             break;
     }
     if (rc == CS_OK)
-        cands_trim(&k->cands);
+        hub_cands_trim(&k->cands);
 out:
     PQclear(r);
     cs_free(ks);
@@ -2377,7 +2332,7 @@ static int query_by_key(struct kq *k)
     size_t group = 4, nb = 0;
     for (int i = 0; i < nseg && rc == CS_OK; i++) {
         int64_t seg = col_i64(segs, i, 0), mn = col_i64(segs, i, 1), mx = col_i64(segs, i, 2);
-        const struct cand *fl = cands_floor(&k->cands);
+        const struct hub_cand *fl = hub_cands_floor(&k->cands);
         if (fl && fl->ts > mx)
             break; /* this segment and all after it are older than every row kept */
         if ((f->from_us && mx < f->from_us) || (f->to_us && mn >= f->to_us) ||

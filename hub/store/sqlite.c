@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../../lib/cs_time.h"
+#include "cands.h"
 #include "keyblock.h"
 #include "sqlite.h"
 
@@ -1625,81 +1626,29 @@ static int emit_rows(sqlite3 *db, sqlite3_stmt *st, int (*cb)(void *, const stru
 /* ---- partitioned "newest first": the top `limit` rows over several ordered index ranges.
  * Each partition (an organisation of a subtree, or an ev_key segment) is read newest first
  * through its index with LIMIT; the candidates (ts, id) are merged and cut to the limit, then
- * the rows are fetched by id. No partition is sorted. */
-struct cand {
-    int64_t ts, id;
-};
-
-static int cand_cmp(const void *pa, const void *pb)
-{
-    const struct cand *a = pa, *b = pb;
-    if (a->ts != b->ts)
-        return a->ts > b->ts ? -1 : 1;
-    return (a->id < b->id) - (a->id > b->id);
-}
-
-struct cands {
-    struct cand *v;
-    size_t n, cap, limit;
-};
-
-static int cands_push(struct cands *c, int64_t ts, int64_t id)
-{
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 2 * c->limit + 16;
-        struct cand *v = cs_malloc(cap * sizeof(*v));
-        if (!v)
-            return CS_ENOMEM;
-        if (c->n)
-            memcpy(v, c->v, c->n * sizeof(*v));
-        cs_free(c->v);
-        c->v = v;
-        c->cap = cap;
-    }
-    c->v[c->n++] = (struct cand){ts, id};
-    return CS_OK;
-}
-
-/* Keeps the best `limit` (after a partition). */
-static void cands_trim(struct cands *c)
-{
-    if (c->n > c->limit) {
-        qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
-        c->n = c->limit;
-    }
-}
-
+ * the rows are fetched by id (cands.h). No partition is sorted. */
 /* Steps st (parameter 1 already bound to the partition) and adds its rows. */
-static int cands_add(sqlite3 *db, sqlite3_stmt *st, struct cands *c)
+static int cands_add(sqlite3 *db, sqlite3_stmt *st, struct hub_cands *c)
 {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (cands_push(c, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)) != CS_OK) {
+        if (hub_cands_push(c, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)) != CS_OK) {
             sqlite3_reset(st);
             return CS_ENOMEM;
         }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return sq_err(db, rc);
-    cands_trim(c);
+    hub_cands_trim(c);
     return CS_OK;
 }
 
-/* The oldest candidate kept when the list is full, else NULL (every partition counts). */
-static const struct cand *cands_floor(struct cands *c)
-{
-    if (c->n < c->limit)
-        return NULL;
-    qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
-    return &c->v[c->n - 1];
-}
-
-static int cands_emit(sqlite3 *db, struct cands *c, int (*cb)(void *, const struct hub_event_row *),
-                      void *arg)
+static int cands_emit(sqlite3 *db, struct hub_cands *c,
+                      int (*cb)(void *, const struct hub_event_row *), void *arg)
 {
     if (c->n == 0)
         return CS_OK;
-    qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+    qsort(c->v, c->n, sizeof(*c->v), hub_cand_cmp);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db, EV_COLS " WHERE id=?", -1, &st, NULL);
     if (rc != SQLITE_OK)
@@ -1717,7 +1666,7 @@ static int cands_emit(sqlite3 *db, struct cands *c, int (*cb)(void *, const stru
 
 /* Newest first over the organisations of os, each through events_org_ts. */
 static int query_by_org(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
-                        const struct orgset *os, struct cands *c)
+                        const struct orgset *os, struct hub_cands *c)
 {
     struct q q = {0};
     q_sql(&q, "SELECT ts_us, id FROM events WHERE org_id=?");
@@ -1745,7 +1694,7 @@ static int query_by_org(sqlite3 *db, const struct hub_scope *sc, const struct hu
  * same index (one seek per value), so any stored value is covered. */
 static int query_by_org_sev(sqlite3 *db, const struct hub_scope *sc,
                             const struct hub_event_filter *f, const struct orgset *os,
-                            struct cands *c)
+                            struct hub_cands *c)
 {
     struct q q = {0};
     q_sql(&q, "SELECT ts_us, id FROM events WHERE org_id=? AND severity=?");
@@ -1803,7 +1752,7 @@ out:
  * (nothing kept) when a matching text stored without an id could still contribute: no index
  * holds those rows, and the caller takes the general path. */
 static int query_by_sig(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
-                        struct cands *c)
+                        struct hub_cands *c)
 {
     struct q q = {0};
     q_sql(&q, "SELECT ts_us, id FROM events WHERE signature_id=? AND ts_us>=?");
@@ -1830,7 +1779,7 @@ static int query_by_sig(sqlite3 *db, const struct hub_scope *sc, const struct hu
     int src = SQLITE_DONE;
     while (rc == CS_OK && (src = sqlite3_step(sids)) == SQLITE_ROW) {
         int64_t sid = sqlite3_column_int64(sids, 0), mx = sqlite3_column_int64(sids, 1);
-        const struct cand *fl = cands_floor(c);
+        const struct hub_cand *fl = hub_cands_floor(c);
         if (fl && fl->ts > mx)
             break; /* this id and all after it are older than every row kept */
         if (sid < 0) {
@@ -1856,8 +1805,12 @@ out:
  * newest first, each checked against its event row by verify (parameter 1: the id; the
  * filter, the scope and the cursor). Stops at `limit` rows or below the floor. */
 static int kb_segment(sqlite3 *db, sqlite3_stmt *kb, sqlite3_stmt *verify, int64_t seg, uint64_t h,
-                      const struct hub_event_filter *f, const struct cand *fl, struct cands *c)
+                      const struct hub_event_filter *f, const struct hub_cand *floor,
+                      struct hub_cands *c)
 {
+    /* a copy: the pushes below may move the list the floor points into */
+    struct hub_cand fl_copy = floor ? *floor : (struct hub_cand){0, 0};
+    const struct hub_cand *fl = floor ? &fl_copy : NULL;
     sqlite3_bind_int64(kb, 1, seg);
     sqlite3_bind_int64(kb, 2, hub_kb_bucket_of(h));
     int rc = sqlite3_step(kb), out = CS_OK;
@@ -1882,7 +1835,7 @@ static int kb_segment(sqlite3 *db, sqlite3_stmt *kb, sqlite3_stmt *verify, int64
         sqlite3_bind_int64(verify, 1, id);
         rc = sqlite3_step(verify);
         if (rc == SQLITE_ROW) {
-            out = cands_push(c, sqlite3_column_int64(verify, 0), id);
+            out = hub_cands_push(c, sqlite3_column_int64(verify, 0), id);
             taken++;
         } else if (rc != SQLITE_DONE) {
             out = sq_err(db, rc);
@@ -1890,7 +1843,7 @@ static int kb_segment(sqlite3 *db, sqlite3_stmt *kb, sqlite3_stmt *verify, int64
         sqlite3_reset(verify);
     }
     sqlite3_reset(kb);
-    cands_trim(c);
+    hub_cands_trim(c);
     return out;
 }
 
@@ -1898,7 +1851,7 @@ static int kb_segment(sqlite3 *db, sqlite3_stmt *kb, sqlite3_stmt *verify, int64
  * segments first; stops when the older segments cannot beat what is kept. A sealed segment
  * is read through ev_kb, the open one (at most 2^SEG_SHIFT events) by its rowid range. */
 static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hub_event_filter *f,
-                        struct cands *c)
+                        struct hub_cands *c)
 {
     struct q qo = {0}, qv = {0};
     q_sql(&qo, "SELECT ts_us, id FROM events NOT INDEXED WHERE id>=? AND id<?");
@@ -1932,7 +1885,7 @@ static int query_by_key(sqlite3 *db, const struct hub_scope *sc, const struct hu
     while (rc == CS_OK && (src = sqlite3_step(segs)) == SQLITE_ROW) {
         int64_t seg = sqlite3_column_int64(segs, 0), mn = sqlite3_column_int64(segs, 1),
                 mx = sqlite3_column_int64(segs, 2);
-        const struct cand *fl = cands_floor(c);
+        const struct hub_cand *fl = hub_cands_floor(c);
         if (fl && fl->ts > mx)
             break; /* this segment and all after it are older than every row kept */
         if ((f->from_us && mx < f->from_us) || (f->to_us && mn >= f->to_us) ||
@@ -1964,7 +1917,7 @@ static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
     sqlite3 *db = r->db;
     struct q q = {0};
     struct orgset *os = NULL;
-    struct cands c = {.limit = (size_t)(f->limit > 0 ? f->limit : 1)};
+    struct hub_cands c = {.limit = (size_t)(f->limit > 0 ? f->limit : 1)};
     int nrows = 0;
     sqlite3_stmt *st = NULL;
     int rc = exec(db, "BEGIN"); /* one snapshot for the org set, the candidates and the rows */
