@@ -2062,39 +2062,23 @@ static void ev_select(struct q *q, const struct orgsets *o, const struct hub_eve
 
 /* ---- address and flow queries through the key blocks (migration 7) ---------------------- */
 
-/* A growing text buffer for the id and time arrays ("{1,2,3}"). */
-struct abuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-static void ab_i64(struct abuf *a, int64_t v)
+/* The id and time arrays ("{1,2,3}") are built in a struct cbuf (the COPY stream's buffer). */
+static void ab_i64(struct cbuf *a, int64_t v)
 {
-    if (a->oom)
-        return;
-    if (a->len + 24 > a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 4096;
-        char *p = cs_realloc(a->p, cap);
-        if (!p) {
-            a->oom = true;
-            return;
-        }
-        a->p = p;
-        a->cap = cap;
-    }
-    a->len += (size_t)snprintf(a->p + a->len, a->cap - a->len, "%c%" PRId64, a->len ? ',' : '{', v);
+    if (cb_room(a, 24))
+        a->len += (size_t)snprintf((char *)a->p + a->len, a->cap - a->len, "%c%" PRId64,
+                                   a->len ? ',' : '{', v);
 }
 
 /* Closes the array ("{}" when empty); NULL when out of memory. */
-static const char *ab_end(struct abuf *a)
+static const char *ab_end(struct cbuf *a)
 {
-    if (!a->len)
+    if (!a->len && !a->oom)
         return "{}";
-    if (a->oom || a->len + 2 > a->cap)
+    if (!cb_room(a, 2))
         return NULL;
     memcpy(a->p + a->len, "}", 2);
-    return a->p;
+    return (const char *)a->p;
 }
 
 /* One key query: its connection, what EXPLAIN collects (hub_store_pgsql_explain) and the
@@ -2198,7 +2182,7 @@ struct kseg {
 
 /* Checks the candidates (id, ts) against their event rows: the key, the scope and every other
  * filter (a hash collision costs a row read, never a wrong answer). */
-static int kq_verify(struct kq *k, struct abuf *ids, struct abuf *tss, PGresult **out)
+static int kq_verify(struct kq *k, struct cbuf *ids, struct cbuf *tss, PGresult **out)
 {
     const char *ia = ab_end(ids), *ta = ab_end(tss);
     if (!ia || !ta)
@@ -2223,7 +2207,7 @@ static int kq_sealed(struct kq *k, const int64_t *segs, size_t n, uint64_t h)
     const struct hub_event_filter *f = k->f;
     const struct hub_cand *fl = hub_cands_floor(&k->cands);
     struct hub_cand floor = fl ? *fl : (struct hub_cand){0};
-    struct abuf sa = {0}, ids = {0}, tss = {0};
+    struct cbuf sa = {0}, ids = {0}, tss = {0};
     for (size_t i = 0; i < n; i++)
         ab_i64(&sa, segs[i]);
     const char *sarr = ab_end(&sa);
@@ -2355,7 +2339,7 @@ static int query_by_key(struct kq *k)
 /* The event rows of the candidates, newest first, into *out (binary results). */
 static int kq_rows(struct kq *k, PGresult **out)
 {
-    struct abuf ids = {0}, tss = {0};
+    struct cbuf ids = {0}, tss = {0};
     for (size_t i = 0; i < k->cands.n; i++) {
         ab_i64(&ids, k->cands.v[i].id);
         ab_i64(&tss, k->cands.v[i].ts);

@@ -35,7 +35,7 @@ struct sq_store {
     sqlite3_stmt *ins_events; /* EV_ROWS events in one statement */
     sqlite3_stmt *ins_batch;
     sqlite3_stmt *get_batch; /* nevents of a stored batch */
-    sqlite3_stmt *open_segs; /* the open ev_key segments, oldest first */
+    sqlite3_stmt *open_segs; /* the open segments (no ev_kb rows yet), oldest first */
     sqlite3_stmt *seg_rows;  /* a segment's events' keys */
     sqlite3_stmt *ins_kb;    /* an ev_kb row */
     sqlite3_stmt *seal_mark; /* … and the segment marked sealed */
@@ -1624,7 +1624,7 @@ static int emit_rows(sqlite3 *db, sqlite3_stmt *st, int (*cb)(void *, const stru
 }
 
 /* ---- partitioned "newest first": the top `limit` rows over several ordered index ranges.
- * Each partition (an organisation of a subtree, or an ev_key segment) is read newest first
+ * Each partition (an organisation of a subtree, or a key-block segment) is read newest first
  * through its index with LIMIT; the candidates (ts, id) are merged and cut to the limit, then
  * the rows are fetched by id (cands.h). No partition is sorted. */
 /* Steps st (parameter 1 already bound to the partition) and adds its rows. */
@@ -1939,7 +1939,7 @@ static int sq_event_query(struct hub_store *hs, const struct hub_scope *sc,
         goto plain;
     }
     if (f->flow_id || f->ip || f->src_ip || f->dest_ip) {
-        /* ev_key, segment by segment */
+        /* key blocks (ev_kb), segment by segment */
         if ((rc = query_by_key(db, sc, f, &c)) == CS_OK)
             rc = cands_emit(db, &c, cb, arg);
         goto out_end;
@@ -2344,7 +2344,7 @@ static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
     struct ru_item *it = n ? cs_malloc(2 * n * sizeof(*it)) : NULL;
     if (n && !it)
         return CS_ENOMEM;
-    int64_t stats_us = 0, packets = -1, drops = -1, last_sid = -2;
+    int64_t stats_us = 0, packets = -1, drops = -1;
     for (size_t i = 0; i < n; i++)
         if (ev[i].has_stats && ev[i].ts_us >= stats_us) {
             stats_us = ev[i].ts_us;
@@ -2407,9 +2407,8 @@ static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
             rc = ru_step(s, st);
             if (rc == CS_OK && ru_sid(e) >= 0) {
                 /* a signature may come again (another hour, type…): unchanged, no write */
-                last_sid = ru_sid(e);
                 st = ru->sig;
-                sqlite3_bind_int64(st, 1, last_sid);
+                sqlite3_bind_int64(st, 1, ru_sid(e));
                 bind_txt0(st, 2, e->signature);
                 sqlite3_bind_int64(st, 3, e->severity > 0 ? e->severity : -1);
                 rc = ru_step(s, st);

@@ -172,7 +172,7 @@ static void plan_hook(void *arg, sqlite3 *db, const char *sql)
 }
 
 /* Runs one query with the hook on; every plan it prepared must read events through an index
- * (SEARCH, never a bare SCAN of events) and sort nothing (but the open ev_key segment's
+ * (SEARCH, never a bare SCAN of events) and sort nothing (but the open segment's
  * bounded rowid range). Returns the rows. */
 static int plan_check(struct hub_store *s, const char *name, const struct hub_scope *sc,
                       struct hub_event_filter f, const char *want_index)
@@ -186,7 +186,7 @@ static int plan_check(struct hub_store *s, const char *name, const struct hub_sc
     bool seen = false;
     for (int i = 0; i < p->n; i++) {
         const char *t = p->text[i];
-        /* the open ev_key segment is read by its rowid range: at most 2^14 rows, sorted */
+        /* the open segment is read by its rowid range: at most 2^14 rows, sorted */
         bool open_seg = strstr(t, "SEARCH events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)");
         bool ok = (open_seg || !strstr(t, "TEMP B-TREE")) && !strstr(t, "SCAN events") &&
                   !strstr(t, "SCAN e;") && !strstr(t, "PREPARE FAILED");
@@ -303,7 +303,7 @@ CS_TEST(sqlite_event_queries_walk_an_index_in_order)
     hub_store_close(s);
 }
 
-/* ---- the merges: many ev_key segments with overlapping times, many orgs ------------------ */
+/* ---- the merges: many key-block segments with overlapping times, many orgs ------------------ */
 
 struct idlist {
     int64_t ts[600], id[600];
