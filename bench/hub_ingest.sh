@@ -28,7 +28,7 @@ fi
 cat > "$DIR/hub.yaml" <<YAML
 database: "$DB"
 listen: 127.0.0.1:$PORT
-threads: 2
+threads: ${HUB_THREADS:-2}
 limits: {max-body: 64mb}
 auth: {password: {memory: 8kb, iterations: 1}}
 YAML

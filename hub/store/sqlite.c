@@ -20,6 +20,7 @@
 #include "../../lib/cs_time.h"
 #include "cands.h"
 #include "keyblock.h"
+#include "rollup.h"
 #include "sqlite.h"
 
 struct sq_reader {
@@ -2217,110 +2218,9 @@ static int sq_audit_head(struct hub_store *hs, int64_t *seq, char *hash, size_t 
 #define SQ_US 1000000LL
 #define RU_RES HUB_STATS_HOUR_RES
 
-/* ru_min's severity class of an event: 0 not an alert, 1..4, 9 an alert without one. */
-static int64_t ru_cls(const struct hub_store_event *e)
-{
-    if (e->signature_id < 0)
-        return 0;
-    return e->severity >= 1 && e->severity <= 4 ? e->severity : 9;
-}
-
-static int ru_min_cmp(const void *pa, const void *pb)
-{
-    const int64_t *a = pa, *b = pb;
-    if (a[0] != b[0])
-        return a[0] < b[0] ? -1 : 1;
-    return (a[1] > b[1]) - (a[1] < b[1]);
-}
-
 struct sq_rollup {
     sqlite3_stmt *ev, *ip, *sig, *sensor, *min;
 };
-
-struct ru_item {
-    int64_t bucket;
-    const struct hub_store_event *e;
-    int side; /* ru_ip: 0 source, 1 destination */
-};
-
-static int tcmp(struct hub_text a, struct hub_text b)
-{
-    size_t n = a.len < b.len ? a.len : b.len;
-    int c = n ? memcmp(a.p, b.p, n) : 0;
-    return c ? c : (a.len > b.len) - (a.len < b.len);
-}
-
-static int64_t ru_sev(const struct hub_store_event *e)
-{
-    return e->severity > 0 ? e->severity : 0;
-}
-
-static int64_t ru_sid(const struct hub_store_event *e)
-{
-    return e->signature_id >= 0 ? e->signature_id : -1;
-}
-
-static int ru_ev_cmp(const void *pa, const void *pb)
-{
-    const struct ru_item *a = pa, *b = pb;
-    int c;
-    if (a->bucket != b->bucket)
-        return a->bucket < b->bucket ? -1 : 1;
-    if ((c = tcmp(a->e->event_type, b->e->event_type)) ||
-        (c = tcmp(a->e->app_proto, b->e->app_proto)) || (c = tcmp(a->e->ics_op, b->e->ics_op)))
-        return c;
-    if (ru_sev(a->e) != ru_sev(b->e))
-        return ru_sev(a->e) < ru_sev(b->e) ? -1 : 1;
-    if (ru_sid(a->e) != ru_sid(b->e))
-        return ru_sid(a->e) < ru_sid(b->e) ? -1 : 1;
-    return 0;
-}
-
-struct ru_grp {
-    uint64_t h;
-    uint32_t first, last, n; /* first and last item of the group, its size */
-};
-
-static int ru_grp_cmp(const void *pa, const void *pb)
-{
-    const struct ru_grp *a = *(const struct ru_grp *const *)pa,
-                        *b = *(const struct ru_grp *const *)pb;
-    return (a->last > b->last) - (a->last < b->last);
-}
-
-static uint64_t ru_mix(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ULL;
-    return (h ^ 0xff) * 0x100000001b3ULL; /* a separator: ("ab","") differs from ("a","b") */
-}
-
-/* A hash of what ru_ev_cmp compares. */
-static uint64_t ru_ev_hash(const struct ru_item *x)
-{
-    const struct hub_store_event *e = x->e;
-    int64_t v[3] = {x->bucket, ru_sev(e), ru_sid(e)};
-    uint64_t h = ru_mix(0xcbf29ce484222325ULL, v, sizeof(v));
-    h = ru_mix(h, e->event_type.p, e->event_type.len);
-    h = ru_mix(h, e->app_proto.p, e->app_proto.len);
-    return ru_mix(h, e->ics_op.p, e->ics_op.len);
-}
-
-static struct hub_text ru_ipt(const struct ru_item *x)
-{
-    return x->side ? x->e->dest_ip : x->e->src_ip;
-}
-
-static int ru_ip_cmp(const void *pa, const void *pb)
-{
-    const struct ru_item *a = pa, *b = pb;
-    if (a->bucket != b->bucket)
-        return a->bucket < b->bucket ? -1 : 1;
-    if (a->side != b->side)
-        return a->side - b->side;
-    return tcmp(ru_ipt(a), ru_ipt(b));
-}
 
 static void bind_txt0(sqlite3_stmt *st, int i, struct hub_text v)
 {
@@ -2334,146 +2234,68 @@ static int ru_step(struct sq_store *s, sqlite3_stmt *st)
     return rc == SQLITE_DONE ? CS_OK : sq_err(s->wdb, rc);
 }
 
-/* Upserts the batch's rollup rows; runs inside the batch transaction (write lock held).
- * last_id: the batch's newest event id (0 when n is 0). */
+/* Upserts the batch's rollup rows (aggregated by rollup.c); runs inside the batch
+ * transaction (write lock held). last_id: the batch's newest event id (0 when n is 0). */
 static int rollup_batch(struct sq_store *s, const struct hub_store_batch *b,
                         const struct hub_store_event *ev, size_t n, int64_t last_id)
 {
     struct sq_rollup *ru = s->ru;
-    int rc = CS_OK;
-    struct ru_item *it = n ? cs_malloc(2 * n * sizeof(*it)) : NULL;
-    if (n && !it)
-        return CS_ENOMEM;
-    int64_t stats_us = 0, packets = -1, drops = -1;
-    for (size_t i = 0; i < n; i++)
-        if (ev[i].has_stats && ev[i].ts_us >= stats_us) {
-            stats_us = ev[i].ts_us;
-            packets = ev[i].stats_packets;
-            drops = ev[i].stats_drops;
-        }
-    {
-        int64_t div = RU_RES * SQ_US;
-        for (size_t i = 0; i < n; i++)
-            it[i] = (struct ru_item){ev[i].ts_us / div, &ev[i], 0};
-        /* the (hour, type, protocol, operation, severity, signature) groups: a hash table
-         * (a sort by these keys cost ~2,000 instructions per event) */
-        size_t ng = 0, tsize = 16;
-        while (tsize < 2 * n)
-            tsize *= 2;
-        struct ru_grp *tab = cs_calloc(tsize, sizeof(*tab));
-        if (!tab) {
-            cs_free(it);
-            return CS_ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++) {
-            uint64_t h = ru_ev_hash(&it[i]);
-            size_t k = (size_t)h & (tsize - 1);
-            while (tab[k].n && !(tab[k].h == h && ru_ev_cmp(&it[tab[k].first], &it[i]) == 0))
-                k = (k + 1) & (tsize - 1);
-            if (!tab[k].n) {
-                tab[k] = (struct ru_grp){h, (uint32_t)i, (uint32_t)i, 0};
-                ng++;
-            }
-            tab[k].last = (uint32_t)i;
-            tab[k].n++;
-        }
-        /* the groups in the order of their last event: the signature text and severity
-         * of the batch's last alert of a signature id are the ones that stay in ru_sig */
-        struct ru_grp **g = cs_malloc((ng ? ng : 1) * sizeof(*g));
-        if (!g) {
-            cs_free(tab);
-            cs_free(it);
-            return CS_ENOMEM;
-        }
-        ng = 0;
-        for (size_t k = 0; k < tsize; k++)
-            if (tab[k].n)
-                g[ng++] = &tab[k];
-        qsort(g, ng, sizeof(*g), ru_grp_cmp);
-        for (size_t k = 0; k < ng && rc == CS_OK; k++) {
-            size_t i = g[k]->first;
-            const struct hub_store_event *e = it[g[k]->last].e;
-            sqlite3_stmt *st = ru->ev;
-            sqlite3_bind_int64(st, 1, RU_RES);
-            sqlite3_bind_int64(st, 2, it[i].bucket);
-            sqlite3_bind_int64(st, 3, b->org_id);
-            sqlite3_bind_int64(st, 4, b->sensor_id);
-            bind_txt0(st, 5, e->event_type);
-            bind_txt0(st, 6, e->app_proto);
-            bind_txt0(st, 7, e->ics_op);
-            sqlite3_bind_int64(st, 8, ru_sev(e));
-            sqlite3_bind_int64(st, 9, ru_sid(e));
-            sqlite3_bind_int64(st, 10, (int64_t)g[k]->n);
-            rc = ru_step(s, st);
-            if (rc == CS_OK && ru_sid(e) >= 0) {
-                /* a signature may come again (another hour, type…): unchanged, no write */
-                st = ru->sig;
-                sqlite3_bind_int64(st, 1, ru_sid(e));
-                bind_txt0(st, 2, e->signature);
-                sqlite3_bind_int64(st, 3, e->severity > 0 ? e->severity : -1);
-                rc = ru_step(s, st);
-            }
-        }
-        cs_free(g);
-        cs_free(tab);
-        /* addresses of alerts */
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (ev[i].signature_id < 0)
-                continue;
-            if (ev[i].src_ip.p)
-                it[m++] = (struct ru_item){ev[i].ts_us / div, &ev[i], 0};
-            if (ev[i].dest_ip.p)
-                it[m++] = (struct ru_item){ev[i].ts_us / div, &ev[i], 1};
-        }
-        if (m)
-            qsort(it, m, sizeof(*it), ru_ip_cmp);
-        for (size_t i = 0; i < m && rc == CS_OK;) {
-            size_t j = i + 1;
-            while (j < m && ru_ip_cmp(&it[i], &it[j]) == 0)
-                j++;
-            sqlite3_stmt *st = ru->ip;
-            sqlite3_bind_int64(st, 1, RU_RES);
-            sqlite3_bind_int64(st, 2, it[i].bucket);
-            sqlite3_bind_int64(st, 3, b->org_id);
-            sqlite3_bind_int64(st, 4, it[i].side);
-            bind_txt0(st, 5, ru_ipt(&it[i]));
-            sqlite3_bind_int64(st, 6, (int64_t)(j - i));
-            rc = ru_step(s, st);
-            i = j;
-        }
-    }
-    /* minutes: (bucket, class) pairs in the scratch, sorted, counted */
-    int64_t(*mk)[2] = (int64_t(*)[2])it;
-    for (size_t i = 0; i < n && rc == CS_OK; i++) {
-        mk[i][0] = ev[i].ts_us / (HUB_STATS_MIN_RES * SQ_US);
-        mk[i][1] = ru_cls(&ev[i]);
-    }
-    if (n)
-        qsort(mk, n, sizeof(*mk), ru_min_cmp);
-    for (size_t i = 0; i < n && rc == CS_OK;) {
-        size_t j = i + 1;
-        while (j < n && ru_min_cmp(mk[i], mk[j]) == 0)
-            j++;
-        sqlite3_stmt *st = ru->min;
-        sqlite3_bind_int64(st, 1, mk[i][0]);
-        sqlite3_bind_int64(st, 2, b->org_id);
-        sqlite3_bind_int64(st, 3, mk[i][1]);
-        sqlite3_bind_int64(st, 4, (int64_t)(j - i));
+    struct hub_rollup r;
+    int rc = hub_rollup_build(&r, ev, n);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < r.nev && rc == CS_OK; k++) {
+        const struct hub_store_event *e = r.ev[k].last;
+        sqlite3_stmt *st = ru->ev;
+        sqlite3_bind_int64(st, 1, RU_RES);
+        sqlite3_bind_int64(st, 2, r.ev[k].hour);
+        sqlite3_bind_int64(st, 3, b->org_id);
+        sqlite3_bind_int64(st, 4, b->sensor_id);
+        bind_txt0(st, 5, e->event_type);
+        bind_txt0(st, 6, e->app_proto);
+        bind_txt0(st, 7, e->ics_op);
+        sqlite3_bind_int64(st, 8, hub_ru_sev(e));
+        sqlite3_bind_int64(st, 9, hub_ru_sid(e));
+        sqlite3_bind_int64(st, 10, r.ev[k].n);
         rc = ru_step(s, st);
-        i = j;
     }
-    cs_free(it);
+    /* a signature may come again (another hour, type…): unchanged, no write */
+    for (size_t k = 0; k < r.nsig && rc == CS_OK; k++) {
+        sqlite3_stmt *st = ru->sig;
+        sqlite3_bind_int64(st, 1, r.sig[k].sid);
+        bind_txt0(st, 2, r.sig[k].last->signature);
+        sqlite3_bind_int64(st, 3, r.sig[k].last->severity > 0 ? r.sig[k].last->severity : -1);
+        rc = ru_step(s, st);
+    }
+    for (size_t k = 0; k < r.nip && rc == CS_OK; k++) {
+        sqlite3_stmt *st = ru->ip;
+        sqlite3_bind_int64(st, 1, RU_RES);
+        sqlite3_bind_int64(st, 2, r.ip[k].hour);
+        sqlite3_bind_int64(st, 3, b->org_id);
+        sqlite3_bind_int64(st, 4, r.ip[k].side);
+        bind_txt0(st, 5, r.ip[k].ip);
+        sqlite3_bind_int64(st, 6, r.ip[k].n);
+        rc = ru_step(s, st);
+    }
+    for (size_t k = 0; k < r.nmin && rc == CS_OK; k++) {
+        sqlite3_stmt *st = ru->min;
+        sqlite3_bind_int64(st, 1, r.min[k].minute);
+        sqlite3_bind_int64(st, 2, b->org_id);
+        sqlite3_bind_int64(st, 3, r.min[k].cls);
+        sqlite3_bind_int64(st, 4, r.min[k].n);
+        rc = ru_step(s, st);
+    }
     if (rc == CS_OK) {
         sqlite3_stmt *st = ru->sensor;
         sqlite3_bind_int64(st, 1, b->sensor_id);
         sqlite3_bind_int64(st, 2, b->received_us ? b->received_us : now_us());
-        sqlite3_bind_int64(st, 3, stats_us);
-        sqlite3_bind_int64(st, 4, packets);
-        sqlite3_bind_int64(st, 5, drops);
+        sqlite3_bind_int64(st, 3, r.stats_us);
+        sqlite3_bind_int64(st, 4, r.packets);
+        sqlite3_bind_int64(st, 5, r.drops);
         sqlite3_bind_int64(st, 6, last_id);
         rc = ru_step(s, st);
     }
+    hub_rollup_free(&r);
     return rc;
 }
 
