@@ -53,6 +53,7 @@
 #include "../../lib/cs_time.h"
 #include "cands.h"
 #include "keyblock.h"
+#include "rollup.h"
 
 #define PG_WAIT_MS_DEFAULT 10000
 #define PG_DAY_US INT64_C(86400000000)
@@ -208,6 +209,18 @@ static const char *const migrations[] = {
      "DROP INDEX IF EXISTS events_src_ip;"
      "DROP INDEX IF EXISTS events_dest_ip;"
      "DROP INDEX IF EXISTS events_flow;"),
+    /* 8 (SQLite's 5): per minute only the counts by severity class are kept (ru_min:
+     * severity 0 = not an alert, 1..4, 9 = an alert without one), for the overview's totals
+     * and fine chart; ru_ev and ru_ip stay hourly (res 3600). The minute rows of ru_ev (a key
+     * per signature, protocol and sensor per minute) and of ru_ip (never read) were most of
+     * the rows written per stored event. */
+    ("CREATE TABLE ru_min(bucket bigint NOT NULL, org_id bigint NOT NULL,"
+     " severity integer NOT NULL, n bigint NOT NULL, PRIMARY KEY(bucket, org_id, severity));"
+     "INSERT INTO ru_min SELECT bucket, org_id, CASE WHEN signature_id<0 THEN 0"
+     " WHEN severity BETWEEN 1 AND 4 THEN severity ELSE 9 END, sum(n) FROM ru_ev WHERE res=60"
+     " GROUP BY 1, 2, 3;"
+     "DELETE FROM ru_ev WHERE res=60;"
+     "DELETE FROM ru_ip WHERE res=60;"),
 };
 
 /* ---- prepared statements --------------------------------------------------------------- */
@@ -260,9 +273,9 @@ enum pg_stmt {
     PS_AUDIT_LIST,
     PS_CKPT_INS,
     PS_CKPT_LIST,
-    PS_STAGE_MOVE,
     PS_RU_EV,
     PS_RU_IP,
+    PS_RU_MIN,
     PS_RU_SIG,
     PS_SENSOR_STATE,
     PS__N
@@ -321,34 +334,36 @@ static const char *const stmt_sql[PS__N] = {
                       " after, prev_hash, hash FROM audit WHERE seq>=$1 ORDER BY seq",
     [PS_CKPT_INS] = "INSERT INTO audit_ckpt(seq, hash, ts_us, sig) VALUES($1,$2,$3,$4)",
     [PS_CKPT_LIST] = "SELECT seq, hash, ts_us, sig FROM audit_ckpt ORDER BY seq",
-    /* a batch is COPied into cs_stage (a temporary table per connection, emptied at commit),
-     * then moved into events and rolled up from there in a few set-wise statements; the
-     * upserts go in key order, so concurrent batches lock rollup rows in the same order */
-    [PS_STAGE_MOVE] = "INSERT INTO events SELECT * FROM cs_stage",
-    [PS_RU_EV] = "INSERT INTO ru_ev SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, sensor_id,"
-                 " event_type, coalesce(app_proto, ''), coalesce(ics_op, ''),"
-                 " CASE WHEN severity>0 THEN severity ELSE 0 END, coalesce(signature_id, -1),"
-                 " count(*) FROM cs_stage, (VALUES (60), (3600)) r(res)"
-                 " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
+    /* a batch is COPied into events; its rollup rows (rollup.c) come as arrays, one per
+     * column (binary), and are upserted in key order, so concurrent batches lock rollup rows
+     * in the same order. $1 org, $2 sensor. */
+    [PS_RU_EV] = "INSERT INTO ru_ev SELECT 3600, u.b, $1, $2, u.t, u.a, u.o, u.sev, u.sid, u.n"
+                 " FROM unnest($3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[],"
+                 " $8::int8[], $9::int8[]) u(b, t, a, o, sev, sid, n) ORDER BY 2, 5, 6, 7, 8, 9"
                  " ON CONFLICT (res, bucket, org_id, sensor_id, event_type, app_proto, ics_op,"
                  " severity, signature_id) DO UPDATE SET n=ru_ev.n+excluded.n",
-    [PS_RU_IP] = "INSERT INTO ru_ip SELECT r.res, ts_us / (r.res * 1000000::bigint), org_id, d.side,"
-                 " CASE d.side WHEN 0 THEN src_ip ELSE dest_ip END, count(*)"
-                 " FROM cs_stage, (VALUES (60), (3600)) r(res), (VALUES (0), (1)) d(side)"
-                 " WHERE signature_id IS NOT NULL AND CASE d.side WHEN 0 THEN src_ip"
-                 " ELSE dest_ip END IS NOT NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+    [PS_RU_IP] = "INSERT INTO ru_ip SELECT 3600, u.b, $1, u.s, u.ip, u.n FROM unnest($2::int8[],"
+                 " $3::int8[], $4::text[], $5::int8[]) u(b, s, ip, n) ORDER BY 2, 4, 5"
                  " ON CONFLICT (res, bucket, org_id, side, ip) DO UPDATE SET n=ru_ip.n+excluded.n",
-    /* the text and severity of each signature as its newest event in the batch has them */
-    [PS_RU_SIG] = "INSERT INTO ru_sig SELECT DISTINCT ON (signature_id) signature_id,"
-                  " coalesce(signature, ''), CASE WHEN severity>0 THEN severity ELSE -1 END"
-                  " FROM cs_stage WHERE signature_id IS NOT NULL ORDER BY signature_id, id DESC"
+    [PS_RU_MIN] = "INSERT INTO ru_min SELECT u.b, $1, u.c, u.n FROM unnest($2::int8[], $3::int8[],"
+                  " $4::int8[]) u(b, c, n) ORDER BY 1, 3"
+                  " ON CONFLICT (bucket, org_id, severity) DO UPDATE SET n=ru_min.n+excluded.n",
+    /* the text and severity of each signature as its newest event in the batch has them;
+     * rows already so are left out before the upsert (it would lock them: concurrent
+     * batches of every sensor share these rows) */
+    [PS_RU_SIG] = "INSERT INTO ru_sig SELECT u.sid, u.sig, u.sev FROM unnest($1::int8[],"
+                  " $2::text[], $3::int8[]) u(sid, sig, sev) WHERE NOT EXISTS (SELECT 1 FROM"
+                  " ru_sig g WHERE g.signature_id=u.sid AND g.signature=u.sig AND"
+                  " g.severity=u.sev) ORDER BY 1"
                   " ON CONFLICT (signature_id) DO UPDATE SET signature=excluded.signature,"
                   " severity=excluded.severity WHERE ru_sig.signature<>excluded.signature"
                   " OR ru_sig.severity<>excluded.severity",
-    /* $1 sensor, $2 received, $3 newest stats event's ts (0: none), $4 packets, $5 drops */
+    /* $1 sensor, $2 received, $3 newest stats event's ts (0: none), $4 packets, $5 drops,
+     * $6 1 when the batch stored events (their newest id: the session's last nextval) */
     [PS_SENSOR_STATE] =
         "INSERT INTO sensor_state(sensor_id, last_seen_us, stats_us, packets, drops,"
-        " last_event_id) SELECT $1, $2, $3::bigint, $4, $5, coalesce(max(id), 0) FROM cs_stage"
+        " last_event_id) SELECT $1, $2, $3::bigint, $4, $5,"
+        " CASE WHEN $6::int=1 THEN currval('events_id_seq') ELSE 0 END"
         " ON CONFLICT (sensor_id) DO UPDATE SET"
         " last_seen_us=greatest(sensor_state.last_seen_us, excluded.last_seen_us),"
         " last_event_id=greatest(sensor_state.last_event_id, excluded.last_event_id),"
@@ -368,7 +383,7 @@ static const char *stmt_name(enum pg_stmt i)
         "sensor_by_name", "sensor_list",   "sensor_ins",     "cred_ins",      "cred_get",
         "cred_del",     "cred_purge",      "cred_list",      "cred_revoke",   "batch_ins",      "batch_n",       "batch_max",
         "event_count",  "subtree",         "audit_lock",      "audit_head",     "audit_ins",     "audit_list",
-        "ckpt_ins",     "ckpt_list",       "stage_move",     "ru_ev",         "ru_ip",
+        "ckpt_ins",     "ckpt_list",       "ru_ev",          "ru_ip",         "ru_min",
         "ru_sig",       "sensor_state",
     };
     return names[i];
@@ -449,10 +464,7 @@ static int pg_exec(PGconn *c, const char *sql)
 
 static int conn_prepare(PGconn *c)
 {
-    int rc = pg_exec(c, "CREATE TEMP TABLE IF NOT EXISTS cs_stage (LIKE events INCLUDING DEFAULTS)"
-                        " ON COMMIT DELETE ROWS");
-    if (rc)
-        return rc;
+    int rc;
     for (int i = 0; i < PS__N; i++) {
         PGresult *r = PQprepare(c, stmt_name((enum pg_stmt)i), stmt_sql[i], 0, NULL);
         rc = PQresultStatus(r) == PGRES_COMMAND_OK ? CS_OK : pg_err(c, r);
@@ -1345,7 +1357,7 @@ static void cb_bytea(struct cbuf *b, struct hub_text t)
 }
 
 #define COPY_EVENTS                                                                             \
-    "COPY cs_stage(org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port," \
+    "COPY events(org_id, sensor_id, ts_us, event_type, src_ip, dest_ip, src_port, dest_port," \
     " proto, app_proto, signature_id, signature, severity, raw, flow_id, ics_op)"               \
     " FROM STDIN (FORMAT binary)"
 
@@ -1410,36 +1422,152 @@ static int copy_send(PGconn *c, const char *copy_sql, const struct cbuf *b)
     return rc;
 }
 
-/* Inside the batch's transaction, after the COPY into cs_stage: moves the rows into events
- * and updates the rollups and the sensor's state. */
+/* A one-dimensional array parameter in PostgreSQL's binary format: ndim, flags, element
+ * type, then the dimension (its length patched by arr_end) and lower bound; each element
+ * as a COPY field (length, bytes). */
+struct arr {
+    struct cbuf b;
+    uint32_t n;
+};
+
+enum { OID_INT8 = 20, OID_TEXT = 25 };
+
+static void arr_begin(struct arr *a, uint32_t oid)
+{
+    cb_be(&a->b, 1, 4);
+    cb_be(&a->b, 0, 4);
+    cb_be(&a->b, oid, 4);
+    cb_be(&a->b, 0, 4);
+    cb_be(&a->b, 1, 4);
+}
+
+static void arr_i64(struct arr *a, int64_t v)
+{
+    cb_int8(&a->b, v);
+    a->n++;
+}
+
+static void arr_text(struct arr *a, struct hub_text t) /* absent: "" */
+{
+    cb_text(&a->b, t.p ? t : (struct hub_text){"", 0});
+    a->n++;
+}
+
+/* Adds a as the next parameter (binary); false when out of memory. */
+static bool arr_param(struct pp *p, struct arr *a)
+{
+    if (a->b.oom || a->b.len < 20)
+        return false;
+    uint8_t *q = a->b.p + 12;
+    q[0] = (uint8_t)(a->n >> 24), q[1] = (uint8_t)(a->n >> 16);
+    q[2] = (uint8_t)(a->n >> 8), q[3] = (uint8_t)a->n;
+    pp_bin(p, a->b.p, a->b.len);
+    return true;
+}
+
+/* Runs one rollup statement with p, if it has rows; frees the arrays. */
+static int ru_run(PGconn *c, enum pg_stmt st, struct pp *p, struct arr *a, size_t na, size_t rows)
+{
+    int rc = CS_OK;
+    for (size_t i = 0; i < na && rc == CS_OK; i++)
+        if (!arr_param(p, &a[i]))
+            rc = CS_ENOMEM;
+    if (rc == CS_OK && rows) {
+        PGresult *r = pp_run(c, st, p, 0);
+        rc = res_ok(r) ? CS_OK : pg_err(c, r);
+        PQclear(r);
+    }
+    for (size_t i = 0; i < na; i++)
+        cs_free(a[i].b.p);
+    return rc;
+}
+
+/* Inside the batch's transaction, after the COPY: the rollups (aggregated by rollup.c) and
+ * the sensor's state. */
 static int rollup(PGconn *c, const struct hub_store_batch *b, const struct hub_store_event *ev,
                   size_t n)
 {
-    int64_t stats_us = 0, packets = -1, drops = -1;
-    for (size_t i = 0; i < n; i++)
-        if (ev[i].has_stats && ev[i].ts_us >= stats_us) {
-            stats_us = ev[i].ts_us;
-            packets = ev[i].stats_packets;
-            drops = ev[i].stats_drops;
-        }
-    static const enum pg_stmt steps[] = {PS_STAGE_MOVE, PS_RU_EV, PS_RU_IP, PS_RU_SIG,
-                                         PS_SENSOR_STATE};
-    for (size_t k = 0; k < CS_ARRAY_LEN(steps); k++) {
-        struct pp p = {0};
-        if (steps[k] == PS_SENSOR_STATE) {
-            pp_int(&p, b->sensor_id);
-            pp_int(&p, b->received_us ? b->received_us : now_us());
-            pp_int(&p, stats_us);
-            pp_int(&p, packets);
-            pp_int(&p, drops);
-        }
-        PGresult *r = pp_run(c, steps[k], &p, 0);
-        int rc = res_ok(r) ? CS_OK : pg_err(c, r);
-        PQclear(r);
-        if (rc)
-            return rc;
+    struct hub_rollup ru;
+    int rc = hub_rollup_build(&ru, ev, n);
+    if (rc)
+        return rc;
+    struct pp p = {0};
+    struct arr a[7] = {0};
+    static const uint32_t ev_types[7] = {OID_INT8, OID_TEXT, OID_TEXT, OID_TEXT,
+                                         OID_INT8, OID_INT8, OID_INT8};
+    for (int i = 0; i < 7; i++)
+        arr_begin(&a[i], ev_types[i]);
+    for (size_t k = 0; k < ru.nev; k++) {
+        const struct hub_store_event *e = ru.ev[k].last;
+        arr_i64(&a[0], ru.ev[k].hour);
+        arr_text(&a[1], e->event_type);
+        arr_text(&a[2], e->app_proto);
+        arr_text(&a[3], e->ics_op);
+        arr_i64(&a[4], hub_ru_sev(e));
+        arr_i64(&a[5], hub_ru_sid(e));
+        arr_i64(&a[6], ru.ev[k].n);
     }
-    return CS_OK;
+    pp_int(&p, b->org_id);
+    pp_int(&p, b->sensor_id);
+    rc = ru_run(c, PS_RU_EV, &p, a, 7, ru.nev);
+
+    memset(a, 0, sizeof(a));
+    p = (struct pp){0};
+    arr_begin(&a[0], OID_INT8);
+    arr_begin(&a[1], OID_INT8);
+    arr_begin(&a[2], OID_TEXT);
+    arr_begin(&a[3], OID_INT8);
+    for (size_t k = 0; k < ru.nip; k++) {
+        arr_i64(&a[0], ru.ip[k].hour);
+        arr_i64(&a[1], ru.ip[k].side);
+        arr_text(&a[2], ru.ip[k].ip);
+        arr_i64(&a[3], ru.ip[k].n);
+    }
+    pp_int(&p, b->org_id);
+    int rip = ru_run(c, PS_RU_IP, &p, a, 4, rc == CS_OK ? ru.nip : 0);
+    rc = rc ? rc : rip;
+
+    memset(a, 0, sizeof(a));
+    p = (struct pp){0};
+    for (int i = 0; i < 3; i++)
+        arr_begin(&a[i], OID_INT8);
+    for (size_t k = 0; k < ru.nmin; k++) {
+        arr_i64(&a[0], ru.min[k].minute);
+        arr_i64(&a[1], ru.min[k].cls);
+        arr_i64(&a[2], ru.min[k].n);
+    }
+    pp_int(&p, b->org_id);
+    int rmin = ru_run(c, PS_RU_MIN, &p, a, 3, rc == CS_OK ? ru.nmin : 0);
+    rc = rc ? rc : rmin;
+
+    memset(a, 0, sizeof(a));
+    p = (struct pp){0};
+    arr_begin(&a[0], OID_INT8);
+    arr_begin(&a[1], OID_TEXT);
+    arr_begin(&a[2], OID_INT8);
+    for (size_t k = 0; k < ru.nsig; k++) {
+        const struct hub_store_event *e = ru.sig[k].last;
+        arr_i64(&a[0], ru.sig[k].sid);
+        arr_text(&a[1], e->signature);
+        arr_i64(&a[2], e->severity > 0 ? e->severity : -1);
+    }
+    int rsig = ru_run(c, PS_RU_SIG, &p, a, 3, rc == CS_OK ? ru.nsig : 0);
+    rc = rc ? rc : rsig;
+
+    if (rc == CS_OK) {
+        p = (struct pp){0};
+        pp_int(&p, b->sensor_id);
+        pp_int(&p, b->received_us ? b->received_us : now_us());
+        pp_int(&p, ru.stats_us);
+        pp_int(&p, ru.packets);
+        pp_int(&p, ru.drops);
+        pp_int(&p, n ? 1 : 0);
+        PGresult *r = pp_run(c, PS_SENSOR_STATE, &p, 0);
+        rc = res_ok(r) ? CS_OK : pg_err(c, r);
+        PQclear(r);
+    }
+    hub_rollup_free(&ru);
+    return rc;
 }
 
 static int batch_stored_before(PGconn *c, const struct hub_store_batch *b,
@@ -1503,7 +1631,7 @@ static int pg_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         goto out;
     }
     /* the sealing barrier (seal_barrier): the lock on events is taken before the COPY draws
-     * the batch's ids from the sequence (cs_stage's default), and held until COMMIT */
+     * the batch's ids from the sequence (the id column's default), and held until COMMIT */
     if ((rc = pg_exec(c, "LOCK TABLE ONLY events IN ROW EXCLUSIVE MODE")) != CS_OK)
         goto out;
     if ((n && (rc = copy_send(c, COPY_EVENTS, &buf)) != CS_OK) ||
@@ -2515,11 +2643,16 @@ static int pg_event_count(struct hub_store *hs, const struct hub_scope *sc, int6
 #define PG_US INT64_C(1000000)
 
 /* " WHERE" over a rollup table: the range in the query's resolution, scope and org. */
+/* " WHERE" over ru_ev/ru_ip (res 3600), or ru_min when sq is in minutes: range, orgs. */
 static void ru_where(struct q *q, const struct orgsets *o, const struct hub_stats_query *sq)
 {
     int64_t div = sq->res_s * PG_US;
-    q_sql(q, " WHERE res=");
-    q_int(q, sq->res_s);
+    if (sq->res_s == HUB_STATS_MIN_RES) {
+        q_sql(q, " WHERE true");
+    } else {
+        q_sql(q, " WHERE res=");
+        q_int(q, sq->res_s);
+    }
     q_sql(q, " AND bucket>=");
     q_int(q, sq->from_us / div);
     q_sql(q, " AND bucket<");
@@ -2563,9 +2696,14 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
     o->brk_from_us = hq.from_us;
     o->brk_to_us = hq.to_us;
 
+    /* totals and chart: per minute from ru_min (severity there is the class: 0 not an
+     * alert), per hour from ru_ev */
+    bool minutes = sq->res_s == HUB_STATS_MIN_RES;
     struct q q = {0};
-    q_sql(&q, "SELECT coalesce(sum(n), 0), coalesce(sum(CASE WHEN signature_id>=0 THEN n END), 0)"
-              " FROM ru_ev");
+    q_sql(&q, minutes ? "SELECT coalesce(sum(n), 0), coalesce(sum(CASE WHEN severity>0 THEN n END),"
+                        " 0) FROM ru_min"
+                      : "SELECT coalesce(sum(n), 0), coalesce(sum(CASE WHEN signature_id>=0"
+                        " THEN n END), 0) FROM ru_ev");
     ru_where(&q, &os, sq);
     if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
         goto out;
@@ -2578,9 +2716,10 @@ static int pg_stats_overview(struct hub_store *hs, const struct hub_scope *sc,
     q_int(&q, b0);
     q_sql(&q, ")/");
     q_int(&q, step);
-    q_sql(&q, ", severity, sum(n) FROM ru_ev");
+    q_sql(&q, minutes ? ", severity, sum(n) FROM ru_min" : ", severity, sum(n) FROM ru_ev");
     ru_where(&q, &os, sq);
-    q_sql(&q, " AND signature_id>=0 AND severity BETWEEN 1 AND 4 GROUP BY 1, 2");
+    q_sql(&q, minutes ? " AND severity BETWEEN 1 AND 4 GROUP BY 1, 2"
+                      : " AND signature_id>=0 AND severity BETWEEN 1 AND 4 GROUP BY 1, 2");
     if ((rc = q_run(c, &q, 0, &r)) != CS_OK)
         goto out;
     for (int i = 0, n = PQntuples(r); i < n; i++) {

@@ -195,6 +195,62 @@ static int64_t suite_sensor_tree(struct hub_store *s, struct suite_tree *t)
     return suite_sensor(s, t->oa.id, "sensor-a");
 }
 
+/* Migration 8: the minute rows of ru_ev (and ru_ip) of a version-7 database become ru_min
+ * rows; the overview per minute and per hour reads the same as before. */
+CS_TEST(pg_minute_rollups_migrate)
+{
+    struct hub_store *s = suite_open();
+    REQUIRE(s);
+    struct suite_stats x;
+    suite_stats_fill(s, &x);
+    int rc;
+    struct hub_stats_overview *o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 0, 120, 60, &rc);
+    REQUIRE(rc == CS_OK);
+    REQUIRE(o->q.res_s == 60);
+    struct hub_stats_overview before = *o;
+    CHECK_EQ(before.events, 12);
+    hub_store_close(s);
+    /* back to version 7: minute rows in ru_ev and ru_ip as migration 2 kept them */
+    char sql[3000];
+    snprintf(sql, sizeof(sql),
+             "SET search_path TO t_%lld_%d_%d;"
+             "DROP TABLE ru_min; DELETE FROM schema_migrations WHERE version>=8;"
+             "INSERT INTO ru_ev SELECT 60, ts_us / 60000000, org_id, sensor_id, event_type,"
+             " coalesce(app_proto, ''), coalesce(ics_op, ''), CASE WHEN severity>0 THEN"
+             " severity ELSE 0 END, coalesce(signature_id, -1), count(*) FROM events"
+             " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;"
+             "INSERT INTO ru_ip SELECT 60, ts_us / 60000000, org_id, 0, src_ip, count(*)"
+             " FROM events WHERE signature_id IS NOT NULL AND src_ip IS NOT NULL"
+             " GROUP BY 1, 2, 3, 4, 5",
+             pg_run_start, (int)getpid(), suite_n);
+    REQUIRE(admin_sql(sql, NULL, 0));
+    s = open_url(suite_url);
+    REQUIRE(s);
+    CHECK_EQ(hub_store_schema_version(s), 8);
+    o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 0, 120, 60, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->events, before.events);
+    CHECK_EQ(o->alerts, before.alerts);
+    REQUIRE(o->npoints == before.npoints);
+    for (size_t i = 0; i < o->npoints; i++)
+        for (int k = 0; k < 4; k++)
+            CHECK_EQ(o->points[i].by_sev[k], before.points[i].by_sev[k]);
+    char got[64];
+    snprintf(sql, sizeof(sql),
+             "SELECT (SELECT count(*) FROM t_%lld_%d_%d.ru_ev WHERE res=60) + (SELECT count(*)"
+             " FROM t_%lld_%d_%d.ru_ip WHERE res=60) || ' ' || (SELECT sum(n) FROM"
+             " t_%lld_%d_%d.ru_min)",
+             pg_run_start, (int)getpid(), suite_n, pg_run_start, (int)getpid(), suite_n,
+             pg_run_start, (int)getpid(), suite_n);
+    CHECK(admin_sql(sql, got, sizeof(got)));
+    CHECK_STR(got, "0 12");
+    o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 0, 120, 3600, &rc);
+    REQUIRE(rc == CS_OK);
+    CHECK_EQ(o->events, 12);
+    CHECK_EQ(o->alerts, 5);
+    hub_store_close(s);
+}
+
 CS_TEST(pg_partitions_by_day_and_out_of_range)
 {
     struct hub_store *s = suite_open();
@@ -258,7 +314,7 @@ CS_TEST(pg_partitions_by_day_and_out_of_range)
              "%s(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'flow', '\\x7b7d');"
              "%s(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'flow', '\\x7b7d');"
              "%s(%" PRId64 ", %" PRId64 ", %" PRId64 ", 'dns', '\\x7b7d');"
-             "DROP TABLE ev_seg, ev_kb; DELETE FROM schema_migrations WHERE version>=6",
+             "DROP TABLE ev_seg, ev_kb, ru_min; DELETE FROM schema_migrations WHERE version>=6",
              pg_run_start, (int)getpid(), suite_n, ins, t.oa.id, sa, ins, t.oa.id, sa,
              us_of(2300, 1, 1, 0, 0, 0), ins, t.oa.id, sa, us_of(2026, 7, 1, 10, 0, 0), ins,
              t.oa.id, sa, us_of(2026, 7, 1, 11, 0, 0));
@@ -272,7 +328,7 @@ CS_TEST(pg_partitions_by_day_and_out_of_range)
     CHECK(admin_sql(sql, ids, sizeof(ids)));
     s = open_url(suite_url);
     REQUIRE(s);
-    CHECK_EQ(hub_store_schema_version(s), 7); /* 6 and 7 applied */
+    CHECK_EQ(hub_store_schema_version(s), 8); /* 6, 7 and 8 applied */
     partition_counts(got, sizeof(got));
     CHECK_STR(got, "events_after:1,events_before:1,events_p20260611:1,events_p20260612:3,"
                    "events_p20260614:1,events_p20260615:1,events_p20260701:2");
