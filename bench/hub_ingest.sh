@@ -45,8 +45,9 @@ curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/health" || { cat "$DIR/hub.l
 # every batch its own stretch of time (one event a second, batch b from b*BATCH on), as a
 # sensor's consecutive batches are: resending one batch would put every batch's rows beside
 # the same index keys, which no sensor does
-python3 tests/hub/gen_eve.py 7 "$((BATCH * NBATCH))" 1 > "$DIR/batches.ndjson"
-echo "store: $HUB_DB; batch: $BATCH events, $(( $(stat -c %s "$DIR/batches.ndjson") / NBATCH )) bytes; $NBATCH batches; $CLIENTS clients"
+RATE=${BENCH_RATE:-1}
+python3 tests/hub/gen_eve.py 7 "$((BATCH * NBATCH))" 1 0 "$RATE" > "$DIR/batches.ndjson"
+echo "store: $HUB_DB; batch: $BATCH events, $(( $(stat -c %s "$DIR/batches.ndjson") / NBATCH )) bytes; $NBATCH batches; $CLIENTS clients; $RATE events per second of event time"
 python3 - "$PORT" "$TOKEN" "$DIR/batches.ndjson" "$NBATCH" "$CLIENTS" "$HUB" <<'PY'
 import http.client, json, os, sys, threading, time
 port, token, path, nb, nc = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])

@@ -221,6 +221,24 @@ static const char *const migrations[] = {
      " GROUP BY 1, 2, 3;"
      "DELETE FROM ru_ev WHERE res=60;"
      "DELETE FROM ru_ip WHERE res=60;"),
+    /* 9: the (…, ts_us, id) indexes in ascending order. Newest-first walks read them
+     * backwards (the same plans); what changes is ingest: new events have the highest times,
+     * and an ascending index takes them on its rightmost leaf, which B-tree inserts reach
+     * without a descent from the root (PostgreSQL's rightmost-leaf fast path). Measured in
+     * docs/hub-postgresql.md: ~0.5 us less server CPU per stored event and index. */
+    ("DROP INDEX events_ts;"
+     "CREATE INDEX events_ts ON events(ts_us, id);"
+     "DROP INDEX events_org_ts;"
+     "CREATE INDEX events_org_ts ON events(org_id, ts_us, id);"
+     "DROP INDEX events_sensor_ts;"
+     "CREATE INDEX events_sensor_ts ON events(sensor_id, ts_us, id);"
+     "DROP INDEX events_sid_ts;"
+     "CREATE INDEX events_sid_ts ON events(signature_id, ts_us, id)"
+     " WHERE signature_id IS NOT NULL;"
+     "DROP INDEX events_alert_ts;"
+     "CREATE INDEX events_alert_ts ON events(ts_us, id) WHERE event_type = 'alert';"
+     "DROP INDEX events_org_alert_ts;"
+     "CREATE INDEX events_org_alert_ts ON events(org_id, ts_us, id) WHERE event_type = 'alert';"),
 };
 
 /* ---- prepared statements --------------------------------------------------------------- */
@@ -1170,9 +1188,14 @@ static void partitions_count(struct pg_store *s, PGconn *c, const struct hub_sto
         }
         pthread_mutex_unlock(&s->part_lock);
         if (analyze) {
-            char sql[96];
-            memcpy(sql, "ANALYZE ", 8);
-            partition_name(day, sql + 8, sizeof(sql) - 8);
+            /* the columns queries filter on; not raw (sorting 30,000 sampled records for
+             * statistics nobody reads was a third of the ANALYZE) */
+            char name[64], sql[256];
+            partition_name(day, name, sizeof(name));
+            snprintf(sql, sizeof(sql),
+                     "ANALYZE %s(id, org_id, sensor_id, ts_us, event_type, src_ip, dest_ip,"
+                     " app_proto, signature_id, severity, flow_id)",
+                     name);
             pg_exec(c, sql);
         }
         i = j;

@@ -226,7 +226,7 @@ CS_TEST(pg_minute_rollups_migrate)
     REQUIRE(admin_sql(sql, NULL, 0));
     s = open_url(suite_url);
     REQUIRE(s);
-    CHECK_EQ(hub_store_schema_version(s), 8);
+    CHECK_EQ(hub_store_schema_version(s), 9);
     o = suite_overview(s, &HUB_SCOPE_SYSTEM, 0, 0, 120, 60, &rc);
     REQUIRE(rc == CS_OK);
     CHECK_EQ(o->events, before.events);
@@ -328,7 +328,7 @@ CS_TEST(pg_partitions_by_day_and_out_of_range)
     CHECK(admin_sql(sql, ids, sizeof(ids)));
     s = open_url(suite_url);
     REQUIRE(s);
-    CHECK_EQ(hub_store_schema_version(s), 8); /* 6, 7 and 8 applied */
+    CHECK_EQ(hub_store_schema_version(s), 9); /* 6 to 9 applied */
     partition_counts(got, sizeof(got));
     CHECK_STR(got, "events_after:1,events_before:1,events_p20260611:1,events_p20260612:3,"
                    "events_p20260614:1,events_p20260615:1,events_p20260701:2");
