@@ -28,7 +28,7 @@ fi
 cat > "$DIR/hub.yaml" <<YAML
 database: "$DB"
 listen: 127.0.0.1:$PORT
-threads: ${HUB_THREADS:-2}
+threads: ${HUB_THREADS:-4}
 limits: {max-body: 64mb}
 auth: {password: {memory: 8kb, iterations: 1}}
 YAML

@@ -1653,10 +1653,9 @@ static int pg_batch_add(struct hub_store *hs, const struct hub_store_batch *b,
         rc = batch_stored_before(c, b, res);
         goto out;
     }
-    /* the sealing barrier (seal_barrier): the lock on events is taken before the COPY draws
-     * the batch's ids from the sequence (the id column's default), and held until COMMIT */
-    if ((rc = pg_exec(c, "LOCK TABLE ONLY events IN ROW EXCLUSIVE MODE")) != CS_OK)
-        goto out;
+    /* the sealing barrier (seal_barrier): the COPY takes ROW EXCLUSIVE on events when it
+     * starts, before it draws the batch's ids from the sequence (the id column's default),
+     * and the transaction holds it until COMMIT */
     if ((n && (rc = copy_send(c, COPY_EVENTS, &buf)) != CS_OK) ||
         (rc = rollup(c, b, ev, n)) != CS_OK)
         goto out;
@@ -1721,7 +1720,8 @@ static int seq_last(PGconn *c, int64_t *last)
 /* The barrier across connections and hub processes. Ids come from a sequence and become
  * visible when their transaction commits, not in their order: a segment may be sealed only
  * when no transaction that could still commit ids in it is in flight. Every ingest takes
- * ROW EXCLUSIVE on events before it draws ids (pg_batch_add) and holds it to its end; this
+ * ROW EXCLUSIVE on events before it draws ids (its COPY into events) and holds it to its
+ * end; this
  * reads the sequence's last value L, then takes SHARE on events, which is granted once every
  * transaction holding ROW EXCLUSIVE at that moment has ended. A transaction that drew an id
  * <= L drew it before L was read, so it held the lock then and has ended now: every id <= L
