@@ -4,6 +4,10 @@
 #
 #   bench/hub_ingest.sh [BATCH_EVENTS=5000] [BATCHES=100] [CLIENTS=2]
 #   HUB_DB=pg bench/hub_ingest.sh ...     # PostgreSQL ($CS_PG_DSN, else scripts/pg.sh)
+#   HUB_THREADS=N (default 4, the hub's own default: its HTTP pool serves a connection on one
+#   thread, so with fewer threads than clients two batches can queue on one thread while a
+#   core idles); BENCH_RATE=R events per second of event time (default 1: batch b covers
+#   seconds [b*BATCH, (b+1)*BATCH), so 500,000 events span six days; 1000 puts them in 8 min)
 #
 # SQLite: the hub runs with its defaults (synchronous=FULL: each batch is fsync'ed before the
 # acknowledgement) on a database in $BENCH_DIR (default a new /tmp directory). PostgreSQL:
