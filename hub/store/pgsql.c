@@ -1488,11 +1488,20 @@ static bool arr_param(struct pp *p, struct arr *a)
     return true;
 }
 
-/* Runs one rollup statement with p, if it has rows; frees the arrays. */
-static int ru_run(PGconn *c, enum pg_stmt st, struct pp *p, struct arr *a, size_t na, size_t rows)
+static void arrs_begin(struct arr *a, const uint32_t *oids, int n)
 {
-    int rc = CS_OK;
-    for (size_t i = 0; i < na && rc == CS_OK; i++)
+    for (int i = 0; i < n; i++) {
+        a[i] = (struct arr){0};
+        arr_begin(&a[i], oids[i]);
+    }
+}
+
+/* Runs one rollup statement with p and the arrays a[0..na) when rc is CS_OK and there are
+ * rows; frees the arrays either way. Returns rc, or the statement's result. */
+static int ru_run(int rc, PGconn *c, enum pg_stmt st, struct pp *p, struct arr *a, int na,
+                  size_t rows)
+{
+    for (int i = 0; i < na && rc == CS_OK; i++)
         if (!arr_param(p, &a[i]))
             rc = CS_ENOMEM;
     if (rc == CS_OK && rows) {
@@ -1500,26 +1509,27 @@ static int ru_run(PGconn *c, enum pg_stmt st, struct pp *p, struct arr *a, size_
         rc = res_ok(r) ? CS_OK : pg_err(c, r);
         PQclear(r);
     }
-    for (size_t i = 0; i < na; i++)
+    for (int i = 0; i < na; i++)
         cs_free(a[i].b.p);
     return rc;
 }
 
-/* Inside the batch's transaction, after the COPY: the rollups (aggregated by rollup.c) and
- * the sensor's state. */
+/* Inside the batch's transaction, after the COPY: the rollups (aggregated by rollup.c), one
+ * statement per table over arrays (one per column, in the order of the statement's unnest),
+ * and the sensor's state. */
 static int rollup(PGconn *c, const struct hub_store_batch *b, const struct hub_store_event *ev,
                   size_t n)
 {
+    enum { I8 = OID_INT8, TX = OID_TEXT };
+    static const uint32_t ev_t[] = {I8, TX, TX, TX, I8, I8, I8}, ip_t[] = {I8, I8, TX, I8},
+                          min_t[] = {I8, I8, I8}, sig_t[] = {I8, TX, I8};
     struct hub_rollup ru;
     int rc = hub_rollup_build(&ru, ev, n);
     if (rc)
         return rc;
+    struct arr a[7];
     struct pp p = {0};
-    struct arr a[7] = {0};
-    static const uint32_t ev_types[7] = {OID_INT8, OID_TEXT, OID_TEXT, OID_TEXT,
-                                         OID_INT8, OID_INT8, OID_INT8};
-    for (int i = 0; i < 7; i++)
-        arr_begin(&a[i], ev_types[i]);
+    arrs_begin(a, ev_t, 7);
     for (size_t k = 0; k < ru.nev; k++) {
         const struct hub_store_event *e = ru.ev[k].last;
         arr_i64(&a[0], ru.ev[k].hour);
@@ -1532,50 +1542,38 @@ static int rollup(PGconn *c, const struct hub_store_batch *b, const struct hub_s
     }
     pp_int(&p, b->org_id);
     pp_int(&p, b->sensor_id);
-    rc = ru_run(c, PS_RU_EV, &p, a, 7, ru.nev);
+    rc = ru_run(rc, c, PS_RU_EV, &p, a, 7, ru.nev);
 
-    memset(a, 0, sizeof(a));
-    p = (struct pp){0};
-    arr_begin(&a[0], OID_INT8);
-    arr_begin(&a[1], OID_INT8);
-    arr_begin(&a[2], OID_TEXT);
-    arr_begin(&a[3], OID_INT8);
+    arrs_begin(a, ip_t, 4);
     for (size_t k = 0; k < ru.nip; k++) {
         arr_i64(&a[0], ru.ip[k].hour);
         arr_i64(&a[1], ru.ip[k].side);
         arr_text(&a[2], ru.ip[k].ip);
         arr_i64(&a[3], ru.ip[k].n);
     }
-    pp_int(&p, b->org_id);
-    int rip = ru_run(c, PS_RU_IP, &p, a, 4, rc == CS_OK ? ru.nip : 0);
-    rc = rc ? rc : rip;
-
-    memset(a, 0, sizeof(a));
     p = (struct pp){0};
-    for (int i = 0; i < 3; i++)
-        arr_begin(&a[i], OID_INT8);
+    pp_int(&p, b->org_id);
+    rc = ru_run(rc, c, PS_RU_IP, &p, a, 4, ru.nip);
+
+    arrs_begin(a, min_t, 3);
     for (size_t k = 0; k < ru.nmin; k++) {
         arr_i64(&a[0], ru.min[k].minute);
         arr_i64(&a[1], ru.min[k].cls);
         arr_i64(&a[2], ru.min[k].n);
     }
-    pp_int(&p, b->org_id);
-    int rmin = ru_run(c, PS_RU_MIN, &p, a, 3, rc == CS_OK ? ru.nmin : 0);
-    rc = rc ? rc : rmin;
-
-    memset(a, 0, sizeof(a));
     p = (struct pp){0};
-    arr_begin(&a[0], OID_INT8);
-    arr_begin(&a[1], OID_TEXT);
-    arr_begin(&a[2], OID_INT8);
+    pp_int(&p, b->org_id);
+    rc = ru_run(rc, c, PS_RU_MIN, &p, a, 3, ru.nmin);
+
+    arrs_begin(a, sig_t, 3);
     for (size_t k = 0; k < ru.nsig; k++) {
         const struct hub_store_event *e = ru.sig[k].last;
         arr_i64(&a[0], ru.sig[k].sid);
         arr_text(&a[1], e->signature);
         arr_i64(&a[2], e->severity > 0 ? e->severity : -1);
     }
-    int rsig = ru_run(c, PS_RU_SIG, &p, a, 3, rc == CS_OK ? ru.nsig : 0);
-    rc = rc ? rc : rsig;
+    p = (struct pp){0};
+    rc = ru_run(rc, c, PS_RU_SIG, &p, a, 3, ru.nsig);
 
     if (rc == CS_OK) {
         p = (struct pp){0};

@@ -8,6 +8,11 @@
 
 #define RU_US 1000000LL
 
+static int64_t hour_of(int64_t ts_us)
+{
+    return ts_us / (HUB_STATS_HOUR_RES * RU_US);
+}
+
 static int tcmp(struct hub_text a, struct hub_text b)
 {
     size_t n = a.len < b.len ? a.len : b.len;
@@ -91,12 +96,11 @@ static int build_ev(struct hub_rollup *r, const struct hub_store_event *ev, size
         return CS_ENOMEM;
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
-        int64_t hour = ev[i].ts_us / (HUB_STATS_HOUR_RES * RU_US);
+        int64_t hour = hour_of(ev[i].ts_us);
         uint64_t h = ev_hash(hour, &ev[i]);
         size_t k = (size_t)h & (tsize - 1);
-        while (tab[k].n && !(tab[k].h == h && ev_same(ev[tab[k].first].ts_us /
-                                                           (HUB_STATS_HOUR_RES * RU_US),
-                                                       &ev[tab[k].first], hour, &ev[i])))
+        while (tab[k].n && !(tab[k].h == h && ev_same(hour_of(ev[tab[k].first].ts_us),
+                                                      &ev[tab[k].first], hour, &ev[i])))
             k = (k + 1) & (tsize - 1);
         if (!tab[k].n) {
             tab[k] = (struct slot){h, (uint32_t)i, (uint32_t)i, 0};
@@ -113,9 +117,8 @@ static int build_ev(struct hub_rollup *r, const struct hub_store_event *ev, size
     }
     for (size_t k = 0; k < tsize; k++)
         if (tab[k].n)
-            r->ev[r->nev++] = (struct hub_ru_ev){ev[tab[k].first].ts_us /
-                                                     (HUB_STATS_HOUR_RES * RU_US),
-                                                 &ev[tab[k].last], tab[k].n};
+            r->ev[r->nev++] =
+                (struct hub_ru_ev){hour_of(ev[tab[k].first].ts_us), &ev[tab[k].last], tab[k].n};
     cs_free(tab);
     qsort(r->ev, r->nev, sizeof(*r->ev), by_last);
     size_t m = 0;
@@ -139,7 +142,7 @@ static int build_ip(struct hub_rollup *r, const struct hub_store_event *ev, size
     for (size_t i = 0; i < n; i++) {
         if (ev[i].signature_id < 0)
             continue;
-        int64_t hour = ev[i].ts_us / (HUB_STATS_HOUR_RES * RU_US);
+        int64_t hour = hour_of(ev[i].ts_us);
         if (ev[i].src_ip.p)
             v[m++] = (struct hub_ru_ip){hour, 0, ev[i].src_ip, 1};
         if (ev[i].dest_ip.p)
@@ -164,8 +167,8 @@ static int build_min(struct hub_rollup *r, const struct hub_store_event *ev, siz
     if (!v)
         return CS_ENOMEM;
     for (size_t i = 0; i < n; i++)
-        v[i] = (struct hub_ru_min){ev[i].ts_us / (HUB_STATS_MIN_RES * RU_US), hub_ru_cls(&ev[i]),
-                                   1};
+        v[i] =
+            (struct hub_ru_min){ev[i].ts_us / (HUB_STATS_MIN_RES * RU_US), hub_ru_cls(&ev[i]), 1};
     qsort(v, n, sizeof(*v), min_cmp);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {

@@ -44,8 +44,8 @@ struct hub_ru_sig {
 };
 
 struct hub_rollup {
-    struct hub_ru_ev *ev; /* in the order of their last event */
-    struct hub_ru_ip *ip; /* sorted by (hour, side, address bytes) */
+    struct hub_ru_ev *ev;   /* in the order of their last event */
+    struct hub_ru_ip *ip;   /* sorted by (hour, side, address bytes) */
     struct hub_ru_min *min; /* sorted by (minute, class) */
     struct hub_ru_sig *sig; /* sorted by signature id, one each */
     size_t nev, nip, nmin, nsig;

@@ -10,7 +10,7 @@
 #define HOUR_US (3600LL * 1000000)
 #define MIN_US (60LL * 1000000)
 
-static struct hub_text T(const char *s)
+static struct hub_text txt(const char *s)
 {
     return (struct hub_text){s, s ? strlen(s) : 0};
 }
@@ -36,18 +36,18 @@ static void make_batch(struct hub_store_event *ev, size_t n, unsigned seed)
         struct hub_store_event *e = &ev[i];
         memset(e, 0, sizeof(*e));
         e->ts_us = 1781251735000000LL + (int64_t)(rand() % (3 * 3600)) * 1000000;
-        e->event_type = T(types[rand() % 4]);
-        e->app_proto = T(protos[rand() % 4]);
-        e->ics_op = T(ops[rand() % 4]);
-        e->src_ip = T(ips[rand() % 5]);
-        e->dest_ip = T(ips[rand() % 5]);
+        e->event_type = txt(types[rand() % 4]);
+        e->app_proto = txt(protos[rand() % 4]);
+        e->ics_op = txt(ops[rand() % 4]);
+        e->src_ip = txt(ips[rand() % 5]);
+        e->dest_ip = txt(ips[rand() % 5]);
         e->signature_id = -1;
         e->severity = -1;
         if (!strcmp(e->event_type.p, "alert")) {
             int k = rand() % 8;
             e->signature_id = 2000 + k;
-            e->signature = T(sigs[(k + rand() % 2) % 8]); /* the text may change */
-            e->severity = rand() % 6 - 1;                  /* -1 (absent), 0..4 */
+            e->signature = txt(sigs[(k + rand() % 2) % 8]); /* the text may change */
+            e->severity = rand() % 6 - 1;                   /* -1 (absent), 0..4 */
         }
         if (rand() % 50 == 0) {
             e->has_stats = true;
@@ -123,7 +123,7 @@ CS_TEST(rollup_counts_match_event_by_event)
             const struct hub_ru_ip *a = &r.ip[k - 1], *b = &r.ip[k];
             size_t l = a->ip.len < b->ip.len ? a->ip.len : b->ip.len;
             int c = memcmp(a->ip.p, b->ip.p, l);
-            bool less = a->hour != b->hour ? a->hour < b->hour
+            bool less = a->hour != b->hour   ? a->hour < b->hour
                         : a->side != b->side ? a->side < b->side
                                              : (c ? c < 0 : a->ip.len < b->ip.len);
             CHECK(less);
