@@ -3201,9 +3201,17 @@ static int migrate(struct pg_store *s, PGconn *c, struct cs_err *err)
                    v, nmig);
         return CS_EINVAL;
     }
+    const int from = v;
     for (; v < nmig; v++) {
+        /* an upgrade may rebuild indexes over every stored event: say what is going on */
+        int64_t t0 = now_us();
+        if (from)
+            fprintf(stderr, "store: pgsql: applying schema migration %d of %d\n", v + 1, nmig);
         if ((rc = pg_exec(c, migrations[v])) != CS_OK)
             goto fail;
+        if (from)
+            fprintf(stderr, "store: pgsql: migration %d done in %.1f s\n", v + 1,
+                    (double)(now_us() - t0) / 1e6);
         struct pp p = {0};
         pp_int(&p, v + 1);
         pp_int(&p, now_us());
