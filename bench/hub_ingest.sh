@@ -4,9 +4,9 @@
 #
 #   bench/hub_ingest.sh [BATCH_EVENTS=5000] [BATCHES=100] [CLIENTS=2]
 #   HUB_DB=pg bench/hub_ingest.sh ...     # PostgreSQL ($CS_PG_DSN, else scripts/pg.sh)
-#   HUB_THREADS=N (default 4, the hub's own default: its HTTP pool serves a connection on one
-#   thread, so with fewer threads than clients two batches can queue on one thread while a
-#   core idles); BENCH_RATE=R events per second of event time (default 1: batch b covers
+#   HUB_THREADS=N (default: the hub's own, 4 per core; its HTTP pool serves a connection on
+#   one thread, so with fewer threads than clients two batches can queue on one thread while
+#   a core idles); BENCH_RATE=R events per second of event time (default 1: batch b covers
 #   seconds [b*BATCH, (b+1)*BATCH), so 500,000 events span six days; 1000 puts them in 8 min)
 #
 # SQLite: the hub runs with its defaults (synchronous=FULL: each batch is fsync'ed before the
@@ -32,7 +32,7 @@ fi
 cat > "$DIR/hub.yaml" <<YAML
 database: "$DB"
 listen: 127.0.0.1:$PORT
-threads: ${HUB_THREADS:-4}
+${HUB_THREADS:+threads: $HUB_THREADS}
 limits: {max-body: 64mb}
 auth: {password: {memory: 8kb, iterations: 1}}
 YAML

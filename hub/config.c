@@ -16,7 +16,11 @@ void hub_config_defaults(struct hub_config *c)
     snprintf(c->listen_buf[0], sizeof(c->listen_buf[0]), "127.0.0.1:8443");
     c->http.listen[0] = c->listen_buf[0];
     c->http.nlisten = 1;
-    c->http.threads = 4;
+    /* 4 per core, at least 4: an ingest request mostly waits for the database (a commit's
+     * fsync, PostgreSQL's work), and the HTTP pool serves a connection on one thread, so
+     * with as many threads as cores the cores idle while batches queue (docs/hub.md) */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    c->http.threads = ncpu > 1 ? (int)CS_MIN(4 * ncpu, 64) : 4;
     c->http.max_body = 16u << 20;
     c->http.max_header = 32u << 10;
     c->http.max_conns = 256;

@@ -18,6 +18,18 @@ static const char *write_tmp(const char *text)
     return path;
 }
 
+/* The HTTP pool: 4 threads per core (ingest requests wait on the database), at least 4. */
+CS_TEST(config_default_threads)
+{
+    struct hub_config c;
+    hub_config_defaults(&c);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    CHECK(c.http.threads >= 4);
+    CHECK(c.http.threads <= 64);
+    if (ncpu > 1 && ncpu <= 16)
+        CHECK_EQ(c.http.threads, 4 * ncpu);
+}
+
 CS_TEST(config_values)
 {
     struct hub_config c;
