@@ -48,6 +48,7 @@ static uint64_t ev_hash(int64_t hour, const struct hub_store_event *e)
 
 struct slot {
     uint64_t h;
+    int64_t hour;
     uint32_t first, last, n; /* n 0: empty */
 };
 
@@ -99,11 +100,11 @@ static int build_ev(struct hub_rollup *r, const struct hub_store_event *ev, size
         int64_t hour = hour_of(ev[i].ts_us);
         uint64_t h = ev_hash(hour, &ev[i]);
         size_t k = (size_t)h & (tsize - 1);
-        while (tab[k].n && !(tab[k].h == h && ev_same(hour_of(ev[tab[k].first].ts_us),
-                                                      &ev[tab[k].first], hour, &ev[i])))
+        while (tab[k].n &&
+               !(tab[k].h == h && ev_same(tab[k].hour, &ev[tab[k].first], hour, &ev[i])))
             k = (k + 1) & (tsize - 1);
         if (!tab[k].n) {
-            tab[k] = (struct slot){h, (uint32_t)i, (uint32_t)i, 0};
+            tab[k] = (struct slot){h, hour, (uint32_t)i, (uint32_t)i, 0};
             ng++;
         }
         tab[k].last = (uint32_t)i;
@@ -117,8 +118,7 @@ static int build_ev(struct hub_rollup *r, const struct hub_store_event *ev, size
     }
     for (size_t k = 0; k < tsize; k++)
         if (tab[k].n)
-            r->ev[r->nev++] =
-                (struct hub_ru_ev){hour_of(ev[tab[k].first].ts_us), &ev[tab[k].last], tab[k].n};
+            r->ev[r->nev++] = (struct hub_ru_ev){tab[k].hour, &ev[tab[k].last], tab[k].n};
     cs_free(tab);
     qsort(r->ev, r->nev, sizeof(*r->ev), by_last);
     size_t m = 0;
